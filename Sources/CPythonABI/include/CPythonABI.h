@@ -1,0 +1,57 @@
+// The parts of CPython's C ABI that pymemcheck needs, declared without Python.h so that one
+// binary can drive every CPython from 3.6 to 3.13. The layouts below are identical across
+// those versions (PEP 445 structs, the domain enum, PyStatus from 3.8 on).
+#ifndef PYMEMCHECK_CPYTHON_ABI_H
+#define PYMEMCHECK_CPYTHON_ABI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum {
+    PMC_DOMAIN_RAW = 0,
+    PMC_DOMAIN_MEM = 1,
+    PMC_DOMAIN_OBJ = 2
+} PMCDomain;
+
+/// CPython's PyMemAllocatorEx.
+typedef struct {
+    void *ctx;
+    void *(*malloc)(void *ctx, size_t size);
+    void *(*calloc)(void *ctx, size_t nelem, size_t elsize);
+    void *(*realloc)(void *ctx, void *ptr, size_t new_size);
+    void (*free)(void *ctx, void *ptr);
+} PMCMemAllocatorEx;
+
+/// CPython's PyObjectArenaAllocator. The real argument order of free is (ctx, ptr, size);
+/// an older documentation page shows (ctx, size, ptr), which is wrong.
+typedef struct {
+    void *ctx;
+    void *(*alloc)(void *ctx, size_t size);
+    void (*free)(void *ctx, void *ptr, size_t size);
+} PMCArenaAllocator;
+
+/// CPython's PyStatus (3.8+), 32 bytes, returned by value.
+typedef struct {
+    int type;            // 0 ok, 1 error, 2 exit
+    const char *func;
+    const char *err_msg;
+    int exitcode;
+} PMCStatus;
+
+/// Py_PreInitialize takes a PyPreConfig whose size varies by version; an opaque buffer larger
+/// than any of them is filled by PyPreConfig_InitPythonConfig.
+typedef struct {
+    _Alignas(16) unsigned char bytes[512];
+} PMCPreConfigBuffer;
+
+/// Calls a Py_PreInitialize-shaped function. Done in C because the PyStatus return travels
+/// through a hidden struct-return pointer, which is the C compiler's job to get right.
+PMCStatus pmc_call_preinitialize(void *fn, const PMCPreConfigBuffer *config);
+
+/// Raises SIGSEGV by writing through a NULL pointer, for tests of crash isolation.
+void pmc_crash_with_sigsegv(void);
+
+/// memmem(3), which Glibc declares only under _GNU_SOURCE, out of Swift's reach.
+int pmc_contains_bytes(const void *haystack, size_t haystack_len, const void *needle, size_t needle_len);
+
+#endif

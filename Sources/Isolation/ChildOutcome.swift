@@ -1,0 +1,38 @@
+import Foundation
+
+/// What became of a child process: how it ended and what it printed.
+public struct ChildOutcome: Sendable, Equatable, Codable {
+    /// Exit status when the child exited normally.
+    public var exitStatus: Int32?
+    /// The signal that terminated it (SIGABRT for Py_FatalError, SIGSEGV for a crash, SIGKILL after a time-out).
+    public var signal: Int32?
+    /// The child outlived its time limit and was killed.
+    public var timedOut: Bool
+    public var stdout: String
+    public var stderr: String
+    /// Wall time from spawn to reaping, in seconds.
+    public var seconds: Double
+
+    public var exitedCleanly: Bool { exitStatus == 0 && signal == nil && !timedOut }
+
+    /// A one-line account of how the child ended, for reports.
+    public var summary: String {
+        if timedOut { return "hung: killed after its time limit (\(String(format: "%.1f", seconds)) s)" }
+        if let signal { return "terminated by signal \(signal) (\(Self.signalName(signal)))" }
+        return "exited with status \(exitStatus ?? -1)"
+    }
+
+    public static func signalName(_ number: Int32) -> String {
+        switch number {
+        case SIGABRT: return "SIGABRT"
+        case SIGSEGV: return "SIGSEGV"
+        case SIGKILL: return "SIGKILL"
+        case SIGBUS: return "SIGBUS"
+        case SIGILL: return "SIGILL"
+        case SIGFPE: return "SIGFPE"
+        case SIGTRAP: return "SIGTRAP"
+        case SIGTERM: return "SIGTERM"
+        default: return "signal \(number)"
+        }
+    }
+}

@@ -1,0 +1,92 @@
+import CPythonABI
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Reads what a libpython is without starting it: its version (Py_GetVersion is safe before
+/// initialisation), whether it has the PEP 445 API, and how it was built.
+enum LibraryInspector {
+    /// Symbols every target needs; a library without one of them is refused by name.
+    static let requiredSymbols = [
+        "PyMem_RawMalloc", "PyMem_RawCalloc", "PyMem_RawRealloc", "PyMem_RawFree",
+        "PyMem_Malloc", "PyMem_Calloc", "PyMem_Realloc", "PyMem_Free",
+        "PyObject_Malloc", "PyObject_Calloc", "PyObject_Realloc", "PyObject_Free",
+        "PyMem_GetAllocator", "PyMem_SetAllocator", "PyMem_SetupDebugHooks",
+        "PyObject_GetArenaAllocator", "PyObject_SetArenaAllocator",
+        "Py_InitializeEx", "Py_IsInitialized", "Py_GetVersion",
+        "PyEval_SaveThread", "PyEval_RestoreThread", "PyGILState_Ensure", "PyGILState_Release",
+        "PyRun_SimpleString",
+    ]
+
+    static func inspect(path: String, origin: PythonTarget.Origin) throws -> PythonTarget {
+        let resolved = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+        guard FileManager.default.fileExists(atPath: resolved) else {
+            throw PyMemCheckError.environment("no file at \(path); give a libpython*.so, a python executable or a version (see 'pymemcheck targets')")
+        }
+        // RTLD_LOCAL: inspection must not put this library's symbols in the global scope.
+        guard let handle = dlopen(resolved, RTLD_LAZY | RTLD_LOCAL) else {
+            let reason = dlerror().map { String(cString: $0) } ?? "unknown reason"
+            throw PyMemCheckError.environment("\(path) is not a loadable shared library (\(reason)); give a libpython*.so built with --enable-shared")
+        }
+        guard let getVersion = dlsym(handle, "Py_GetVersion") else {
+            throw PyMemCheckError.environment("\(path) is not a libpython: it has no Py_GetVersion")
+        }
+        let versionString = String(cString: unsafeBitCast(getVersion, to: (@convention(c) () -> UnsafePointer<CChar>).self)())
+        guard let version = PythonVersion(parsing: versionString) else {
+            throw PyMemCheckError.environment("\(path): cannot read a version from Py_GetVersion() = '\(versionString)'")
+        }
+        try checkSupported(version: version, handle: handle, path: path)
+        let debugBuild = dlsym(handle, "_Py_NegativeRefcount") != nil
+        let strings = BinaryStrings(path: resolved)
+        let target = PythonTarget(
+            id: version.description + (debugBuild ? "d" : ""),
+            version: version, versionString: versionString, libraryPath: resolved,
+            prefix: installationPrefix(of: resolved), origin: origin, debugBuild: debugBuild,
+            // The allocator-name parsers only contain these names when the allocator is compiled in.
+            pymalloc: strings.contains("pymalloc_debug"),
+            mimalloc: version >= PythonVersion(3, 13) && strings.contains("mimalloc_debug"))
+        return target
+    }
+
+    private static func checkSupported(version: PythonVersion, handle: UnsafeMutableRawPointer, path: String) throws {
+        if dlsym(handle, "PyMem_SetAllocator") == nil {
+            throw PyMemCheckError.environment("\(path) is Python \(version): it has no PEP 445 allocator API (PyMem_SetAllocator); pymemcheck needs CPython 3.6 or later")
+        }
+        if version < PythonVersion(3, 6) {
+            throw PyMemCheckError.environment("\(path) is Python \(version); pymemcheck needs CPython 3.6 or later")
+        }
+        if let missing = requiredSymbols.first(where: { dlsym(handle, $0) == nil }) {
+            throw PyMemCheckError.environment("\(path) (Python \(version)) lacks the symbol \(missing); it cannot be driven")
+        }
+    }
+
+    /// The folder above lib/: /root/.pyenv/versions/3.12.1 for a pyenv build, /usr for Debian's.
+    static func installationPrefix(of library: String) -> String? {
+        guard let range = library.range(of: "/lib/", options: .backwards) else { return nil }
+        var prefix = String(library[..<range.lowerBound])
+        // Debian's multiarch folder sits under lib/: /usr/lib/x86_64-linux-gnu → /usr
+        while prefix.hasSuffix("/lib"), let cut = prefix.range(of: "/lib", options: .backwards) {
+            prefix = String(prefix[..<cut.lowerBound])
+        }
+        return prefix.isEmpty ? "/" : prefix
+    }
+}
+
+/// Searches a file's bytes for NUL-terminated strings, without reading it all into memory.
+struct BinaryStrings {
+    private let data: Data?
+
+    init(path: String) {
+        data = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+    }
+
+    func contains(_ string: String) -> Bool {
+        guard let data else { return false }
+        // NULs on both sides keep "pymalloc_debug" from matching inside a longer string.
+        let needle: [UInt8] = [0] + Array(string.utf8) + [0]
+        return data.withUnsafeBytes { haystack in
+            needle.withUnsafeBytes { pmc_contains_bytes(haystack.baseAddress, haystack.count, $0.baseAddress, $0.count) != 0 }
+        }
+    }
+}

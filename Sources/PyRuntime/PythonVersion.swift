@@ -1,0 +1,60 @@
+/// A CPython version, as printed by Py_GetVersion() ("3.11.7 (main, ...") or typed by a user ("3.11").
+public struct PythonVersion: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+    public var major: Int
+    public var minor: Int
+    public var micro: Int
+
+    public init(_ major: Int, _ minor: Int, _ micro: Int = 0) {
+        self.major = major
+        self.minor = minor
+        self.micro = micro
+    }
+
+    /// Parses the leading "X.Y[.Z]" of a string; a release tag such as "3.13.0rc1" keeps its numbers.
+    public init?(parsing text: String) {
+        let head = text.split(separator: " ", maxSplits: 1).first.map(String.init) ?? ""
+        let parts = head.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count >= 2, parts.count <= 3,
+              let major = Int(parts[0]), let minor = Int(parts[1].prefix { $0.isNumber }) else { return nil }
+        let micro = parts.count == 3 ? Int(parts[2].prefix { $0.isNumber }) : 0
+        guard let micro else { return nil }
+        self.init(major, minor, micro)
+    }
+
+    public var description: String { "\(major).\(minor).\(micro)" }
+
+    // JSON carries a version as its string, "3.11.7".
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let version = PythonVersion(parsing: text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a version: \(text)"))
+        }
+        self = version
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+    /// "3.11": the series a clause or a mode is usually stated for.
+    public var series: String { "\(major).\(minor)" }
+
+    public static func < (lhs: PythonVersion, rhs: PythonVersion) -> Bool {
+        (lhs.major, lhs.minor, lhs.micro) < (rhs.major, rhs.minor, rhs.micro)
+    }
+
+    /// The debug hooks' byte patterns: 0xCB/0xDB/0xFB became 0xCD/0xDD/0xFD. The documents date
+    /// the change to 3.8, but the 3.7 branch took it too (measured on 3.7.16), so the runtime
+    /// model follows the builds; the catalogue records the 3.7 deviation from the text.
+    public var debugBytes: DebugBytes {
+        self >= PythonVersion(3, 7) ? DebugBytes(clean: 0xCD, dead: 0xDD, forbidden: 0xFD)
+                                     : DebugBytes(clean: 0xCB, dead: 0xDB, forbidden: 0xFB)
+    }
+}
+
+/// PYMEM_CLEANBYTE, PYMEM_DEADBYTE and PYMEM_FORBIDDENBYTE of one version.
+public struct DebugBytes: Sendable, Hashable, Codable {
+    public var clean: UInt8
+    public var dead: UInt8
+    public var forbidden: UInt8
+}

@@ -1,0 +1,130 @@
+import CPythonABI
+import Foundation
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A started CPython runtime. CPython can be initialised once per process, in one allocator
+/// mode, so there is at most one of these per process: other modes run in child processes.
+public final class PythonRuntime: @unchecked Sendable {
+    public let library: PythonLibrary
+    public let mode: AllocatorMode
+    /// What start-up verification saw of the mode.
+    public private(set) var observation: ModeObservation?
+    public var target: PythonTarget { library.target }
+    public var version: PythonVersion { library.target.version }
+
+    private static let started = Mutex<Bool>(false)
+
+    private init(library: PythonLibrary, mode: AllocatorMode) {
+        self.library = library
+        self.mode = mode
+    }
+
+    /// Loads `target` and initialises it in `mode`, with the sequence its version needs, then
+    /// checks that the mode took effect. `beforeInitialize` runs after the allocators are set up
+    /// and before Py_InitializeEx: the place to wrap the allocators with hooks.
+    public static func start(target: PythonTarget, mode: AllocatorMode,
+                             beforeInitialize: (PythonLibrary) throws -> Void = { _ in }) throws -> PythonRuntime {
+        if case .notApplicable(let reason) = target.applicability(of: mode) {
+            throw PyMemCheckError.notApplicable("mode \(mode.name) on \(target.id): \(reason)")
+        }
+        try started.withLock { already in
+            if already { throw PyMemCheckError.runtime("a Python runtime is already running in this process; run each target and mode in its own process") }
+            already = true
+        }
+        let library = try PythonLibrary(target: target)
+        prepareEnvironment(for: mode)
+        try StartupSequence(library: library, mode: mode).run(beforeInitialize: beforeInitialize)
+        let runtime = PythonRuntime(library: library, mode: mode)
+        runtime.observation = try ModeVerification(runtime: runtime).verify()
+        return runtime
+    }
+
+    /// Environment variables that would change the allocators behind our back are cleared;
+    /// PYTHONMALLOC is set only where the version reads it during start-up.
+    private static func prepareEnvironment(for mode: AllocatorMode) {
+        for name in ["PYTHONMALLOC", "PYTHONDEVMODE", "PYTHONTRACEMALLOC", "PYTHONMALLOCSTATS"] { unsetenv(name) }
+    }
+
+    /// Runs `body` with the GIL released by this thread (PyEval_SaveThread/RestoreThread).
+    public func withoutGIL<T>(_ body: () throws -> T) rethrows -> T {
+        let state = library.saveThread()
+        defer { library.restoreThread(state) }
+        return try body()
+    }
+
+    /// Runs Python source in __main__; false when it raised.
+    @discardableResult
+    public func run(_ source: String) -> Bool {
+        library.runSimpleString(source) == 0
+    }
+
+    /// The allocator name CPython reports (3.7+), e.g. "pymalloc_debug"; nil where unavailable.
+    public var reportedAllocatorName: String? {
+        typealias NameFunction = @convention(c) () -> UnsafePointer<CChar>?
+        let function = library.optionalSymbol("_PyMem_GetCurrentAllocatorName", as: NameFunction.self)
+            ?? library.optionalSymbol("_PyMem_GetAllocatorsName", as: NameFunction.self)
+        return function?().map { String(cString: $0) }
+    }
+}
+
+/// The version-specific order of start-up.
+struct StartupSequence {
+    let library: PythonLibrary
+    let mode: AllocatorMode
+    var version: PythonVersion { library.target.version }
+
+    func run(beforeInitialize: (PythonLibrary) throws -> Void) throws {
+        if version >= PythonVersion(3, 8) {
+            try preInitialize()  // 3.8+: Py_PreInitialize applies PYTHONMALLOC
+        } else {
+            try setUpAllocatorsBefore38()
+        }
+        if mode == .hooks { try library.installDebugHooks() }
+        try beforeInitialize(library)
+        library.initializeEx(0)
+        unsetenv("PYTHONMALLOC")  // 3.7 read it during Py_InitializeEx; nothing later should
+        guard library.isInitialized() != 0 else {
+            throw PyMemCheckError.runtime("Py_InitializeEx did not initialise \(library.target.id)")
+        }
+        if version < PythonVersion(3, 7) {
+            // 3.6 creates the GIL lazily; threads that call PyGILState_Ensure need it to exist.
+            typealias InitThreads = @convention(c) () -> Void
+            library.optionalSymbol("PyEval_InitThreads", as: InitThreads.self)?()
+        }
+    }
+
+    private func preInitialize() throws {
+        typealias InitConfig = @convention(c) (UnsafeMutablePointer<PMCPreConfigBuffer>) -> Void
+        guard let initConfig = library.optionalSymbol("PyPreConfig_InitPythonConfig", as: InitConfig.self),
+              let preInitialize = library.optionalSymbol("Py_PreInitialize", as: UnsafeMutableRawPointer.self) else {
+            throw PyMemCheckError.environment("\(library.target.libraryPath) is \(version) but lacks Py_PreInitialize")
+        }
+        if let name = mode.pythonMallocName { setenv("PYTHONMALLOC", name, 1) }
+        defer { unsetenv("PYTHONMALLOC") }
+        var config = PMCPreConfigBuffer()
+        initConfig(&config)
+        let status = pmc_call_preinitialize(preInitialize, &config)
+        if status.type != 0 {
+            let message = status.err_msg.map { String(cString: $0) } ?? "status \(status.type)"
+            throw PyMemCheckError.runtime("Py_PreInitialize refused mode \(mode.name) on \(library.target.id): \(message)")
+        }
+    }
+
+    /// 3.6 and 3.7 export _PyMem_SetupAllocators(const char *), which their own python program
+    /// uses for PYTHONMALLOC; embedded 3.6 never reads the variable, and 3.7 re-applies it inside
+    /// Py_InitializeEx, so there PYTHONMALLOC is set too and the result checked after start-up.
+    private func setUpAllocatorsBefore38() throws {
+        guard let name = mode.pythonMallocName else { return }
+        typealias SetupAllocators = @convention(c) (UnsafePointer<CChar>) -> Int32
+        guard let setup = library.optionalSymbol("_PyMem_SetupAllocators", as: SetupAllocators.self) else {
+            throw PyMemCheckError.environment("\(library.target.id) lacks _PyMem_SetupAllocators; mode \(name) cannot be reached")
+        }
+        guard setup(name) == 0 else {
+            throw PyMemCheckError.runtime("_PyMem_SetupAllocators(\"\(name)\") failed on \(library.target.id)")
+        }
+        if version >= PythonVersion(3, 7) { setenv("PYTHONMALLOC", name, 1) }
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import Isolation
+
+/// Resolves what a user typed after --python (or put in PYMEMCHECK_PYTHON) to one target:
+/// a version ("3.12", "3.11.7", "3.11d"), a path to a libpython*.so, or a python executable.
+public enum TargetSpec {
+    /// The spec used when none is given: the python3 on PATH.
+    public static let defaultSpec = "python3"
+
+    public static func resolve(_ spec: String?, discovery: () -> TargetDiscovery.Result = { TargetDiscovery.discover() }) throws -> PythonTarget {
+        let spec = (spec?.isEmpty == false ? spec! : defaultSpec)
+        if let wanted = VersionPattern(spec) {
+            return try match(wanted, spec: spec, in: discovery().targets)
+        }
+        let fileName = (spec as NSString).lastPathComponent
+        if fileName.hasPrefix("libpython") || fileName.contains(".so") {
+            return try LibraryInspector.inspect(path: spec, origin: .path)
+        }
+        let executable = try locateExecutable(spec)
+        return try LibraryInspector.inspect(path: try libraryOf(executable: executable), origin: .path)
+    }
+
+    /// Reads PYMEMCHECK_PYTHON, the test suite's way of choosing a target.
+    public static func fromEnvironment() throws -> PythonTarget {
+        try resolve(ProcessInfo.processInfo.environment["PYMEMCHECK_PYTHON"])
+    }
+
+    private static func match(_ wanted: VersionPattern, spec: String, in targets: [PythonTarget]) throws -> PythonTarget {
+        let matching = targets.filter(wanted.matches)
+        // An exact id first; then, for a series such as "3.11", the newest release build (pyenv's
+        // before the system's at the same version, as discovery orders them).
+        if let exact = matching.first(where: { $0.id == spec }) { return exact }
+        guard let best = matching.max(by: { ($0.version, $0.origin == .pyenv ? 1 : 0) < ($1.version, $1.origin == .pyenv ? 1 : 0) }) else {
+            let known = targets.map(\.id).joined(separator: ", ")
+            throw PyMemCheckError.usage("no CPython \(spec) found; targets here: \(known.isEmpty ? "none" : known) (see 'pymemcheck targets')")
+        }
+        return best
+    }
+
+    private static func locateExecutable(_ spec: String) throws -> String {
+        if spec.contains("/") {
+            guard FileManager.default.isExecutableFile(atPath: spec) else {
+                throw PyMemCheckError.environment("no executable at \(spec); give a python executable, a libpython*.so or a version")
+            }
+            return spec
+        }
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        for folder in path.split(separator: ":") {
+            let candidate = "\(folder)/\(spec)"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        throw PyMemCheckError.environment("'\(spec)' is not on PATH; install a Python or pass --python with a version or path (see 'pymemcheck targets')")
+    }
+
+    /// Asks the interpreter itself where its shared library is (sysconfig's LIBDIR/LDLIBRARY).
+    static func libraryOf(executable: String) throws -> String {
+        let script = "import sysconfig, os; print(os.path.join(sysconfig.get_config_var('LIBDIR') or '', sysconfig.get_config_var('LDLIBRARY') or ''))"
+        let outcome: ChildOutcome
+        do {
+            outcome = try ChildProcess.run(executable: executable, arguments: ["-c", script], timeout: 30)
+        } catch {
+            throw PyMemCheckError.environment("cannot run \(executable): \(error)")
+        }
+        guard outcome.exitedCleanly else {
+            let detail = outcome.stderr.split(separator: "\n").last.map(String.init) ?? outcome.summary
+            throw PyMemCheckError.environment("\(executable) failed to report its library (\(detail)); pass --python with a libpython*.so path")
+        }
+        let library = outcome.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard library.contains(".so"), FileManager.default.fileExists(atPath: library) else {
+            throw PyMemCheckError.environment("\(executable) has no shared libpython (it reports '\(library)'); use a build configured with --enable-shared")
+        }
+        return library
+    }
+}
+
+/// "3", "3.11", "3.11.7", "3.11d", "3.11.2d": a version with an optional debug suffix.
+struct VersionPattern {
+    var components: [Int]
+    var debug: Bool
+
+    init?(_ text: String) {
+        guard text.range(of: #"^[0-9]+(\.[0-9]+){0,2}d?$"#, options: .regularExpression) != nil else { return nil }
+        debug = text.hasSuffix("d")
+        components = text.trimmingCharacters(in: CharacterSet(charactersIn: "d")).split(separator: ".").compactMap { Int($0) }
+    }
+
+    func matches(_ target: PythonTarget) -> Bool {
+        let have = [target.version.major, target.version.minor, target.version.micro]
+        return target.debugBuild == debug && Array(have.prefix(components.count)) == components
+    }
+}

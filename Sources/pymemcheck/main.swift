@@ -1,0 +1,3 @@
+import PyMemCheckCLI
+
+PyMemCheckCommand.main()
