@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 
 /// The pymemcheck command line.
@@ -10,6 +11,23 @@ public struct PyMemCheckCommand: ParsableCommand {
     )
 
     public init() {}
+
+    /// The entry point: like ArgumentParser's main(), but a usage error exits with 2, the
+    /// project's code for usage and environment errors (ArgumentParser's own is 64).
+    public static func runMain() -> Never {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+            Foundation.exit(0)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
 }
 
 /// --python, shared by every command that drives a target.

@@ -54,7 +54,7 @@ public enum TargetDiscovery {
     }
 
     /// libpython3.11.so, libpython3.6m.so.1.0, libpython3.11d.so; not libpython3.so.
-    static func isLibpythonName(_ name: String) -> Bool {
+    public static func isLibpythonName(_ name: String) -> Bool {
         name.range(of: #"^libpython[0-9]+\.[0-9]+[a-z]*\.so(\.[0-9]+)*$"#, options: .regularExpression) != nil
     }
 

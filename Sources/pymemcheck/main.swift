@@ -1,3 +1,3 @@
 import PyMemCheckCLI
 
-PyMemCheckCommand.main()
+PyMemCheckCommand.runMain()

@@ -1,0 +1,53 @@
+import Foundation
+import XCTest
+
+/// The command line as a user meets it: exit codes and one-line errors, never a trap.
+final class CommandLineTests: XCTestCase {
+    func testTargetsJSONListsEveryTargetWithStableFields() throws {
+        let outcome = try TestSupport.pymemcheck(["targets", "--format", "json"])
+        XCTAssertEqual(outcome.exitStatus, 0, outcome.stderr)
+        let json = try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any]
+        let targets = try XCTUnwrap(json?["targets"] as? [[String: Any]])
+        XCTAssertEqual(targets.count, TestSupport.discovery.targets.count)
+        let fields: Set<String> = ["id", "version", "versionString", "libraryPath", "prefix", "origin", "debugBuild",
+                                   "pymalloc", "mimalloc", "supportedModes", "modes"]
+        for target in targets { XCTAssertEqual(Set(target.keys), fields) }
+        XCTAssertNotNil(json?["rejected"] as? [Any])
+    }
+
+    func testProbeTextShowsTheModeInEffect() throws {
+        let target = try TestSupport.target("3.11")
+        let outcome = try TestSupport.pymemcheck(["probe", "--python", target.id, "--mode", "pymalloc_debug"])
+        XCTAssertEqual(outcome.exitStatus, 0, outcome.stderr)
+        XCTAssertTrue(outcome.stdout.contains("in effect:     pymalloc_debug"), outcome.stdout)
+        XCTAssertTrue(outcome.stdout.contains("API 'o'"), outcome.stdout)
+    }
+
+    func testUnknownModeListsTheValidOnes() throws {
+        let outcome = try TestSupport.pymemcheck(["probe", "--mode", "jemalloc"])
+        XCTAssertEqual(outcome.exitStatus, 2)
+        XCTAssertEqual(outcome.stderr.split(separator: "\n").count, 1, outcome.stderr)
+        XCTAssertTrue(outcome.stderr.contains("valid modes: default, malloc"), outcome.stderr)
+    }
+
+    func testUnknownVersionListsTheTargets() throws {
+        let outcome = try TestSupport.pymemcheck(["probe", "--python", "3.42"])
+        XCTAssertEqual(outcome.exitStatus, 2)
+        XCTAssertTrue(outcome.stderr.contains("no CPython 3.42 found; targets here:"), outcome.stderr)
+    }
+
+    func testPython27LibrarySaysWhy() throws {
+        guard let old = TestSupport.discovery.rejected.first(where: { $0.path.contains("libpython2.7") }) else {
+            throw XCTSkip("no Python 2.7 library installed to try")
+        }
+        let outcome = try TestSupport.pymemcheck(["probe", "--python", old.path])
+        XCTAssertEqual(outcome.exitStatus, 2)
+        XCTAssertTrue(outcome.stderr.contains("no PEP 445 allocator API"), outcome.stderr)
+    }
+
+    func testUnknownFormatIsAUsageError() throws {
+        let outcome = try TestSupport.pymemcheck(["targets", "--format", "yaml"])
+        XCTAssertEqual(outcome.exitStatus, 2, outcome.stderr)
+        XCTAssertFalse(outcome.stderr.contains("Fatal error"), outcome.stderr)
+    }
+}
