@@ -6,7 +6,9 @@ import PackageDescription
 //   PyRuntime      – finding, loading and starting a CPython runtime in an allocator mode
 //   Isolation      – running a scenario in a fresh child process (for runs that must abort)
 //   DebugReport    – parsing the debug hooks' fatal-error report
-//   Executor       – scenarios run against a started runtime, in-process or isolated
+//   ClauseCatalogue – the clause catalogue (Conformance/*.yaml): what the documents promise
+//   Executor       – clause checks and scenarios run against a started runtime, in warm workers or isolated
+//   Reports        – the conformance matrix and its renderings (text, JSON, JUnit, Markdown, HTML)
 //   PyMemCheckCLI  – the command line (subcommands), kept in a library so tests can drive it
 //   pymemcheck     – the executable: a thin main over PyMemCheckCLI
 let package = Package(
@@ -17,17 +19,20 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
         .target(name: "CPythonABI", linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "PyRuntime", dependencies: ["CPythonABI", "Isolation"]),
         .target(name: "Isolation"),
         .target(name: "DebugReport"),
-        .target(name: "Executor", dependencies: ["PyRuntime", "Isolation", "CPythonABI"]),
+        .target(name: "ClauseCatalogue", dependencies: ["PyRuntime", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Reports"),
+        .target(name: "Executor", dependencies: ["PyRuntime", "Isolation", "CPythonABI", "ClauseCatalogue", "DebugReport", "Reports"]),
         .target(
             name: "PyMemCheckCLI",
             dependencies: [
-                "PyRuntime", "Isolation", "DebugReport", "Executor",
+                "PyRuntime", "Isolation", "DebugReport", "Executor", "ClauseCatalogue", "Reports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

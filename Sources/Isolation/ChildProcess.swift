@@ -69,7 +69,7 @@ public enum ChildProcess {
         return pid
     }
 
-    private static func reap(_ pid: pid_t) -> (exited: Int32?, signal: Int32?) {
+    static func reap(_ pid: pid_t) -> (exited: Int32?, signal: Int32?) {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         let low = status & 0x7f
@@ -79,7 +79,7 @@ public enum ChildProcess {
 }
 
 /// The three pipes between parent and child.
-private final class Pipes {
+final class Pipes {
     struct Pair { var read: Int32; var write: Int32 }
     let input: Pair
     let output: Pair

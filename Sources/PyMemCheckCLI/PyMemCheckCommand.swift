@@ -6,8 +6,8 @@ public struct PyMemCheckCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "pymemcheck",
         abstract: "Checks that a CPython runtime honours the documented semantics of its memory allocator C API.",
-        subcommands: [TargetsCommand.self, ProbeCommand.self, ScenarioCommand.self],
-        defaultSubcommand: TargetsCommand.self
+        subcommands: [CheckCommand.self, TargetsCommand.self, ProbeCommand.self, ScenarioCommand.self, WorkerCommand.self],
+        defaultSubcommand: CheckCommand.self
     )
 
     public init() {}

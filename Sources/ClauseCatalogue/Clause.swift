@@ -1,0 +1,151 @@
+import Foundation
+import PyRuntime
+
+/// One normative statement of the documents, as the catalogue (Conformance/*.yaml) records it.
+public struct Clause: Sendable, Codable, Equatable {
+    /// Where in the documents the statement stands.
+    public struct Source: Sendable, Codable, Equatable {
+        public var file: String
+        public var section: String
+        public var lines: String?
+    }
+
+    public enum Kind: String, Sendable, Codable {
+        /// Checked inside a running target; a failure is a wrong answer, not a crash.
+        case inProcess = "in-process"
+        /// The target must abort with the debug hooks' report; checked in an isolated child.
+        case expectedFatal = "expected-fatal"
+    }
+
+    /// Either every mode or the listed ones.
+    public enum Modes: Sendable, Equatable, Codable {
+        case all
+        case only([AllocatorMode])
+
+        public func contains(_ mode: AllocatorMode) -> Bool {
+            switch self {
+            case .all: return true
+            case .only(let modes): return modes.contains(mode)
+            }
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if let word = try? container.decode(String.self), word == "all" {
+                self = .all
+                return
+            }
+            let names = try container.decode([String].self)
+            self = .only(try names.map { name in
+                guard let mode = AllocatorMode(rawValue: name) else {
+                    throw DecodingError.dataCorruptedError(in: container, debugDescription: "unknown mode '\(name)'")
+                }
+                return mode
+            })
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.singleValueContainer()
+            switch self {
+            case .all: try container.encode("all")
+            case .only(let modes): try container.encode(modes.map(\.name))
+            }
+        }
+    }
+
+    public var id: String
+    public var statement: String
+    public var sources: [Source]
+    /// First and last versions the statement holds for ("3.6", "3.7.16"); until nil: still holds.
+    public var since: String
+    public var until: String?
+    public var domains: [String]
+    public var features: [Feature]
+    public var modes: Modes
+    public var kind: Kind
+    /// How the check works, in words.
+    public var check: String
+    public var expectedReport: [ExpectedReport]?
+    /// The XCTest cases that check it ("Class/test_name").
+    public var tests: [String]
+    public var deviations: [Deviation]?
+
+    enum CodingKeys: String, CodingKey {
+        case id, statement, sources, since, until, domains, features, modes, kind, check
+        case expectedReport = "expected_report"
+        case tests, deviations
+    }
+
+    /// The allocator domains the clause covers.
+    public var allocatorDomains: [AllocatorDomain] { domains.compactMap(AllocatorDomain.init(name:)) }
+
+    /// Whether `version` lies in since...until. A bound "3.11" covers every 3.11.x.
+    public func holds(for version: PythonVersion) -> Bool {
+        VersionRange(since: since, until: until).contains(version)
+    }
+
+    /// The expected report for a version, where the clause is expected-fatal.
+    public func expectedReport(for version: PythonVersion) -> ExpectedReport? {
+        expectedReport?.first { $0.versions.contains(version) }
+    }
+
+    /// The recorded deviation of a target and mode, if any.
+    public func deviation(target: PythonTarget, mode: AllocatorMode) -> Deviation? {
+        deviations?.first { $0.applies(to: target, mode: mode) }
+    }
+}
+
+/// What a clause needs of a target and mode.
+public enum Feature: String, Sendable, Codable, CaseIterable {
+    case pymalloc, mimalloc
+    case debugHooks = "debug-hooks"
+    case debugBuild = "debug-build"
+    case releaseBuild = "release-build"
+    case tracemalloc, headers, threads
+}
+
+/// A range of versions; bounds name a series ("3.9") or a release ("3.7.16").
+public struct VersionRange: Sendable, Codable, Equatable {
+    public var since: String?
+    public var until: String?
+
+    public func contains(_ version: PythonVersion) -> Bool {
+        if let since, let low = PythonVersion(parsing: since), version < low { return false }
+        if let until, let high = PythonVersion(parsing: until) {
+            // "3.9" as an upper bound means every 3.9.x.
+            let bound = until.split(separator: ".").count == 2 ? PythonVersion(high.major, high.minor, Int.max) : high
+            if version > bound { return false }
+        }
+        return true
+    }
+}
+
+/// A real, recorded departure of a target from the documents (never a skip): the clause is
+/// still run there, and the result is "expected deviation" while it behaves as recorded.
+public struct Deviation: Sendable, Codable, Equatable {
+    /// A target id or version pattern: "3.7.16", "3.7", "3.11.2d", "*".
+    public var target: String
+    /// A mode name, or "*" (or absent) for every mode.
+    public var mode: String?
+    public var observed: String
+    public var evidence: String
+
+    public func applies(to target: PythonTarget, mode: AllocatorMode) -> Bool {
+        let modeMatches = self.mode == nil || self.mode == "*" || self.mode == mode.name
+        return modeMatches && TargetPattern(self.target).matches(target)
+    }
+}
+
+/// "*", "3.7", "3.7.16", "3.11d", "3.11.2d": which targets a deviation names.
+struct TargetPattern {
+    let text: String
+    init(_ text: String) { self.text = text }
+
+    func matches(_ target: PythonTarget) -> Bool {
+        if text == "*" || text == target.id { return true }
+        let debug = text.hasSuffix("d")
+        let numbers = text.trimmingCharacters(in: .init(charactersIn: "d")).split(separator: ".").compactMap { Int($0) }
+        let have = [target.version.major, target.version.minor, target.version.micro]
+        return !numbers.isEmpty && debug == target.debugBuild && Array(have.prefix(numbers.count)) == numbers
+    }
+}

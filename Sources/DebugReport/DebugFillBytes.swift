@@ -1,0 +1,29 @@
+/// The byte values the debug hooks use to mark memory.
+///
+/// bpo-36389 (2019) changed them to the Windows CRT debug heap's patterns, so
+/// the FORBIDDENBYTE printed in a report also tells which generation of the
+/// hooks produced it.
+public struct DebugFillBytes: Sendable, Equatable, Codable {
+    /// Guard pad bytes around every block.
+    public var forbidden: UInt8
+    /// Fill of freshly allocated memory.
+    public var clean: UInt8
+    /// Fill of freed memory.
+    public var dead: UInt8
+
+    public init(forbidden: UInt8, clean: UInt8, dead: UInt8) {
+        self.forbidden = forbidden
+        self.clean = clean
+        self.dead = dead
+    }
+
+    /// The original values: CPython 3.6, and 3.7 releases that predate bpo-36389.
+    public static let legacy = DebugFillBytes(forbidden: 0xfb, clean: 0xcb, dead: 0xdb)
+    /// The values since bpo-36389: CPython 3.8 on, and later 3.7 releases (3.7.16 prints them).
+    public static let current = DebugFillBytes(forbidden: 0xfd, clean: 0xcd, dead: 0xdd)
+
+    /// The generation whose FORBIDDENBYTE is `byte`, if any.
+    public static func matching(forbidden byte: UInt8) -> DebugFillBytes? {
+        [legacy, current].first { $0.forbidden == byte }
+    }
+}

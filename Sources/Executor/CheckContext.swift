@@ -1,0 +1,57 @@
+import ClauseCatalogue
+import PyRuntime
+
+/// What a check sees: the running target, its mode, and the clause it checks.
+public struct CheckContext {
+    public let runtime: PythonRuntime
+    public let clause: Clause
+
+    public var library: PythonLibrary { runtime.library }
+    public var version: PythonVersion { runtime.version }
+    public var mode: AllocatorMode { runtime.mode }
+    public var target: PythonTarget { runtime.target }
+    public var debugHooks: Bool { mode.expectsDebugHooks(debugBuild: target.debugBuild) }
+
+    /// The domains the clause covers (all three when it names none).
+    public var domains: [AllocatorDomain] {
+        clause.allocatorDomains.isEmpty ? AllocatorDomain.allCases : clause.allocatorDomains
+    }
+
+    /// Runs `body` once per domain of the clause, collecting the problems of all of them, each
+    /// prefixed with the C function family it concerns.
+    public func eachDomain(_ body: (AllocatorDomain, DomainFunctions, inout Evidence) -> Void) -> CheckVerdict {
+        var all = Evidence()
+        for domain in domains {
+            var evidence = Evidence()
+            body(domain, library.functions(domain), &evidence)
+            evidence.problems.forEach { all.add("\(domain.functionPrefix)*: \($0)") }
+        }
+        return all.verdict
+    }
+}
+
+/// Small readers and writers of raw blocks, used by many checks.
+public enum Bytes {
+    public static func fill(_ block: UnsafeMutableRawPointer, count: Int, seed: UInt8 = 0) {
+        for index in 0..<count { block.storeBytes(of: pattern(index, seed: seed), toByteOffset: index, as: UInt8.self) }
+    }
+
+    /// A pattern no allocator writes by itself (never 0, never a debug-hook byte run).
+    public static func pattern(_ index: Int, seed: UInt8 = 0) -> UInt8 {
+        UInt8(truncatingIfNeeded: index &* 31 &+ 7 &+ Int(seed)) | 1
+    }
+
+    /// The first offset below `count` where the block differs from the pattern, or nil.
+    public static func firstMismatch(_ block: UnsafeMutableRawPointer, count: Int, seed: UInt8 = 0) -> Int? {
+        (0..<count).first { block.load(fromByteOffset: $0, as: UInt8.self) != pattern($0, seed: seed) }
+    }
+
+    /// The first offset in range whose byte is not `value`, or nil.
+    public static func firstNot(_ value: UInt8, in block: UnsafeMutableRawPointer, _ range: Range<Int>) -> Int? {
+        range.first { block.load(fromByteOffset: $0, as: UInt8.self) != value }
+    }
+
+    public static func hex(_ pointer: UnsafeMutableRawPointer?) -> String {
+        pointer.map { "0x" + String(UInt(bitPattern: $0), radix: 16) } ?? "NULL"
+    }
+}

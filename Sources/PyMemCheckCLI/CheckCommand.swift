@@ -1,0 +1,107 @@
+import ArgumentParser
+import ClauseCatalogue
+import Executor
+import Foundation
+import PyRuntime
+import Reports
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `pymemcheck check`: the catalogue over targets × modes, as a matrix report.
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Check the documented allocator semantics on targets × modes and report the matrix.")
+
+    @Option(name: .customLong("python"), help: "A target (version, libpython*.so or python executable); repeat for several. Default: python3 on PATH.")
+    var specs: [String] = []
+
+    @Flag(help: "Every target found on this machine (see 'pymemcheck targets').")
+    var all = false
+
+    @Option(name: .customLong("mode"), help: "An allocator mode; repeat for several. Default: every mode each target supports.")
+    var modes: [String] = []
+
+    @Option(name: .customLong("clause"), help: "Only clauses whose id matches this glob (e.g. 'debug.*'); repeat for several.")
+    var clauseGlobs: [String] = []
+
+    @Option(help: "Output format: text, json, junit, markdown or html.")
+    var format: ReportFormat = .text
+
+    @Option(help: "Write the report to this file instead of standard output.")
+    var output: String?
+
+    @Option(help: "How many target processes run at once.")
+    var jobs: Int = 2
+
+    @Option(help: "The catalogue folder. Default: Conformance/ of the package.")
+    var catalogue: String?
+
+    func validate() throws {
+        if all && !specs.isEmpty { throw ValidationError("give --all or --python, not both") }
+        if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let folder = try catalogue ?? Catalogue.defaultFolder()
+            let catalogue = try loadCatalogue(folder)
+            let targets = try selectedTargets()
+            let modes = try self.modes.map(AllocatorMode.parse)
+            let clauses = try selectedClauses(catalogue)
+            let runner = ConformanceRunner(catalogue: catalogue, catalogueFolder: folder, width: jobs,
+                                           progress: Progress.onTerminal())
+            let matrix = runner.run(targets: targets, modes: modes.isEmpty ? AllocatorMode.allCases : modes, clauses: clauses)
+            Progress.clear()
+            try write(ReportRenderer.render(matrix, as: format))
+            if !matrix.unexpected.isEmpty { throw ExitCode(1) }
+        }
+    }
+
+    private func selectedTargets() throws -> [PythonTarget] {
+        if all {
+            let found = TargetDiscovery.discover().targets
+            guard !found.isEmpty else { throw PyMemCheckError.environment("no CPython found on this machine; install one built with --enable-shared") }
+            return found
+        }
+        return try (specs.isEmpty ? [nil] : specs.map { Optional($0) }).map { try TargetSpec.resolve($0) }
+    }
+
+    private func selectedClauses(_ catalogue: Catalogue) throws -> [Clause] {
+        guard !clauseGlobs.isEmpty else { return catalogue.clauses }
+        let chosen = catalogue.clauses.filter { clause in clauseGlobs.contains { fnmatch($0, clause.id, 0) == 0 } }
+        guard !chosen.isEmpty else {
+            throw PyMemCheckError.usage("no clause matches \(clauseGlobs.joined(separator: ", ")); ids look like \(catalogue.clauses.prefix(3).map(\.id).joined(separator: ", "))")
+        }
+        return chosen
+    }
+
+    private func write(_ text: String) throws {
+        guard let output else {
+            print(text, terminator: text.hasSuffix("\n") ? "" : "\n")
+            return
+        }
+        do {
+            try text.write(toFile: output, atomically: true, encoding: .utf8)
+        } catch {
+            throw PyMemCheckError.environment("cannot write \(output): \(error.localizedDescription)")
+        }
+    }
+}
+
+extension ReportFormat: ExpressibleByArgument {}
+
+/// A progress line on stderr, only where a person watches a terminal.
+enum Progress {
+    static func onTerminal() -> (@Sendable (Int, Int, MatrixColumn) -> Void)? {
+        guard isatty(2) != 0 else { return nil }
+        return { done, total, column in
+            FileHandle.standardError.write(Data("\r\u{1B}[K[\(done)/\(total)] \(column.target) \(column.mode)".utf8))
+        }
+    }
+
+    static func clear() {
+        if isatty(2) != 0 { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    }
+}

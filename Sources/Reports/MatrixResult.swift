@@ -1,0 +1,92 @@
+import Foundation
+
+/// The outcome of one clause on one target in one mode.
+public enum ResultStatus: String, Sendable, Codable, CaseIterable {
+    case pass
+    case fail
+    case notApplicable = "not-applicable"
+    /// It failed the way the catalogue records for this target and mode.
+    case expectedDeviation = "expected-deviation"
+    /// A recorded deviation did not happen: the record is stale, and that is unexpected too.
+    case unexpectedPass = "unexpected-pass"
+
+    /// Whether this result makes a run fail (exit 1).
+    public var isUnexpected: Bool { self == .fail || self == .unexpectedPass }
+}
+
+/// One cell of the matrix. Field names are stable (README, "JSON").
+public struct ClauseResult: Sendable, Codable, Equatable {
+    public var clause: String
+    public var target: String
+    public var mode: String
+    public var status: ResultStatus
+    /// What was seen: the failures, the reason for not-applicable, the recorded deviation.
+    public var evidence: [String]
+    public var seconds: Double
+
+    public init(clause: String, target: String, mode: String, status: ResultStatus, evidence: [String], seconds: Double = 0) {
+        self.clause = clause
+        self.target = target
+        self.mode = mode
+        self.status = status
+        self.evidence = evidence
+        self.seconds = seconds
+    }
+}
+
+/// A column of the matrix: one target in one mode.
+public struct MatrixColumn: Sendable, Codable, Hashable {
+    public var target: String
+    public var mode: String
+
+    public init(target: String, mode: String) {
+        self.target = target
+        self.mode = mode
+    }
+}
+
+/// A clause row's identity and the words a reader needs next to it.
+public struct MatrixRow: Sendable, Codable, Equatable {
+    public var clause: String
+    public var section: String
+    public var statement: String
+
+    public init(clause: String, section: String, statement: String) {
+        self.clause = clause
+        self.section = section
+        self.statement = statement
+    }
+}
+
+/// Clauses × (target, mode) with every result.
+public struct Matrix: Sendable, Codable {
+    public var rows: [MatrixRow]
+    public var columns: [MatrixColumn]
+    public var results: [ClauseResult]
+    public var seconds: Double
+
+    public init(rows: [MatrixRow], columns: [MatrixColumn], results: [ClauseResult], seconds: Double) {
+        self.rows = rows
+        self.columns = columns
+        self.results = results
+        self.seconds = seconds
+    }
+
+    public func result(_ clause: String, _ column: MatrixColumn) -> ClauseResult? {
+        results.first { $0.clause == clause && $0.target == column.target && $0.mode == column.mode }
+    }
+
+    public var unexpected: [ClauseResult] { results.filter(\.status.isUnexpected) }
+
+    public func counts(target: String? = nil) -> [ResultStatus: Int] {
+        var counts: [ResultStatus: Int] = [:]
+        for result in results where target == nil || result.target == target { counts[result.status, default: 0] += 1 }
+        return counts
+    }
+
+    /// Targets in column order, each once.
+    public var targets: [String] {
+        var seen = Set<String>()
+        return columns.map(\.target).filter { seen.insert($0).inserted }
+    }
+}
