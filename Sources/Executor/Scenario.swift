@@ -21,6 +21,8 @@ public enum Scenario: String, CaseIterable, Sendable {
     case crossDomainMemObj = "cross-domain-mem-obj"
     case memWithoutGIL = "mem-without-gil"
     case objWithoutGIL = "obj-without-gil"
+    // An embedder's allocator installed before initialisation, then PyMem_SetupDebugHooks().
+    case customAllocatorThenHooks = "custom-allocator-then-hooks"
 
     public var needsRuntime: Bool {
         switch self {
@@ -43,6 +45,7 @@ public enum ScenarioHost {
         case .hang: while true { sleep(60) }
         default:
             guard let target else { throw PyMemCheckError.usage("scenario \(scenario.rawValue) needs --python") }
+            if scenario == .customAllocatorThenHooks { return emit(try CustomAllocatorScenario.run(target: target)) }
             let runtime = try PythonRuntime.start(target: target, mode: mode)
             try runViolationOrProbe(scenario, runtime: runtime)
         }
@@ -67,7 +70,7 @@ public enum ScenarioHost {
             runtime.withoutGIL { library.mem.free(library.mem.malloc(16)) }
         case .objWithoutGIL:
             runtime.withoutGIL { library.obj.free(library.obj.malloc(16)) }
-        case .exitClean, .abort, .crash, .hang:
+        case .exitClean, .abort, .crash, .hang, .customAllocatorThenHooks:
             break
         }
         // A violation that reaches this line went undetected: say so, so the parent can tell.

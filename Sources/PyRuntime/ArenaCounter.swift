@@ -8,6 +8,9 @@ public final class ArenaCounter {
         var allocations = 0
         var frees = 0
         var lastSize = 0
+        var allocated: Set<UInt> = []
+        var freed: Set<UInt> = []
+        var freedSizes: [Int] = []
     }
 
     private let library: PythonLibrary
@@ -17,6 +20,9 @@ public final class ArenaCounter {
     public var frees: Int { state.pointee.frees }
     /// The size of the last arena requested, 0 when none was.
     public var lastArenaSize: Int { state.pointee.lastSize }
+    public var allocatedPointers: Set<UInt> { state.pointee.allocated }
+    public var freedPointers: Set<UInt> { state.pointee.freed }
+    public var freedSizes: [Int] { state.pointee.freedSizes }
 
     /// Installs the counter on top of the current arena allocator.
     public init(library: PythonLibrary) {
@@ -27,10 +33,14 @@ public final class ArenaCounter {
             let state = ctx!.assumingMemoryBound(to: State.self)
             state.pointee.allocations += 1
             state.pointee.lastSize = size
-            return state.pointee.previous.alloc(state.pointee.previous.ctx, size)
+            let arena = state.pointee.previous.alloc(state.pointee.previous.ctx, size)
+            state.pointee.allocated.insert(UInt(bitPattern: arena))
+            return arena
         }, free: { ctx, pointer, size in
             let state = ctx!.assumingMemoryBound(to: State.self)
             state.pointee.frees += 1
+            state.pointee.freed.insert(UInt(bitPattern: pointer))
+            state.pointee.freedSizes.append(size)
             state.pointee.previous.free(state.pointee.previous.ctx, pointer, size)
         })
     }

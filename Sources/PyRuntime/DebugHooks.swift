@@ -28,7 +28,7 @@ extension PythonLibrary {
     /// Whether `allocator` is CPython's debug hook for `domain`. The hooks' ctx points to a
     /// debug_alloc_api_t whose first byte is the API id ('r', 'm', 'o'); the plain allocators
     /// have a NULL ctx. Both facts hold from 3.6 to 3.13.
-    static func isDebugHook(_ allocator: PMCMemAllocatorEx, for domain: AllocatorDomain) -> Bool {
+    public static func isDebugHook(_ allocator: PMCMemAllocatorEx, for domain: AllocatorDomain) -> Bool {
         guard let ctx = allocator.ctx else { return false }
         return ctx.load(as: UInt8.self) == UInt8(ascii: domain.apiID.unicodeScalars.first!)
     }

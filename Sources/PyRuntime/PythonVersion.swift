@@ -52,6 +52,15 @@ public struct PythonVersion: Sendable, Hashable, Comparable, Codable, CustomStri
     }
 }
 
+extension PythonVersion {
+    /// The bytes the debug hooks add to each request: size and API id before the data, pads on
+    /// both sides (3 × S), plus the serial number after the tail pad where PYMEM_DEBUG_SERIALNO
+    /// is defined (3.6 and 3.7 builds: 4 × S).
+    public var debugHookOverhead: Int {
+        (self < PythonVersion(3, 8) ? 4 : 3) * MemoryLayout<Int>.size
+    }
+}
+
 /// PYMEM_CLEANBYTE, PYMEM_DEADBYTE and PYMEM_FORBIDDENBYTE of one version.
 public struct DebugBytes: Sendable, Hashable, Codable {
     public var clean: UInt8

@@ -23,10 +23,11 @@ public final class PythonRuntime: @unchecked Sendable {
     }
 
     /// Loads `target` and initialises it in `mode`, with the sequence its version needs, then
-    /// checks that the mode took effect. `beforeInitialize` runs after the allocators are set up
-    /// and before Py_InitializeEx: the place to wrap the allocators with hooks.
+    /// checks that the mode took effect. `installAllocators` runs once the mode's allocators are
+    /// set up and before the `hooks` mode's PyMem_SetupDebugHooks() and Py_InitializeEx: the
+    /// place where an embedder installs its own allocators.
     public static func start(target: PythonTarget, mode: AllocatorMode,
-                             beforeInitialize: (PythonLibrary) throws -> Void = { _ in }) throws -> PythonRuntime {
+                             installAllocators: (PythonLibrary) throws -> Void = { _ in }) throws -> PythonRuntime {
         if case .notApplicable(let reason) = target.applicability(of: mode) {
             throw PyMemCheckError.notApplicable("mode \(mode.name) on \(target.id): \(reason)")
         }
@@ -36,7 +37,7 @@ public final class PythonRuntime: @unchecked Sendable {
         }
         let library = try PythonLibrary(target: target)
         prepareEnvironment(for: mode)
-        try StartupSequence(library: library, mode: mode).run(beforeInitialize: beforeInitialize)
+        try StartupSequence(library: library, mode: mode).run(installAllocators: installAllocators)
         let runtime = PythonRuntime(library: library, mode: mode)
         runtime.observation = try ModeVerification(runtime: runtime).verify()
         return runtime
@@ -76,14 +77,14 @@ struct StartupSequence {
     let mode: AllocatorMode
     var version: PythonVersion { library.target.version }
 
-    func run(beforeInitialize: (PythonLibrary) throws -> Void) throws {
+    func run(installAllocators: (PythonLibrary) throws -> Void) throws {
         if version >= PythonVersion(3, 8) {
             try preInitialize()  // 3.8+: Py_PreInitialize applies PYTHONMALLOC
         } else {
             try setUpAllocatorsBefore38()
         }
+        try installAllocators(library)
         if mode == .hooks { try library.installDebugHooks() }
-        try beforeInitialize(library)
         library.initializeEx(0)
         unsetenv("PYTHONMALLOC")  // 3.7 read it during Py_InitializeEx; nothing later should
         guard library.isInitialized() != 0 else {

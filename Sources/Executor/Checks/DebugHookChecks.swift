@@ -1,0 +1,129 @@
+import PyRuntime
+
+/// The debug hooks' in-process promises: fill bytes, pads, header layout. (What they detect is
+/// checked by expected-fatal clauses, in ViolationChecks.)
+public enum DebugHookChecks {
+    static let word = BlockLayout.wordSize
+
+    /// Fresh blocks are filled with CLEANBYTE (0xCB before 3.7, 0xCD after).
+    public static func cleanByteOnMalloc(_ context: CheckContext) -> CheckVerdict {
+        let clean = context.version.debugBytes.clean
+        return context.eachDomain { _, functions, evidence in
+            for size in [1, 16, 100, 513, 4096] {
+                guard let block = functions.malloc(size) else { return evidence.add("malloc(\(size)) returned NULL") }
+                if let offset = Bytes.firstNot(clean, in: block, 0..<size) {
+                    evidence.add("malloc(\(size)) byte \(offset) is 0x\(String(block.load(fromByteOffset: offset, as: UInt8.self), radix: 16)), not CLEANBYTE 0x\(String(clean, radix: 16))")
+                }
+                functions.free(block)
+            }
+        }
+    }
+
+    /// realloc that grows fills the new part with CLEANBYTE and keeps the old part.
+    public static func cleanByteOnGrow(_ context: CheckContext) -> CheckVerdict {
+        let clean = context.version.debugBytes.clean
+        return context.eachDomain { _, functions, evidence in
+            for (old, new) in [(16, 64), (100, 1000), (600, 601)] {
+                guard let block = functions.malloc(old) else { return evidence.add("malloc(\(old)) returned NULL") }
+                Bytes.fill(block, count: old)
+                guard let grown = functions.realloc(block, new) else { return evidence.add("realloc to \(new) returned NULL") }
+                if let offset = Bytes.firstNot(clean, in: grown, old..<new) {
+                    evidence.add("realloc \(old)→\(new): grown byte \(offset) is not CLEANBYTE")
+                }
+                evidence.expect(Bytes.firstMismatch(grown, count: old) == nil, "realloc \(old)→\(new) lost old bytes")
+                functions.free(grown)
+            }
+        }
+    }
+
+    /// Every block carries the layout: size big-endian at p-2S, the API id at p-S, S-1
+    /// FORBIDDENBYTEs before the data and S after it.
+    public static func blockLayout(_ context: CheckContext) -> CheckVerdict {
+        context.eachDomain { domain, functions, evidence in
+            for size in [0, 1, 24, 512, 513, 10_000] {
+                guard let block = functions.malloc(size) else { return evidence.add("malloc(\(size)) returned NULL") }
+                let layout = BlockLayout(block: block, requested: size, domain: domain)
+                evidence.expect(layout.headerSize == size, "malloc(\(size)): header size reads \(layout.headerSize)")
+                evidence.expect(layout.apiID == String(domain.apiID), "malloc(\(size)): API id '\(layout.apiID)', expected '\(domain.apiID)'")
+                let forbidden = context.version.debugBytes.forbidden
+                evidence.expect(layout.leadingPad.allSatisfy { $0 == forbidden }, "malloc(\(size)): leading pad \(layout.leadingPad)")
+                evidence.expect(layout.trailingPad.allSatisfy { $0 == forbidden }, "malloc(\(size)): trailing pad \(layout.trailingPad)")
+                functions.free(block)
+            }
+        }
+    }
+
+    /// The pads and header follow a block through realloc and calloc too.
+    public static func layoutAfterReallocAndCalloc(_ context: CheckContext) -> CheckVerdict {
+        context.eachDomain { domain, functions, evidence in
+            guard let block = functions.calloc(5, 9), let resized = functions.realloc(block, 300) else {
+                return evidence.add("calloc/realloc returned NULL")
+            }
+            let layout = BlockLayout(block: resized, requested: 300, domain: domain)
+            let forbidden = context.version.debugBytes.forbidden
+            evidence.expect(layout.headerSize == 300 && layout.apiID == String(domain.apiID), "after calloc+realloc: size \(layout.headerSize), API '\(layout.apiID)'")
+            evidence.expect((layout.leadingPad + layout.trailingPad).allSatisfy { $0 == forbidden }, "after calloc+realloc: pads \(layout.leadingPad) \(layout.trailingPad)")
+            evidence.expect(Bytes.firstNot(0, in: resized, 0..<45) == nil, "calloc's zeroes were not kept by realloc")
+            functions.free(resized)
+        }
+    }
+
+    /// free fills the whole block (header, pads, data) with DEADBYTE before releasing it: seen
+    /// from a layer under the hooks, as the block reaches the allocator below.
+    public static func deadByteOnFree(_ context: CheckContext) -> CheckVerdict {
+        let dead = context.version.debugBytes.dead
+        return context.eachDomain { domain, functions, evidence in
+            guard let under = AllocatorLayer.installUnderDebugHooks(of: domain, in: context.library) else {
+                return evidence.add("the debug hooks are not on top of this domain")
+            }
+            defer { under.uninstall() }
+            for size in [8, 100] {
+                guard let block = functions.malloc(size) else { return evidence.add("malloc(\(size)) returned NULL") }
+                let head = block - 2 * word, total = size + context.version.debugHookOverhead
+                var seen: [UInt8] = []
+                under.layer.beforeFree = { pointer in
+                    if pointer == head { seen = (0..<total).map { pointer.load(fromByteOffset: $0, as: UInt8.self) } }
+                }
+                functions.free(block)
+                under.layer.beforeFree = nil
+                evidence.expect(seen.count == total, "free(\(size)-byte block) did not reach the allocator below with its header")
+                if let offset = seen.firstIndex(where: { $0 != dead }) {
+                    evidence.add("free of a \(size)-byte block: byte \(offset - 2 * word) (from p) is 0x\(String(seen[offset], radix: 16)), not DEADBYTE")
+                }
+            }
+        }
+    }
+
+    /// realloc that shrinks marks the bytes it gives up with DEADBYTE before resizing.
+    public static func deadByteOnShrink(_ context: CheckContext) -> CheckVerdict {
+        let dead = context.version.debugBytes.dead
+        return context.eachDomain { domain, functions, evidence in
+            guard let under = AllocatorLayer.installUnderDebugHooks(of: domain, in: context.library) else {
+                return evidence.add("the debug hooks are not on top of this domain")
+            }
+            defer { under.uninstall() }
+            let (old, new) = (200, 50)
+            guard let block = functions.malloc(old) else { return evidence.add("malloc(\(old)) returned NULL") }
+            Bytes.fill(block, count: old)
+            var given: [UInt8] = []
+            under.layer.beforeRealloc = { pointer, _ in
+                if pointer == block - 2 * word { given = (new..<old).map { block.load(fromByteOffset: $0, as: UInt8.self) } }
+            }
+            let shrunk = functions.realloc(block, new)
+            under.layer.beforeRealloc = nil
+            evidence.expect(!given.isEmpty, "realloc did not reach the allocator below with the block's head")
+            if let index = given.firstIndex(where: { $0 != dead }) {
+                evidence.add("realloc \(old)→\(new): byte \(new + index) was 0x\(String(given[index], radix: 16)) when resized, not DEADBYTE")
+            }
+            functions.free(shrunk ?? block)
+        }
+    }
+
+    /// The debug hooks are installed (PyMem_SetupDebugHooks or a *debug mode): each domain's
+    /// allocator is the hook, with the API id in its ctx.
+    public static func hooksInstalled(_ context: CheckContext) -> CheckVerdict {
+        context.eachDomain { domain, _, evidence in
+            evidence.expect(context.library.debugHooksInstalled(domain), "the \(domain) domain has no debug hook")
+        }
+    }
+}

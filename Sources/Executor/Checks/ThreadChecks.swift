@@ -1,0 +1,81 @@
+import Foundation
+import PyRuntime
+
+/// The GIL and threads: RAW is callable without the GIL from any thread; MEM and OBJ from any
+/// thread that holds it.
+public enum ThreadChecks {
+    static let threads = 4
+    static let rounds = 2000
+
+    /// Several threads with no thread state call the RAW functions at once while the main thread
+    /// has released the GIL: every block is non-NULL, private to its thread, and intact.
+    public static func rawWithoutGILFromThreads(_ context: CheckContext) -> CheckVerdict {
+        let raw = context.library.raw
+        let problems = context.runtime.withoutGIL {
+            concurrently(threads) { thread in churn(raw, thread: thread) }
+        }
+        var evidence = Evidence()
+        problems.compactMap { $0 }.forEach { evidence.add($0) }
+        return evidence.verdict
+    }
+
+    /// MEM and OBJ from other threads, each taking the GIL with PyGILState_Ensure.
+    public static func gilHoldersFromThreads(_ context: CheckContext) -> CheckVerdict {
+        let library = context.library
+        let domains = context.domains
+        let problems = context.runtime.withoutGIL {
+            concurrently(threads) { thread -> String? in
+                let state = library.gilStateEnsure()
+                defer { library.gilStateRelease(state) }
+                return domains.compactMap { churn(library.functions($0), thread: thread, rounds: 300) }.first
+            }
+        }
+        var evidence = Evidence()
+        problems.compactMap { $0 }.forEach { evidence.add($0) }
+        return evidence.verdict
+    }
+
+    /// Allocates, writes, resizes, checks and frees in a loop; the first problem seen, if any.
+    static func churn(_ functions: DomainFunctions, thread: Int, rounds: Int = rounds) -> String? {
+        let seed = UInt8(truncatingIfNeeded: thread * 17)
+        for round in 0..<rounds {
+            let size = [0, 8, 64, 300, 513, 4096][round % 6]
+            let viaCalloc = round % 3 == 0
+            guard let block = viaCalloc ? functions.calloc(1, size) : functions.malloc(size) else {
+                return "thread \(thread): allocation of \(size) bytes returned NULL"
+            }
+            Bytes.fill(block, count: size, seed: seed)
+            guard let grown = functions.realloc(block, size + 100) else { return "thread \(thread): realloc returned NULL" }
+            if let offset = Bytes.firstMismatch(grown, count: size, seed: seed) {
+                return "thread \(thread): round \(round), byte \(offset) of a \(size)-byte block changed (shared or lost)"
+            }
+            functions.free(grown)
+        }
+        return nil
+    }
+
+    /// Runs `body` on `count` new threads and waits for all.
+    static func concurrently(_ count: Int, _ body: @escaping @Sendable (Int) -> String?) -> [String?] {
+        let results = ResultsBox(count: count)
+        let group = DispatchGroup()
+        for index in 0..<count {
+            group.enter()
+            let thread = Thread {
+                results.set(index, body(index))
+                group.leave()
+            }
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
+        group.wait()
+        return results.values
+    }
+}
+
+private final class ResultsBox: @unchecked Sendable {
+    private var storage: [String?]
+    private let lock = NSLock()
+    init(count: Int) { storage = Array(repeating: nil, count: count) }
+    func set(_ index: Int, _ value: String?) { lock.withLock { storage[index] = value } }
+    var values: [String?] { lock.withLock { storage } }
+}

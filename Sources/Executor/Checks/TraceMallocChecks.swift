@@ -1,0 +1,82 @@
+import PyRuntime
+
+/// The tracemalloc C API: PyTraceMalloc_Track and PyTraceMalloc_Untrack (3.7+; 3.6 exports
+/// them with a leading underscore), observed through the tracemalloc module.
+public enum TraceMallocChecks {
+    static let domain: UInt32 = 424_242
+
+    /// Python that fails (PyRun_SimpleString returns -1) unless `domain` traces `total` bytes.
+    static func tracedBytesAre(_ total: Int) -> String {
+        """
+        import tracemalloc
+        _traces = tracemalloc.take_snapshot().filter_traces([tracemalloc.DomainFilter(True, \(domain))]).traces
+        assert sum(t.size for t in _traces) == \(total), sum(t.size for t in _traces)
+        """
+    }
+
+    public static func trackAndUntrack(_ context: CheckContext) -> CheckVerdict {
+        let runtime = context.runtime
+        guard let track = context.library.traceMallocTrack, let untrack = context.library.traceMallocUntrack else {
+            return .fail("the library exports neither PyTraceMalloc_Track/Untrack nor _PyTraceMalloc_Track/Untrack")
+        }
+        var evidence = Evidence()
+        let pointer: UInt = 0x7000_1000
+        evidence.expect(track(domain, pointer, 100) == -2, "Track with tracemalloc off returned \(track(domain, pointer, 100)), expected -2")
+        evidence.expect(untrack(domain, pointer) == -2, "Untrack with tracemalloc off did not return -2")
+        guard runtime.run("import tracemalloc; tracemalloc.start()") else { return .fail("tracemalloc.start() raised") }
+        defer { runtime.run("import tracemalloc; tracemalloc.stop()") }
+        evidence.expect(track(domain, pointer, 100) == 0, "Track of a new block did not return 0")
+        evidence.expect(runtime.run(tracedBytesAre(100)), "the tracked 100-byte block is not in the snapshot")
+        evidence.expect(track(domain, pointer, 250) == 0, "Track of an already tracked block did not return 0")
+        evidence.expect(runtime.run(tracedBytesAre(250)), "tracking the same block again did not replace its trace with 250 bytes")
+        evidence.expect(untrack(domain, pointer) == 0, "Untrack of a tracked block did not return 0")
+        evidence.expect(runtime.run(tracedBytesAre(0)), "the untracked block is still traced")
+        evidence.expect(untrack(domain, pointer + 64) == 0, "Untrack of a block never tracked did not return 0")
+        return evidence.verdict
+    }
+}
+
+/// The allocator set-up a target starts with: the default allocators of its build, and each
+/// PYTHONMALLOC name.
+public enum AllocatorSetupChecks {
+    /// What is in effect matches the mode: hooks on each domain or not, pymalloc arenas or not,
+    /// and the allocator name CPython reports (3.7+).
+    public static func modeInEffect(_ context: CheckContext) -> CheckVerdict {
+        var evidence = Evidence()
+        let target = context.target, mode = context.mode
+        let expectHooks = mode.expectsDebugHooks(debugBuild: target.debugBuild)
+        for domain in AllocatorDomain.allCases {
+            evidence.expect(context.library.debugHooksInstalled(domain) == expectHooks,
+                            "\(domain) debug hooks \(expectHooks ? "missing" : "present")")
+        }
+        let name = mode.expectedAllocatorName(defaultIsPymalloc: target.pymalloc, debugBuild: target.debugBuild)
+        if let reported = context.runtime.reportedAllocatorName {
+            evidence.expect(reported == name, "CPython reports '\(reported)', expected '\(name)'")
+        }
+        let pymalloc = mode.underlyingAllocator(defaultIsPymalloc: target.pymalloc) == .pymalloc
+        let arena = context.runtime.observeArenaSize()
+        evidence.expect((arena != nil) == pymalloc, pymalloc ? "pymalloc took no arena" : "an arena was taken though pymalloc is off")
+        return evidence.verdict
+    }
+
+    /// The RAW domain uses the C library's malloc (no pymalloc arenas, no hook unless debug).
+    public static func rawIsMalloc(_ context: CheckContext) -> CheckVerdict {
+        let counter = ArenaCounter(library: context.library)
+        let blocks = (0..<20_000).compactMap { _ in context.library.raw.malloc(64) }
+        blocks.forEach { context.library.raw.free($0) }
+        counter.uninstall()
+        return counter.allocations == 0 ? .pass : .fail("PyMem_RawMalloc took pymalloc arenas")
+    }
+
+    /// A name PYTHONMALLOC does not know (mimalloc before 3.13) makes python refuse to start.
+    public static func unknownNameRefused(_ context: CheckContext, name: String) -> CheckVerdict {
+        guard let python = TargetExecutable.path(of: context.target) else {
+            return .notApplicable("no python executable beside \(context.target.libraryPath)")
+        }
+        var environment = IsolatedRun.childEnvironment()
+        environment["PYTHONMALLOC"] = name
+        guard let outcome = try? ChildProcessRunner.run(python, ["-c", "pass"], environment) else { return .fail("could not run \(python)") }
+        return outcome.exitStatus != 0 && outcome.stderr.contains("PYTHONMALLOC") ? .pass
+            : .fail("PYTHONMALLOC=\(name) python: \(outcome.summary), stderr '\(outcome.stderr.prefix(160))'")
+    }
+}

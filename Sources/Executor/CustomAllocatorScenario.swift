@@ -1,0 +1,48 @@
+import PyRuntime
+
+/// "PyMem_SetupDebugHooks() must be called to reinstall the debug hooks on top of a new
+/// allocator": a counting allocator is installed on each domain before initialisation, the
+/// hooks are set up over it (mode `hooks`), and the result is inspected from inside.
+enum CustomAllocatorScenario {
+    struct Result: Codable {
+        var problems: [String]
+    }
+
+    static func run(target: PythonTarget) throws -> Result {
+        var layers: [AllocatorDomain: AllocatorLayer] = [:]
+        let runtime = try PythonRuntime.start(target: target, mode: .hooks) { library in
+            for domain in AllocatorDomain.allCases { layers[domain] = AllocatorLayer.installOnTop(of: domain, in: library) }
+        }
+        var evidence = Evidence()
+        for domain in AllocatorDomain.allCases {
+            let top = runtime.library.allocator(domain)
+            let layer = layers[domain]!
+            guard PythonLibrary.isDebugHook(top, for: domain), let api = top.ctx else {
+                evidence.add("\(domain): the debug hook is not on top after PyMem_SetupDebugHooks()")
+                continue
+            }
+            let inner = (api + MemoryLayout<UnsafeRawPointer>.alignment).load(as: UnsafeMutableRawPointer?.self)
+            evidence.expect(inner == layer.ctx, "\(domain): the debug hook does not wrap the custom allocator")
+            layer.reset()
+            let block = runtime.library.functions(domain).malloc(16)
+            runtime.library.functions(domain).free(block)
+            evidence.expect(layer.calls.contains { $0.function == .malloc && $0.size == 16 + runtime.version.debugHookOverhead },
+                            "\(domain): a 16-byte request did not reach the custom allocator as \(16 + runtime.version.debugHookOverhead) bytes through the hooks")
+        }
+        return Result(problems: evidence.problems)
+    }
+}
+
+extension CustomAllocatorChecks {
+    /// Runs the scenario in a fresh process (it needs its own start-up) and reads its answer.
+    public static func setupDebugHooksOverCustomAllocator(_ context: CheckContext) -> CheckVerdict {
+        if context.debugHooks { return .notApplicable("the hooks are already installed in mode \(context.mode.name)") }
+        guard let outcome = try? IsolatedRun.run(.customAllocatorThenHooks, target: context.target, mode: .hooks) else {
+            return .fail("could not start the scenario")
+        }
+        guard let result = IsolatedRun.result(CustomAllocatorScenario.Result.self, from: outcome) else {
+            return .fail("the scenario \(outcome.summary): \(outcome.stderr.suffix(300))")
+        }
+        return result.problems.isEmpty ? .pass : .fail(result.problems)
+    }
+}
