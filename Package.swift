@@ -39,6 +39,9 @@ let package = Package(
         .executableTarget(name: "pymemcheck", dependencies: ["PyMemCheckCLI"]),
         .testTarget(name: "DebugReportTests", dependencies: ["DebugReport"],
                     resources: [.copy("Fixtures")]),
+        // The clause catalogue checked on the target PYMEMCHECK_PYTHON names; needs the pymemcheck
+        // executable built beside the test bundle (workers are spawned from it).
+        .testTarget(name: "ConformanceTests", dependencies: ["ClauseCatalogue", "Executor", "PyRuntime", "Reports", "pymemcheck"]),
         .testTarget(name: "PyRuntimeTests", dependencies: ["PyRuntime", "Isolation", "Executor", "DebugReport", "PyMemCheckCLI", "pymemcheck"]),
     ]
 )

@@ -2,6 +2,7 @@
 #include "CPythonABI.h"
 #include <signal.h>
 #include <string.h>
+#include <dlfcn.h>
 
 typedef PMCStatus (*PMCPreInitializeFn)(const PMCPreConfigBuffer *);
 
@@ -17,4 +18,11 @@ void pmc_crash_with_sigsegv(void) {
 
 int pmc_contains_bytes(const void *haystack, size_t haystack_len, const void *needle, size_t needle_len) {
     return memmem(haystack, haystack_len, needle, needle_len) != NULL;
+}
+
+/* dladdr is a GNU extension: Swift's Glibc module does not declare it. */
+const char *pmc_image_path(const void *address) {
+    Dl_info info;
+    if (address == NULL || dladdr(address, &info) == 0) return NULL;
+    return info.dli_fname;
 }

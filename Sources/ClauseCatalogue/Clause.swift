@@ -123,7 +123,7 @@ public struct VersionRange: Sendable, Codable, Equatable {
 /// A real, recorded departure of a target from the documents (never a skip): the clause is
 /// still run there, and the result is "expected deviation" while it behaves as recorded.
 public struct Deviation: Sendable, Codable, Equatable {
-    /// A target id or version pattern: "3.7.16", "3.7", "3.11.2d", "*".
+    /// A target id or version pattern: "3.7.16", "3.7", "3.11.2d", "3.9+", "*".
     public var target: String
     /// A mode name, or "*" (or absent) for every mode.
     public var mode: String?
@@ -136,13 +136,17 @@ public struct Deviation: Sendable, Codable, Equatable {
     }
 }
 
-/// "*", "3.7", "3.7.16", "3.11d", "3.11.2d": which targets a deviation names.
+/// "*", "3.7", "3.7.16", "3.11d", "3.11.2d", "3.7+": which targets a deviation names. A
+/// trailing "+" names that version and every later one, release and debug builds alike.
 struct TargetPattern {
     let text: String
     init(_ text: String) { self.text = text }
 
     func matches(_ target: PythonTarget) -> Bool {
         if text == "*" || text == target.id { return true }
+        if text.hasSuffix("+") {
+            return VersionRange(since: String(text.dropLast()), until: nil).contains(target.version)
+        }
         let debug = text.hasSuffix("d")
         let numbers = text.trimmingCharacters(in: .init(charactersIn: "d")).split(separator: ".").compactMap { Int($0) }
         let have = [target.version.major, target.version.minor, target.version.micro]

@@ -58,6 +58,10 @@ public struct ConformanceRunner: Sendable {
         }
     }
 
+    /// A worker prints a line as it starts each clause and as it answers: this long without a
+    /// line means the check hangs (the slowest checks, with their forked children, take seconds).
+    static let silenceLimit: Double = 120
+
     /// One worker over `ids`; returns the answers it gave, plus a failure for the clause it was
     /// on when it died (or for all of them when it could not start).
     private func runWorker(target: PythonTarget, mode: AllocatorMode, ids: [String]) -> [String: (CheckVerdict, Double)] {
@@ -67,7 +71,7 @@ public struct ConformanceRunner: Sendable {
             outcome = try ChildProcess.run(executable: try SelfExecutable.path(), arguments: arguments,
                                            environment: IsolatedRun.childEnvironment(),
                                            input: ids.joined(separator: "\n") + "\n",
-                                           timeout: 60 + 5 * Double(ids.count))
+                                           timeout: 60 + 5 * Double(ids.count), silenceLimit: Self.silenceLimit)
         } catch {
             return Dictionary(uniqueKeysWithValues: ids.map { ($0, (.fail("could not start a worker: \(error)"), 0)) })
         }

@@ -1,7 +1,8 @@
 import PyRuntime
 
 /// "PyMem_SetupDebugHooks() must be called to reinstall the debug hooks on top of a new
-/// allocator": a counting allocator is installed on each domain before initialisation, the
+/// allocator": a counting allocator replaces each domain's before initialisation (taking the
+/// debug hooks out of the chain on a debug build), the
 /// hooks are set up over it (mode `hooks`), and the result is inspected from inside.
 enum CustomAllocatorScenario {
     struct Result: Codable {
@@ -11,7 +12,7 @@ enum CustomAllocatorScenario {
     static func run(target: PythonTarget) throws -> Result {
         var layers: [AllocatorDomain: AllocatorLayer] = [:]
         let runtime = try PythonRuntime.start(target: target, mode: .hooks) { library in
-            for domain in AllocatorDomain.allCases { layers[domain] = AllocatorLayer.installOnTop(of: domain, in: library) }
+            for domain in AllocatorDomain.allCases { layers[domain] = AllocatorLayer.installReplacing(domain, in: library) }
         }
         var evidence = Evidence()
         for domain in AllocatorDomain.allCases {
@@ -34,9 +35,9 @@ enum CustomAllocatorScenario {
 }
 
 extension CustomAllocatorChecks {
-    /// Runs the scenario in a fresh process (it needs its own start-up) and reads its answer.
+    /// Runs the scenario in a fresh process (it needs its own start-up, in which it installs the
+    /// allocator and then the hooks itself) and reads its answer.
     public static func setupDebugHooksOverCustomAllocator(_ context: CheckContext) -> CheckVerdict {
-        if context.debugHooks { return .notApplicable("the hooks are already installed in mode \(context.mode.name)") }
         guard let outcome = try? IsolatedRun.run(.customAllocatorThenHooks, target: context.target, mode: .hooks) else {
             return .fail("could not start the scenario")
         }

@@ -14,20 +14,29 @@ public enum ChildProcess {
     /// Output past this many bytes per stream is dropped, so a runaway child cannot exhaust memory.
     static let outputCap = 16 << 20
 
+    /// Pipes are made and children spawned one at a time, and every pipe is close-on-exec: a
+    /// child spawned from another thread must not inherit this child's pipes (a leaked write
+    /// end keeps a worker's stdin from ever reaching its end).
+    static let spawnLock = NSLock()
+
     public static func run(
         executable: String,
         arguments: [String],
         environment: [String: String]? = nil,
         input: String? = nil,
-        timeout: Double
+        timeout: Double,
+        silenceLimit: Double? = nil
     ) throws -> ChildOutcome {
         let start = Date()
-        let pipes = try Pipes()
-        let pid = try spawn(executable: executable, arguments: arguments,
-                            environment: environment ?? ProcessInfo.processInfo.environment, pipes: pipes)
-        pipes.closeChildEnds()
+        let (pipes, pid) = try spawnLock.withLock {
+            let pipes = try Pipes()
+            let pid = try spawn(executable: executable, arguments: arguments,
+                                environment: environment ?? ProcessInfo.processInfo.environment, pipes: pipes)
+            pipes.closeChildEnds()
+            return (pipes, pid)
+        }
         if let input { pipes.writeInput(input) } else { pipes.closeInput() }
-        let (out, err, timedOut) = pipes.drain(until: start.addingTimeInterval(timeout)) {
+        let (out, err, timedOut) = pipes.drain(until: start.addingTimeInterval(timeout), silenceLimit: silenceLimit) {
             kill(-pid, SIGKILL)  // the child leads its own group; this reaches its children too
             kill(pid, SIGKILL)
         }
@@ -91,6 +100,7 @@ final class Pipes {
             guard pipe(&fds) == 0 else {
                 throw ChildProcess.SpawnError(description: "cannot create a pipe: \(String(cString: strerror(errno)))")
             }
+            fds.forEach { _ = fcntl($0, F_SETFD, FD_CLOEXEC) }  // see ChildProcess.spawnLock
             return Pair(read: fds[0], write: fds[1])
         }
         input = try make()
@@ -123,8 +133,11 @@ final class Pipes {
         closeInput()
     }
 
-    /// Reads both output streams until the child closes them or the deadline passes.
-    func drain(until deadline: Date, onTimeout: () -> Void) -> ([UInt8], [UInt8], Bool) {
+    /// Reads both output streams until the child closes them, the deadline passes, or (with a
+    /// silence limit) the child has written nothing to stdout for that long.
+    func drain(until finalDeadline: Date, silenceLimit: Double?, onTimeout: () -> Void) -> ([UInt8], [UInt8], Bool) {
+        var lastOutput = Date()
+        var deadline: Date { silenceLimit.map { min(finalDeadline, lastOutput.addingTimeInterval($0)) } ?? finalDeadline }
         var out: [UInt8] = [], err: [UInt8] = []
         var open: [Int32: Bool] = [output.read: true, error.read: true]
         var timedOut = false
@@ -145,6 +158,7 @@ final class Pipes {
                 let count = read(fd.fd, &buffer, buffer.count)
                 if count <= 0 { open[fd.fd] = false; continue }
                 if fd.fd == output.read {
+                    lastOutput = Date()
                     if out.count < ChildProcess.outputCap { out += buffer[..<count] }
                 } else if err.count < ChildProcess.outputCap {
                     err += buffer[..<count]

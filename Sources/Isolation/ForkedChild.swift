@@ -24,7 +24,7 @@ public enum ForkedChild {
         }
         pipes.closeChildEnds()
         pipes.closeInput()
-        let (out, err, timedOut) = pipes.drain(until: start.addingTimeInterval(timeout)) { kill(pid, SIGKILL) }
+        let (out, err, timedOut) = pipes.drain(until: start.addingTimeInterval(timeout), silenceLimit: nil) { kill(pid, SIGKILL) }
         let status = ChildProcess.reap(pid)
         return ChildOutcome(
             exitStatus: status.exited, signal: status.signal, timedOut: timedOut,

@@ -1,4 +1,5 @@
 import CPythonABI
+import Foundation
 import Synchronization
 
 /// Which allocators pymemcheck itself installed, so that the debug hooks can be found below them.
@@ -27,10 +28,19 @@ public enum OwnHooks {
 extension PythonLibrary {
     /// Whether `allocator` is CPython's debug hook for `domain`. The hooks' ctx points to a
     /// debug_alloc_api_t whose first byte is the API id ('r', 'm', 'o'); the plain allocators
-    /// have a NULL ctx. Both facts hold from 3.6 to 3.13.
+    /// have a NULL ctx. Both facts hold from 3.6 to 3.13. The id byte alone could be matched by
+    /// chance by another allocator's ctx (one of ours, a plugin's), so the hook's code must also
+    /// lie in libpython itself.
     public static func isDebugHook(_ allocator: PMCMemAllocatorEx, for domain: AllocatorDomain) -> Bool {
-        guard let ctx = allocator.ctx else { return false }
-        return ctx.load(as: UInt8.self) == UInt8(ascii: domain.apiID.unicodeScalars.first!)
+        guard let ctx = allocator.ctx, OwnHooks.wrapped(by: allocator) == nil,
+              ctx.load(as: UInt8.self) == UInt8(ascii: domain.apiID.unicodeScalars.first!) else { return false }
+        return isInLibpython(unsafeBitCast(allocator.malloc, to: UnsafeRawPointer?.self))
+    }
+
+    /// Whether code at `address` belongs to a libpython shared library.
+    static func isInLibpython(_ address: UnsafeRawPointer?) -> Bool {
+        guard let path = pmc_image_path(address) else { return false }
+        return TargetDiscovery.isLibpythonName((String(cString: path) as NSString).lastPathComponent)
     }
 
     /// Whether the debug hooks are installed for `domain`, directly or below our own hooks.

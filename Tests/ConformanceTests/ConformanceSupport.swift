@@ -21,8 +21,8 @@ enum ConformanceRun {
 
     /// Every clause × every mode of the target, computed on first use.
     static let results: Result<[String: [ClauseResult]], Error> = Result {
-        let catalogue = try catalogue.get()
-        let target = try target.get()
+        let catalogue = try ConformanceRun.catalogue.get()
+        let target = try ConformanceRun.target.get()
         let runner = ConformanceRunner(catalogue: catalogue, catalogueFolder: catalogueFolder, width: 3)
         let matrix = runner.run(targets: [target], modes: AllocatorMode.allCases, clauses: catalogue.clauses)
         return Dictionary(grouping: matrix.results, by: \.clause)

@@ -54,4 +54,7 @@ void pmc_crash_with_sigsegv(void);
 /// memmem(3), which Glibc declares only under _GNU_SOURCE, out of Swift's reach.
 int pmc_contains_bytes(const void *haystack, size_t haystack_len, const void *needle, size_t needle_len);
 
+/* The path of the loaded image (executable or shared library) that holds `address`, or NULL. */
+const char *pmc_image_path(const void *address);
+
 #endif

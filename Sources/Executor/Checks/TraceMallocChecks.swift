@@ -14,25 +14,66 @@ public enum TraceMallocChecks {
         """
     }
 
-    public static func trackAndUntrack(_ context: CheckContext) -> CheckVerdict {
-        let runtime = context.runtime
+    typealias Track = @convention(c) (UInt32, UInt, Int) -> Int32
+    typealias Untrack = @convention(c) (UInt32, UInt) -> Int32
+    static let pointer: UInt = 0x7000_1000
+
+    /// Runs `body` with the two functions; with `tracing`, between tracemalloc.start() and stop().
+    static func withTraceMalloc(_ context: CheckContext, tracing: Bool,
+                                _ body: (Track, Untrack, inout Evidence) -> Void) -> CheckVerdict {
         guard let track = context.library.traceMallocTrack, let untrack = context.library.traceMallocUntrack else {
             return .fail("the library exports neither PyTraceMalloc_Track/Untrack nor _PyTraceMalloc_Track/Untrack")
         }
         var evidence = Evidence()
-        let pointer: UInt = 0x7000_1000
-        evidence.expect(track(domain, pointer, 100) == -2, "Track with tracemalloc off returned \(track(domain, pointer, 100)), expected -2")
-        evidence.expect(untrack(domain, pointer) == -2, "Untrack with tracemalloc off did not return -2")
-        guard runtime.run("import tracemalloc; tracemalloc.start()") else { return .fail("tracemalloc.start() raised") }
-        defer { runtime.run("import tracemalloc; tracemalloc.stop()") }
-        evidence.expect(track(domain, pointer, 100) == 0, "Track of a new block did not return 0")
-        evidence.expect(runtime.run(tracedBytesAre(100)), "the tracked 100-byte block is not in the snapshot")
-        evidence.expect(track(domain, pointer, 250) == 0, "Track of an already tracked block did not return 0")
-        evidence.expect(runtime.run(tracedBytesAre(250)), "tracking the same block again did not replace its trace with 250 bytes")
-        evidence.expect(untrack(domain, pointer) == 0, "Untrack of a tracked block did not return 0")
-        evidence.expect(runtime.run(tracedBytesAre(0)), "the untracked block is still traced")
-        evidence.expect(untrack(domain, pointer + 64) == 0, "Untrack of a block never tracked did not return 0")
+        if tracing {
+            guard context.runtime.run("import tracemalloc; tracemalloc.start()") else { return .fail("tracemalloc.start() raised") }
+        }
+        body(track, untrack, &evidence)
+        _ = untrack(domain, pointer)
+        if tracing { context.runtime.run("import tracemalloc; tracemalloc.stop()") }
         return evidence.verdict
+    }
+
+    public static func disabledReturnsMinusTwo(_ context: CheckContext) -> CheckVerdict {
+        withTraceMalloc(context, tracing: false) { track, untrack, evidence in
+            let tracked = track(domain, pointer, 100), untracked = untrack(domain, pointer)
+            evidence.expect(tracked == -2, "Track with tracemalloc off returned \(tracked), expected -2")
+            evidence.expect(untracked == -2, "Untrack with tracemalloc off returned \(untracked), expected -2")
+        }
+    }
+
+    public static func trackSucceeds(_ context: CheckContext) -> CheckVerdict {
+        withTraceMalloc(context, tracing: true) { track, _, evidence in
+            let result = track(domain, pointer, 100)
+            evidence.expect(result == 0, "Track of a new block returned \(result), expected 0")
+            evidence.expect(context.runtime.run(tracedBytesAre(100)), "the tracked 100-byte block is not in the snapshot")
+        }
+    }
+
+    public static func trackUpdatesExisting(_ context: CheckContext) -> CheckVerdict {
+        withTraceMalloc(context, tracing: true) { track, _, evidence in
+            let first = track(domain, pointer, 100), second = track(domain, pointer, 250)
+            evidence.expect(first == 0 && second == 0, "Track returned \(first) then \(second), expected 0 and 0")
+            evidence.expect(context.runtime.run(tracedBytesAre(250)), "tracking the same block again did not replace its trace with 250 bytes")
+        }
+    }
+
+    public static func untrackRemovesTrace(_ context: CheckContext) -> CheckVerdict {
+        withTraceMalloc(context, tracing: true) { track, untrack, evidence in
+            _ = track(domain, pointer, 100)
+            let result = untrack(domain, pointer)
+            evidence.expect(result == 0, "Untrack of a tracked block returned \(result), expected 0")
+            evidence.expect(context.runtime.run(tracedBytesAre(0)), "the untracked block is still traced")
+        }
+    }
+
+    public static func untrackUntrackedIsNoOp(_ context: CheckContext) -> CheckVerdict {
+        withTraceMalloc(context, tracing: true) { track, untrack, evidence in
+            _ = track(domain, pointer, 100)
+            let result = untrack(domain, pointer + 64)
+            evidence.expect(result == 0, "Untrack of a block never tracked returned \(result), expected 0")
+            evidence.expect(context.runtime.run(tracedBytesAre(100)), "untracking an untracked block changed the traces")
+        }
     }
 }
 

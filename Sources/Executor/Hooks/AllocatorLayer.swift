@@ -47,6 +47,21 @@ public final class AllocatorLayer: @unchecked Sendable {
         return layer
     }
 
+    /// Installs a layer that replaces the domain's allocator rather than hooking it: when the
+    /// debug hooks are on top, the layer calls what they wrap, so that the hooks are no longer
+    /// in the chain (the case in which the documents require PyMem_SetupDebugHooks again).
+    public static func installReplacing(_ domain: AllocatorDomain, in library: PythonLibrary) -> AllocatorLayer {
+        let top = library.allocator(domain)
+        var underlying = top
+        if PythonLibrary.isDebugHook(top, for: domain), let api = top.ctx {
+            underlying = (api + MemoryLayout<UnsafeRawPointer>.alignment).load(as: PMCMemAllocatorEx.self)
+        }
+        let layer = AllocatorLayer(domain: domain, below: underlying)
+        OwnHooks.register(ctx: layer.ctx, wrapping: layer.below)
+        library.install(layer.allocator, for: domain)
+        return layer
+    }
+
     /// Takes a top layer out again, restoring the allocator it wrapped.
     public func uninstall(from library: PythonLibrary) {
         library.install(below, for: domain)

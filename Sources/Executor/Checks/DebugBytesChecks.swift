@@ -1,0 +1,52 @@
+import PyRuntime
+
+/// The byte values and block overhead the documents give for each version. These read the
+/// documented values, not the measured ones (PythonVersion.debugBytes), so that a target that
+/// departs from the documents shows up as a deviation of these clauses.
+public enum DebugBytesChecks {
+    static let word = BlockLayout.wordSize
+
+    /// A fresh block's data is `clean`, its pads `forbidden`, and a freed block reaches the
+    /// allocator below the hooks filled with `dead`.
+    public static func documentedBytes(_ context: CheckContext, clean: UInt8, dead: UInt8, forbidden: UInt8) -> CheckVerdict {
+        context.eachDomain { domain, functions, evidence in
+            guard let block = functions.malloc(32) else { return evidence.add("malloc(32) returned NULL") }
+            let layout = BlockLayout(block: block, requested: 32, domain: domain)
+            let data = (0..<32).map { block.load(fromByteOffset: $0, as: UInt8.self) }
+            evidence.expect(data.allSatisfy { $0 == clean }, "fresh data is \(hexBytes(Set(data))), documented CLEANBYTE \(hex(clean))")
+            let pads = layout.leadingPad + layout.trailingPad
+            evidence.expect(pads.allSatisfy { $0 == forbidden }, "pads are \(hexBytes(Set(pads))), documented FORBIDDENBYTE \(hex(forbidden))")
+            guard let under = AllocatorLayer.installUnderDebugHooks(of: domain, in: context.library) else {
+                functions.free(block)
+                return evidence.add("the debug hooks are not on top of this domain")
+            }
+            var freed: [UInt8] = []
+            under.layer.beforeFree = { pointer in
+                if pointer == block - 2 * word { freed = (2 * word..<2 * word + 32).map { pointer.load(fromByteOffset: $0, as: UInt8.self) } }
+            }
+            functions.free(block)
+            under.uninstall()
+            evidence.expect(!freed.isEmpty && freed.allSatisfy { $0 == dead }, "freed data is \(hexBytes(Set(freed))), documented DEADBYTE \(hex(dead))")
+        }
+    }
+
+    /// malloc(N) reaches the allocator below the hooks as a request of N + words × S bytes.
+    public static func overhead(_ context: CheckContext, words: Int) -> CheckVerdict {
+        context.eachDomain { domain, functions, evidence in
+            guard let under = AllocatorLayer.installUnderDebugHooks(of: domain, in: context.library) else {
+                return evidence.add("the debug hooks are not on top of this domain")
+            }
+            defer { under.uninstall() }
+            for size in [1, 40, 1000] {
+                under.layer.reset()
+                functions.free(functions.malloc(size))
+                let requested = under.layer.calls.first { $0.function == .malloc }?.size
+                evidence.expect(requested == size + words * word,
+                                "malloc(\(size)) asked the allocator below for \(requested.map(String.init) ?? "nothing"), expected \(size) + \(words)×\(word)")
+            }
+        }
+    }
+
+    static func hex(_ byte: UInt8) -> String { "0x" + String(byte, radix: 16, uppercase: true) }
+    static func hexBytes(_ bytes: Set<UInt8>) -> String { bytes.sorted().map(hex).joined(separator: "/") }
+}

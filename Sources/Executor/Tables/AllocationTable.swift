@@ -1,0 +1,31 @@
+/// The clauses the Raw Memory Interface, Memory Interface and Object allocators sections share:
+/// each is stated once per domain ("raw.", "mem.", "obj." ids) and checked by the same code,
+/// which reads the domain from the clause.
+enum AllocationTable {
+    static let perDomain: [String: Check] = [
+        "malloc.zero-size-distinct": AllocationChecks.zeroSizeMalloc,
+        "calloc.zero-size-distinct": AllocationChecks.zeroSizeCalloc,
+        "calloc.zeroes": AllocationChecks.callocZeroes,
+        "calloc.overflow-fails": AllocationChecks.callocOverflowFails,
+        "malloc.above-ssize-max-fails": AllocationChecks.aboveSsizeMaxFails,
+        "realloc.null-is-malloc": AllocationChecks.reallocNullIsMalloc,
+        "realloc.zero-resizes": AllocationChecks.reallocToZeroResizes,
+        "realloc.keeps-contents": AllocationChecks.reallocKeepsContents,
+        "realloc.failure-keeps-block": AllocationChecks.reallocFailureKeepsBlock,
+        "realloc.injected-failure-keeps-block": FaultInjectionChecks.reallocFailureInjected,
+        "free.null-no-op": AllocationChecks.freeNullIsNoOp,
+        "blocks.no-overlap": AllocationChecks.blocksDoNotOverlap,
+    ]
+
+    static let table: [String: Check] = {
+        var table: [String: Check] = [:]
+        for domain in ["raw", "mem", "obj"] {
+            for (suffix, check) in perDomain { table["\(domain).\(suffix)"] = check }
+        }
+        table["raw.threads.without-gil"] = ThreadChecks.rawWithoutGILFromThreads
+        table["mem.threads.gil-holders"] = ThreadChecks.gilHoldersFromThreads
+        table["obj.threads.gil-holders"] = ThreadChecks.gilHoldersFromThreads
+        table["mem.macros.new-resize-del"] = MacroChecks.newResizeDel
+        return table
+    }()
+}

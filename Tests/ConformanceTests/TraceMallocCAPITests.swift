@@ -1,0 +1,19 @@
+import XCTest
+
+/// tracemalloc C API: Conformance/70-tracemalloc-c-api.yaml.
+final class TraceMallocCAPITests: XCTestCase {
+    /// tracemalloc.track.disabled: PyTraceMalloc_Track and PyTraceMalloc_Untrack return -2 when tracemalloc is disabled.
+    func test_tracemalloc_track_disabled() throws { try conform("tracemalloc.track.disabled") }
+
+    /// tracemalloc.track.success: PyTraceMalloc_Track returns 0 on success, and the block shows in tracemalloc's traces.
+    func test_tracemalloc_track_success() throws { try conform("tracemalloc.track.success") }
+
+    /// tracemalloc.track.update: Tracking a block that is already tracked updates the existing trace.
+    func test_tracemalloc_track_update() throws { try conform("tracemalloc.track.update") }
+
+    /// tracemalloc.untrack.tracked: PyTraceMalloc_Untrack returns 0 and removes the trace of a tracked block.
+    func test_tracemalloc_untrack_tracked() throws { try conform("tracemalloc.untrack.tracked") }
+
+    /// tracemalloc.untrack.untracked: Untracking a block that was not tracked does nothing and returns 0.
+    func test_tracemalloc_untrack_untracked() throws { try conform("tracemalloc.untrack.untracked") }
+}
