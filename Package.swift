@@ -9,6 +9,10 @@ import PackageDescription
 //   ClauseCatalogue – the clause catalogue (Conformance/*.yaml): what the documents promise
 //   Executor       – clause checks and scenarios run against a started runtime, in warm workers or isolated
 //   Reports        – the conformance matrix and its renderings (text, JSON, JUnit, Markdown, HTML)
+//   OpLanguage     – the fuzzers' op language: ops, the versioned byte form, the text form
+//   Oracle         – the model of the documented semantics that judges every op's result
+//   FuzzHarness    – runs programs on a started target under the oracle: layers, mutants, violations
+//   fuzz-*         – the libFuzzer entry points (Fuzz/), one product per fuzz target
 //   PyMemCheckCLI  – the command line (subcommands), kept in a library so tests can drive it
 //   pymemcheck     – the executable: a thin main over PyMemCheckCLI
 let package = Package(
@@ -16,6 +20,11 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "pymemcheck", targets: ["pymemcheck"]),
+        // Built for fuzzing only with Fuzz/run.sh (--sanitize=fuzzer -DLIBFUZZER); a plain build
+        // makes corpus replayers of them.
+        .executable(name: "fuzz-sequences", targets: ["fuzz-sequences"]),
+        .executable(name: "fuzz-violations", targets: ["fuzz-violations"]),
+        .executable(name: "fuzz-faults", targets: ["fuzz-faults"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -28,11 +37,18 @@ let package = Package(
         .target(name: "DebugReport"),
         .target(name: "ClauseCatalogue", dependencies: ["PyRuntime", .product(name: "Yams", package: "Yams")]),
         .target(name: "Reports"),
+        .target(name: "OpLanguage"),
+        .target(name: "Oracle", dependencies: ["OpLanguage", "PyRuntime"]),
+        .target(name: "FuzzHarness", dependencies: ["OpLanguage", "Oracle", "PyRuntime", "Executor", "Isolation", "DebugReport", "ClauseCatalogue", "CPythonABI"]),
+        .executableTarget(name: "fuzz-sequences", dependencies: ["FuzzHarness"], path: "Fuzz/fuzz-sequences"),
+        .executableTarget(name: "fuzz-violations", dependencies: ["FuzzHarness"], path: "Fuzz/fuzz-violations"),
+        .executableTarget(name: "fuzz-faults", dependencies: ["FuzzHarness"], path: "Fuzz/fuzz-faults"),
         .target(name: "Executor", dependencies: ["PyRuntime", "Isolation", "CPythonABI", "ClauseCatalogue", "DebugReport", "Reports"]),
         .target(
             name: "PyMemCheckCLI",
             dependencies: [
                 "PyRuntime", "Isolation", "DebugReport", "Executor", "ClauseCatalogue", "Reports",
+                "OpLanguage", "Oracle", "FuzzHarness",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -43,5 +59,8 @@ let package = Package(
         // executable built beside the test bundle (workers are spawned from it).
         .testTarget(name: "ConformanceTests", dependencies: ["ClauseCatalogue", "Executor", "PyRuntime", "Reports", "pymemcheck"]),
         .testTarget(name: "PyRuntimeTests", dependencies: ["PyRuntime", "Isolation", "Executor", "DebugReport", "PyMemCheckCLI", "pymemcheck"]),
+        .testTarget(name: "OpLanguageTests", dependencies: ["OpLanguage"]),
+        // The corpus replayed on several targets and modes, the mutants found, the oracle.
+        .testTarget(name: "FuzzTests", dependencies: ["FuzzHarness", "OpLanguage", "Oracle", "PyRuntime", "Isolation", "pymemcheck"]),
     ]
 )

@@ -43,6 +43,15 @@ extension PythonLibrary {
         return TargetDiscovery.isLibpythonName((String(cString: path) as NSString).lastPathComponent)
     }
 
+    /// The allocator the debug hook of `domain` calls (inside the hook's debug_alloc_api_t, just
+    /// after the API id word), or nil when the hook is not on top. Writing it slips an allocator
+    /// under the hooks.
+    public func slotUnderDebugHook(_ domain: AllocatorDomain) -> UnsafeMutablePointer<PMCMemAllocatorEx>? {
+        let top = allocator(domain)
+        guard Self.isDebugHook(top, for: domain), let api = top.ctx else { return nil }
+        return (api + MemoryLayout<UnsafeRawPointer>.alignment).assumingMemoryBound(to: PMCMemAllocatorEx.self)
+    }
+
     /// Whether the debug hooks are installed for `domain`, directly or below our own hooks.
     public func debugHooksInstalled(_ domain: AllocatorDomain) -> Bool {
         var current = allocator(domain)

@@ -145,9 +145,7 @@ extension AllocatorLayer {
     /// the allocator kept inside the hooks' ctx (debug_alloc_api_t: the API id, then a
     /// PyMemAllocatorEx; the same from 3.6 to 3.13). Nil when the hooks are not on top.
     public static func installUnderDebugHooks(of domain: AllocatorDomain, in library: PythonLibrary) -> UnderHooks? {
-        let top = library.allocator(domain)
-        guard PythonLibrary.isDebugHook(top, for: domain), let api = top.ctx else { return nil }
-        let inner = (api + MemoryLayout<UnsafeRawPointer>.alignment).assumingMemoryBound(to: PMCMemAllocatorEx.self)
+        guard let inner = library.slotUnderDebugHook(domain) else { return nil }
         let layer = AllocatorLayer(domain: domain, below: inner.pointee)
         inner.pointee = layer.allocator
         return UnderHooks(layer: layer, slot: inner)

@@ -1,0 +1,14 @@
+import FuzzHarness
+
+/// libFuzzer calls this for every input (built by Fuzz/run.sh with -DLIBFUZZER).
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
+    FuzzEntry.testOneInput(.violations, data, size)
+}
+
+#if !LIBFUZZER
+/// Without libFuzzer (a plain swift build) the binary replays the inputs it is given.
+@main enum FuzzMain {
+    static func main() { FuzzEntry.standaloneMain(.violations) }
+}
+#endif

@@ -1,0 +1,99 @@
+import CPythonABI
+import Foundation
+import OpLanguage
+
+/// The lowest layer pymemcheck adds to a domain, right above the real allocator (under the
+/// debug hooks when they are on): it fails the call it is told to fail (fault injection), and in
+/// hostile mode it moves every realloc and poisons freed blocks, keeping them in quarantine for
+/// a while, so that anything above that still writes to a freed or moved block is caught.
+final class BaseLayer: AllocatorHook, @unchecked Sendable {
+    let hostile: Bool
+    /// The function whose next call fails; set by the runner around one op.
+    var failNext: AllocatorFunction?
+    /// Whether the armed failure was used.
+    private(set) var injected = false
+
+    private let lock = NSLock()
+    private var sizes: [UInt: Int] = [:]
+    private var quarantine: [(address: UInt, size: Int)] = []
+    private var damage: [String] = []
+    static let poison: UInt8 = 0x5A
+    static let quarantineLength = 32
+
+    init(below: PMCMemAllocatorExBox, hostile: Bool) {
+        self.hostile = hostile
+        super.init(below: below)
+    }
+
+    func arm(_ function: AllocatorFunction?) {
+        failNext = function
+        injected = false
+    }
+
+    private func shouldFail(_ function: AllocatorFunction) -> Bool {
+        guard failNext == function else { return false }
+        failNext = nil
+        injected = true
+        return true
+    }
+
+    override func malloc(_ size: Int) -> UnsafeMutableRawPointer? {
+        if shouldFail(.malloc) { return nil }
+        return remember(below.malloc(size), size)
+    }
+
+    override func calloc(_ count: Int, _ size: Int) -> UnsafeMutableRawPointer? {
+        if shouldFail(.calloc) { return nil }
+        return remember(below.calloc(count, size), count * size)
+    }
+
+    override func realloc(_ pointer: UnsafeMutableRawPointer?, _ size: Int) -> UnsafeMutableRawPointer? {
+        if shouldFail(.realloc) { return nil }
+        guard hostile, let pointer, let old = lock.withLock({ sizes[UInt(bitPattern: pointer)] }) else {
+            return remember(below.realloc(pointer, size), size)
+        }
+        // Always move: the old address must never be used again by anything above.
+        guard let moved = below.malloc(size) else { return nil }
+        moved.copyMemory(from: pointer, byteCount: min(old, size))
+        free(pointer)
+        return remember(moved, size)
+    }
+
+    override func free(_ pointer: UnsafeMutableRawPointer?) {
+        guard hostile, let pointer, let size = lock.withLock({ sizes.removeValue(forKey: UInt(bitPattern: pointer)) }) else {
+            return below.free(pointer)
+        }
+        pointer.initializeMemory(as: UInt8.self, repeating: Self.poison, count: size)
+        let evicted: (address: UInt, size: Int)? = lock.withLock {
+            quarantine.append((UInt(bitPattern: pointer), size))
+            return quarantine.count > Self.quarantineLength ? quarantine.removeFirst() : nil
+        }
+        if let evicted { release(evicted) }
+    }
+
+    /// Blocks above this are left alone (poisoning a huge calloc'd block would take seconds).
+    static let largestTracked = 8 << 20
+
+    private func remember(_ pointer: UnsafeMutableRawPointer?, _ size: Int) -> UnsafeMutableRawPointer? {
+        if hostile, let pointer, size <= Self.largestTracked { lock.withLock { sizes[UInt(bitPattern: pointer)] = size } }
+        return pointer
+    }
+
+    /// Checks a quarantined block is still all poison, then really frees it.
+    private func release(_ block: (address: UInt, size: Int)) {
+        let pointer = UnsafeMutableRawPointer(bitPattern: block.address)!
+        if let offset = (0..<block.size).first(where: { pointer.load(fromByteOffset: $0, as: UInt8.self) != Self.poison }) {
+            let seen = pointer.load(fromByteOffset: offset, as: UInt8.self)
+            lock.withLock { damage.append("freed block 0x\(String(block.address, radix: 16)) of \(block.size) bytes was written after free: byte \(offset) is 0x\(String(seen, radix: 16))") }
+        }
+        below.free(pointer)
+    }
+
+    /// Empties the quarantine (end of an input) and returns what was found written after free.
+    func drainDamage() -> [String] {
+        let blocks = lock.withLock { defer { quarantine.removeAll() }; return quarantine }
+        blocks.forEach(release)
+        return lock.withLock { defer { damage.removeAll() }; return damage }
+    }
+}
+

@@ -1,0 +1,235 @@
+import Foundation
+import Glibc
+import OpLanguage
+import Oracle
+import PyRuntime
+
+/// Runs the legal ops of a program on a fuzz session and has the oracle check every result.
+/// Violations are skipped here: they run only in ViolationRunner's forked children.
+public final class ProgramRunner {
+    public let session: FuzzSession
+    public let oracle: Oracle
+    /// Whether results are checked; off only to measure the harness's own cost.
+    public var checking = true
+    private var pendingFaults: [Domain: AllocatorFunction] = [:]
+
+    public init(session: FuzzSession) {
+        self.session = session
+        oracle = Oracle(version: session.version, debugHooks: session.debugHooks)
+    }
+
+    /// Runs `ops` (violations skipped), frees what is left, and returns the findings.
+    public func run(_ ops: [Op]) -> [Finding] {
+        session.resetCounts()
+        for (index, op) in ops.enumerated() where !op.isViolation {
+            if checking { oracle.begin(op: index, op) }
+            perform(op)
+        }
+        finish()
+        return oracle.takeFindings()
+    }
+
+    /// Runs the legal `ops` without the clean-up, leaving their blocks live (a violation follows).
+    func runPrefix(_ ops: [Op]) {
+        for (index, op) in ops.enumerated() where !op.isViolation {
+            oracle.begin(op: index, op)
+            perform(op)
+        }
+    }
+
+    private func perform(_ op: Op) {
+        switch op {
+        case let .malloc(domain, size, slot): malloc(domain, size, slot)
+        case let .calloc(domain, count, size, slot): calloc(domain, count, size, slot)
+        case let .realloc(domain, slot, size): realloc(domain, slot, size)
+        case let .free(domain, slot): free(domain, slot)
+        case let .write(slot, offset, length, seed): write(slot, offset, length, seed)
+        case let .check(slot): if checking { oracle.check(slot: slot) }
+        case let .failNext(domain, function): pendingFaults[domain] = function
+        case let .rawThread(rounds): rawThread(rounds: Int(rounds))
+        case .crossFree, .padWrite, .apiIDWrite, .withoutGIL: break
+        }
+    }
+
+    // MARK: ops
+
+    private func malloc(_ domain: Domain, _ size: Size, _ slot: Slot) {
+        let mustFail = Oracle.mustFail(size: size.bytes)
+        guard mustFail || size.bytes <= Size.cap else { return }  // beyond the cap: not run
+        release(slot)
+        let result = withFault(domain, .malloc) { session.functions[domain]!.malloc(Int(bitPattern: size.bytes)) }
+        record(result.pointer, slot: slot, domain: domain, size: size.bytes, zeroed: false, mustFail: mustFail, injected: result.injected)
+    }
+
+    private func calloc(_ domain: Domain, _ count: Size, _ size: Size, _ slot: Slot) {
+        let mustFail = Oracle.mustFail(count: count.bytes, size: size.bytes)
+        let total = count.bytes &* size.bytes
+        if !mustFail && total > Size.cap { return hugeCalloc(domain, count.bytes, size.bytes) }
+        release(slot)
+        let result = withFault(domain, .calloc) {
+            session.functions[domain]!.calloc(Int(bitPattern: count.bytes), Int(bitPattern: size.bytes))
+        }
+        record(result.pointer, slot: slot, domain: domain, size: total, zeroed: true, mustFail: mustFail, injected: result.injected)
+    }
+
+    private func realloc(_ domain: Domain, _ slot: Slot, _ size: Size) {
+        let mustFail = Oracle.mustFail(size: size.bytes)
+        guard mustFail || size.bytes <= Size.cap else { return }
+        guard let block = oracle.block(in: slot) else {
+            // realloc(NULL, n) is malloc(n) in the op's domain.
+            let result = withFault(domain, .realloc) { session.functions[domain]!.realloc(nil, Int(bitPattern: size.bytes)) }
+            return record(result.pointer, slot: slot, domain: domain, size: size.bytes, zeroed: false, mustFail: mustFail, injected: result.injected)
+        }
+        let result = withFault(block.domain, .realloc) {
+            session.functions[block.domain]!.realloc(block.pointer, Int(bitPattern: size.bytes))
+        }
+        if checking {
+            oracle.reallocated(result.pointer, slot: slot, size: size.bytes, shouldFail: mustFail, injectedFailure: result.injected)
+        } else if let pointer = result.pointer {
+            oracle.forceBlock(slot: slot, address: pointer, size: Int(size.bytes))
+        }
+    }
+
+    private func free(_ domain: Domain, _ slot: Slot) {
+        guard let block = oracle.block(in: slot) else { return session.functions[domain]!.free(nil) }
+        session.functions[block.domain]!.free(block.pointer)
+        oracle.freed(slot: slot)
+    }
+
+    private func write(_ slot: Slot, _ offset: UInt8, _ length: UInt8, _ seed: UInt8) {
+        guard let block = oracle.block(in: slot), block.size > 0 else { return }
+        let start = Int(offset) % block.size
+        let count = min(Int(length), block.size - start)
+        let bytes = (0..<count).map { Pattern.byte($0, seed: seed) }
+        bytes.withUnsafeBytes { (block.pointer + start).copyMemory(from: $0.baseAddress!, byteCount: count) }
+        if checking { oracle.wrote(bytes, slot: slot, at: start) }
+    }
+
+    // MARK: helpers
+
+    private func record(_ pointer: UnsafeMutableRawPointer?, slot: Slot, domain: Domain, size: UInt, zeroed: Bool, mustFail: Bool, injected: Bool) {
+        if checking {
+            oracle.allocated(pointer, slot: slot, domain: domain, size: size, zeroed: zeroed, shouldFail: mustFail, injectedFailure: injected)
+        } else if let pointer, !mustFail, !injected {
+            oracle.forceBlock(slot: slot, address: pointer, size: Int(size), domain: domain)
+        }
+        // A result the oracle does not keep (it should have been NULL) is given back at once.
+        if let pointer, oracle.block(in: slot)?.address != UInt(bitPattern: pointer) {
+            session.functions[domain]!.free(pointer)
+        }
+    }
+
+    /// Frees the block in `slot`, if any, before the slot takes a new one.
+    private func release(_ slot: Slot) {
+        guard let block = oracle.block(in: slot) else { return }
+        session.functions[block.domain]!.free(block.pointer)
+        oracle.freed(slot: slot)
+    }
+
+    /// Runs `call` with the pending fault of `domain` armed when it is for `function`.
+    private func withFault(_ domain: Domain, _ function: AllocatorFunction,
+                           _ call: () -> UnsafeMutableRawPointer?) -> (pointer: UnsafeMutableRawPointer?, injected: Bool) {
+        guard pendingFaults[domain] == function, let layer = session.base[domain] else { return (call(), false) }
+        pendingFaults[domain] = nil
+        layer.arm(function)
+        let pointer = call()
+        let injected = layer.injected
+        layer.arm(nil)
+        return (pointer, injected)
+    }
+
+    /// A calloc too big to keep (above the cap, below PY_SSIZE_T_MAX): it may fail, but a
+    /// block it returns must span nelem*elsize bytes and start zeroed.
+    private func hugeCalloc(_ domain: Domain, _ count: UInt, _ size: UInt) {
+        guard let block = session.functions[domain]!.calloc(Int(bitPattern: count), Int(bitPattern: size)) else { return }
+        let total = count &* size
+        if checking {
+            if !Memory.isMapped(block + Int(total - 1)) {
+                oracle.report(.blockSize, "calloc(\(count), \(size)) returned \(block), but its byte \(total - 1) is not mapped: the block is smaller than \(total) bytes")
+            } else if let offset = Memory.firstNonZero(block, count: min(Int(total), 4096)) {
+                oracle.report(.callocZeroed, "calloc(\(count), \(size)): byte \(offset) is not zero")
+            }
+        }
+        session.functions[domain]!.free(block)
+    }
+
+    /// RAW from two threads at once, neither holding the GIL: blocks stay private and intact.
+    private func rawThread(rounds: Int) {
+        let raw = session.functions[.raw]!
+        let problems = session.runtime.withoutGIL { () -> [String] in
+            let other = ThreadBox()
+            let thread = Thread {
+                other.problem = RawChurn.run(raw, rounds: rounds, seed: 101)
+                other.finish()
+            }
+            thread.start()
+            let mine = RawChurn.run(raw, rounds: rounds, seed: 7)
+            other.wait()
+            return [mine, other.problem].compactMap { $0 }
+        }
+        if checking { problems.forEach { oracle.report(.threadSafe, $0) } }
+    }
+
+    /// After the last op: every live block read back and freed; none left by the counting
+    /// layers; nothing written to freed memory (hostile mode).
+    private func finish() {
+        if checking { oracle.checkAll() }
+        for index in 0..<Slot.count { release(Slot(index)) }
+        pendingFaults.removeAll()
+        oracle.begin(op: -1, nil)
+        // The quarantine first: the blocks it holds are still live below.
+        for domain in Domain.allCases {
+            for damage in session.base[domain]!.drainDamage() where checking { oracle.report(.freedMemoryIntact, "\(domain.name): \(damage)") }
+        }
+        if checking && session.liveCount != 0 {
+            oracle.report(.noLeak, "\(session.liveCount) block(s) handed out during the input are still live after it freed all its blocks")
+        }
+        oracle.clearSlots()
+    }
+}
+
+/// The bytes programs write: never 0 and never a debug-hook byte run.
+enum Pattern {
+    static func byte(_ index: Int, seed: UInt8) -> UInt8 {
+        UInt8(truncatingIfNeeded: index &* 31 &+ 7 &+ Int(seed) &* 13) | 1
+    }
+}
+
+/// A thread's answer, read after it finished.
+final class ThreadBox: @unchecked Sendable {
+    var problem: String?
+    private let done = DispatchSemaphore(value: 0)
+    func finish() { done.signal() }
+    func wait() { done.wait() }
+}
+
+/// malloc/write/check/free rounds on RAW from the calling thread.
+enum RawChurn {
+    static func run(_ raw: DomainFunctions, rounds: Int, seed: UInt8) -> String? {
+        for round in 0..<rounds {
+            let size = (round &* 37 &+ Int(seed)) % 700
+            guard let block = raw.malloc(size) else { return "PyMem_RawMalloc(\(size)) returned NULL in a thread without the GIL" }
+            for index in 0..<size { block.storeBytes(of: Pattern.byte(index, seed: seed), toByteOffset: index, as: UInt8.self) }
+            if let index = (0..<size).first(where: { block.load(fromByteOffset: $0, as: UInt8.self) != Pattern.byte($0, seed: seed) }) {
+                raw.free(block)
+                return "a RAW block used by one thread changed under it at byte \(index) (shared with another thread?)"
+            }
+            raw.free(block)
+        }
+        return nil
+    }
+}
+
+/// Reading memory that may not be there.
+enum Memory {
+    /// Whether the page holding `address` is mapped (msync answers ENOMEM when it is not).
+    static func isMapped(_ address: UnsafeMutableRawPointer) -> Bool {
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let start = UnsafeMutableRawPointer(bitPattern: UInt(bitPattern: address) & ~UInt(page - 1))!
+        return msync(start, page, MS_ASYNC) == 0
+    }
+
+    static func firstNonZero(_ block: UnsafeMutableRawPointer, count: Int) -> Int? {
+        (0..<count).first { block.load(fromByteOffset: $0, as: UInt8.self) != 0 }
+    }
+}

@@ -1,0 +1,113 @@
+import DebugReport
+import ClauseCatalogue
+import Executor
+import Foundation
+import Glibc
+import Isolation
+import OpLanguage
+import Oracle
+import PyRuntime
+
+/// A legal prefix followed by one violation, run in a forked child of the fuzz process. Under
+/// the debug hooks the child must die in Py_FatalError with the documented report (compared
+/// field by field); without them, what happens is recorded, not judged.
+public enum ViolationRunner {
+    static let expectationMarker = "PYMEMCHECK-VIOLATION "
+    static let timeout: Double = 20
+
+    public static func run(_ program: Program, runner: ProgramRunner) -> Verdict {
+        let (prefix, violation) = program.legalPrefixAndFirstViolation
+        guard let violation else { return Verdict(findings: runner.run(prefix)) }
+        let outcome: ChildOutcome
+        do {
+            outcome = try ForkedChild.run(timeout: timeout) { child(prefix, violation, runner) }
+        } catch {
+            return Verdict(findings: [], note: "could not fork: \(error)")
+        }
+        return judge(outcome, violation: violation, index: prefix.count, session: runner.session)
+    }
+
+    /// In the child: the prefix, the expectation (printed before anything can go wrong), the
+    /// violation, and the call that must detect it.
+    private static func child(_ prefix: [Op], _ violation: Op, _ runner: ProgramRunner) {
+        for signal in [SIGABRT, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP] { Glibc.signal(signal, SIG_DFL) }
+        runner.runPrefix(prefix)
+        let block = slot(of: violation).flatMap { runner.oracle.block(in: $0) }
+        let expectation = ViolationExpectation.of(violation, block: block, version: runner.session.version)
+        if let json = try? JSONEncoder().encode(expectation) {
+            print(expectationMarker + String(decoding: json, as: UTF8.self))
+        }
+        fflush(nil)  // the expectation must reach the parent before the violation can abort
+        commit(violation, block: block, session: runner.session)
+    }
+
+    static func slot(of op: Op) -> Slot? {
+        switch op {
+        case let .crossFree(slot, _), let .padWrite(slot, _), let .apiIDWrite(slot): return slot
+        default: return nil
+        }
+    }
+
+    private static func commit(_ violation: Op, block: BlockModel?, session: FuzzSession) {
+        let word = BlockLayout.wordSize
+        switch violation {
+        case let .crossFree(_, domain):
+            session.functions[domain]!.free(block?.pointer)
+        case let .padWrite(_, offset):
+            guard let block else { return }
+            let address = offset < 0 ? block.pointer + Int(offset) : block.pointer + block.size + Int(offset)
+            address.storeBytes(of: ViolationExpectation.padByte, as: UInt8.self)
+            session.functions[block.domain]!.free(block.pointer)
+        case .apiIDWrite:
+            guard let block else { return }
+            (block.pointer - word).storeBytes(of: ViolationExpectation.foreignAPIID, as: UInt8.self)
+            session.functions[block.domain]!.free(block.pointer)
+        case let .withoutGIL(domain):
+            let functions = session.functions[domain]!
+            session.runtime.withoutGIL { functions.free(functions.malloc(16)) }
+        default:
+            break
+        }
+    }
+
+    /// The parent's verdict on the child's end.
+    static func judge(_ outcome: ChildOutcome, violation: Op, index: Int, session: FuzzSession) -> Verdict {
+        func finding(_ invariant: Invariant, _ op: Op, _ evidence: String) -> Finding {
+            Finding(opIndex: index, op: TextForm.line(for: op), invariant: invariant, evidence: evidence)
+        }
+        let line = outcome.stdout.split(separator: "\n").first { $0.hasPrefix(expectationMarker) }
+        guard let line, let expectation = try? JSONDecoder().decode(ViolationExpectation.self, from: Data(line.dropFirst(expectationMarker.count).utf8)) else {
+            return Verdict(findings: [finding(.violationReport, violation, "the legal prefix did not complete: the child \(outcome.summary): \(tail(outcome))")])
+        }
+        let ended = "the child \(outcome.summary)"
+        guard expectation.detectable else {
+            return outcome.exitedCleanly ? Verdict(findings: [], note: "\(expectation.describe): nothing to detect; \(ended)")
+                : Verdict(findings: [finding(.violationReport, violation, "\(expectation.describe) breaks no rule, yet \(ended): \(tail(outcome))")])
+        }
+        guard session.debugHooks else {
+            return Verdict(findings: [], note: "\(expectation.describe) without the debug hooks: \(ended)")
+        }
+        guard outcome.signal == SIGABRT else {
+            return Verdict(findings: [finding(.violationDetected, violation, "\(expectation.describe) under the debug hooks: \(ended), not an abort with the report: \(tail(outcome))")])
+        }
+        let mismatches = ReportComparison.mismatches(DebugReportParser.parse(outcome.stderr), expected: expectedFields(expectation))
+        return mismatches.isEmpty ? Verdict(findings: [], note: "\(expectation.describe): detected with the documented report")
+            : Verdict(findings: mismatches.map { finding(.violationReport, violation, "\(expectation.describe): \($0)") })
+    }
+
+    static func expectedFields(_ expectation: ViolationExpectation) -> [String: ExpectedReport.Value] {
+        var fields: [String: ExpectedReport.Value] = [:]
+        for (name, value) in expectation.fields {
+            if value.isEmpty { fields[name] = .null }
+            else if let number = Int(value) { fields[name] = .integer(number) }
+            else { fields[name] = .string(value) }
+        }
+        if let offsets = expectation.leadingOffsets { fields["bad_leading_offsets"] = .integers(offsets) }
+        if let offsets = expectation.trailingOffsets { fields["bad_trailing_offsets"] = .integers(offsets) }
+        return fields
+    }
+
+    static func tail(_ outcome: ChildOutcome) -> String {
+        outcome.stderr.split(separator: "\n").suffix(2).joined(separator: " | ")
+    }
+}

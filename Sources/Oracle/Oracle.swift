@@ -1,0 +1,182 @@
+import Glibc
+import OpLanguage
+import PyRuntime
+
+/// The model of the documented semantics. The program runner tells it what each call returned;
+/// it keeps every live block (domain, size, expected bytes) and records a finding for each
+/// broken invariant: non-NULL and distinct results (zero bytes included), no overlap, contents
+/// kept to min(old, new), calloc zeroed, NULL for what must fail, a failed realloc leaving the
+/// old block intact, and the debug layout where the debug hooks are on.
+public final class Oracle {
+    public let version: PythonVersion
+    public let debugHooks: Bool
+    public private(set) var slots: [BlockModel?] = Array(repeating: nil, count: Slot.count)
+    public private(set) var findings: [Finding] = []
+    /// The op being checked, for the findings (rendered only when there is one).
+    var current: (index: Int, op: Op?) = (-1, nil)
+
+    public init(version: PythonVersion, debugHooks: Bool) {
+        self.version = version
+        self.debugHooks = debugHooks
+    }
+
+    public func begin(op index: Int, _ op: Op?) { current = (index, op) }
+
+    public func block(in slot: Slot) -> BlockModel? { slots[slot.index] }
+
+    public func report(_ invariant: Invariant, _ evidence: String) {
+        let text = current.op.map { TextForm.line(for: $0) } ?? ""
+        findings.append(Finding(opIndex: current.index, op: text, invariant: invariant, evidence: evidence))
+    }
+
+    public func takeFindings() -> [Finding] {
+        defer { findings.removeAll() }
+        return findings
+    }
+
+    /// Forgets every block (between inputs).
+    public func reset() {
+        clearSlots()
+        findings.removeAll()
+    }
+
+    public func clearSlots() { slots = Array(repeating: nil, count: Slot.count) }
+
+    /// Records a block without any check (the harness measuring its own cost with the oracle
+    /// off): the domain is kept from the block already in the slot when none is given.
+    public func forceBlock(slot: Slot, address: UnsafeMutableRawPointer, size: Int, domain: Domain? = nil) {
+        guard let domain = domain ?? slots[slot.index]?.domain else { return }
+        slots[slot.index] = BlockModel(address: UInt(bitPattern: address), domain: domain, size: size, expected: [], known: KnownRanges())
+    }
+
+    // MARK: what must fail
+
+    /// Requests the documents say cannot be met: above PY_SSIZE_T_MAX, or a calloc whose
+    /// nelem*elsize overflows or exceeds it.
+    public static func mustFail(size: UInt) -> Bool { size > UInt(Int.max) }
+
+    public static func mustFail(count: UInt, size: UInt) -> Bool {
+        let (product, overflow) = count.multipliedReportingOverflow(by: size)
+        return overflow || mustFail(size: product)
+    }
+
+    // MARK: observations
+
+    /// A malloc or calloc (or realloc(NULL, n)) returned `result` for `slot`.
+    public func allocated(_ result: UnsafeMutableRawPointer?, slot: Slot, domain: Domain, size: UInt,
+                          zeroed: Bool, shouldFail: Bool, injectedFailure: Bool) {
+        if shouldFail || injectedFailure {
+            if let result {
+                report(.mustFail, "returned \(hex(result)) for a request that \(shouldFail ? "cannot be met" : "failed below (injected)"); NULL expected")
+            }
+            return
+        }
+        guard let result else { return report(.nonNull, "returned NULL for \(size) bytes") }
+        let bytes = Int(size)
+        let fill: UInt8? = zeroed ? 0 : (debugHooks ? version.debugBytes.clean : nil)
+        let model = BlockModel(address: UInt(bitPattern: result), domain: domain, size: bytes,
+                               expected: Array(repeating: fill ?? 0, count: bytes),
+                               known: fill == nil ? KnownRanges() : KnownRanges(0..<bytes))
+        checkDistinct(model, replacing: nil)
+        checkContents(model, invariant: zeroed ? .callocZeroed : .cleanByte)
+        checkLayout(model)
+        slots[slot.index] = model
+    }
+
+    /// A realloc of the block in `slot` to `size` returned `result`.
+    public func reallocated(_ result: UnsafeMutableRawPointer?, slot: Slot, size: UInt, shouldFail: Bool, injectedFailure: Bool) {
+        guard var model = slots[slot.index] else { return }
+        if shouldFail || injectedFailure {
+            if let result {
+                report(.mustFail, "realloc to \(size) returned \(hex(result)); NULL expected")
+                slots[slot.index] = nil  // the old block may be gone: nothing more is known of it
+                return
+            }
+            checkContents(model, invariant: .failureKeepsBlock)
+            checkLayout(model)
+            return
+        }
+        guard let result else { return report(.nonNull, "realloc to \(size) bytes returned NULL") }
+        let old = model.size
+        model.address = UInt(bitPattern: result)
+        model.resize(to: Int(size), fill: debugHooks ? version.debugBytes.clean : nil)
+        slots[slot.index] = nil
+        checkDistinct(model, replacing: slot)
+        checkContents(model, invariant: .contentsKept, note: "after realloc \(old) → \(size)")
+        checkLayout(model)
+        slots[slot.index] = model
+    }
+
+    public func freed(slot: Slot) { slots[slot.index] = nil }
+
+    public func wrote(_ bytes: [UInt8], slot: Slot, at offset: Int) {
+        slots[slot.index]?.write(bytes, at: offset)
+    }
+
+    /// Reads the block in `slot` back.
+    public func check(slot: Slot) {
+        guard let model = slots[slot.index] else { return }
+        checkContents(model, invariant: .contentsKept)
+        checkLayout(model)
+    }
+
+    /// Reads every live block back (at the end of a program, or after a thread ran).
+    public func checkAll() {
+        for model in slots.compactMap({ $0 }) {
+            checkContents(model, invariant: .contentsKept)
+            checkLayout(model)
+        }
+    }
+
+    // MARK: checks
+
+    func checkDistinct(_ model: BlockModel, replacing: Slot?) {
+        for (index, other) in slots.enumerated() {
+            guard let other, index != replacing?.index else { continue }
+            if other.address == model.address {
+                report(.distinct, "\(hex(model.pointer)) is also the live block in s\(index)")
+            } else if other.span.overlaps(model.span) {
+                report(.noOverlap, "\(hex(model.pointer))+\(model.size) overlaps the live block s\(index) at \(hex(other.pointer))+\(other.size)")
+            }
+        }
+    }
+
+    func checkContents(_ model: BlockModel, invariant: Invariant, note: String = "") {
+        for range in model.known.ranges {
+            let differs = model.expected.withUnsafeBytes { expected in
+                memcmp(model.pointer + range.lowerBound, expected.baseAddress! + range.lowerBound, range.count) != 0
+            }
+            guard differs else { continue }
+            let offset = range.first { model.pointer.load(fromByteOffset: $0, as: UInt8.self) != model.expected[$0] }!
+            let seen = model.pointer.load(fromByteOffset: offset, as: UInt8.self)
+            return report(invariant, "\(model.domain.name) block \(hex(model.pointer)) of \(model.size) bytes\(note.isEmpty ? "" : " " + note): byte \(offset) is 0x\(hex(seen)), expected 0x\(hex(model.expected[offset]))")
+        }
+    }
+
+    /// Under the debug hooks every block carries the header (size, API id) and the pads.
+    func checkLayout(_ model: BlockModel) {
+        guard debugHooks else { return }
+        let domain = AllocatorDomain(model.domain)
+        let layout = BlockLayout(block: model.pointer, requested: model.size, domain: domain)
+        let forbidden = version.debugBytes.forbidden
+        if layout.headerSize != model.size || layout.apiID != String(domain.apiID) {
+            report(.debugLayout, "\(model.domain.name) block \(hex(model.pointer)): header says \(layout.headerSize) bytes, API '\(layout.apiID)'; expected \(model.size), '\(domain.apiID)' (are the debug hooks on?)")
+        } else if !(layout.leadingPad + layout.trailingPad).allSatisfy({ $0 == forbidden }) {
+            report(.debugLayout, "\(model.domain.name) block \(hex(model.pointer)): pads \(layout.leadingPad) \(layout.trailingPad) are not all FORBIDDENBYTE")
+        }
+    }
+
+    func hex(_ pointer: UnsafeMutableRawPointer) -> String { "0x" + String(UInt(bitPattern: pointer), radix: 16) }
+    func hex(_ byte: UInt8) -> String { String(byte, radix: 16, uppercase: false) }
+}
+
+extension AllocatorDomain {
+    /// The runtime's domain for an op-language domain.
+    public init(_ domain: Domain) {
+        switch domain {
+        case .raw: self = .raw
+        case .mem: self = .mem
+        case .obj: self = .obj
+        }
+    }
+}
