@@ -103,4 +103,7 @@ public final class FuzzSession: @unchecked Sendable {
     var liveCount: Int { live.values.reduce(0) { $0 + $1.count } }
 
     func resetCounts() { live.values.forEach { $0.reset() } }
+
+    /// Turns hostile mode on or off (between inputs: a target's inputs set it for themselves).
+    public func setHostile(_ on: Bool) { base.values.forEach { $0.hostile = on } }
 }

@@ -18,6 +18,7 @@ public enum FuzzTarget: String, Sendable, CaseIterable, Codable {
 
     /// Runs one decoded input.
     public func run(_ program: Program, with runner: ProgramRunner) -> Verdict {
+        runner.session.setHostile(hostile)
         switch self {
         case .sequences, .faults: return Verdict(findings: runner.run(program.withoutViolations))
         case .violations: return ViolationRunner.run(program, runner: runner)
@@ -28,19 +29,18 @@ public enum FuzzTarget: String, Sendable, CaseIterable, Codable {
 /// The process-wide state of a fuzz binary: one started target (a runtime starts once per
 /// process), and the runner that keeps the oracle.
 public enum FuzzEntry {
-    private static let runners = Mutex<[FuzzTarget: RunnerBox]>([:])
+    private static let shared = Mutex<RunnerBox?>(nil)
 
-    /// The runner for `target`, starting the session on first use from the environment
+    /// The process's runner, starting the session on first use from the environment
     /// (PYMEMCHECK_PYTHON, PYMEMCHECK_MODE, PYMEMCHECK_MUTANT). A target that cannot start ends
     /// the process with one line that says why.
     public static func runner(for target: FuzzTarget) -> ProgramRunner {
-        runners.withLock { boxes in
-            if let box = boxes[target] { return box.runner }
+        shared.withLock { box in
+            if let box { return box.runner }
             do {
                 let session = try FuzzSession.start(try FuzzSession.Options.fromEnvironment(hostile: target.hostile))
-                let box = RunnerBox(runner: ProgramRunner(session: session))
-                boxes[target] = box
-                return box.runner
+                box = RunnerBox(runner: ProgramRunner(session: session))
+                return box!.runner
             } catch {
                 FileHandle.standardError.write(Data("pymemcheck \(target.rawValue): \(error)\n".utf8))
                 exit(2)

@@ -64,7 +64,13 @@ public final class ProgramRunner {
     private func calloc(_ domain: Domain, _ count: Size, _ size: Size, _ slot: Slot) {
         let mustFail = Oracle.mustFail(count: count.bytes, size: size.bytes)
         let total = count.bytes &* size.bytes
-        if !mustFail && total > Size.cap { return hugeCalloc(domain, count.bytes, size.bytes) }
+        if !mustFail && total > Size.cap {
+            // Beyond the cap only the 4 GiB-and-up probe runs: that is where a size computed in
+            // 32 bits wraps, and the memory is mapped lazily, so the probe stays cheap. Not under
+            // the debug hooks: their free fills the whole block with DEADBYTE (seconds per GiB).
+            if total >= Self.hugeProbeFloor && !session.debugHooks { hugeCalloc(domain, count.bytes, size.bytes) }
+            return
+        }
         release(slot)
         let result = withFault(domain, .calloc) {
             session.functions[domain]!.calloc(Int(bitPattern: count.bytes), Int(bitPattern: size.bytes))
@@ -138,7 +144,9 @@ public final class ProgramRunner {
         return (pointer, injected)
     }
 
-    /// A calloc too big to keep (above the cap, below PY_SSIZE_T_MAX): it may fail, but a
+    static let hugeProbeFloor: UInt = 1 << 32
+
+    /// A calloc too big to keep (4 GiB up to PY_SSIZE_T_MAX): it may fail, but a
     /// block it returns must span nelem*elsize bytes and start zeroed.
     private func hugeCalloc(_ domain: Domain, _ count: UInt, _ size: UInt) {
         guard let block = session.functions[domain]!.calloc(Int(bitPattern: count), Int(bitPattern: size)) else { return }
@@ -154,18 +162,15 @@ public final class ProgramRunner {
     }
 
     /// RAW from two threads at once, neither holding the GIL: blocks stay private and intact.
+    /// The other thread is a persistent one (starting a thread per op would cost more than the
+    /// op); rounds are capped at RawChurn.maxRounds.
     private func rawThread(rounds: Int) {
         let raw = session.functions[.raw]!
+        let rounds = min(rounds, RawChurn.maxRounds)
         let problems = session.runtime.withoutGIL { () -> [String] in
-            let other = ThreadBox()
-            let thread = Thread {
-                other.problem = RawChurn.run(raw, rounds: rounds, seed: 101)
-                other.finish()
-            }
-            thread.start()
+            let job = RawHelperThread.shared.start { RawChurn.run(raw, rounds: rounds, seed: 101) }
             let mine = RawChurn.run(raw, rounds: rounds, seed: 7)
-            other.wait()
-            return [mine, other.problem].compactMap { $0 }
+            return [mine, job.wait()].compactMap { $0 }
         }
         if checking { problems.forEach { oracle.report(.threadSafe, $0) } }
     }
@@ -173,10 +178,10 @@ public final class ProgramRunner {
     /// After the last op: every live block read back and freed; none left by the counting
     /// layers; nothing written to freed memory (hostile mode).
     private func finish() {
+        oracle.begin(op: -1, nil)
         if checking { oracle.checkAll() }
         for index in 0..<Slot.count { release(Slot(index)) }
         pendingFaults.removeAll()
-        oracle.begin(op: -1, nil)
         // The quarantine first: the blocks it holds are still live below.
         for domain in Domain.allCases {
             for damage in session.base[domain]!.drainDamage() where checking { oracle.report(.freedMemoryIntact, "\(domain.name): \(damage)") }
@@ -195,28 +200,65 @@ enum Pattern {
     }
 }
 
-/// A thread's answer, read after it finished.
-final class ThreadBox: @unchecked Sendable {
-    var problem: String?
-    private let done = DispatchSemaphore(value: 0)
-    func finish() { done.signal() }
-    func wait() { done.wait() }
-}
-
-/// malloc/write/check/free rounds on RAW from the calling thread.
+/// malloc/fill/compare/free rounds on RAW from the calling thread. Whole blocks are filled and
+/// compared with memset/memcmp: a block another thread was also handed shows up at once.
 enum RawChurn {
+    static let maxRounds = 32
+    static let largest = 700
+
     static func run(_ raw: DomainFunctions, rounds: Int, seed: UInt8) -> String? {
+        let value = seed | 1
+        let reference = [UInt8](repeating: value, count: largest)
         for round in 0..<rounds {
-            let size = (round &* 37 &+ Int(seed)) % 700
+            let size = (round &* 37 &+ Int(seed)) % largest
             guard let block = raw.malloc(size) else { return "PyMem_RawMalloc(\(size)) returned NULL in a thread without the GIL" }
-            for index in 0..<size { block.storeBytes(of: Pattern.byte(index, seed: seed), toByteOffset: index, as: UInt8.self) }
-            if let index = (0..<size).first(where: { block.load(fromByteOffset: $0, as: UInt8.self) != Pattern.byte($0, seed: seed) }) {
-                raw.free(block)
-                return "a RAW block used by one thread changed under it at byte \(index) (shared with another thread?)"
-            }
+            memset(block, Int32(value), size)
+            let changed = reference.withUnsafeBytes { memcmp(block, $0.baseAddress!, size) != 0 }
             raw.free(block)
+            if changed { return "a \(size)-byte RAW block changed under the thread using it (handed to another thread too?)" }
         }
         return nil
+    }
+}
+
+/// One long-lived thread that runs RAW work next to the main thread.
+final class RawHelperThread: @unchecked Sendable {
+    static let shared = RawHelperThread()
+
+    final class Job: @unchecked Sendable {
+        let work: () -> String?
+        var answer: String?
+        let done = DispatchSemaphore(value: 0)
+        init(_ work: @escaping () -> String?) { self.work = work }
+        func wait() -> String? {
+            done.wait()
+            return answer
+        }
+    }
+
+    private let queue = DispatchSemaphore(value: 0)
+    private let lock = NSLock()
+    private var job: Job?
+
+    private init() {
+        let thread = Thread { [unowned self] in self.loop() }
+        thread.start()
+    }
+
+    func start(_ work: @escaping () -> String?) -> Job {
+        let job = Job(work)
+        lock.withLock { self.job = job }
+        queue.signal()
+        return job
+    }
+
+    private func loop() {
+        while true {
+            queue.wait()
+            guard let job = lock.withLock({ self.job }) else { continue }
+            job.answer = job.work()
+            job.done.signal()
+        }
     }
 }
 

@@ -7,7 +7,8 @@ import OpLanguage
 /// hostile mode it moves every realloc and poisons freed blocks, keeping them in quarantine for
 /// a while, so that anything above that still writes to a freed or moved block is caught.
 final class BaseLayer: AllocatorHook, @unchecked Sendable {
-    let hostile: Bool
+    /// Hostile mode (fuzz-faults); switched between inputs, when no block of an input is live.
+    var hostile: Bool
     /// The function whose next call fails; set by the runner around one op.
     var failNext: AllocatorFunction?
     /// Whether the armed failure was used.

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Builds one fuzz target with libFuzzer and runs it on its corpus.
+#
+#   Fuzz/run.sh TARGET [SECONDS] [-- LIBFUZZER_FLAGS...]
+#
+# TARGET is fuzz-sequences, fuzz-violations or fuzz-faults. The target and mode come from
+# PYMEMCHECK_PYTHON (default: python3 on PATH) and PYMEMCHECK_MODE (default: default); a planted
+# defect from PYMEMCHECK_MUTANT. New inputs go to .build-fuzz/corpus/TARGET (Corpus/TARGET stays
+# the committed seed corpus); findings go to .build-fuzz/findings/. FUZZ_ASAN=1 builds with
+# AddressSanitizer too (run it with PYMEMCHECK_MODE=malloc).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+target=${1:?"usage: Fuzz/run.sh fuzz-sequences|fuzz-violations|fuzz-faults [SECONDS] [-- libFuzzer flags]"}
+shift
+seconds=60
+if [[ $# -gt 0 && $1 != "--" ]]; then seconds=$1; shift; fi
+[[ ${1:-} == "--" ]] && shift
+case $target in
+    fuzz-sequences|fuzz-violations|fuzz-faults) ;;
+    *) echo "unknown fuzz target '$target': one of fuzz-sequences, fuzz-violations, fuzz-faults" >&2; exit 2 ;;
+esac
+
+# --sanitize=fuzzer only on this product, in its own scratch path: on the whole package it
+# breaks the other executables. -DLIBFUZZER drops the replay main, so libFuzzer's main links.
+flags=(-c release --sanitize=fuzzer --product "$target" -Xswiftc -DLIBFUZZER)
+scratch=.build-fuzz
+if [[ ${FUZZ_ASAN:-0} == 1 ]]; then
+    flags+=(-Xswiftc -sanitize=fuzzer,address)   # one flag: fuzzer and address together
+    scratch=.build-fuzz-asan
+    export ASAN_OPTIONS=${ASAN_OPTIONS:-allocator_may_return_null=1:detect_leaks=0}
+fi
+swift build "${flags[@]}" --scratch-path "$scratch" >&2
+
+work=.build-fuzz/corpus/$target
+findings=.build-fuzz/findings/$target
+mkdir -p "$work" "$findings"
+exec "$scratch/release/$target" "$work" "Corpus/$target" \
+    -dict="Fuzz/$target.dict" $(tr '\n' ' ' < "Fuzz/$target.options") \
+    -max_total_time="$seconds" -artifact_prefix="$findings/" -print_final_stats=1 "$@"
