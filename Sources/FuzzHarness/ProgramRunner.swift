@@ -3,6 +3,7 @@ import Glibc
 import OpLanguage
 import Oracle
 import PyRuntime
+import Synchronization
 
 /// Runs the legal ops of a program on a fuzz session and has the oracle check every result.
 /// Violations are skipped here: they run only in ViolationRunner's forked children.
@@ -223,7 +224,18 @@ enum RawChurn {
 
 /// One long-lived thread that runs RAW work next to the main thread.
 final class RawHelperThread: @unchecked Sendable {
-    static let shared = RawHelperThread()
+    private static let instance = Mutex<(pid: pid_t, thread: RawHelperThread)?>(nil)
+
+    /// The helper of this process. A forked child (violation runs) has none of its parent's
+    /// threads, so it starts its own.
+    static var shared: RawHelperThread {
+        instance.withLock { current in
+            if let current, current.pid == getpid() { return current.thread }
+            let helper = RawHelperThread()
+            current = (getpid(), helper)
+            return helper
+        }
+    }
 
     final class Job: @unchecked Sendable {
         let work: () -> String?

@@ -6,7 +6,7 @@ public struct PyMemCheckCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "pymemcheck",
         abstract: "Checks that a CPython runtime honours the documented semantics of its memory allocator C API.",
-        subcommands: [CheckCommand.self, TargetsCommand.self, ProbeCommand.self, ReplayCommand.self, ExplainCommand.self, CorpusCommand.self,
+        subcommands: [CheckCommand.self, TargetsCommand.self, ProbeCommand.self, ReplayCommand.self, ExplainCommand.self, CorpusCommand.self, BenchCommand.self,
                       ScenarioCommand.self, WorkerCommand.self, ReplayWorkerCommand.self],
         defaultSubcommand: CheckCommand.self
     )

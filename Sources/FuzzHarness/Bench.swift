@@ -1,0 +1,54 @@
+import Foundation
+import OpLanguage
+import Oracle
+
+/// The harness's speed, measured on one started target: programs decoded from a fixed stream
+/// of pseudo-random bytes (the same every run), run with the oracle on and then as a bare
+/// replay of the same op stream with the oracle off.
+public enum Bench {
+    public struct Figures: Sendable, Codable {
+        public var programs: Int
+        public var ops: Int
+        public var secondsWithOracle: Double
+        public var secondsBare: Double
+        public var execPerSecond: Double { Double(programs) / secondsWithOracle }
+        public var opsPerSecond: Double { Double(ops) / secondsWithOracle }
+        public var bareOpsPerSecond: Double { Double(ops) / secondsBare }
+        /// Time per op with the oracle over time per op of the bare replay.
+        public var ratio: Double { secondsWithOracle / secondsBare }
+    }
+
+    /// `count` legal programs of up to `maxOps` ops each (violations and raw-thread ops left
+    /// out: one forks, the other measures thread hand-off, not the harness).
+    public static func programs(count: Int, maxOps: Int, seed: UInt64 = 0x9E37_79B9_7F4A_7C15) -> [Program] {
+        var state = seed
+        func next() -> UInt8 {
+            state ^= state << 13; state ^= state >> 7; state ^= state << 17
+            return UInt8(truncatingIfNeeded: state)
+        }
+        return (0..<count).map { _ in
+            let bytes = [ByteForm.version] + (0..<(maxOps * 4)).map { _ in next() }
+            let ops = ((try? ByteForm.decode(bytes))?.ops ?? []).filter { op in
+                if case .rawThread = op { return false }
+                return !op.isViolation
+            }
+            return Program(Array(ops.prefix(maxOps)))
+        }
+    }
+
+    public static func run(_ runner: ProgramRunner, programs: [Program]) -> Figures {
+        runner.session.setHostile(false)
+        let ops = programs.reduce(0) { $0 + $1.ops.count }
+        func time(checking: Bool) -> Double {
+            runner.checking = checking
+            let start = DispatchTime.now().uptimeNanoseconds
+            for program in programs { _ = runner.run(program.ops) }
+            return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        }
+        _ = time(checking: true)  // warm up: arenas, caches
+        let bare = time(checking: false)
+        let full = time(checking: true)
+        runner.checking = true
+        return Figures(programs: programs.count, ops: ops, secondsWithOracle: full, secondsBare: bare)
+    }
+}
