@@ -12,7 +12,10 @@ import PackageDescription
 //   OpLanguage     – the fuzzers' op language: ops, the versioned byte form, the text form
 //   Oracle         – the model of the documented semantics that judges every op's result
 //   FuzzHarness    – runs programs on a started target under the oracle: layers, mutants, violations
+//   Certification  – certify: a custom allocator plugin checked against the contract
+//   Reproducer     – repro: any input as a standalone C program for a CPython bug report
 //   fuzz-*         – the libFuzzer entry points (Fuzz/), one product per fuzz target
+//   PluginInterface, Examples/* – the plugin header and example plugins (shared libraries)
 //   PyMemCheckCLI  – the command line (subcommands), kept in a library so tests can drive it
 //   pymemcheck     – the executable: a thin main over PyMemCheckCLI
 let package = Package(
@@ -25,6 +28,10 @@ let package = Package(
         .executable(name: "fuzz-sequences", targets: ["fuzz-sequences"]),
         .executable(name: "fuzz-violations", targets: ["fuzz-violations"]),
         .executable(name: "fuzz-faults", targets: ["fuzz-faults"]),
+        // Example allocator plugins (Examples/), loaded by `pymemcheck certify --plugin`.
+        .library(name: "pymemcheck-counting", type: .dynamic, targets: ["CountingAllocator"]),
+        .library(name: "pymemcheck-bump", type: .dynamic, targets: ["BumpAllocator"]),
+        .library(name: "pymemcheck-unlocked-freelist", type: .dynamic, targets: ["UnlockedFreelistAllocator"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -38,8 +45,15 @@ let package = Package(
         .target(name: "ClauseCatalogue", dependencies: ["PyRuntime", .product(name: "Yams", package: "Yams")]),
         .target(name: "Reports"),
         .target(name: "OpLanguage"),
+        // The plugin interface: include/pymemcheck_plugin.h, for custom allocator authors.
+        .target(name: "PluginInterface"),
+        .target(name: "CountingAllocator", dependencies: ["PluginInterface"], path: "Examples/counting-allocator"),
+        .target(name: "BumpAllocator", dependencies: ["PluginInterface"], path: "Examples/bump-allocator"),
+        .target(name: "UnlockedFreelistAllocator", dependencies: ["PluginInterface"], path: "Examples/unlocked-freelist-allocator"),
         .target(name: "Oracle", dependencies: ["OpLanguage", "PyRuntime"]),
         .target(name: "FuzzHarness", dependencies: ["OpLanguage", "Oracle", "PyRuntime", "Executor", "Isolation", "DebugReport", "ClauseCatalogue", "CPythonABI"]),
+        .target(name: "Reproducer", dependencies: ["OpLanguage", "PyRuntime", "ClauseCatalogue"]),
+        .target(name: "Certification", dependencies: ["FuzzHarness", "Executor", "ClauseCatalogue", "Reports", "PyRuntime", "Isolation", "OpLanguage", "CPythonABI"]),
         .executableTarget(name: "fuzz-sequences", dependencies: ["FuzzHarness"], path: "Fuzz/fuzz-sequences"),
         .executableTarget(name: "fuzz-violations", dependencies: ["FuzzHarness"], path: "Fuzz/fuzz-violations"),
         .executableTarget(name: "fuzz-faults", dependencies: ["FuzzHarness"], path: "Fuzz/fuzz-faults"),
@@ -48,7 +62,7 @@ let package = Package(
             name: "PyMemCheckCLI",
             dependencies: [
                 "PyRuntime", "Isolation", "DebugReport", "Executor", "ClauseCatalogue", "Reports",
-                "OpLanguage", "Oracle", "FuzzHarness",
+                "OpLanguage", "Oracle", "FuzzHarness", "Certification", "Reproducer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -60,6 +74,8 @@ let package = Package(
         .testTarget(name: "ConformanceTests", dependencies: ["ClauseCatalogue", "Executor", "PyRuntime", "Reports", "pymemcheck"]),
         .testTarget(name: "PyRuntimeTests", dependencies: ["PyRuntime", "Isolation", "Executor", "DebugReport", "PyMemCheckCLI", "pymemcheck"]),
         .testTarget(name: "OpLanguageTests", dependencies: ["OpLanguage"]),
+        // certify on the example plugins and the mutants; C reproducers compiled and run.
+        .testTarget(name: "CertificationTests", dependencies: ["Isolation", "PyRuntime", "pymemcheck"]),
         // The corpus replayed on several targets and modes, the mutants found, the oracle.
         .testTarget(name: "FuzzTests", dependencies: ["FuzzHarness", "OpLanguage", "Oracle", "PyRuntime", "Isolation", "pymemcheck"]),
     ]

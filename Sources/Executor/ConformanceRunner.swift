@@ -12,6 +12,8 @@ public struct ConformanceRunner: Sendable {
     public var catalogueFolder: String
     /// How many workers run at once.
     public var width: Int
+    /// Added to every worker's arguments (certify: --plugin PATH).
+    public var workerArguments: [String] = []
     /// Called after each (target, mode) finishes, with how many are done of how many.
     public var progress: (@Sendable (Int, Int, MatrixColumn) -> Void)?
 
@@ -65,7 +67,7 @@ public struct ConformanceRunner: Sendable {
     /// One worker over `ids`; returns the answers it gave, plus a failure for the clause it was
     /// on when it died (or for all of them when it could not start).
     private func runWorker(target: PythonTarget, mode: AllocatorMode, ids: [String]) -> [String: (CheckVerdict, Double)] {
-        let arguments = ["worker", "--python", target.libraryPath, "--mode", mode.name, "--catalogue", catalogueFolder]
+        let arguments = ["worker", "--python", target.libraryPath, "--mode", mode.name, "--catalogue", catalogueFolder] + workerArguments
         let outcome: ChildOutcome
         do {
             outcome = try ChildProcess.run(executable: try SelfExecutable.path(), arguments: arguments,

@@ -20,10 +20,24 @@ public enum Worker {
         public var startup: String
     }
 
-    public static func serve(target: PythonTarget, mode: AllocatorMode, catalogue: Catalogue, ids: [String]) {
+    /// What a worker puts into the allocator chain (a plugin to certify): installed between
+    /// pre-initialisation and initialisation, and told when the runtime is up.
+    public struct Allocators {
+        public var install: (PythonLibrary) throws -> Void
+        public var started: (PythonRuntime) -> Void
+        public init(install: @escaping (PythonLibrary) throws -> Void, started: @escaping (PythonRuntime) -> Void) {
+            self.install = install
+            self.started = started
+        }
+    }
+
+    public static func serve(target: PythonTarget, mode: AllocatorMode, catalogue: Catalogue, ids: [String], allocators: Allocators? = nil) {
         let runtime: PythonRuntime
         do {
-            runtime = try PythonRuntime.start(target: target, mode: mode)
+            runtime = try PythonRuntime.start(target: target, mode: mode, verifyMode: allocators == nil) { library in
+                try allocators?.install(library)
+            }
+            allocators?.started(runtime)
         } catch {
             ScenarioHost.emit(StartupFailure(startup: "\(error)"))
             return

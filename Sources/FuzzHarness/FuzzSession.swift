@@ -13,15 +13,19 @@ public final class FuzzSession: @unchecked Sendable {
         public var mode: AllocatorMode
         public var mutant: MutantKind?
         public var hostile: Bool
+        /// A custom allocator to certify, installed before initialisation.
+        public var plugin: AllocatorPlugin?
 
-        public init(target: PythonTarget, mode: AllocatorMode, mutant: MutantKind? = nil, hostile: Bool = false) {
+        public init(target: PythonTarget, mode: AllocatorMode, mutant: MutantKind? = nil, hostile: Bool = false, plugin: AllocatorPlugin? = nil) {
             self.target = target
             self.mode = mode
             self.mutant = mutant
             self.hostile = hostile
+            self.plugin = plugin
         }
 
-        /// PYMEMCHECK_PYTHON, PYMEMCHECK_MODE (default: default) and PYMEMCHECK_MUTANT.
+        /// PYMEMCHECK_PYTHON, PYMEMCHECK_MODE (default: default), PYMEMCHECK_MUTANT and
+        /// PYMEMCHECK_PLUGIN (a plugin to certify, installed as certify does).
         public static func fromEnvironment(hostile: Bool) throws -> Options {
             let environment = ProcessInfo.processInfo.environment
             let mode = try AllocatorMode.parse(environment["PYMEMCHECK_MODE"] ?? "default")
@@ -32,7 +36,8 @@ public final class FuzzSession: @unchecked Sendable {
                 }
                 mutant = kind
             }
-            return Options(target: try TargetSpec.fromEnvironment(), mode: mode, mutant: mutant, hostile: hostile)
+            let plugin = try environment["PYMEMCHECK_PLUGIN"].flatMap { $0.isEmpty ? nil : try AllocatorPlugin.load($0) }
+            return Options(target: try TargetSpec.fromEnvironment(), mode: mode, mutant: mutant, hostile: hostile, plugin: plugin)
         }
     }
 
@@ -46,9 +51,11 @@ public final class FuzzSession: @unchecked Sendable {
 
     public static func start(_ options: Options) throws -> FuzzSession {
         let mutant = options.mutant
-        let runtime = try PythonRuntime.start(target: options.target, mode: options.mode) { library in
+        let runtime = try PythonRuntime.start(target: options.target, mode: options.mode, verifyMode: options.plugin == nil) { library in
             if let mutant, mutant.replacesBeforeInitialisation { installReplacing(mutant, in: library) }
+            try options.plugin?.install(in: library, mode: options.mode, debugBuild: options.target.debugBuild)
         }
+        options.plugin?.started(runtime.library)
         return FuzzSession(options: options, runtime: runtime)
     }
 

@@ -1,8 +1,8 @@
+import Isolation
 import Foundation
 import OpLanguage
 import Oracle
 import PyRuntime
-import Synchronization
 
 /// The three fuzz targets. Each is a libFuzzer entry point in its own product (Fuzz/), and the
 /// same per-input code replays corpus files in the tests and in `pymemcheck replay`.
@@ -29,7 +29,7 @@ public enum FuzzTarget: String, Sendable, CaseIterable, Codable {
 /// The process-wide state of a fuzz binary: one started target (a runtime starts once per
 /// process), and the runner that keeps the oracle.
 public enum FuzzEntry {
-    private static let shared = Mutex<RunnerBox?>(nil)
+    private static let shared = Locked<RunnerBox?>(nil)
 
     /// The process's runner, starting the session on first use from the environment
     /// (PYMEMCHECK_PYTHON, PYMEMCHECK_MODE, PYMEMCHECK_MUTANT). A target that cannot start ends

@@ -1,9 +1,9 @@
+import Isolation
 import Foundation
 import Glibc
 import OpLanguage
 import Oracle
 import PyRuntime
-import Synchronization
 
 /// Runs the legal ops of a program on a fuzz session and has the oracle check every result.
 /// Violations are skipped here: they run only in ViolationRunner's forked children.
@@ -224,7 +224,7 @@ enum RawChurn {
 
 /// One long-lived thread that runs RAW work next to the main thread.
 final class RawHelperThread: @unchecked Sendable {
-    private static let instance = Mutex<(pid: pid_t, thread: RawHelperThread)?>(nil)
+    private static let instance = Locked<(pid: pid_t, thread: RawHelperThread)?>(nil)
 
     /// The helper of this process. A forked child (violation runs) has none of its parent's
     /// threads, so it starts its own.

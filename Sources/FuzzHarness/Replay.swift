@@ -88,7 +88,7 @@ public enum Replay {
 
     /// Replays `files` on `target` in `mode`, through worker processes of `executable`.
     public static func run(files: [String], target: PythonTarget, mode: AllocatorMode, fuzzTarget: FuzzTarget?,
-                           mutant: MutantKind?, executable: String) -> [Result] {
+                           mutant: MutantKind?, plugin: String? = nil, executable: String) -> [Result] {
         var results: [String: Result] = [:]
         var pending = files
         while !pending.isEmpty {
@@ -97,6 +97,7 @@ public enum Replay {
             var environment = ProcessInfo.processInfo.environment
             environment["SWIFT_BACKTRACE"] = "enable=no"
             environment["PYMEMCHECK_MUTANT"] = mutant?.rawValue ?? ""
+            environment["PYMEMCHECK_PLUGIN"] = plugin ?? ""
             let outcome: ChildOutcome
             do {
                 outcome = try ChildProcess.run(executable: executable, arguments: arguments, environment: environment,

@@ -6,8 +6,8 @@ public struct PyMemCheckCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "pymemcheck",
         abstract: "Checks that a CPython runtime honours the documented semantics of its memory allocator C API.",
-        subcommands: [CheckCommand.self, TargetsCommand.self, ProbeCommand.self, ReplayCommand.self, ExplainCommand.self, CorpusCommand.self, BenchCommand.self,
-                      ScenarioCommand.self, WorkerCommand.self, ReplayWorkerCommand.self],
+        subcommands: [CheckCommand.self, TargetsCommand.self, ProbeCommand.self, ReplayCommand.self, ExplainCommand.self, CorpusCommand.self, BenchCommand.self, CertifyCommand.self, ReproCommand.self,
+                      ScenarioCommand.self, WorkerCommand.self, ReplayWorkerCommand.self, CertifyWorkerCommand.self],
         defaultSubcommand: CheckCommand.self
     )
 

@@ -27,10 +27,17 @@ struct ReplayCommand: ParsableCommand {
     @Option(help: "Plant a defect: one of \(MutantKind.allCases.map(\.rawValue).joined(separator: ", ")).")
     var mutant: String?
 
+    @Option(help: "A custom allocator plugin (shared library, or mutant:NAME) installed as certify does.")
+    var plugin: String?
+
     @Option var format: OutputFormat = .text
 
     func run() throws {
         try reportingErrors {
+            let plugin = try self.plugin.map { path -> String in
+                _ = try AllocatorPlugin.load(path)
+                return path.hasPrefix("/") || path.hasPrefix("mutant:") ? path : FileManager.default.currentDirectoryPath + "/" + path
+            }
             let files = try Replay.expand(paths)
             guard !files.isEmpty else { throw PyMemCheckError.usage("no input files under \(paths.joined(separator: " "))") }
             let targets = try (specs.isEmpty ? [nil] : specs.map { Optional($0) }).map { try TargetSpec.resolve($0) }
@@ -45,7 +52,7 @@ struct ReplayCommand: ParsableCommand {
                         print("\(target.id) \(mode.name): not applicable: \(reason)")
                         continue
                     }
-                    results += Replay.run(files: files, target: target, mode: mode, fuzzTarget: fixed, mutant: mutant, executable: executable)
+                    results += Replay.run(files: files, target: target, mode: mode, fuzzTarget: fixed, mutant: mutant, plugin: plugin, executable: executable)
                 }
             }
             if format == .json { try printJSON(results) } else { printText(results) }

@@ -2,6 +2,7 @@ import ArgumentParser
 import ClauseCatalogue
 import Executor
 import Foundation
+import FuzzHarness
 import PyRuntime
 
 /// `pymemcheck worker`: the child side of `check`. Hidden: pymemcheck runs it in fresh
@@ -14,6 +15,7 @@ struct WorkerCommand: ParsableCommand {
     @OptionGroup var target: TargetOption
     @Option var mode: String = "default"
     @Option var catalogue: String
+    @Option(help: "A custom allocator plugin to install (certify).") var plugin: String?
 
     func run() throws {
         try reportingErrors {
@@ -25,7 +27,11 @@ struct WorkerCommand: ParsableCommand {
                 let id = line.trimmingCharacters(in: .whitespaces)
                 if !id.isEmpty { ids.append(id) }
             }
-            Worker.serve(target: target, mode: mode, catalogue: catalogue, ids: ids)
+            Worker.serve(target: target, mode: mode, catalogue: catalogue, ids: ids, allocators: try plugin.map { path in
+                let plugin = try AllocatorPlugin.load(path)
+                return Worker.Allocators(install: { try plugin.install(in: $0, mode: mode, debugBuild: target.debugBuild) },
+                                         started: { plugin.started($0.library) })
+            })
         }
     }
 }

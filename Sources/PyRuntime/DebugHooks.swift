@@ -1,6 +1,6 @@
+import Isolation
 import CPythonABI
 import Foundation
-import Synchronization
 
 /// Which allocators pymemcheck itself installed, so that the debug hooks can be found below them.
 /// Keyed by the ctx pointer each of our hooks carries; the value is the allocator it wraps.
@@ -8,7 +8,7 @@ public enum OwnHooks {
     /// An allocator struct is plain data (function and ctx pointers): safe to share.
     private struct Layer: @unchecked Sendable { var below: PMCMemAllocatorEx }
 
-    private static let layers = Mutex<[UInt: Layer]>([:])
+    private static let layers = Locked<[UInt: Layer]>([:])
 
     public static func register(ctx: UnsafeMutableRawPointer, wrapping previous: PMCMemAllocatorEx) {
         layers.withLock { $0[UInt(bitPattern: ctx)] = Layer(below: previous) }

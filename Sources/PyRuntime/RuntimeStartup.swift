@@ -1,6 +1,6 @@
+import Isolation
 import CPythonABI
 import Foundation
-import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -15,7 +15,7 @@ public final class PythonRuntime: @unchecked Sendable {
     public var target: PythonTarget { library.target }
     public var version: PythonVersion { library.target.version }
 
-    private static let started = Mutex<Bool>(false)
+    private static let started = Locked<Bool>(false)
 
     private init(library: PythonLibrary, mode: AllocatorMode) {
         self.library = library
@@ -26,7 +26,9 @@ public final class PythonRuntime: @unchecked Sendable {
     /// checks that the mode took effect. `installAllocators` runs once the mode's allocators are
     /// set up and before the `hooks` mode's PyMem_SetupDebugHooks() and Py_InitializeEx: the
     /// place where an embedder installs its own allocators.
-    public static func start(target: PythonTarget, mode: AllocatorMode,
+    /// `verifyMode: false` when custom allocators replace CPython's own (a plugin): pymalloc's
+    /// arenas are then legitimately absent.
+    public static func start(target: PythonTarget, mode: AllocatorMode, verifyMode: Bool = true,
                              installAllocators: (PythonLibrary) throws -> Void = { _ in }) throws -> PythonRuntime {
         if case .notApplicable(let reason) = target.applicability(of: mode) {
             throw PyMemCheckError.notApplicable("mode \(mode.name) on \(target.id): \(reason)")
@@ -39,7 +41,7 @@ public final class PythonRuntime: @unchecked Sendable {
         prepareEnvironment(for: mode)
         try StartupSequence(library: library, mode: mode).run(installAllocators: installAllocators)
         let runtime = PythonRuntime(library: library, mode: mode)
-        runtime.observation = try ModeVerification(runtime: runtime).verify()
+        if verifyMode { runtime.observation = try ModeVerification(runtime: runtime).verify() }
         return runtime
     }
 

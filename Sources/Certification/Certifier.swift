@@ -1,0 +1,87 @@
+import ClauseCatalogue
+import Executor
+import Foundation
+import FuzzHarness
+import Isolation
+import PyRuntime
+import Reports
+
+/// The parent side of certify: the allocator-contract clauses of the catalogue run by warm
+/// workers with the plugin installed, and a certify worker per target and mode for the parts
+/// that are not clauses.
+public struct Certifier: Sendable {
+    public var pluginPath: String
+    public var catalogue: Catalogue
+    public var catalogueFolder: String
+    public var fuzzSeconds: Double
+    public var executable: String
+
+    public init(pluginPath: String, catalogue: Catalogue, catalogueFolder: String, fuzzSeconds: Double, executable: String) {
+        self.pluginPath = pluginPath
+        self.catalogue = catalogue
+        self.catalogueFolder = catalogueFolder
+        self.fuzzSeconds = fuzzSeconds
+        self.executable = executable
+    }
+
+    /// The clauses about what an allocator must do (not about CPython's own set-up: which
+    /// allocator a mode names, pymalloc's arenas, tracemalloc).
+    public static func isContractClause(_ id: String) -> Bool {
+        ["raw.", "mem.", "obj.", "debug."].contains { id.hasPrefix($0) }
+            || ["setallocator.get-set-round-trip", "setallocator.ctx-passed", "setallocator.arguments-passed-through",
+                "setallocator.hook-sees-every-call"].contains(id)
+    }
+
+    /// Why a target cannot take a plugin, if it cannot.
+    public static func pluginSupport(_ target: PythonTarget) -> String? {
+        target.version.series == "3.7"
+            ? "3.7 sets its allocators up again inside Py_InitializeEx, dropping any installed before it; certify needs 3.6 or 3.8+"
+            : nil
+    }
+
+    public func run(targets: [PythonTarget], modes: [AllocatorMode]) -> Certificate {
+        var notApplicable: [String] = []
+        var pairs: [(PythonTarget, AllocatorMode)] = []
+        for target in targets {
+            if let reason = Self.pluginSupport(target) { notApplicable.append("\(target.id): \(reason)"); continue }
+            for mode in modes {
+                if case .notApplicable(let reason) = target.applicability(of: mode) {
+                    notApplicable.append("\(target.id) \(mode.name): \(reason)")
+                } else {
+                    pairs.append((target, mode))
+                }
+            }
+        }
+        var conformance = ConformanceRunner(catalogue: catalogue, catalogueFolder: catalogueFolder, width: 2)
+        conformance.workerArguments = ["--plugin", pluginPath]
+        let runner = conformance
+        let clauses = catalogue.clauses.filter { Self.isContractClause($0.id) }
+        let results = ParallelMap.run(pairs, width: 2) { target, mode in
+            (runner.run(target: target, mode: mode, clauses: clauses), items(target: target, mode: mode))
+        }
+        return Certificate(plugin: pluginPath, clauses: results.flatMap(\.0), items: results.flatMap(\.1), notApplicable: notApplicable)
+    }
+
+    func items(target: PythonTarget, mode: AllocatorMode) -> [CertifyItem] {
+        let arguments = ["certify-worker", "--python", target.libraryPath, "--mode", mode.name, "--plugin", pluginPath,
+                         "--fuzz-seconds", String(fuzzSeconds)]
+        var items: [CertifyItem]
+        do {
+            let outcome = try ChildProcess.run(executable: executable, arguments: arguments, environment: IsolatedRun.childEnvironment(),
+                                               timeout: 300 + 4 * fuzzSeconds, silenceLimit: 180 + fuzzSeconds)
+            items = CertifyProbe.parse(outcome.stdout)
+            if items.isEmpty {
+                let tail = outcome.stderr.split(separator: "\n").suffix(2).joined(separator: " | ")
+                items = [CertifyItem(part: "certify worker", status: "fail", evidence: ["the worker \(outcome.summary): \(tail)"])]
+            }
+        } catch {
+            items = [CertifyItem(part: "certify worker", status: "fail", evidence: ["could not start: \(error)"])]
+        }
+        return items.map { item in
+            var item = item
+            item.target = target.id
+            item.mode = mode.name
+            return item
+        }
+    }
+}

@@ -1,0 +1,136 @@
+import CPythonABI
+import Executor
+import FuzzHarness
+import Foundation
+import OpLanguage
+import PyRuntime
+
+/// The plugin's own functions, called directly: the debug hooks on top normalise zero-size
+/// and NULL requests before a plugin sees them, so the API alone never asks it those.
+enum HookChecks {
+    static func run(_ plugin: AllocatorPlugin) -> [String] {
+        var problems: [String] = []
+        for (domain, installed) in plugin.installed.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+            let hook = installed.hook
+            problems += check(domain, hook).map { "\(domain.name) hook: \($0)" }
+        }
+        return problems
+    }
+
+    static func check(_ domain: Domain, _ hook: PMCMemAllocatorEx) -> [String] {
+        var problems: [String] = []
+        let ctx = hook.ctx
+        let a = hook.malloc(ctx, 0), b = hook.malloc(ctx, 0)
+        if a == nil || b == nil { problems.append("malloc(0) returned NULL") }
+        else if a == b { problems.append("malloc(0) returned the same pointer twice") }
+        for (count, size) in [(0, 8), (8, 0), (0, 0)] {
+            let block = hook.calloc(ctx, count, size)
+            if block == nil { problems.append("calloc(\(count), \(size)) returned NULL") }
+            hook.free(ctx, block)
+        }
+        hook.free(ctx, a)
+        hook.free(ctx, b)
+        hook.free(ctx, nil)  // must do nothing (a crash here is the verdict)
+        if let block = hook.realloc(ctx, nil, 40) {
+            block.initializeMemory(as: UInt8.self, repeating: 0x5C, count: 40)
+            if let zero = hook.realloc(ctx, block, 0) { hook.free(ctx, zero) }
+            else { problems.append("realloc(p, 0) returned NULL"); hook.free(ctx, block) }
+        } else {
+            problems.append("realloc(NULL, 40) returned NULL")
+        }
+        problems += contents(hook)
+        problems += zeroes(hook)
+        problems += failedRealloc(hook)
+        problems += hugeCalloc(hook)
+        return problems
+    }
+
+    /// calloc(65536, 65537) is a legal request of just over 4 GiB: NULL, or a block that spans
+    /// it all (a size computed in 32 bits would give 64 KiB).
+    static func hugeCalloc(_ hook: PMCMemAllocatorEx) -> [String] {
+        let (count, size) = (65_536, 65_537)
+        guard let block = hook.calloc(hook.ctx, count, size) else { return [] }
+        defer { hook.free(hook.ctx, block) }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let last = UnsafeMutableRawPointer(bitPattern: UInt(bitPattern: block + (count * size - 1)) & ~UInt(page - 1))!
+        return msync(last, page, MS_ASYNC) == 0 ? [] : ["calloc(\(count), \(size)) returned a block that does not span \(count * size) bytes (nelem*elsize wrapped?)"]
+    }
+
+    /// realloc keeps min(old, new) bytes, growing and shrinking, small and large.
+    static func contents(_ hook: PMCMemAllocatorEx) -> [String] {
+        var problems: [String] = []
+        for (old, new) in [(16, 600), (600, 24), (100, 70_000), (70_000, 300)] {
+            guard let block = hook.malloc(hook.ctx, old) else { return ["malloc(\(old)) returned NULL"] }
+            for index in 0..<old { block.storeBytes(of: UInt8(truncatingIfNeeded: index &* 7 &+ 1), toByteOffset: index, as: UInt8.self) }
+            guard let resized = hook.realloc(hook.ctx, block, new) else {
+                hook.free(hook.ctx, block)
+                return ["realloc \(old) → \(new) returned NULL"]
+            }
+            if let index = (0..<min(old, new)).first(where: { resized.load(fromByteOffset: $0, as: UInt8.self) != UInt8(truncatingIfNeeded: $0 &* 7 &+ 1) }) {
+                problems.append("realloc \(old) → \(new) changed byte \(index)")
+            }
+            hook.free(hook.ctx, resized)
+        }
+        return problems
+    }
+
+    /// calloc zeroes, also memory that was just dirtied and freed.
+    static func zeroes(_ hook: PMCMemAllocatorEx) -> [String] {
+        for size in [24, 512, 5000, 100_000] {
+            if let dirty = hook.malloc(hook.ctx, size) {
+                dirty.initializeMemory(as: UInt8.self, repeating: 0xEE, count: size)
+                hook.free(hook.ctx, dirty)
+            }
+            guard let block = hook.calloc(hook.ctx, 1, size) else { return ["calloc(1, \(size)) returned NULL"] }
+            defer { hook.free(hook.ctx, block) }
+            if let index = (0..<size).first(where: { block.load(fromByteOffset: $0, as: UInt8.self) != 0 }) {
+                return ["calloc(1, \(size)) byte \(index) is not zero"]
+            }
+        }
+        return []
+    }
+
+    /// A realloc that cannot be met returns NULL and leaves the block as it was.
+    static func failedRealloc(_ hook: PMCMemAllocatorEx) -> [String] {
+        guard let block = hook.malloc(hook.ctx, 64) else { return ["malloc(64) returned NULL"] }
+        block.initializeMemory(as: UInt8.self, repeating: 0x3A, count: 64)
+        if let moved = hook.realloc(hook.ctx, block, Int.max) {
+            hook.free(hook.ctx, moved)
+            return ["realloc(p, PY_SSIZE_T_MAX) succeeded: impossible request met?"]
+        }
+        defer { hook.free(hook.ctx, block) }
+        return (0..<64).allSatisfy { block.load(fromByteOffset: $0, as: UInt8.self) == 0x3A } ? [] : ["a failed realloc changed the old block"]
+    }
+}
+
+/// Failures injected in the allocator under the plugin (its `previous`): a plugin that calls
+/// it must pass the failure on (or satisfy the request some other valid way) and keep the old
+/// block intact. A plugin that frees or touches a block it should keep crashes on the guard
+/// layer's protected pages, which is the verdict.
+enum InjectedFailureChecks {
+    static func run(_ plugin: AllocatorPlugin) -> (problems: [String], reached: Bool) {
+        var problems: [String] = []
+        var reached = false
+        for (domain, installed) in plugin.installed.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+            let hook = installed.hook
+            installed.arm(.malloc)
+            let fresh = hook.malloc(hook.ctx, 100)
+            reached = reached || installed.injected
+            if let fresh { fresh.initializeMemory(as: UInt8.self, repeating: 1, count: 100); hook.free(hook.ctx, fresh) }
+            installed.arm(nil)
+            guard let block = hook.malloc(hook.ctx, 100) else { problems.append("\(domain.name): malloc(100) returned NULL"); continue }
+            block.initializeMemory(as: UInt8.self, repeating: 0x42, count: 100)
+            installed.arm(.realloc)
+            let resized = hook.realloc(hook.ctx, block, 5000)
+            let injected = installed.injected
+            installed.arm(nil)
+            reached = reached || injected
+            let kept = resized ?? block
+            if !(0..<100).allSatisfy({ kept.load(fromByteOffset: $0, as: UInt8.self) == 0x42 }) {
+                problems.append("\(domain.name): after a realloc whose allocator below failed, the block's contents changed")
+            }
+            hook.free(hook.ctx, kept)
+        }
+        return (problems, reached)
+    }
+}

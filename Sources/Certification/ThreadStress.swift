@@ -1,0 +1,91 @@
+import CPythonABI
+import Foundation
+import FuzzHarness
+import OpLanguage
+import PyRuntime
+
+/// Several threads at once: RAW through the API without the GIL (always required), and from
+/// 3.12, where every allocator must be thread-safe, each domain's plugin functions called
+/// directly from several threads. Blocks are filled and compared whole; a block handed to two
+/// threads, or a crash, is the finding.
+enum ThreadStress {
+    static let threads = 4
+    /// Each thread churns until a problem shows or this much time has passed: a race needs
+    /// the threads to really run at once, which a loaded machine gives only now and then.
+    static let seconds: Double = 3
+
+    static func run(_ session: FuzzSession, plugin: AllocatorPlugin) -> (problems: [String], notes: [String]) {
+        var problems: [String] = []
+        var notes: [String] = []
+        let raw = session.runtime.library.raw
+        problems += session.runtime.withoutGIL {
+            concurrently { thread in churn(seed: UInt8(thread), malloc: { raw.malloc($0) }, free: { raw.free($0) }) }
+        }.map { "RAW without the GIL: \($0)" }
+        if session.version >= PythonVersion(3, 12) {
+            for (domain, installed) in plugin.installed where domain != .raw {
+                let hook = HookBox(installed.hook)
+                problems += session.runtime.withoutGIL {
+                    concurrently { thread in churn(seed: UInt8(thread), malloc: { hook.malloc($0) }, free: { hook.free($0) }) }
+                }.map { "\(domain.name) hook from several threads (3.12+: all allocators must be thread-safe): \($0)" }
+            }
+        } else {
+            notes.append("MEM and OBJ from several threads: required from 3.12; \(session.version) serialises them with the GIL")
+        }
+        return (problems, notes)
+    }
+
+    static func concurrently(_ body: @escaping @Sendable (Int) -> String?) -> [String] {
+        let answers = Answers(count: threads)
+        let group = DispatchGroup()
+        for thread in 0..<threads {
+            group.enter()
+            Thread {
+                answers.set(thread, body(thread))
+                group.leave()
+            }.start()
+        }
+        group.wait()
+        return answers.all
+    }
+
+    /// Small blocks, allocated, filled, compared and freed as fast as possible.
+    static func churn(seed: UInt8, malloc: (Int) -> UnsafeMutableRawPointer?, free: (UnsafeMutableRawPointer?) -> Void) -> String? {
+        let value = seed &* 37 | 1
+        let reference = [UInt8](repeating: value, count: 512)
+        var held: [(UnsafeMutableRawPointer, Int)] = []
+        let deadline = Date().addingTimeInterval(seconds)
+        var round = 0
+        while Date() < deadline || !held.isEmpty {
+            round += 1
+            let size = (round &* 13 &+ Int(seed)) % 512
+            guard let block = malloc(size) else { return "malloc(\(size)) returned NULL" }
+            memset(block, Int32(value), size)
+            held.append((block, size))
+            if held.count == 8 || Date() >= deadline {
+                for (block, size) in held {
+                    let changed = reference.withUnsafeBytes { memcmp(block, $0.baseAddress!, size) != 0 }
+                    if changed { return "a \(size)-byte block changed while its thread held it: another thread was given it too" }
+                    free(block)
+                }
+                held.removeAll()
+            }
+        }
+        return nil
+    }
+}
+
+/// A plugin's allocator, callable from any thread (a plain C struct of pointers).
+struct HookBox: @unchecked Sendable {
+    let hook: PMCMemAllocatorEx
+    init(_ hook: PMCMemAllocatorEx) { self.hook = hook }
+    func malloc(_ size: Int) -> UnsafeMutableRawPointer? { hook.malloc(hook.ctx, size) }
+    func free(_ pointer: UnsafeMutableRawPointer?) { hook.free(hook.ctx, pointer) }
+}
+
+final class Answers: @unchecked Sendable {
+    private var values: [String?]
+    private let lock = NSLock()
+    init(count: Int) { values = Array(repeating: nil, count: count) }
+    func set(_ index: Int, _ value: String?) { lock.withLock { values[index] = value } }
+    var all: [String] { lock.withLock { values.compactMap { $0 } } }
+}

@@ -1,0 +1,91 @@
+import CPythonABI
+import Foundation
+import OpLanguage
+import PyRuntime
+
+/// A custom allocator to certify: a shared library exporting `pymemcheck_allocator` (see
+/// Sources/PluginInterface/include/pymemcheck_plugin.h), or one of the built-in mutants as
+/// `mutant:NAME`.
+public final class AllocatorPlugin: @unchecked Sendable {
+    typealias Entry = @convention(c) (Int32, UnsafePointer<PMCMemAllocatorEx>?, UnsafeMutablePointer<PMCMemAllocatorEx>?) -> Int32
+
+    public let path: String
+    let entry: Entry?
+    let mutant: MutantKind?
+    /// What certify put under the plugin in each domain, and what the plugin installed.
+    public private(set) var installed: [Domain: Installed] = [:]
+
+    public struct Installed: @unchecked Sendable {
+        let fault: BaseLayer
+        let guardLayer: GuardLayer
+        /// The plugin's own allocator for the domain (called directly by certify).
+        public let hook: PMCMemAllocatorEx
+
+        /// Makes the next call of `function` in the allocator under the plugin fail (nil: none).
+        public func arm(_ function: AllocatorFunction?) { fault.arm(function) }
+        /// Whether the armed failure was reached.
+        public var injected: Bool { fault.injected }
+    }
+
+    public static func load(_ path: String) throws -> AllocatorPlugin {
+        if path.hasPrefix("mutant:") {
+            let name = String(path.dropFirst("mutant:".count))
+            guard let kind = MutantKind(rawValue: name) else {
+                throw PyMemCheckError.usage("unknown mutant '\(name)'; one of: \(MutantKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return AllocatorPlugin(path: path, entry: nil, mutant: kind)
+        }
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw PyMemCheckError.usage("plugin \(path) not found; give the path of a shared library exporting pymemcheck_allocator, or mutant:NAME")
+        }
+        guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL) else {
+            throw PyMemCheckError.usage("cannot load plugin \(path): \(String(cString: dlerror()))")
+        }
+        guard let symbol = dlsym(handle, "pymemcheck_allocator") else {
+            throw PyMemCheckError.usage("plugin \(path) does not export pymemcheck_allocator (see pymemcheck_plugin.h)")
+        }
+        return AllocatorPlugin(path: path, entry: unsafeBitCast(symbol, to: Entry.self), mutant: nil)
+    }
+
+    private init(path: String, entry: Entry?, mutant: MutantKind?) {
+        self.path = path
+        self.entry = entry
+        self.mutant = mutant
+    }
+
+    /// Between pre-initialisation and Py_InitializeEx: for RAW, MEM and OBJ in that order, puts
+    /// the fault-injection and guard layers over CPython's own allocator (below its debug
+    /// hooks), hands them to the plugin as `previous`, installs what it returns, and in the
+    /// debug modes sets the debug hooks up again on top, as the documents require.
+    public func install(in library: PythonLibrary, mode: AllocatorMode, debugBuild: Bool) throws {
+        for domain in Domain.allCases {
+            let runtimeDomain = AllocatorDomain(domain)
+            let real = library.slotUnderDebugHook(runtimeDomain)?.pointee ?? library.allocator(runtimeDomain)
+            let guardLayer = GuardLayer(below: PMCMemAllocatorExBox(value: real))
+            let fault = BaseLayer(below: PMCMemAllocatorExBox(value: allocatorStruct(for: guardLayer)), hostile: false)
+            var previous = allocatorStruct(for: fault)
+            var hook = PMCMemAllocatorEx()
+            if let mutant {
+                hook = allocatorStruct(for: MutantLayer(kind: mutant, below: PMCMemAllocatorExBox(value: previous)))
+            } else if entry!(Int32(domain.rawValue), &previous, &hook) != 0 {
+                continue
+            }
+            guard hook.malloc != nil, hook.calloc != nil, hook.realloc != nil, hook.free != nil else {
+                throw PyMemCheckError.runtime("plugin \(path) returned an allocator with a NULL function for \(domain.name)")
+            }
+            library.install(hook, for: runtimeDomain)
+            installed[domain] = Installed(fault: fault, guardLayer: guardLayer, hook: hook)
+        }
+        // Mode hooks: the runtime's start-up calls PyMem_SetupDebugHooks itself next.
+        if mode != .hooks && mode.expectsDebugHooks(debugBuild: debugBuild) { try library.installDebugHooks() }
+    }
+
+    /// Once the runtime is up: guard what is allocated from now on, and (the drops-debug-hooks
+    /// mutant) replace the domains' allocators again, debug hooks and all.
+    public func started(_ library: PythonLibrary) {
+        installed.values.forEach { $0.guardLayer.armed = true }
+        if mutant == .dropsDebugHooks {
+            for (domain, plugin) in installed { library.install(plugin.hook, for: AllocatorDomain(domain)) }
+        }
+    }
+}

@@ -1,0 +1,63 @@
+/*
+ * pymemcheck_plugin.h — the interface of a custom CPython allocator that `pymemcheck certify`
+ * checks against the documented contract of PyMem_SetAllocator.
+ *
+ * A plugin is a shared library exporting, with C linkage, the one function below. It must not
+ * need libpython: pymemcheck loads it into a process where the target's libpython is already
+ * loaded, after Py_PreInitialize and before Py_InitializeEx.
+ *
+ * pymemcheck calls pymemcheck_allocator() for PYMEM_DOMAIN_RAW, then MEM, then OBJ. `previous`
+ * is the allocator installed for that domain now (in certify: pymemcheck's fault-injection and
+ * guard-page layers over CPython's own allocator, never the debug hooks). Fill `hook` with the
+ * allocator to install; it may call `previous` (a hook) or never touch it (a replacement).
+ * Return 0 to install `hook`, non-zero to leave the domain alone. In the debug modes pymemcheck
+ * then calls PyMem_SetupDebugHooks() on top, as the documents require after a replacement.
+ *
+ * What the documents ask of the allocator you install (and certify checks):
+ *   - malloc(0), calloc(0, n) and calloc(n, 0) return a distinct non-NULL pointer;
+ *   - calloc zeroes; realloc keeps min(old, new) bytes; realloc(NULL, n) is malloc(n);
+ *     realloc(p, 0) resizes and returns non-NULL; free(NULL) does nothing;
+ *   - a failing realloc returns NULL and leaves the old block valid, intact and freeable;
+ *   - RAW is called without the GIL, from any thread: it must be thread-safe. From 3.12 all
+ *     domains must be (several interpreters may not share a GIL).
+ *   - the `ctx` you put in `hook` is passed back as the first argument of every call.
+ */
+#ifndef PYMEMCHECK_PLUGIN_H
+#define PYMEMCHECK_PLUGIN_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#ifndef Py_PYTHON_H
+/* CPython's own struct (Include/cpython/pymem.h), identical from 3.5 to 3.13. A plugin that
+   includes Python.h first gets the real declaration instead. */
+typedef struct {
+    void *ctx;                                                   /* passed as first argument */
+    void *(*malloc)(void *ctx, size_t size);
+    void *(*calloc)(void *ctx, size_t nelem, size_t elsize);
+    void *(*realloc)(void *ctx, void *ptr, size_t new_size);
+    void (*free)(void *ctx, void *ptr);
+} PyMemAllocatorEx;
+#endif
+
+/* The domain numbers, as PyMemAllocatorDomain. */
+enum {
+    PYMEMCHECK_DOMAIN_RAW = 0,
+    PYMEMCHECK_DOMAIN_MEM = 1,
+    PYMEMCHECK_DOMAIN_OBJ = 2
+};
+
+/* domain: 0 = PYMEM_DOMAIN_RAW, 1 = PYMEM_DOMAIN_MEM, 2 = PYMEM_DOMAIN_OBJ.
+   previous: the allocator installed for that domain now.
+   hook: fill it with the allocator to install (it may call previous, or replace it).
+   Return 0 to install hook for this domain, non-zero to leave the domain alone. */
+int pymemcheck_allocator(int domain, const PyMemAllocatorEx *previous, PyMemAllocatorEx *hook);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PYMEMCHECK_PLUGIN_H */

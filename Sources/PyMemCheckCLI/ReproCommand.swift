@@ -1,0 +1,39 @@
+import ArgumentParser
+import Foundation
+import OpLanguage
+import PyRuntime
+import Reproducer
+
+/// `pymemcheck repro`: an input as a standalone C program.
+struct ReproCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "repro",
+        abstract: "Turn an input (corpus file, finding) into a standalone C reproducer for a target and mode.")
+
+    @Argument(help: "The input, in the byte or the text form.") var input: String
+    @OptionGroup var target: TargetOption
+    @Option var mode: String = "default"
+    @Option(help: "A custom allocator plugin (shared library) to install as certify does.") var plugin: String?
+    @Option(name: .shortAndLong, help: "Where to write the C file (default: standard output).") var output: String?
+
+    func run() throws {
+        try reportingErrors {
+            let program: Program
+            do { program = try OpInput.load(path: input) } catch { throw PyMemCheckError.usage("\(error)") }
+            let target = try TargetSpec.resolve(self.target.spec)
+            let mode = try AllocatorMode.parse(self.mode)
+            let pluginPath = plugin.map { $0.hasPrefix("/") || $0.hasPrefix("mutant:") ? $0 : FileManager.default.currentDirectoryPath + "/" + $0 }
+            let code: String
+            do {
+                code = try Reproducer.generate(program, source: input, target: target, mode: mode, plugin: pluginPath)
+            } catch let error as Reproducer.Unsupported {
+                throw PyMemCheckError.usage(error.description)
+            }
+            guard let output else { return print(code, terminator: "") }
+            do { try code.write(toFile: output, atomically: true, encoding: .utf8) } catch {
+                throw PyMemCheckError.environment("cannot write \(output): \(error.localizedDescription)")
+            }
+            FileHandle.standardError.write(Data("wrote \(output); build it with:\n  \(Reproducer.compileCommand(target: target, source: output))\n".utf8))
+        }
+    }
+}

@@ -1,0 +1,110 @@
+import ClauseCatalogue
+import Foundation
+import OpLanguage
+import PyRuntime
+
+/// Turns an input into a standalone C program that starts the target the same way (allocator,
+/// plugin, fault layer, debug hooks), runs the same ops under the same invariants, and prints
+/// the same verdict — or, for a violation, aborts with the debug hooks' report. This is what a
+/// user attaches to a CPython bug report.
+public enum Reproducer {
+    public struct Unsupported: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    public static func generate(_ program: Program, source: String, target: PythonTarget, mode: AllocatorMode,
+                                plugin: String?) throws -> String {
+        if target.version.series == "3.7" {
+            throw Unsupported(description: "3.7 sets its allocators up again inside Py_InitializeEx, dropping the layers a reproducer installs; use 3.6 or 3.8+")
+        }
+        if case .notApplicable(let reason) = target.applicability(of: mode) {
+            throw Unsupported(description: "\(target.id) cannot run mode \(mode.name): \(reason)")
+        }
+        if let plugin, plugin.hasPrefix("mutant:") {
+            throw Unsupported(description: "mutants are built into pymemcheck; a reproducer needs a plugin shared library")
+        }
+        let hooks = mode.expectsDebugHooks(debugBuild: target.debugBuild)
+        var lines = [header(source: source, target: target, mode: mode, plugin: plugin), ReproPrelude.source,
+                     "int main(void) {",
+                     "    debug_hooks = \(hooks ? 1 : 0);",
+                     "    clean_byte = 0x\(String(target.version.debugBytes.clean, radix: 16));"]
+        lines += startUp(target: target, mode: mode, plugin: plugin, hooks: hooks).map { "    " + $0 }
+        for (index, op) in program.ops.enumerated() {
+            lines.append("    op_index = \(index + 1); /* \(TextForm.line(for: op)) */")
+            lines.append("    " + statement(op))
+        }
+        lines += ["    return finish();", "}", ""]
+        return lines.joined(separator: "\n")
+    }
+
+    /// The compile command for `target`: its own headers, and its own library by path.
+    public static func compileCommand(target: PythonTarget, output: String = "repro", source: String = "repro.c") -> String {
+        let folder = (target.libraryPath as NSString).deletingLastPathComponent
+        let includes = HeaderLocator.includeFlags(for: target).joined(separator: " ")
+        return "cc -O1 -o \(output) \(source) \(includes) \(target.libraryPath) -Wl,-rpath,\(folder) -ldl -lpthread"
+    }
+
+    static func header(source: String, target: PythonTarget, mode: AllocatorMode, plugin: String?) -> String {
+        """
+        /*
+         * pymemcheck reproducer: \(source)
+         * target: CPython \(target.version) (\(target.debugBuild ? "debug" : "release") build) \(target.libraryPath)
+         * mode: \(mode.name)\(plugin.map { "; plugin: \($0)" } ?? "")
+         *
+         * Build and run:
+         *   \(compileCommand(target: target))
+         *   ./repro
+         * It prints each finding and "verdict: ...", exiting 1 on a finding; a violation under the
+         * debug hooks ends in Py_FatalError with the hooks' report instead.
+         */
+        """
+    }
+
+    /// The allocator the mode stands on, without the debug hooks (set up separately, over the
+    /// fault layer, as PyMem_SetupDebugHooks does for PYTHONMALLOC=*debug).
+    static func baseAllocator(_ mode: AllocatorMode, target: PythonTarget) -> (preconfig: String, name: String) {
+        switch mode.underlyingAllocator(defaultIsPymalloc: target.pymalloc) {
+        case .pymalloc: return ("PYMEM_ALLOCATOR_PYMALLOC", "pymalloc")
+        case .mimalloc: return ("PYMEM_ALLOCATOR_MIMALLOC", "mimalloc")
+        default: return ("PYMEM_ALLOCATOR_MALLOC", "malloc")
+        }
+    }
+
+    static func startUp(target: PythonTarget, mode: AllocatorMode, plugin: String?, hooks: Bool) -> [String] {
+        let base = baseAllocator(mode, target: target)
+        var lines: [String]
+        if target.version >= PythonVersion(3, 8) {
+            lines = ["PyPreConfig preconfig;", "PyPreConfig_InitPythonConfig(&preconfig);",
+                     "preconfig.allocator = \(base.preconfig);",
+                     "PyStatus status = Py_PreInitialize(&preconfig);",
+                     "if (PyStatus_Exception(status)) Py_ExitStatusException(status);"]
+        } else {
+            lines = ["extern int _PyMem_SetupAllocators(const char *name);",
+                     "if (_PyMem_SetupAllocators(\"\(base.name)\") < 0) { fprintf(stderr, \"unknown allocator\\n\"); return 2; }"]
+        }
+        if let plugin { lines.append("install_plugin(\"\(plugin)\");") }
+        lines.append("install_faults();")
+        if hooks { lines.append("PyMem_SetupDebugHooks();") }
+        lines.append("Py_InitializeEx(0);")
+        if target.version < PythonVersion(3, 7) { lines.append("PyEval_InitThreads();") }
+        return lines
+    }
+
+    static func statement(_ op: Op) -> String {
+        func size(_ size: Size) -> String { "(size_t)\(size.bytes)u" }
+        switch op {
+        case let .malloc(domain, bytes, slot): return "op_malloc(\(domain.rawValue), \(size(bytes)), \(slot.index));"
+        case let .calloc(domain, count, bytes, slot): return "op_calloc(\(domain.rawValue), \(size(count)), \(size(bytes)), \(slot.index));"
+        case let .realloc(domain, slot, bytes): return "op_realloc(\(domain.rawValue), \(slot.index), \(size(bytes)));"
+        case let .free(domain, slot): return "op_free(\(domain.rawValue), \(slot.index));"
+        case let .write(slot, offset, length, seed): return "op_write(\(slot.index), \(offset), \(length), \(seed));"
+        case let .check(slot): return "op_check(\(slot.index));"
+        case let .failNext(domain, function): return "pending_fault[\(domain.rawValue)] = \(function.rawValue + 1);"
+        case let .rawThread(rounds): return "op_raw_thread(\(rounds));"
+        case let .crossFree(slot, domain): return "op_cross_free(\(slot.index), \(domain.rawValue));"
+        case let .padWrite(slot, offset): return "op_pad_write(\(slot.index), \(offset));"
+        case let .apiIDWrite(slot): return "op_api_id(\(slot.index));"
+        case let .withoutGIL(domain): return "op_without_gil(\(domain.rawValue));"
+        }
+    }
+}

@@ -1,0 +1,110 @@
+import Foundation
+import Isolation
+import PyRuntime
+import XCTest
+
+/// certify on the example plugins, the counter-example and every built-in mutant.
+final class CertifyTests: XCTestCase {
+    func testExamplePluginsCertifyOn311And313() throws {
+        for spec in ["3.11", "3.13"] {
+            let target = try PluginTestSupport.target(spec)
+            for plugin in ["pymemcheck-counting", "pymemcheck-bump"] {
+                let outcome = try PluginTestSupport.pymemcheck(["certify", "--plugin", try PluginTestSupport.library(plugin),
+                                                                "--python", target.libraryPath, "--mode", "default", "--mode", "debug",
+                                                                "--fuzz-seconds", "1"])
+                XCTAssertEqual(outcome.exitStatus, 0, "\(plugin) on \(spec):\n\(outcome.stdout.suffix(3000))\(outcome.stderr.suffix(500))")
+                XCTAssertTrue(outcome.stdout.contains("CERTIFIED:"), outcome.stdout)
+            }
+        }
+    }
+
+    func testUnlockedFreeListFailsTheThreadStress() throws {
+        let target = try PluginTestSupport.target("3.13")
+        let outcome = try PluginTestSupport.pymemcheck(["certify", "--plugin", try PluginTestSupport.library("pymemcheck-unlocked-freelist"),
+                                                        "--python", target.libraryPath, "--mode", "default", "--fuzz-seconds", "1"])
+        XCTAssertEqual(outcome.exitStatus, 1)
+        XCTAssertTrue(outcome.stdout.contains("FAIL threads"), outcome.stdout)
+        XCTAssertTrue(outcome.stdout.contains("REFUSED:"), outcome.stdout)
+    }
+
+    func testEveryMutantIsRefused() throws {
+        let target = try PluginTestSupport.target("3.13")
+        let mutants = ["zero-size-null", "zero-size-same-pointer", "realloc-failure-frees-block", "realloc-loses-past-64",
+                       "calloc-no-zero-large", "calloc-overflow-wraps", "drops-debug-hooks", "realloc-null-fails",
+                       "realloc-zero-frees", "malloc-short-by-one", "free-null-crashes"]
+        let outcomes = PluginTestSupport.parallel(mutants) { mutant in
+            try? PluginTestSupport.pymemcheck(["certify", "--plugin", "mutant:\(mutant)", "--python", target.libraryPath,
+                                               "--mode", "default", "--mode", "debug", "--fuzz-seconds", "1"])
+        }
+        for (mutant, outcome) in zip(mutants, outcomes) {
+            XCTAssertEqual(outcome?.exitStatus, 1, "mutant \(mutant) was not refused: \(outcome?.stdout.suffix(1500) ?? "did not run")")
+            XCTAssertTrue(outcome?.stdout.contains("REFUSED:") ?? false, "mutant \(mutant): \(outcome?.stdout.suffix(500) ?? "")")
+        }
+    }
+
+    func testBadPluginPathsAreOneLineErrors() throws {
+        let missing = try PluginTestSupport.pymemcheck(["certify", "--plugin", "/nonexistent/plugin.so"])
+        XCTAssertEqual(missing.exitStatus, 2)
+        XCTAssertEqual(missing.stderr.split(separator: "\n").count, 1, missing.stderr)
+        let notAPlugin = try PluginTestSupport.pymemcheck(["certify", "--plugin", try PluginTestSupport.library("pymemcheck-counting").replacingOccurrences(of: "counting", with: "nothing")])
+        XCTAssertEqual(notAPlugin.exitStatus, 2)
+        let unknownMutant = try PluginTestSupport.pymemcheck(["certify", "--plugin", "mutant:nonsense"])
+        XCTAssertEqual(unknownMutant.exitStatus, 2)
+        XCTAssertTrue(unknownMutant.stderr.contains("zero-size-null"), unknownMutant.stderr)
+    }
+}
+
+enum PluginTestSupport {
+    static let package = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static func target(_ spec: String) throws -> PythonTarget {
+        guard let target = try? TargetSpec.resolve(spec) else { throw XCTSkip("CPython \(spec) is not installed here") }
+        return target
+    }
+
+    static let examples = ["pymemcheck-counting": "counting-allocator/counting.c", "pymemcheck-bump": "bump-allocator/bump.c",
+                           "pymemcheck-unlocked-freelist": "unlocked-freelist-allocator/unlocked.c"]
+
+    /// An example plugin: the one the package built beside the test bundle, or else compiled
+    /// here from Examples/ with cc alone (a plugin needs nothing but the header).
+    static func library(_ name: String) throws -> String {
+        let folder = URL(fileURLWithPath: try SelfExecutable.path()).deletingLastPathComponent()
+        let built = folder.appendingPathComponent("lib\(name).so").path
+        if FileManager.default.fileExists(atPath: built) { return built }
+        guard let source = examples[name] else { return built }
+        let text = try String(contentsOf: package.appendingPathComponent("Examples/\(source)"), encoding: .utf8)
+        return try compilePlugin(text, name: name)
+    }
+
+    static func pymemcheck(_ arguments: [String], timeout: Double = 600) throws -> ChildOutcome {
+        var environment = ProcessInfo.processInfo.environment
+        environment["SWIFT_BACKTRACE"] = "enable=no"
+        return try ChildProcess.run(executable: try SelfExecutable.path(), arguments: arguments, environment: environment, timeout: timeout)
+    }
+
+    static func parallel<T: Sendable, R: Sendable>(_ items: [T], _ work: @escaping @Sendable (T) -> R) -> [R] {
+        let results = Results<R>(count: items.count)
+        DispatchQueue.concurrentPerform(iterations: items.count) { results.set($0, work(items[$0])) }
+        return results.values
+    }
+
+    /// Compiles a C plugin into a temporary shared library (test fixtures).
+    static func compilePlugin(_ source: String, name: String) throws -> String {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pymemcheck-tests-\(getpid())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let file = folder.appendingPathComponent("\(name).c"), library = folder.appendingPathComponent("lib\(name).so")
+        try source.write(to: file, atomically: true, encoding: .utf8)
+        let include = package.appendingPathComponent("Sources/PluginInterface/include").path
+        let outcome = try ChildProcess.run(executable: "/usr/bin/cc", arguments: ["-shared", "-fPIC", "-O1", "-I", include, "-o", library.path, file.path], timeout: 60)
+        guard outcome.exitedCleanly else { throw XCTSkip("cannot compile a test plugin: \(outcome.stderr)") }
+        return library.path
+    }
+}
+
+final class Results<R>: @unchecked Sendable {
+    private var storage: [R?]
+    private let lock = NSLock()
+    init(count: Int) { storage = Array(repeating: nil, count: count) }
+    func set(_ index: Int, _ value: R) { lock.withLock { storage[index] = value } }
+    var values: [R] { lock.withLock { storage.map { $0! } } }
+}
