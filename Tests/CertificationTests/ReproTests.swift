@@ -67,7 +67,10 @@ final class ReproTests: XCTestCase {
 
     /// pymemcheck repro, then the compile command from the file's own header, then the program.
     func buildAndRun(_ input: String, target: PythonTarget, mode: String, plugin: String?) throws -> ChildOutcome {
-        let source = input + "-\(target.id)-\(mode).c", binary = input + "-\(target.id)-\(mode)"
+        // Everything the test makes goes to the temporary folder, never beside the input.
+        let stem = FileManager.default.temporaryDirectory
+            .appendingPathComponent("pymemcheck-repro-\(getpid())-\((input as NSString).lastPathComponent)-\(target.id)-\(mode)").path
+        let source = stem + ".c", binary = stem
         var arguments = ["repro", input, "--python", target.libraryPath, "--mode", mode, "-o", source]
         if let plugin { arguments += ["--plugin", plugin] }
         let generated = try PluginTestSupport.pymemcheck(arguments)
