@@ -61,7 +61,7 @@ enum LibraryInspector {
         }
     }
 
-    /// The folder above lib/: /root/.pyenv/versions/3.12.1 for a pyenv build, /usr for Debian's.
+    /// The folder above lib/: ~/.pyenv/versions/3.12.1 for a pyenv build, /usr for Debian's.
     static func installationPrefix(of library: String) -> String? {
         guard let range = library.range(of: "/lib/", options: .backwards) else { return nil }
         var prefix = String(library[..<range.lowerBound])
