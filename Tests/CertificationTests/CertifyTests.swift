@@ -58,7 +58,7 @@ enum PluginTestSupport {
     static let package = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     static func target(_ spec: String) throws -> PythonTarget {
-        guard let target = try? TargetSpec.resolve(spec) else { throw XCTSkip("CPython \(spec) is not installed here") }
+        guard let target = try? TargetSpec.resolve(spec) else { throw XCTSkip("CPython \(spec) is not installed here; install it (pyenv install \(spec)) to run this test") }
         return target
     }
 
