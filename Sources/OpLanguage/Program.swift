@@ -45,8 +45,9 @@ public enum OpInput {
     }
 
     /// The contents as text when they look like the text form: valid UTF-8 whose first
-    /// non-blank line is a comment or starts with an op word. A byte-form file starts with the
-    /// version byte 0x01, which is neither, so the two forms cannot be confused.
+    /// non-blank line is a comment or starts with an op word, or any printable text (so that a
+    /// misspelt op is reported as such, by line). A byte-form file starts with the version byte
+    /// 0x01, a control character, so the two forms cannot be confused.
     static func textForm(of bytes: [UInt8]) -> String? {
         guard let text = String(validating: bytes, as: UTF8.self) else { return nil }
         let lines = text.split(whereSeparator: \.isNewline)
@@ -54,7 +55,9 @@ public enum OpInput {
         let trimmed = first.drop(while: \.isWhitespace)
         if trimmed.hasPrefix("#") { return text }
         let word = trimmed.prefix(while: { !$0.isWhitespace })
-        return TextForm.opWords.contains(String(word)) ? text : nil
+        if TextForm.opWords.contains(String(word)) { return text }
+        let printable = bytes.allSatisfy { $0 >= 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }
+        return printable ? text : nil
     }
 
     private static func read(path: String) throws(OpInputError) -> [UInt8] {
