@@ -45,7 +45,8 @@ final class BaseLayer: AllocatorHook, @unchecked Sendable {
 
     override func calloc(_ count: Int, _ size: Int) -> UnsafeMutableRawPointer? {
         if shouldFail(.calloc) { return nil }
-        return remember(below.calloc(count, size), count * size)
+        // calloc(n, 0) reaches here with any n: the product wraps like the size_t it is.
+        return remember(below.calloc(count, size), count &* size)
     }
 
     override func realloc(_ pointer: UnsafeMutableRawPointer?, _ size: Int) -> UnsafeMutableRawPointer? {

@@ -72,7 +72,8 @@ final class MutantLayer: AllocatorHook, @unchecked Sendable {
         case .zeroSizeSamePointer where total == 0: return sharedZeroBlock()
         case .callocNoZeroLarge where total > 4096: return below.malloc(total)
         case .callocOverflowWraps:
-            let wrapped = Int(UInt32(truncatingIfNeeded: UInt(count) &* UInt(size)))
+            // The API passes any nelem when elsize is 0: read both as the size_t they are.
+            let wrapped = Int(UInt32(truncatingIfNeeded: UInt(bitPattern: count) &* UInt(bitPattern: size)))
             return below.calloc(1, wrapped)
         default: return below.calloc(count, size)
         }
