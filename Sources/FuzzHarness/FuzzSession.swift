@@ -51,7 +51,10 @@ public final class FuzzSession: @unchecked Sendable {
 
     public static func start(_ options: Options) throws -> FuzzSession {
         let mutant = options.mutant
-        let runtime = try PythonRuntime.start(target: options.target, mode: options.mode, verifyMode: options.plugin == nil) { library in
+        // With a plugin or a planted defect the mode may legitimately (or by design) not look as
+        // usual: the oracle, not the start-up check, is to judge it.
+        let runtime = try PythonRuntime.start(target: options.target, mode: options.mode,
+                                              verifyMode: options.plugin == nil && options.mutant == nil) { library in
             if let mutant, mutant.replacesBeforeInitialisation { installReplacing(mutant, in: library) }
             try options.plugin?.install(in: library, mode: options.mode, debugBuild: options.target.debugBuild)
         }
