@@ -1,4 +1,5 @@
 import CPythonABI
+import Executor
 import Foundation
 import FuzzHarness
 import OpLanguage
@@ -34,18 +35,9 @@ enum ThreadStress {
         return (problems, notes)
     }
 
+    /// The answers of `threads` threads running `body` at once (Executor's thread runner).
     static func concurrently(_ body: @escaping @Sendable (Int) -> String?) -> [String] {
-        let answers = Answers(count: threads)
-        let group = DispatchGroup()
-        for thread in 0..<threads {
-            group.enter()
-            Thread {
-                answers.set(thread, body(thread))
-                group.leave()
-            }.start()
-        }
-        group.wait()
-        return answers.all
+        ThreadChecks.concurrently(threads, body).compactMap { $0 }
     }
 
     /// Small blocks, allocated, filled, compared and freed as fast as possible.
@@ -80,12 +72,4 @@ struct HookBox: @unchecked Sendable {
     init(_ hook: PMCMemAllocatorEx) { self.hook = hook }
     func malloc(_ size: Int) -> UnsafeMutableRawPointer? { hook.malloc(hook.ctx, size) }
     func free(_ pointer: UnsafeMutableRawPointer?) { hook.free(hook.ctx, pointer) }
-}
-
-final class Answers: @unchecked Sendable {
-    private var values: [String?]
-    private let lock = NSLock()
-    init(count: Int) { values = Array(repeating: nil, count: count) }
-    func set(_ index: Int, _ value: String?) { lock.withLock { values[index] = value } }
-    var all: [String] { lock.withLock { values.compactMap { $0 } } }
 }

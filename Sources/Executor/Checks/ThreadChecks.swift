@@ -54,8 +54,8 @@ public enum ThreadChecks {
         return nil
     }
 
-    /// Runs `body` on `count` new threads and waits for all.
-    static func concurrently(_ count: Int, _ body: @escaping @Sendable (Int) -> String?) -> [String?] {
+    /// Runs `body` on `count` new threads and waits for all (also certify's thread stress).
+    public static func concurrently(_ count: Int, _ body: @escaping @Sendable (Int) -> String?) -> [String?] {
         let results = ResultsBox(count: count)
         let group = DispatchGroup()
         for index in 0..<count {
