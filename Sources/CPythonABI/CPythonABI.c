@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <string.h>
 #include <dlfcn.h>
+#include <malloc.h>
 
 typedef PMCStatus (*PMCPreInitializeFn)(const PMCPreConfigBuffer *);
 
@@ -25,4 +26,9 @@ const char *pmc_image_path(const void *address) {
     Dl_info info;
     if (address == NULL || dladdr(address, &info) == 0) return NULL;
     return info.dli_fname;
+}
+
+/* mallinfo2 is newer than Swift's Glibc module map knows. */
+size_t pmc_malloc_bytes_in_use(void) {
+    return mallinfo2().uordblks;
 }

@@ -55,11 +55,38 @@ public struct Certifier: Sendable {
         var conformance = ConformanceRunner(catalogue: catalogue, catalogueFolder: catalogueFolder, width: 2)
         conformance.workerArguments = ["--plugin", pluginPath]
         let runner = conformance
+        let baseline = ConformanceRunner(catalogue: catalogue, catalogueFolder: catalogueFolder, width: 2)
         let clauses = catalogue.clauses.filter { Self.isContractClause($0.id) }
         let results = ParallelMap.run(pairs, width: 2) { target, mode in
-            (runner.run(target: target, mode: mode, clauses: clauses), items(target: target, mode: mode))
+            let withPlugin = runner.run(target: target, mode: mode, clauses: clauses).results
+            let without = baseline.run(target: target, mode: mode, clauses: clauses).results
+            return (Self.judge(withPlugin, against: without), items(target: target, mode: mode))
         }
         return Certificate(plugin: pluginPath, clauses: results.flatMap(\.0), items: results.flatMap(\.1), notApplicable: notApplicable)
+    }
+
+    /// Judges the plugin, not the target: a clause counts against the plugin only where its
+    /// result with the plugin differs from its result on the same target and mode without it.
+    /// A target's recorded deviation is inherited only where the plugin run observed exactly
+    /// the recorded observation (the runner's expected-deviation); a clause the target fails by
+    /// itself, unrecorded, is reported as the target's, not the plugin's.
+    static func judge(_ withPlugin: [ClauseResult], against without: [ClauseResult]) -> [ClauseResult] {
+        let baseline = Dictionary(without.map { ($0.clause, $0) }) { first, _ in first }
+        return withPlugin.map { result in
+            guard let alone = baseline[result.clause] else { return result }
+            var judged = result
+            switch (result.status, alone.status) {
+            case (.fail, .fail):
+                judged.status = .expectedDeviation
+                judged.evidence.insert("the target fails this clause without the plugin too: the target's own failure, not the plugin's", at: 0)
+            case (.unexpectedPass, .expectedDeviation):
+                judged.status = .pass
+                judged.evidence = ["the plugin holds the clause where the target alone shows its recorded deviation"]
+            default:
+                break
+            }
+            return judged
+        }
     }
 
     func items(target: PythonTarget, mode: AllocatorMode) -> [CertifyItem] {

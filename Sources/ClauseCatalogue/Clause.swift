@@ -5,9 +5,12 @@ import PyRuntime
 public struct Clause: Sendable, Codable, Equatable {
     /// Where in the documents the statement stands.
     public struct Source: Sendable, Codable, Equatable {
+        /// A seed document's file name, or a path in `repository` (CPython's source, changelog).
         public var file: String
         public var section: String
         public var lines: String?
+        /// Where `file` lives when it is not one of the documents: "python/cpython".
+        public var repository: String?
     }
 
     public enum Kind: String, Sendable, Codable {
@@ -69,11 +72,13 @@ public struct Clause: Sendable, Codable, Equatable {
     /// The XCTest cases that check it ("Class/test_name").
     public var tests: [String]
     public var deviations: [Deviation]?
+    /// Where the documents say different things about the statement, what each says.
+    public var contradiction: String?
 
     enum CodingKeys: String, CodingKey {
         case id, statement, sources, since, until, domains, features, modes, kind, check
         case expectedReport = "expected_report"
-        case tests, deviations
+        case tests, deviations, contradiction
     }
 
     /// The allocator domains the clause covers.
@@ -121,13 +126,16 @@ public struct VersionRange: Sendable, Codable, Equatable {
 }
 
 /// A real, recorded departure of a target from the documents (never a skip): the clause is
-/// still run there, and the result is "expected deviation" while it behaves as recorded.
+/// still run there, and the result is "expected deviation" only while the check observes
+/// exactly `observation`; any other failure (a crash, a timeout, other bytes) is a failure.
 public struct Deviation: Sendable, Codable, Equatable {
     /// A target id or version pattern: "3.7.16", "3.7", "3.11.2d", "3.9+", "*".
     public var target: String
     /// A mode name, or "*" (or absent) for every mode.
     public var mode: String?
     public var observed: String
+    /// What the check observes instead, in its own exact words (the alternative expectation).
+    public var observation: String
     public var evidence: String
 
     public func applies(to target: PythonTarget, mode: AllocatorMode) -> Bool {

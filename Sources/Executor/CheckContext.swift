@@ -5,6 +5,13 @@ import PyRuntime
 public struct CheckContext {
     public let runtime: PythonRuntime
     public let clause: Clause
+    /// What a negative control plants where no allocator layer reaches (empty in real runs).
+    public var seams = ControlSeams()
+
+    public init(runtime: PythonRuntime, clause: Clause) {
+        self.runtime = runtime
+        self.clause = clause
+    }
 
     public var library: PythonLibrary { runtime.library }
     public var version: PythonVersion { runtime.version }
@@ -24,7 +31,7 @@ public struct CheckContext {
         for domain in domains {
             var evidence = Evidence()
             body(domain, library.functions(domain), &evidence)
-            evidence.problems.forEach { all.add("\(domain.functionPrefix)*: \($0)") }
+            all.merge(evidence, prefix: "\(domain.functionPrefix)*: ")
         }
         return all.verdict
     }

@@ -25,39 +25,51 @@ public struct ConformanceRunner: Sendable {
         self.progress = progress
     }
 
-    public func run(targets: [PythonTarget], modes: [AllocatorMode], clauses: [Clause]) -> Matrix {
+    /// `controls`: also run each applicable clause's negative control (Matrix.controls).
+    public func run(targets: [PythonTarget], modes: [AllocatorMode], clauses: [Clause], controls: Bool = false) -> Matrix {
         let start = Date()
         let pairs = targets.flatMap { target in modes.map { (target, $0) } }
         let done = Counter()
-        let results = ParallelMap.run(pairs, width: width) { target, mode in
+        let columns = ParallelMap.run(pairs, width: width) { target, mode in
             let column = MatrixColumn(target: target.id, mode: mode.name)
-            let results = self.run(target: target, mode: mode, clauses: clauses)
+            let results = self.run(target: target, mode: mode, clauses: clauses, controls: controls)
             self.progress?(done.increment(), pairs.count, column)
             return results
         }
         let rows = clauses.map { MatrixRow(clause: $0.id, section: catalogue.section(of: $0.id)?.section ?? "", statement: $0.statement) }
         return Matrix(rows: rows, columns: pairs.map { MatrixColumn(target: $0.0.id, mode: $0.1.name) },
-                      results: results.flatMap { $0 }, seconds: Date().timeIntervalSince(start))
+                      results: columns.flatMap(\.results), controls: controls ? columns.flatMap(\.controls) : nil,
+                      seconds: Date().timeIntervalSince(start))
     }
 
-    /// Every clause on one target in one mode.
-    public func run(target: PythonTarget, mode: AllocatorMode, clauses: [Clause]) -> [ClauseResult] {
+    /// Every clause on one target in one mode (and, with `controls`, each one's control).
+    public func run(target: PythonTarget, mode: AllocatorMode, clauses: [Clause],
+                    controls: Bool = false) -> (results: [ClauseResult], controls: [ControlResult]) {
         var verdicts: [String: (CheckVerdict, Double)] = [:]
         for clause in clauses {
             if case .notApplicable(let reason) = clause.applicability(target: target, mode: mode) {
                 verdicts[clause.id] = (.notApplicable(reason), 0)
             }
         }
-        var pending = clauses.map(\.id).filter { verdicts[$0] == nil }
+        let applicable = clauses.map(\.id).filter { verdicts[$0] == nil }
+        var pending = applicable + (controls ? applicable.map { Worker.controlPrefix + $0 } : [])
         while !pending.isEmpty {
             let answered = runWorker(target: target, mode: mode, ids: pending)
             for (id, verdict) in answered { verdicts[id] = verdict }
             pending.removeAll { verdicts[$0] != nil }
         }
-        return clauses.map { clause in
+        let results = clauses.map { clause in
             let (verdict, seconds) = verdicts[clause.id]!
             return result(clause, target: target, mode: mode, verdict: verdict, seconds: seconds)
         }
+        let controlResults = clauses.filter { applicable.contains($0.id) && controls }.map { clause in
+            let (verdict, _) = verdicts[Worker.controlPrefix + clause.id]!
+            let planted = result(clause, target: target, mode: mode, verdict: verdict, seconds: 0)
+            return ControlResult(clause: clause.id, target: target.id, mode: mode.name,
+                                 violation: ClauseControls.control(for: clause.id)?.violation ?? "none",
+                                 status: planted.status, evidence: planted.evidence)
+        }
+        return (results, controlResults)
     }
 
     /// A worker prints a line as it starts each clause and as it answers: this long without a
@@ -80,7 +92,9 @@ public struct ConformanceRunner: Sendable {
         return WorkerTranscript(outcome: outcome, ids: ids).verdicts
     }
 
-    func result(_ clause: Clause, target: PythonTarget, mode: AllocatorMode, verdict: CheckVerdict, seconds: Double) -> ClauseResult {
+    /// The matrix result of a verdict. A recorded deviation turns a failure into an expected
+    /// deviation only when the check observed exactly what the deviation records.
+    public func result(_ clause: Clause, target: PythonTarget, mode: AllocatorMode, verdict: CheckVerdict, seconds: Double) -> ClauseResult {
         var status: ResultStatus
         var evidence = verdict.evidence
         switch verdict.status {
@@ -89,16 +103,18 @@ public struct ConformanceRunner: Sendable {
         case .notApplicable: status = .notApplicable
         }
         if let deviation = clause.deviation(target: target, mode: mode) {
-            if status == .fail {
+            if status == .fail && verdict.observation == deviation.observation {
                 status = .expectedDeviation
                 evidence.insert("recorded deviation: \(deviation.observed) (\(deviation.evidence))", at: 0)
+            } else if status == .fail {
+                evidence.insert("the catalogue records a deviation here, observed as '\(deviation.observation)'; this run observed \(verdict.observation.map { "'\($0)'" } ?? "something else")", at: 0)
             } else if status == .pass {
                 status = .unexpectedPass
                 evidence = ["the catalogue records a deviation here (\(deviation.observed)) but the clause held"]
             }
         }
         return ClauseResult(clause: clause.id, target: target.id, mode: mode.name, status: status,
-                            evidence: evidence, seconds: seconds)
+                            evidence: evidence, seconds: seconds, exercised: verdict.exercised)
     }
 }
 

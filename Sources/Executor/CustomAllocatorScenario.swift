@@ -7,30 +7,41 @@ import PyRuntime
 enum CustomAllocatorScenario {
     struct Result: Codable {
         var problems: [String]
+        var compared: Int
+        /// The domains whose hook does not wrap the custom allocator, as a deviation names them.
+        var unwrapped: [String]
     }
 
-    static func run(target: PythonTarget) throws -> Result {
+    /// `control`: the custom allocators are put back on top of the hooks after start-up, as if
+    /// PyMem_SetupDebugHooks() had not wrapped them (the clause's negative control).
+    static func run(target: PythonTarget, control: Bool) throws -> Result {
         var layers: [AllocatorDomain: AllocatorLayer] = [:]
         let runtime = try PythonRuntime.start(target: target, mode: .hooks) { library in
             for domain in AllocatorDomain.allCases { layers[domain] = AllocatorLayer.installReplacing(domain, in: library) }
         }
+        if control {
+            for (domain, layer) in layers { runtime.library.install(layer.allocator, for: domain) }
+        }
         var evidence = Evidence()
+        var unwrapped: [String] = []
         for domain in AllocatorDomain.allCases {
             let top = runtime.library.allocator(domain)
             let layer = layers[domain]!
             guard PythonLibrary.isDebugHook(top, for: domain), let api = top.ctx else {
                 evidence.add("\(domain): the debug hook is not on top after PyMem_SetupDebugHooks()")
+                unwrapped.append("\(domain) (no hook on top)")
                 continue
             }
             let inner = (api + MemoryLayout<UnsafeRawPointer>.alignment).load(as: UnsafeMutableRawPointer?.self)
             evidence.expect(inner == layer.ctx, "\(domain): the debug hook does not wrap the custom allocator")
+            if inner != layer.ctx { unwrapped.append("\(domain)") }
             layer.reset()
             let block = runtime.library.functions(domain).malloc(16)
             runtime.library.functions(domain).free(block)
             evidence.expect(layer.calls.contains { $0.function == .malloc && $0.size == 16 + runtime.version.debugHookOverhead },
                             "\(domain): a 16-byte request did not reach the custom allocator as \(16 + runtime.version.debugHookOverhead) bytes through the hooks")
         }
-        return Result(problems: evidence.problems)
+        return Result(problems: evidence.problems, compared: evidence.compared, unwrapped: unwrapped)
     }
 }
 
@@ -38,12 +49,14 @@ extension CustomAllocatorChecks {
     /// Runs the scenario in a fresh process (it needs its own start-up, in which it installs the
     /// allocator and then the hooks itself) and reads its answer.
     public static func setupDebugHooksOverCustomAllocator(_ context: CheckContext) -> CheckVerdict {
-        guard let outcome = try? IsolatedRun.run(.customAllocatorThenHooks, target: context.target, mode: .hooks) else {
+        guard let outcome = try? IsolatedRun.run(.customAllocatorThenHooks, target: context.target, mode: .hooks,
+                                                 extraArguments: context.seams.scenarioArguments) else {
             return .fail("could not start the scenario")
         }
         guard let result = IsolatedRun.result(CustomAllocatorScenario.Result.self, from: outcome) else {
             return .fail("the scenario \(outcome.summary): \(outcome.stderr.suffix(300))")
         }
-        return result.problems.isEmpty ? .pass : .fail(result.problems)
+        let verdict = CheckVerdict(status: result.problems.isEmpty ? .pass : .fail, evidence: result.problems, exercised: result.compared)
+        return result.unwrapped.isEmpty ? verdict : verdict.observing("not wrapped: " + result.unwrapped.joined(separator: ", "))
     }
 }

@@ -9,21 +9,21 @@ public enum IsolatedRun {
     public static let defaultTimeout: Double = 60
 
     public static func run(_ scenario: Scenario, target: PythonTarget?, mode: AllocatorMode = .default,
-                           timeout: Double = defaultTimeout) throws -> ChildOutcome {
-        var arguments = ["scenario", scenario.rawValue, "--mode", mode.name]
+                           timeout: Double = defaultTimeout, extraArguments: [String] = []) throws -> ChildOutcome {
+        var arguments = ["scenario", scenario.rawValue, "--mode", mode.name] + extraArguments
         if let target { arguments += ["--python", target.libraryPath] }
         return try ChildProcess.run(executable: try SelfExecutable.path(), arguments: arguments,
                                     environment: childEnvironment(), timeout: timeout)
     }
 
-    /// The child's environment: no Swift backtracer (its report would bury CPython's), and no
-    /// variables that would change the allocators behind the mode's back.
+    /// The child's environment, stated: no Swift backtracer (its report would bury CPython's),
+    /// and no PYTHON* variable at all: PYTHONMALLOC*, PYTHONDEVMODE and PYTHONTRACEMALLOC would
+    /// change the allocators behind the mode's back, PYTHONOPTIMIZE would switch off the
+    /// asserts the tracemalloc checks run, PYTHONHOME/PYTHONPATH would give a target another's
+    /// standard library. A check that needs one sets it itself.
     public static func childEnvironment() -> [String: String] {
-        var environment = ProcessInfo.processInfo.environment
+        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("PYTHON") }
         environment["SWIFT_BACKTRACE"] = "enable=no"
-        for name in ["PYTHONMALLOC", "PYTHONDEVMODE", "PYTHONTRACEMALLOC", "PYTHONMALLOCSTATS"] {
-            environment.removeValue(forKey: name)
-        }
         return environment
     }
 

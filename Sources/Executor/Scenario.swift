@@ -37,7 +37,7 @@ public let scenarioResultMarker = "PYMEMCHECK-RESULT "
 
 /// The child side: runs one scenario and prints its result line.
 public enum ScenarioHost {
-    public static func run(_ scenario: Scenario, target: PythonTarget?, mode: AllocatorMode) throws {
+    public static func run(_ scenario: Scenario, target: PythonTarget?, mode: AllocatorMode, control: Bool = false) throws {
         switch scenario {
         case .exitClean: emit(["ok": true])
         case .abort: Glibc.abort()
@@ -45,7 +45,7 @@ public enum ScenarioHost {
         case .hang: while true { sleep(60) }
         default:
             guard let target else { throw PyMemCheckError.usage("scenario \(scenario.rawValue) needs --python") }
-            if scenario == .customAllocatorThenHooks { return emit(try CustomAllocatorScenario.run(target: target)) }
+            if scenario == .customAllocatorThenHooks { return emit(try CustomAllocatorScenario.run(target: target, control: control)) }
             let runtime = try PythonRuntime.start(target: target, mode: mode)
             try runViolationOrProbe(scenario, runtime: runtime)
         }

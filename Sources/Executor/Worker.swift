@@ -1,5 +1,6 @@
 import ClauseCatalogue
 import Foundation
+import Isolation
 import PyRuntime
 
 /// The child side of conformance runs: one warm process per target and mode, started once,
@@ -7,6 +8,8 @@ import PyRuntime
 /// which clause it starts, so that a crash or hang is laid at the right clause's door.
 public enum Worker {
     public static let startMarker = "PYMEMCHECK-START "
+    /// An item "control ID" asks for the clause's negative control instead of its check.
+    public static let controlPrefix = "control "
 
     /// One clause's answer as the worker prints it.
     public struct Answer: Codable, Sendable {
@@ -42,13 +45,43 @@ public enum Worker {
             ScenarioHost.emit(StartupFailure(startup: "\(error)"))
             return
         }
-        for id in ids {
-            print(startMarker + id)
+        for item in ids {
+            print(startMarker + item)
             fflush(nil)
             let start = Date()
-            let verdict = answer(id, runtime: runtime, catalogue: catalogue)
-            ScenarioHost.emit(Answer(clause: id, verdict: verdict, seconds: Date().timeIntervalSince(start)))
+            let verdict = item.hasPrefix(controlPrefix)
+                ? control(String(item.dropFirst(controlPrefix.count)), runtime: runtime, catalogue: catalogue)
+                : answer(item, runtime: runtime, catalogue: catalogue)
+            ScenarioHost.emit(Answer(clause: item, verdict: verdict, seconds: Date().timeIntervalSince(start)))
         }
+    }
+
+    /// How long a check may take under its control (the slowest fork several children).
+    static let controlTimeout: Double = 300
+
+    /// The clause's check with its negative control planted, in a forked child so that the
+    /// planted defect dies with it. A child that crashes or hangs has not shown the check
+    /// failing: that answer is not-applicable (the control is then unproven), never a fail.
+    static func control(_ id: String, runtime: PythonRuntime, catalogue: Catalogue) -> CheckVerdict {
+        guard let clause = catalogue.clause(id), let check = ClauseChecks.check(for: id) else {
+            return .notApplicable("no clause or no check \(id)")
+        }
+        guard let control = ClauseControls.control(for: id) else { return .notApplicable("no negative control is implemented for \(id)") }
+        let outcome: ChildOutcome
+        do {
+            outcome = try ForkedChild.run(timeout: controlTimeout) {
+                var context = CheckContext(runtime: runtime, clause: clause)
+                control.plant(&context)
+                ScenarioHost.emit(check(context))
+            }
+        } catch {
+            return .notApplicable("could not fork for the control: \(error)")
+        }
+        guard let verdict = IsolatedRun.result(CheckVerdict.self, from: outcome) else {
+            let tail = outcome.stderr.split(separator: "\n").suffix(2).joined(separator: " | ")
+            return .notApplicable("under its control the check \(outcome.summary) before answering: \(tail)")
+        }
+        return verdict
     }
 
     static func answer(_ id: String, runtime: PythonRuntime, catalogue: Catalogue) -> CheckVerdict {

@@ -22,19 +22,27 @@ public final class ProgramRunner {
     /// Runs `ops` (violations skipped), frees what is left, and returns the findings.
     public func run(_ ops: [Op]) -> [Finding] {
         session.resetCounts()
-        for (index, op) in ops.enumerated() where !op.isViolation {
-            if checking { oracle.begin(op: index, op) }
-            perform(op)
-        }
+        runLegal(ops)
         finish()
         return oracle.takeFindings()
     }
 
-    /// Runs the legal `ops` without the clean-up, leaving their blocks live (a violation follows).
-    func runPrefix(_ ops: [Op]) {
+    /// Runs the legal `ops` without the clean-up, leaving their blocks live (a violation
+    /// follows), and returns what the oracle found on them.
+    func runPrefix(_ ops: [Op]) -> [Finding] {
+        session.resetCounts()
+        runLegal(ops)
+        return oracle.findings
+    }
+
+    /// The first finding ends the input: after a broken invariant the blocks' state is no
+    /// longer known, and touching them (reading, freeing) could crash the process before the
+    /// finding is reported, hiding the evidence behind a crash.
+    private func runLegal(_ ops: [Op]) {
         for (index, op) in ops.enumerated() where !op.isViolation {
-            oracle.begin(op: index, op)
+            if checking { oracle.begin(op: index, op) }
             perform(op)
+            if checking && !oracle.findings.isEmpty { return }
         }
     }
 
@@ -91,7 +99,10 @@ public final class ProgramRunner {
             session.functions[block.domain]!.realloc(block.pointer, Int(bitPattern: size.bytes))
         }
         if checking {
-            oracle.reallocated(result.pointer, slot: slot, size: size.bytes, shouldFail: mustFail, injectedFailure: result.injected)
+            // Asked before the oracle reads the old block: one the call freed may be unmapped.
+            let oldLive = result.pointer != nil || session.live[block.domain]!.contains(block.pointer)
+            oracle.reallocated(result.pointer, slot: slot, size: size.bytes, shouldFail: mustFail,
+                               injectedFailure: result.injected, oldBlockLive: oldLive)
         } else if let pointer = result.pointer {
             oracle.forceBlock(slot: slot, address: pointer, size: Int(size.bytes))
         }
@@ -179,10 +190,13 @@ public final class ProgramRunner {
     /// After the last op: every live block read back and freed; none left by the counting
     /// layers; nothing written to freed memory (hostile mode).
     private func finish() {
+        pendingFaults.removeAll()
+        // After a finding the blocks are left alone (see runLegal): a leak, not a crash.
+        guard oracle.findings.isEmpty else { return abandon() }
         oracle.begin(op: -1, nil)
         if checking { oracle.checkAll() }
+        guard oracle.findings.isEmpty else { return abandon() }
         for index in 0..<Slot.count { release(Slot(index)) }
-        pendingFaults.removeAll()
         // The quarantine first: the blocks it holds are still live below.
         for domain in Domain.allCases {
             for damage in session.base[domain]!.drainDamage() where checking { oracle.report(.freedMemoryIntact, "\(domain.name): \(damage)") }
@@ -190,6 +204,13 @@ public final class ProgramRunner {
         if checking && session.liveCount != 0 {
             oracle.report(.noLeak, "\(session.liveCount) block(s) handed out during the input are still live after it freed all its blocks")
         }
+        oracle.clearSlots()
+    }
+
+    /// Forgets the input's blocks without touching them; the quarantine is still emptied (the
+    /// blocks it holds were freed properly and are live below).
+    private func abandon() {
+        for domain in Domain.allCases { _ = session.base[domain]!.drainDamage() }
         oracle.clearSlots()
     }
 }

@@ -13,12 +13,20 @@ public enum Replay {
         public var fuzzTarget: String
         public var target: String
         public var mode: String
-        /// conforms, finding, crashed, unreadable
+        /// conforms, finding, crashed (the input ended the worker), worker-failed (no worker
+        /// could start: nothing is known of the input), unreadable
         public var outcome: String
         public var verdict: Verdict?
         public var detail: String?
+        /// The signal that ended the worker on this input (outcome crashed), if one did.
+        public var signal: Int32?
+        /// With a planted mutant: what in this result is a detection of its defect ("invariant
+        /// NAME", "crash SIGNAME"); nil when nothing is (a finding or crash not tied to it).
+        public var detectedBy: String?
 
         public var isFailure: Bool { outcome != "conforms" }
+        /// The invariants the findings name.
+        public var invariants: [Invariant] { verdict?.findings.map(\.invariant) ?? [] }
     }
 
     static let marker = "PYMEMCHECK-REPLAY "
@@ -111,17 +119,25 @@ public enum Replay {
             if let crashedOn, results[crashedOn] == nil {
                 let last = outcome.stderr.split(separator: "\n").suffix(3).joined(separator: " | ")
                 results[crashedOn] = Result(file: crashedOn, fuzzTarget: "", target: target.id, mode: mode.name, outcome: "crashed",
-                                            detail: "the target \(outcome.summary) on this input: \(last)")
+                                            detail: "the target \(outcome.summary) on this input: \(last)", signal: outcome.signal)
             }
             let before = pending.count
             pending.removeAll { results[$0] != nil }
             if pending.count == before {  // the worker answered nothing: it cannot start
                 let last = outcome.stderr.split(separator: "\n").suffix(2).joined(separator: " | ")
-                pending.forEach { results[$0] = Result(file: $0, fuzzTarget: "", target: target.id, mode: mode.name, outcome: "crashed", detail: "the worker \(outcome.summary): \(last)") }
+                pending.forEach { results[$0] = Result(file: $0, fuzzTarget: "", target: target.id, mode: mode.name, outcome: "worker-failed", detail: "the worker \(outcome.summary): \(last)") }
                 pending.removeAll()
             }
         }
-        return files.compactMap { results[$0] }
+        return files.compactMap { results[$0] }.map { judged($0, mutant: mutant) }
+    }
+
+    /// Names what in a result is a detection of the planted mutant, if anything is.
+    static func judged(_ result: Result, mutant: MutantKind?) -> Result {
+        guard let mutant, result.outcome == "finding" || result.outcome == "crashed" else { return result }
+        var result = result
+        result.detectedBy = mutant.detection(in: result.verdict?.findings ?? [], signal: result.signal)
+        return result
     }
 
     static func read(_ outcome: ChildOutcome, target: PythonTarget, mode: AllocatorMode) -> ([Result], String?) {

@@ -13,6 +13,8 @@ import PyRuntime
 /// field by field); without them, what happens is recorded, not judged.
 public enum ViolationRunner {
     static let expectationMarker = "PYMEMCHECK-VIOLATION "
+    /// Precedes the oracle's findings on the legal prefix (one JSON array), printed by the child.
+    static let prefixMarker = "PYMEMCHECK-PREFIX "
     static let timeout: Double = 20
 
     public static func run(_ program: Program, runner: ProgramRunner) -> Verdict {
@@ -28,10 +30,16 @@ public enum ViolationRunner {
     }
 
     /// In the child: the prefix, the expectation (printed before anything can go wrong), the
-    /// violation, and the call that must detect it.
+    /// violation, and the call that must detect it. A prefix the oracle finds fault with is the
+    /// input's finding: its findings go to the parent and the violation is not committed (the
+    /// blocks' state is no longer known).
     private static func child(_ prefix: [Op], _ violation: Op, _ runner: ProgramRunner) {
         for signal in [SIGABRT, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP] { Glibc.signal(signal, SIG_DFL) }
-        runner.runPrefix(prefix)
+        let findings = runner.runPrefix(prefix)
+        guard findings.isEmpty else {
+            if let json = try? JSONEncoder().encode(findings) { print(prefixMarker + String(decoding: json, as: UTF8.self)) }
+            return
+        }
         let block = slot(of: violation).flatMap { runner.oracle.block(in: $0) }
         let expectation = ViolationExpectation.of(violation, block: block, version: runner.session.version)
         if let json = try? JSONEncoder().encode(expectation) {
@@ -75,9 +83,12 @@ public enum ViolationRunner {
         func finding(_ invariant: Invariant, _ op: Op, _ evidence: String) -> Finding {
             Finding(opIndex: index, op: TextForm.line(for: op), invariant: invariant, evidence: evidence)
         }
+        if let findings = prefixFindings(outcome) { return Verdict(findings: findings) }
         let line = outcome.stdout.split(separator: "\n").first { $0.hasPrefix(expectationMarker) }
         guard let line, let expectation = try? JSONDecoder().decode(ViolationExpectation.self, from: Data(line.dropFirst(expectationMarker.count).utf8)) else {
-            return Verdict(findings: [finding(.violationReport, violation, "the legal prefix did not complete: the child \(outcome.summary): \(tail(outcome))")])
+            var crash = finding(.noCrash, violation, "the legal prefix did not complete: the child \(outcome.summary): \(tail(outcome))")
+            crash.signal = outcome.signal
+            return Verdict(findings: [crash])
         }
         let ended = "the child \(outcome.summary)"
         guard expectation.detectable else {
@@ -93,6 +104,12 @@ public enum ViolationRunner {
         let mismatches = ReportComparison.mismatches(DebugReportParser.parse(outcome.stderr), expected: expectedFields(expectation))
         return mismatches.isEmpty ? Verdict(findings: [], note: "\(expectation.describe): detected with the documented report")
             : Verdict(findings: mismatches.map { finding(.violationReport, violation, "\(expectation.describe): \($0)") })
+    }
+
+    /// The oracle's findings on the legal prefix, as the child printed them.
+    static func prefixFindings(_ outcome: ChildOutcome) -> [Finding]? {
+        let line = outcome.stdout.split(separator: "\n").first { $0.hasPrefix(prefixMarker) }
+        return line.flatMap { try? JSONDecoder().decode([Finding].self, from: Data($0.dropFirst(prefixMarker.count).utf8)) }
     }
 
     static func expectedFields(_ expectation: ViolationExpectation) -> [String: ExpectedReport.Value] {

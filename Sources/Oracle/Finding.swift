@@ -17,6 +17,9 @@ public enum Invariant: String, Sendable, Codable, CaseIterable {
     case freedMemoryIntact = "freed-memory-intact"
     case violationDetected = "violation-detected"
     case violationReport = "violation-report"
+    /// The process running the input must survive it (a legal program never crashes); the
+    /// finding carries the signal that ended it.
+    case noCrash = "no-crash"
 }
 
 /// A violated invariant: which op, which invariant, and what was seen instead.
@@ -26,12 +29,15 @@ public struct Finding: Sendable, Codable, Equatable, CustomStringConvertible {
     public var op: String
     public var invariant: Invariant
     public var evidence: String
+    /// The signal that ended the process, for a `no-crash` finding.
+    public var signal: Int32?
 
-    public init(opIndex: Int, op: String, invariant: Invariant, evidence: String) {
+    public init(opIndex: Int, op: String, invariant: Invariant, evidence: String, signal: Int32? = nil) {
         self.opIndex = opIndex
         self.op = op
         self.invariant = invariant
         self.evidence = evidence
+        self.signal = signal
     }
 
     public var description: String {

@@ -16,6 +16,8 @@ struct ScenarioCommand: ParsableCommand {
 
     @Option var mode: String = "default"
 
+    @Flag(help: "Plant the scenario's negative control.") var control = false
+
     func run() throws {
         try reportingErrors {
             guard let scenario = Scenario(rawValue: name) else {
@@ -23,7 +25,7 @@ struct ScenarioCommand: ParsableCommand {
             }
             let mode = try AllocatorMode.parse(self.mode)
             let target = scenario.needsRuntime ? try TargetSpec.resolve(self.target.spec) : nil
-            try ScenarioHost.run(scenario, target: target, mode: mode)
+            try ScenarioHost.run(scenario, target: target, mode: mode, control: control)
         }
     }
 }

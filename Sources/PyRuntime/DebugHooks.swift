@@ -18,6 +18,11 @@ public enum OwnHooks {
         _ = layers.withLock { $0.removeValue(forKey: UInt(bitPattern: ctx)) }
     }
 
+    /// Whether `ctx` is the ctx of one of our hooks.
+    public static func isOwn(_ ctx: UnsafeMutableRawPointer) -> Bool {
+        layers.withLock { $0[UInt(bitPattern: ctx)] != nil }
+    }
+
     /// The allocator below one of ours, or nil when `allocator` is not ours.
     static func wrapped(by allocator: PMCMemAllocatorEx) -> PMCMemAllocatorEx? {
         guard let ctx = allocator.ctx else { return nil }
@@ -46,8 +51,10 @@ extension PythonLibrary {
     /// The allocator the debug hook of `domain` calls (inside the hook's debug_alloc_api_t, just
     /// after the API id word), or nil when the hook is not on top. Writing it slips an allocator
     /// under the hooks.
+    /// Our own hooks on top are looked through (a negative control plants one there).
     public func slotUnderDebugHook(_ domain: AllocatorDomain) -> UnsafeMutablePointer<PMCMemAllocatorEx>? {
-        let top = allocator(domain)
+        var top = allocator(domain)
+        while let below = OwnHooks.wrapped(by: top) { top = below }
         guard Self.isDebugHook(top, for: domain), let api = top.ctx else { return nil }
         return (api + MemoryLayout<UnsafeRawPointer>.alignment).assumingMemoryBound(to: PMCMemAllocatorEx.self)
     }

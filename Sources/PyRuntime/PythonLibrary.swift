@@ -92,7 +92,12 @@ public final class PythonLibrary: @unchecked Sendable {
     public func install(_ allocator: PMCMemAllocatorEx, for domain: AllocatorDomain) {
         var allocator = allocator
         setAllocator(domain.cValue, &allocator)
+        installObserver?(domain)
     }
+
+    /// Told after every install: a negative control plants its defect over what a check has
+    /// just installed (nil in real runs).
+    public var installObserver: ((AllocatorDomain) -> Void)?
 
     public var arenaAllocator: PMCArenaAllocator {
         get {

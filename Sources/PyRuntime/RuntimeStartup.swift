@@ -48,7 +48,7 @@ public final class PythonRuntime: @unchecked Sendable {
     /// Environment variables that would change the allocators behind our back are cleared;
     /// PYTHONMALLOC is set only where the version reads it during start-up.
     private static func prepareEnvironment(for mode: AllocatorMode) {
-        for name in ["PYTHONMALLOC", "PYTHONDEVMODE", "PYTHONTRACEMALLOC", "PYTHONMALLOCSTATS"] { unsetenv(name) }
+        for name in ["PYTHONMALLOC", "PYTHONDEVMODE", "PYTHONTRACEMALLOC", "PYTHONMALLOCSTATS", "PYTHONOPTIMIZE"] { unsetenv(name) }
     }
 
     /// Runs `body` with the GIL released by this thread (PyEval_SaveThread/RestoreThread).
@@ -66,10 +66,17 @@ public final class PythonRuntime: @unchecked Sendable {
 
     /// The allocator name CPython reports (3.7+), e.g. "pymalloc_debug"; nil where unavailable.
     public var reportedAllocatorName: String? {
+        allocatorNameFunction?().map { String(cString: $0) }
+    }
+
+    /// Whether the version reports an allocator name at all (3.7+); where it does, NULL means
+    /// allocators it does not know.
+    public var reportsAllocatorName: Bool { allocatorNameFunction != nil }
+
+    private var allocatorNameFunction: (@convention(c) () -> UnsafePointer<CChar>?)? {
         typealias NameFunction = @convention(c) () -> UnsafePointer<CChar>?
-        let function = library.optionalSymbol("_PyMem_GetCurrentAllocatorName", as: NameFunction.self)
+        return library.optionalSymbol("_PyMem_GetCurrentAllocatorName", as: NameFunction.self)
             ?? library.optionalSymbol("_PyMem_GetAllocatorsName", as: NameFunction.self)
-        return function?().map { String(cString: $0) }
     }
 }
 

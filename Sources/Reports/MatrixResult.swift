@@ -23,14 +23,18 @@ public struct ClauseResult: Sendable, Codable, Equatable {
     /// What was seen: the failures, the reason for not-applicable, the recorded deviation.
     public var evidence: [String]
     public var seconds: Double
+    /// How many observations the check compared (0 where it did not run).
+    public var exercised: Int
 
-    public init(clause: String, target: String, mode: String, status: ResultStatus, evidence: [String], seconds: Double = 0) {
+    public init(clause: String, target: String, mode: String, status: ResultStatus, evidence: [String], seconds: Double = 0,
+                exercised: Int = 0) {
         self.clause = clause
         self.target = target
         self.mode = mode
         self.status = status
         self.evidence = evidence
         self.seconds = seconds
+        self.exercised = exercised
     }
 }
 
@@ -58,19 +62,48 @@ public struct MatrixRow: Sendable, Codable, Equatable {
     }
 }
 
-/// Clauses × (target, mode) with every result.
+/// A clause's negative control on one target and mode: the check's result with the
+/// violation planted. `proven`: it failed, as it must.
+public struct ControlResult: Sendable, Codable, Equatable {
+    public var clause: String
+    public var target: String
+    public var mode: String
+    /// The planted violation, in words.
+    public var violation: String
+    public var proven: Bool
+    /// The result under the control (deviations applied): `fail` when proven.
+    public var status: ResultStatus
+    public var evidence: [String]
+
+    public init(clause: String, target: String, mode: String, violation: String, status: ResultStatus, evidence: [String]) {
+        self.clause = clause
+        self.target = target
+        self.mode = mode
+        self.violation = violation
+        self.proven = status == .fail
+        self.status = status
+        self.evidence = evidence
+    }
+}
+
+/// Clauses × (target, mode) with every result, and the negative controls where they were run.
 public struct Matrix: Sendable, Codable {
     public var rows: [MatrixRow]
     public var columns: [MatrixColumn]
     public var results: [ClauseResult]
+    public var controls: [ControlResult]?
     public var seconds: Double
 
-    public init(rows: [MatrixRow], columns: [MatrixColumn], results: [ClauseResult], seconds: Double) {
+    public init(rows: [MatrixRow], columns: [MatrixColumn], results: [ClauseResult], controls: [ControlResult]? = nil, seconds: Double) {
         self.rows = rows
         self.columns = columns
         self.results = results
+        self.controls = controls
         self.seconds = seconds
     }
+
+    /// Controls run on a clause where it applies whose check did not fail.
+    public var unprovenControls: [ControlResult] { (controls ?? []).filter { !$0.proven } }
 
     public func result(_ clause: String, _ column: MatrixColumn) -> ClauseResult? {
         results.first { $0.clause == clause && $0.target == column.target && $0.mode == column.mode }

@@ -57,4 +57,7 @@ int pmc_contains_bytes(const void *haystack, size_t haystack_len, const void *ne
 /* The path of the loaded image (executable or shared library) that holds `address`, or NULL. */
 const char *pmc_image_path(const void *address);
 
+/* The bytes the C library's malloc has handed out and not taken back (glibc's mallinfo2). */
+size_t pmc_malloc_bytes_in_use(void);
+
 #endif

@@ -1,3 +1,4 @@
+import Foundation
 import PyRuntime
 
 /// The allocation functions of each domain: zero sizes, NULL, realloc, calloc, limits.
@@ -6,28 +7,48 @@ public enum AllocationChecks {
     /// size_t values that no allocator may grant: just above PY_SSIZE_T_MAX, and SIZE_MAX.
     static let aboveSsizeMax = [Int(bitPattern: UInt(Int.max) + 1), Int(bitPattern: UInt.max)]
 
-    /// malloc(0) gives distinct non-NULL pointers, as if malloc(1) had been called.
+    /// How many zero-size blocks are kept live at once.
+    static let zeroSizeBlocks = 64
+
+    /// malloc(0) gives distinct non-NULL pointers, as if malloc(1) had been called: many live at
+    /// once beside blocks of other sizes, each written (one byte) and compared with all others.
     public static func zeroSizeMalloc(_ context: CheckContext) -> CheckVerdict {
         context.eachDomain { _, functions, evidence in
-            let first = functions.malloc(0), second = functions.malloc(0)
-            evidence.expect(first != nil && second != nil, "malloc(0) gave \(Bytes.hex(first)), \(Bytes.hex(second))")
-            evidence.expect(first == nil || first != second, "two malloc(0) calls gave the same pointer \(Bytes.hex(first))")
-            functions.free(first)
-            functions.free(second)
+            zeroSizeBlocksAreDistinct(functions, &evidence, label: "malloc(0)") { _ in functions.malloc(0) }
         }
     }
 
-    /// calloc(0, n), calloc(n, 0) and calloc(0, 0) give distinct non-NULL pointers.
+    /// calloc(0, n), calloc(n, 0) and calloc(0, 0) give distinct non-NULL pointers, the same way.
     public static func zeroSizeCalloc(_ context: CheckContext) -> CheckVerdict {
-        context.eachDomain { _, functions, evidence in
-            let blocks = [(0, 8), (8, 0), (0, 0)].map { ($0, $1, functions.calloc($0, $1)) }
-            for (nelem, elsize, block) in blocks {
-                evidence.expect(block != nil, "calloc(\(nelem), \(elsize)) returned NULL")
+        let pairs = [(0, 8), (8, 0), (0, 0)]
+        return context.eachDomain { _, functions, evidence in
+            zeroSizeBlocksAreDistinct(functions, &evidence, label: "calloc with a zero argument") { index in
+                functions.calloc(pairs[index % 3].0, pairs[index % 3].1)
             }
-            let pointers = blocks.compactMap(\.2)
-            evidence.expect(Set(pointers).count == pointers.count, "zero-size calloc calls returned the same pointer twice")
-            pointers.forEach { functions.free($0) }
         }
+    }
+
+    /// Keeps `zeroSizeBlocks` zero-size blocks and as many 16-byte blocks live, writes one byte
+    /// into each (a zero-size block is usable as one byte), and checks every pointer distinct and
+    /// every byte still its own.
+    static func zeroSizeBlocksAreDistinct(_ functions: DomainFunctions, _ evidence: inout Evidence, label: String,
+                                          _ allocate: (Int) -> UnsafeMutableRawPointer?) {
+        var zero: [UnsafeMutableRawPointer] = [], others: [UnsafeMutableRawPointer] = []
+        for index in 0..<zeroSizeBlocks {
+            guard let block = allocate(index) else { evidence.add("\(label) call \(index) returned NULL"); break }
+            block.storeBytes(of: Bytes.pattern(index), as: UInt8.self)
+            zero.append(block)
+            if let other = functions.malloc(16) { Bytes.fill(other, count: 16, seed: 200); others.append(other) }
+        }
+        let all = zero + others
+        evidence.expect(Set(all).count == all.count, "\(label) gave a pointer already live (\(all.count - Set(all).count) repeats among \(all.count) live blocks)")
+        for (index, block) in zero.enumerated() {
+            evidence.expect(block.load(as: UInt8.self) == Bytes.pattern(index), "\(label) block \(index) at \(Bytes.hex(block)) lost its byte: it is shared")
+        }
+        for other in others where Bytes.firstMismatch(other, count: 16, seed: 200) != nil {
+            evidence.add("a 16-byte block at \(Bytes.hex(other)) was overwritten through a zero-size block")
+        }
+        all.forEach { functions.free($0) }
     }
 
     /// realloc(NULL, n) acts as malloc(n): a usable block of n bytes (and non-NULL for n = 0).
@@ -45,33 +66,56 @@ public enum AllocationChecks {
         }
     }
 
-    /// realloc(p, 0) resizes to zero bytes without freeing: non-NULL, and freeable once.
+    /// realloc(p, 0) resizes to zero bytes without freeing: non-NULL, and freeable once, from
+    /// blocks of every size band (pymalloc, the RAW fallback, mmap).
     public static func reallocToZeroResizes(_ context: CheckContext) -> CheckVerdict {
         context.eachDomain { _, functions, evidence in
-            guard let block = functions.malloc(32) else { return evidence.add("malloc(32) returned NULL") }
-            let resized = functions.realloc(block, 0)
-            evidence.expect(resized != nil, "realloc(p, 0) returned NULL")
-            functions.free(resized ?? block)
+            for size in [1, 8, 100, 512, 513, 5000, 300_000] {
+                guard let block = functions.malloc(size) else { return evidence.add("malloc(\(size)) returned NULL") }
+                let resized = functions.realloc(block, 0)
+                evidence.expect(resized != nil, "realloc(p, 0) of a \(size)-byte block returned NULL")
+                functions.free(resized ?? block)
+            }
         }
     }
 
-    /// free(NULL) does nothing (and does not crash, with or without the debug hooks).
+    /// free(NULL) does nothing: every live block keeps its contents, and allocation goes on.
     public static func freeNullIsNoOp(_ context: CheckContext) -> CheckVerdict {
         context.eachDomain { _, functions, evidence in
-            functions.free(nil)
-            let block = functions.malloc(16)
-            evidence.expect(block != nil, "allocation failed after free(NULL)")
-            functions.free(block)
+            let sizes = [1, 16, 100, 512, 513, 4000, 70_000]
+            let live = sizes.enumerated().compactMap { index, size -> (UnsafeMutableRawPointer, Int, UInt8)? in
+                guard let block = functions.malloc(size) else { return nil }
+                Bytes.fill(block, count: size, seed: UInt8(index))
+                return (block, size, UInt8(index))
+            }
+            evidence.expect(live.count == sizes.count, "malloc returned NULL")
+            for _ in 0..<3 { functions.free(nil) }
+            for (block, size, seed) in live {
+                evidence.expect(Bytes.firstMismatch(block, count: size, seed: seed) == nil, "free(NULL) changed a live \(size)-byte block")
+            }
+            let after = functions.malloc(16)
+            evidence.expect(after != nil, "allocation failed after free(NULL)")
+            functions.free(after)
+            live.forEach { functions.free($0.0) }
         }
     }
 
-    /// Size pairs that shrink, grow, and cross pymalloc's 512-byte threshold both ways.
-    static let resizes = [(16, 64), (64, 16), (100, 600), (600, 100), (512, 513), (513, 512), (1, 100_000), (100_000, 7)]
+    /// Size pairs that shrink, grow, and cross pymalloc's 512-byte threshold both ways, plus
+    /// every pymalloc size-class edge in both directions (the class size, one above, one below).
+    static func resizes(_ version: PythonVersion) -> [(Int, Int)] {
+        let step = version >= PythonVersion(3, 8) ? 16 : 8  // pymalloc's ALIGNMENT (bpo-27987 in 3.8)
+        let edges = stride(from: step, through: 512, by: step).flatMap { size in
+            [(size, size + 1), (size + 1, size), (size - 1, size), (size, size - 1)]
+        }
+        return edges + [(16, 64), (64, 16), (100, 600), (600, 100), (512, 513), (513, 512), (1, 100_000), (100_000, 7),
+                        (200_000, 400_000), (400_000, 200_000)]
+    }
 
-    /// realloc keeps the contents up to min(old, new) size.
+    /// realloc keeps the contents up to min(old, new) size, the last byte included.
     public static func reallocKeepsContents(_ context: CheckContext) -> CheckVerdict {
-        context.eachDomain { _, functions, evidence in
-            for (old, new) in resizes {
+        let pairs = resizes(context.version)
+        return context.eachDomain { _, functions, evidence in
+            for (old, new) in pairs where old > 0 && new > 0 {
                 guard let block = functions.malloc(old) else { return evidence.add("malloc(\(old)) returned NULL") }
                 Bytes.fill(block, count: old, seed: 3)
                 guard let resized = functions.realloc(block, new) else {
@@ -80,22 +124,45 @@ public enum AllocationChecks {
                 }
                 if let offset = Bytes.firstMismatch(resized, count: min(old, new), seed: 3) {
                     evidence.add("realloc \(old)→\(new) lost byte \(offset) of the first \(min(old, new))")
+                } else {
+                    evidence.exercised()
                 }
                 functions.free(resized)
             }
         }
     }
 
-    /// calloc returns zeroed memory, small and large, in both argument orders.
+    /// Sizes whose calloc is checked: every pymalloc class edge region, the 512/513 threshold,
+    /// pages, and blocks above glibc's mmap threshold (128 KiB by default).
+    static let callocSizes = [1, 7, 8, 15, 16, 17, 31, 32, 33, 63, 64, 65, 255, 256, 257, 511, 512, 513,
+                              1024, 4096, 4097, 8192, 65_536, 200_000, 1 << 20]
+
+    /// calloc returns zeroed memory, in both argument orders, even where the same sizes were
+    /// just allocated, dirtied and freed (so a calloc that is only malloc gets dirty memory).
     public static func callocZeroes(_ context: CheckContext) -> CheckVerdict {
         context.eachDomain { _, functions, evidence in
-            for (nelem, elsize) in [(1, 1), (3, 7), (7, 3), (1, 512), (513, 1), (64, 1024), (1, 1 << 20)] {
-                guard let block = functions.calloc(nelem, elsize) else { return evidence.add("calloc(\(nelem), \(elsize)) returned NULL") }
-                if let offset = Bytes.firstNot(0, in: block, 0..<(nelem * elsize)) {
-                    evidence.add("calloc(\(nelem), \(elsize)) byte \(offset) is not zero")
+            for total in callocSizes {
+                for (nelem, elsize) in [(total, 1), (1, total)] {
+                    dirty(functions, size: total)
+                    guard let block = functions.calloc(nelem, elsize) else { return evidence.add("calloc(\(nelem), \(elsize)) returned NULL") }
+                    if let offset = Bytes.firstNot(0, in: block, 0..<total) {
+                        evidence.add("calloc(\(nelem), \(elsize)) byte \(offset) is 0x\(String(block.load(fromByteOffset: offset, as: UInt8.self), radix: 16)), not zero")
+                    } else {
+                        evidence.exercised()
+                    }
+                    functions.free(block)
                 }
-                functions.free(block)
             }
+        }
+    }
+
+    /// Allocates, fills and frees two blocks of `size`, so that the allocator has dirty memory of
+    /// that size to hand out next (glibc raises its mmap threshold after the first large free).
+    static func dirty(_ functions: DomainFunctions, size: Int) {
+        for _ in 0..<2 {
+            guard let block = functions.malloc(size) else { return }
+            memset(block, 0xEE, size)
+            functions.free(block)
         }
     }
 
@@ -148,29 +215,41 @@ public enum AllocationChecks {
         }
     }
 
-    /// Live blocks never overlap: many blocks of mixed sizes, all distinct ranges.
+    /// The alignment every block has: 16 bytes on x86-64 from 3.8 (pymalloc's ALIGNMENT,
+    /// bpo-27987; malloc and the debug hooks' 2*S header keep it), 8 before.
+    static func alignment(_ version: PythonVersion) -> Int { version >= PythonVersion(3, 8) ? 16 : 8 }
+
+    /// Live blocks never overlap, and each is aligned: blocks from malloc, calloc and realloc of
+    /// mixed sizes, each filled with its own pattern, then every range compared with its
+    /// neighbours and every block with its pattern.
     public static func blocksDoNotOverlap(_ context: CheckContext) -> CheckVerdict {
-        context.eachDomain { _, functions, evidence in
-            let sizes = (0..<400).map { [0, 1, 8, 24, 255, 512, 513, 4000][$0 % 8] }
-            let blocks = sizes.map { (functions.malloc($0), max($0, 1)) }
-            let ranges = blocks.compactMap { block, size in block.map { (UInt(bitPattern: $0), UInt(size)) } }.sorted { $0.0 < $1.0 }
-            evidence.expect(ranges.count == blocks.count, "\(blocks.count - ranges.count) allocations returned NULL")
+        let align = alignment(context.version)
+        return context.eachDomain { _, functions, evidence in
+            let sizes = (0..<400).map { [1, 8, 24, 255, 512, 513, 4000, 100][$0 % 8] }
+            var blocks: [(UnsafeMutableRawPointer, Int)] = []
+            for (index, size) in sizes.enumerated() {
+                let block: UnsafeMutableRawPointer?
+                switch index % 3 {
+                case 0: block = functions.malloc(size)
+                case 1: block = functions.calloc(size, 1)
+                default: block = functions.malloc(size / 2 + 1).flatMap { functions.realloc($0, size) }
+                }
+                guard let block else { evidence.add("allocation \(index) of \(size) bytes returned NULL"); continue }
+                Bytes.fill(block, count: size, seed: UInt8(truncatingIfNeeded: index))
+                blocks.append((block, size))
+            }
+            for (block, _) in blocks where Int(bitPattern: block) % align != 0 {
+                evidence.add("block \(Bytes.hex(block)) is not \(align)-byte aligned")
+            }
+            let ranges = blocks.map { (UInt(bitPattern: $0.0), UInt($0.1)) }.sorted { $0.0 < $1.0 }
             for (left, right) in zip(ranges, ranges.dropFirst()) where left.0 + left.1 > right.0 {
                 evidence.add("blocks at 0x\(String(left.0, radix: 16)) (+\(left.1)) and 0x\(String(right.0, radix: 16)) overlap")
-                break
+            }
+            for (index, (block, size)) in blocks.enumerated() {
+                evidence.expect(Bytes.firstMismatch(block, count: size, seed: UInt8(truncatingIfNeeded: index)) == nil,
+                                "block \(index) at \(Bytes.hex(block)) was overwritten through another live block")
             }
             blocks.forEach { functions.free($0.0) }
-        }
-    }
-
-    /// Blocks are aligned for any C type (16 bytes on x86-64 from 3.8 for pymalloc, 8 at least).
-    public static func alignment(_ context: CheckContext, bytes: Int) -> CheckVerdict {
-        context.eachDomain { _, functions, evidence in
-            for size in [1, 8, 24, 100, 512, 513, 5000] {
-                guard let block = functions.malloc(size) else { return evidence.add("malloc(\(size)) returned NULL") }
-                evidence.expect(Int(bitPattern: block) % bytes == 0, "malloc(\(size)) = \(Bytes.hex(block)) is not \(bytes)-byte aligned")
-                functions.free(block)
-            }
         }
     }
 }

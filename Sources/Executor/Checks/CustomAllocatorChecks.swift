@@ -48,10 +48,11 @@ public enum CustomAllocatorChecks {
     public static func ctxPassedToEveryCall(_ context: CheckContext) -> CheckVerdict {
         context.eachDomain { domain, _, evidence in
             let (layer, sent) = exercise(context.library, domain)
-            let calls = layer.calls
-            evidence.expect(calls.count >= sent.count, "the hook saw \(calls.count) of \(sent.count) calls")
-            for call in calls where call.ctx != UInt(bitPattern: layer.ctx) {
-                evidence.add("\(call.function.rawValue) got ctx 0x\(String(call.ctx, radix: 16)), installed with \(Bytes.hex(layer.ctx))")
+            let received = layer.receivedContexts
+            evidence.expect(received.count >= sent.count, "the hook was called \(received.count) times for \(sent.count) calls")
+            let installed = UInt(bitPattern: layer.ctx)
+            for ctx in Set(received) {
+                evidence.expect(ctx == installed, "the hook was called with ctx 0x\(String(ctx, radix: 16)), installed with \(Bytes.hex(layer.ctx))")
             }
         }
     }
@@ -62,8 +63,8 @@ public enum CustomAllocatorChecks {
         context.eachDomain { domain, _, evidence in
             let (layer, sent) = exercise(context.library, domain)
             let seen = layer.calls.map { call -> AllocatorLayer.Call in var call = call; call.ctx = 0; return call }
-            for expected in sent where !seen.contains(expected) {
-                evidence.add("\(expected.function.rawValue)(\(describe(expected))) did not reach the hook unchanged; it saw \(seen.filter { $0.function == expected.function }.map(describe))")
+            for expected in sent {
+                evidence.expect(seen.contains(expected), "\(expected.function.rawValue)(\(describe(expected))) did not reach the hook unchanged; it saw \(seen.filter { $0.function == expected.function }.map(describe))")
             }
         }
     }

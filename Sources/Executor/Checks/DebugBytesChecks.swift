@@ -8,8 +8,11 @@ public enum DebugBytesChecks {
 
     /// A fresh block's data is `clean`, its pads `forbidden`, and a freed block reaches the
     /// allocator below the hooks filled with `dead`.
+    /// The observation names the bytes seen, as a deviation records them
+    /// ("clean 0xCD, dead 0xDD, forbidden 0xFD").
     public static func documentedBytes(_ context: CheckContext, clean: UInt8, dead: UInt8, forbidden: UInt8) -> CheckVerdict {
-        context.eachDomain { domain, functions, evidence in
+        var seen: [String] = []
+        let verdict = context.eachDomain { domain, functions, evidence in
             guard let block = functions.malloc(32) else { return evidence.add("malloc(32) returned NULL") }
             let layout = BlockLayout(block: block, requested: 32, domain: domain)
             let data = (0..<32).map { block.load(fromByteOffset: $0, as: UInt8.self) }
@@ -27,7 +30,9 @@ public enum DebugBytesChecks {
             functions.free(block)
             under.uninstall()
             evidence.expect(!freed.isEmpty && freed.allSatisfy { $0 == dead }, "freed data is \(hexBytes(Set(freed))), documented DEADBYTE \(hex(dead))")
+            seen.append("clean \(hexBytes(Set(data))), dead \(hexBytes(Set(freed))), forbidden \(hexBytes(Set(pads)))")
         }
+        return verdict.observing(Set(seen).count == 1 ? seen.first : seen.joined(separator: " | "))
     }
 
     /// malloc(N) reaches the allocator below the hooks as a request of N + words × S bytes.

@@ -1,3 +1,4 @@
+import Foundation
 import PyRuntime
 
 /// The debug hooks' in-process promises: fill bytes, pads, header layout. (What they detect is
@@ -97,14 +98,15 @@ public enum DebugHookChecks {
     /// realloc that shrinks marks the bytes it gives up with DEADBYTE before resizing.
     public static func deadByteOnShrink(_ context: CheckContext) -> CheckVerdict {
         let dead = context.version.debugBytes.dead
-        return context.eachDomain { domain, functions, evidence in
+        var observed: [String] = []
+        let verdict = context.eachDomain { domain, functions, evidence in
             guard let under = AllocatorLayer.installUnderDebugHooks(of: domain, in: context.library) else {
                 return evidence.add("the debug hooks are not on top of this domain")
             }
             defer { under.uninstall() }
             let (old, new) = (200, 50)
             guard let block = functions.malloc(old) else { return evidence.add("malloc(\(old)) returned NULL") }
-            Bytes.fill(block, count: old)
+            memset(block, Int32(shrinkFill), old)
             var given: [UInt8] = []
             under.layer.beforeRealloc = { pointer, _ in
                 if pointer == block - 2 * word { given = (new..<old).map { block.load(fromByteOffset: $0, as: UInt8.self) } }
@@ -112,11 +114,29 @@ public enum DebugHookChecks {
             let shrunk = functions.realloc(block, new)
             under.layer.beforeRealloc = nil
             evidence.expect(!given.isEmpty, "realloc did not reach the allocator below with the block's head")
-            if let index = given.firstIndex(where: { $0 != dead }) {
-                evidence.add("realloc \(old)→\(new): byte \(new + index) was 0x\(String(given[index], radix: 16)) when resized, not DEADBYTE")
+            if !given.isEmpty {
+                let runs = shrinkRuns(given, dead: dead)
+                evidence.expect(given.allSatisfy { $0 == dead }, "realloc \(old)→\(new): the \(old - new) bytes given up were, when resized: \(runs)")
+                observed.append(runs)
             }
             functions.free(shrunk ?? block)
         }
+        return verdict.observing(observed.count == 1 || Set(observed).count == 1 ? observed.first : observed.joined(separator: " | "))
+    }
+
+    /// What the shrink check writes: no debug-hook byte of any version has this value, so
+    /// that kept data cannot pass for DEADBYTE.
+    static let shrinkFill: UInt8 = 0x5A
+
+    /// The bytes a shrink gave up, as runs: "dead 64, kept 22, dead 64" (DEADBYTE, the data
+    /// written, anything else), the words a deviation records.
+    static func shrinkRuns(_ bytes: [UInt8], dead: UInt8) -> String {
+        var runs: [(String, Int)] = []
+        for byte in bytes {
+            let kind = byte == dead ? "dead" : byte == shrinkFill ? "kept" : "other"
+            if runs.last?.0 == kind { runs[runs.count - 1].1 += 1 } else { runs.append((kind, 1)) }
+        }
+        return runs.map { "\($0.0) \($0.1)" }.joined(separator: ", ")
     }
 
     /// The debug hooks are installed (PyMem_SetupDebugHooks or a *debug mode): each domain's

@@ -50,7 +50,7 @@ public enum MacroChecks {
             return .fail("cannot load the compiled macro check \(library)")
         }
         let result = unsafeBitCast(symbol, to: (@convention(c) () -> Int32).self)()
-        return result == 0 ? .pass : .fail(steps[Int(result)] ?? "step \(result) failed")
+        return result == 0 ? .pass(exercised: steps.count) : .fail(steps[Int(result)] ?? "step \(result) failed")
     }
 
     /// Compiles the shim against the target's headers into the temporary folder.

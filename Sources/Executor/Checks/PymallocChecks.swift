@@ -39,13 +39,13 @@ public enum PymallocChecks {
     /// Arenas are 256 KiB up to 3.9 and 1 MiB from 3.10 (64-bit platforms).
     public static func arenaSize(_ context: CheckContext, expected: Int) -> CheckVerdict {
         guard let size = context.runtime.observeArenaSize() else { return .fail("no arena was requested while small blocks were allocated") }
-        return size == expected ? .pass : .fail("arenas of \(size) bytes, expected \(expected)")
+        return size == expected ? .pass(exercised: 1) : .fail("arenas of \(size) bytes, expected \(expected)")
     }
 
     /// No arena is ever requested when pymalloc is not the allocator (PYTHONMALLOC=malloc...).
     public static func noArenas(_ context: CheckContext) -> CheckVerdict {
         let size = context.runtime.observeArenaSize()
-        return size == nil ? .pass : .fail("an arena of \(size!) bytes was requested though pymalloc is off")
+        return size == nil ? .pass(exercised: 1) : .fail("an arena of \(size!) bytes was requested though pymalloc is off")
     }
 
     /// PyObject_Get/SetArenaAllocator: the struct round-trips, and a counting allocator set with
@@ -78,27 +78,61 @@ public enum PymallocChecks {
     }
 
     /// PYTHONMALLOCSTATS=1 makes the target's python print pymalloc statistics (the small-block
-    /// threshold among them) to stderr.
+    /// threshold among them) to stderr. The observation names what was printed and how python
+    /// ended, in the words a recorded deviation uses ("no statistics, exited with status 0").
     public static func mallocStatsPrinted(_ context: CheckContext) -> CheckVerdict {
-        guard let python = TargetExecutable.path(of: context.target) else {
-            return .notApplicable("no python executable beside \(context.target.libraryPath)")
+        var environment = ["PYTHONMALLOCSTATS": "1"]
+        environment["PYTHONMALLOC"] = context.mode == .hooks ? "debug" : context.mode.pythonMallocName
+        let outcome: ChildOutcome
+        switch TargetExecutable.run(context, program: context.seams.pythonProgram ?? "pass", environment: environment) {
+        case .failure(let error): return error.verdict
+        case .success(let ran): outcome = ran
         }
-        var environment = ProcessInfo.processInfo.environment
-        environment["PYTHONMALLOCSTATS"] = "1"
-        environment["PYTHONMALLOC"] = context.mode.pythonMallocName
-        if context.mode == .hooks { environment["PYTHONMALLOC"] = "debug" }
-        guard let outcome = try? ChildProcess.run(executable: python, arguments: ["-c", "pass"], environment: environment, timeout: 60) else {
-            return .fail("could not run \(python)")
+        let printed = outcome.stderr.contains("Small block threshold = 512")
+        let observation = "\(printed ? "statistics printed" : "no statistics"), \(outcome.summary)"
+        guard printed && outcome.exitedCleanly else {
+            return CheckVerdict.fail("PYTHONMALLOCSTATS=1 python: \(observation) (stderr: \(outcome.stderr.suffix(160)))").observing(observation)
         }
-        guard outcome.exitedCleanly else { return .fail("\(python) \(outcome.summary): \(outcome.stderr.suffix(200))") }
-        return outcome.stderr.contains("Small block threshold = 512") ? .pass
-            : .fail("PYTHONMALLOCSTATS=1 printed no pymalloc statistics (stderr: \(outcome.stderr.prefix(120)))")
+        return .pass(exercised: 1)
     }
 }
 
 /// The python program that belongs to a libpython: prefix/bin/pythonX.Y (with d for Debian's
-/// debug build).
+/// debug build), run against that very library.
 public enum TargetExecutable {
+    /// Prints the libpython the interpreter has mapped, before the program proper runs.
+    static let loadedLibrary = "import sys\nfor _l in open('/proc/self/maps'):\n    if 'libpython' in _l: print('PYMEMCHECK-LIBRARY ' + _l.split()[-1]); break\nsys.stdout.flush()\n"
+
+    /// Runs `program` with the target's python in a clean environment plus `environment`, its
+    /// own lib/ first on the loader path (an installed --enable-shared build without an rpath
+    /// would otherwise load another libpython of the same soname), and verifies that the library
+    /// it loaded is the target's. Not applicable where it cannot be made to load it.
+    static func run(_ context: CheckContext, program: String, environment extra: [String: String],
+                    verifyLibrary: Bool = true) -> Result<ChildOutcome, VerdictError> {
+        let target = context.target
+        guard let python = path(of: target) else {
+            return .failure(VerdictError(.notApplicable("no python executable beside \(target.libraryPath)")))
+        }
+        var environment = IsolatedRun.childEnvironment()
+        let folder = (target.libraryPath as NSString).deletingLastPathComponent
+        environment["LD_LIBRARY_PATH"] = ([folder] + (environment["LD_LIBRARY_PATH"].map { [$0] } ?? [])).joined(separator: ":")
+        extra.forEach { environment[$0.key] = $0.value }
+        guard let outcome = try? ChildProcess.run(executable: python, arguments: ["-c", loadedLibrary + program], environment: environment, timeout: 60) else {
+            return .failure(VerdictError(.fail("could not run \(python)")))
+        }
+        guard verifyLibrary else { return .success(outcome) }
+        let loaded = outcome.stdout.split(separator: "\n").first { $0.hasPrefix("PYMEMCHECK-LIBRARY ") }.map { String($0.dropFirst(19)) }
+        guard let loaded else {
+            return .failure(VerdictError(.notApplicable("\(python) maps no libpython (a statically linked interpreter): it does not run \(target.libraryPath)")))
+        }
+        guard realPath(loaded) == realPath(target.libraryPath) else {
+            return .failure(VerdictError(.notApplicable("\(python) loads \(loaded), not the target's \(target.libraryPath), even with its lib/ first on the loader path")))
+        }
+        return .success(outcome)
+    }
+
+    static func realPath(_ path: String) -> String { URL(fileURLWithPath: path).resolvingSymlinksInPath().path }
+
     public static func path(of target: PythonTarget) -> String? {
         guard let prefix = target.prefix else { return nil }
         let series = target.version.series

@@ -14,9 +14,7 @@ public enum ThreadChecks {
         let problems = context.runtime.withoutGIL {
             concurrently(threads) { thread in churn(raw, thread: thread) }
         }
-        var evidence = Evidence()
-        problems.compactMap { $0 }.forEach { evidence.add($0) }
-        return evidence.verdict
+        return verdict(problems, rounds: rounds)
     }
 
     /// MEM and OBJ from other threads, each taking the GIL with PyGILState_Ensure.
@@ -30,8 +28,15 @@ public enum ThreadChecks {
                 return domains.compactMap { churn(library.functions($0), thread: thread, rounds: 300) }.first
             }
         }
+        return verdict(problems, rounds: 300 * domains.count)
+    }
+
+    /// One observation per round of each thread that finished without a problem.
+    static func verdict(_ problems: [String?], rounds: Int) -> CheckVerdict {
         var evidence = Evidence()
-        problems.compactMap { $0 }.forEach { evidence.add($0) }
+        for problem in problems {
+            if let problem { evidence.add(problem) } else { evidence.exercised(rounds) }
+        }
         return evidence.verdict
     }
 

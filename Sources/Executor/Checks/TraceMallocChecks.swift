@@ -1,4 +1,10 @@
+import CPythonABI
+import Foundation
+import Isolation
 import PyRuntime
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The tracemalloc C API: PyTraceMalloc_Track and PyTraceMalloc_Untrack (3.7+; 3.6 exports
 /// them with a leading underscore), observed through the tracemalloc module.
@@ -16,20 +22,23 @@ public enum TraceMallocChecks {
 
     typealias Track = @convention(c) (UInt32, UInt, Int) -> Int32
     typealias Untrack = @convention(c) (UInt32, UInt) -> Int32
-    static let pointer: UInt = 0x7000_1000
+    public static let pointer: UInt = 0x7000_1000
 
-    /// Runs `body` with the two functions; with `tracing`, between tracemalloc.start() and stop().
+    /// Runs `body` with the two functions (or what a control put in their place); with
+    /// `tracing`, between tracemalloc.start() and stop().
     static func withTraceMalloc(_ context: CheckContext, tracing: Bool,
-                                _ body: (Track, Untrack, inout Evidence) -> Void) -> CheckVerdict {
-        guard let track = context.library.traceMallocTrack, let untrack = context.library.traceMallocUntrack else {
+                                _ body: (ControlSeams.Track, ControlSeams.Untrack, inout Evidence) -> Void) -> CheckVerdict {
+        guard let realTrack = context.library.traceMallocTrack, let realUntrack = context.library.traceMallocUntrack else {
             return .fail("the library exports neither PyTraceMalloc_Track/Untrack nor _PyTraceMalloc_Track/Untrack")
         }
+        let track = context.seams.track ?? { realTrack($0, $1, $2) }
+        let untrack = context.seams.untrack ?? { realUntrack($0, $1) }
         var evidence = Evidence()
         if tracing {
             guard context.runtime.run("import tracemalloc; tracemalloc.start()") else { return .fail("tracemalloc.start() raised") }
         }
         body(track, untrack, &evidence)
-        _ = untrack(domain, pointer)
+        _ = realUntrack(domain, pointer)
         if tracing { context.runtime.run("import tracemalloc; tracemalloc.stop()") }
         return evidence.verdict
     }
@@ -91,8 +100,9 @@ public enum AllocatorSetupChecks {
                             "\(domain) debug hooks \(expectHooks ? "missing" : "present")")
         }
         let name = mode.expectedAllocatorName(defaultIsPymalloc: target.pymalloc, debugBuild: target.debugBuild)
-        if let reported = context.runtime.reportedAllocatorName {
-            evidence.expect(reported == name, "CPython reports '\(reported)', expected '\(name)'")
+        if context.runtime.reportsAllocatorName {
+            let reported = context.runtime.reportedAllocatorName
+            evidence.expect(reported == name, "CPython reports the allocator name \(reported.map { "'\($0)'" } ?? "NULL (allocators it does not know)"), expected '\(name)'")
         }
         let pymalloc = mode.underlyingAllocator(defaultIsPymalloc: target.pymalloc) == .pymalloc
         let arena = context.runtime.observeArenaSize()
@@ -100,24 +110,35 @@ public enum AllocatorSetupChecks {
         return evidence.verdict
     }
 
-    /// The RAW domain uses the C library's malloc (no pymalloc arenas, no hook unless debug).
+    /// The RAW domain uses the C library's malloc: the bytes malloc has handed out (glibc's
+    /// mallinfo2) grow by at least what PyMem_RawMalloc was asked for, and no pymalloc arena is
+    /// taken. 40 KiB blocks stay below glibc's mmap threshold, so malloc serves them from its heap.
     public static func rawIsMalloc(_ context: CheckContext) -> CheckVerdict {
+        var evidence = Evidence()
         let counter = ArenaCounter(library: context.library)
-        let blocks = (0..<20_000).compactMap { _ in context.library.raw.malloc(64) }
+        let (count, size) = (16, 40 << 10)
+        let before = pmc_malloc_bytes_in_use()
+        let blocks = (0..<count).compactMap { _ in context.library.raw.malloc(size) }
+        let grown = Int(pmc_malloc_bytes_in_use()) - Int(before)
         blocks.forEach { context.library.raw.free($0) }
         counter.uninstall()
-        return counter.allocations == 0 ? .pass : .fail("PyMem_RawMalloc took pymalloc arenas")
+        evidence.expect(blocks.count == count, "PyMem_RawMalloc(\(size)) returned NULL")
+        evidence.expect(grown >= count * size, "\(count) PyMem_RawMalloc(\(size)) calls grew the C library's heap by \(grown) bytes: they were not served by malloc")
+        evidence.expect(counter.allocations == 0, "PyMem_RawMalloc took pymalloc arenas")
+        return evidence.verdict
     }
 
     /// A name PYTHONMALLOC does not know (mimalloc before 3.13) makes python refuse to start.
     public static func unknownNameRefused(_ context: CheckContext, name: String) -> CheckVerdict {
-        guard let python = TargetExecutable.path(of: context.target) else {
-            return .notApplicable("no python executable beside \(context.target.libraryPath)")
+        let name = context.seams.pythonMallocName ?? name
+        // That python runs the target's library is verified first: refusing the name, it runs nothing.
+        if case .failure(let error) = TargetExecutable.run(context, program: "pass", environment: [:]) { return error.verdict }
+        let outcome: ChildOutcome
+        switch TargetExecutable.run(context, program: "pass", environment: ["PYTHONMALLOC": name], verifyLibrary: false) {
+        case .failure(let error): return error.verdict
+        case .success(let ran): outcome = ran
         }
-        var environment = IsolatedRun.childEnvironment()
-        environment["PYTHONMALLOC"] = name
-        guard let outcome = try? ChildProcessRunner.run(python, ["-c", "pass"], environment) else { return .fail("could not run \(python)") }
-        return outcome.exitStatus != 0 && outcome.stderr.contains("PYTHONMALLOC") ? .pass
+        return outcome.exitStatus != 0 && outcome.stderr.contains("PYTHONMALLOC") ? .pass(exercised: 1)
             : .fail("PYTHONMALLOC=\(name) python: \(outcome.summary), stderr '\(outcome.stderr.prefix(160))'")
     }
 }

@@ -23,7 +23,7 @@ public final class AllocatorLayer: @unchecked Sendable {
 
     public let domain: AllocatorDomain
     public let below: PMCMemAllocatorEx
-    private let lock = NSLock()
+    fileprivate let lock = NSLock()
     private var recorded: [Call] = []
     private var failures: [Function: Int] = [:]
     /// The ctx this layer hands to CPython: an unmanaged reference to itself, kept forever
@@ -32,6 +32,10 @@ public final class AllocatorLayer: @unchecked Sendable {
     /// Looks at a block just before it is freed or resized below this layer (pointer, new size).
     public var beforeFree: ((UnsafeMutableRawPointer) -> Void)?
     public var beforeRealloc: ((UnsafeMutableRawPointer, Int) -> Void)?
+    /// A defect planted by a negative control: it answers the calls instead of plain forwarding.
+    var defect: Defect?
+    /// The ctx values the layer was called with, in order (a control may pass another).
+    private var received: [UInt] = []
 
     private init(domain: AllocatorDomain, below: PMCMemAllocatorEx) {
         self.domain = domain
@@ -62,6 +66,17 @@ public final class AllocatorLayer: @unchecked Sendable {
         return layer
     }
 
+    /// Installs a layer with a planted defect on top of `domain`. `registered`: whether the debug
+    /// hooks below it are still found through it (false: it hides them, as a foreign allocator
+    /// an embedder installs would).
+    static func plant(_ defect: Defect, on domain: AllocatorDomain, in library: PythonLibrary, registered: Bool = true) -> AllocatorLayer {
+        let layer = AllocatorLayer(domain: domain, below: library.allocator(domain))
+        layer.defect = defect
+        if registered { OwnHooks.register(ctx: layer.ctx, wrapping: layer.below) }
+        library.install(layer.allocator, for: domain)
+        return layer
+    }
+
     /// Takes a top layer out again, restoring the allocator it wrapped.
     public func uninstall(from library: PythonLibrary) {
         library.install(below, for: domain)
@@ -81,14 +96,20 @@ public final class AllocatorLayer: @unchecked Sendable {
         })
     }
 
+    /// The layer a ctx names: its own ctx, or an alias a control made (ContextAlias).
     static func from(_ ctx: UnsafeMutableRawPointer?) -> AllocatorLayer {
-        Unmanaged<AllocatorLayer>.fromOpaque(ctx!).takeUnretainedValue()
+        let layer = ContextAlias.layer(for: ctx) ?? Unmanaged<AllocatorLayer>.fromOpaque(ctx!).takeUnretainedValue()
+        layer.lock.withLock { layer.received.append(UInt(bitPattern: ctx)) }
+        return layer
     }
+
+    /// The ctx values this layer was called with since the last reset.
+    public var receivedContexts: [UInt] { lock.withLock { received } }
 
     // MARK: what tests ask of the layer
 
     /// Starts a fresh record.
-    public func reset() { lock.withLock { recorded.removeAll() } }
+    public func reset() { lock.withLock { recorded.removeAll(); received.removeAll() } }
 
     public var calls: [Call] { lock.withLock { recorded } }
 
@@ -113,18 +134,21 @@ public final class AllocatorLayer: @unchecked Sendable {
     private var ctxBits: UInt { UInt(bitPattern: ctx) }
 
     private func malloc(_ size: Int) -> UnsafeMutableRawPointer? {
+        if let defect { return defect.malloc(size, below) }
         let result = shouldFail(.malloc) ? nil : below.malloc(below.ctx, size)
         record(Call(function: .malloc, ctx: ctxBits, size: size, elementSize: 0, pointer: 0, result: bits(result)))
         return result
     }
 
     private func calloc(_ nelem: Int, _ elsize: Int) -> UnsafeMutableRawPointer? {
+        if let defect { return defect.calloc(nelem, elsize, below) }
         let result = shouldFail(.calloc) ? nil : below.calloc(below.ctx, nelem, elsize)
         record(Call(function: .calloc, ctx: ctxBits, size: nelem, elementSize: elsize, pointer: 0, result: bits(result)))
         return result
     }
 
     private func realloc(_ pointer: UnsafeMutableRawPointer?, _ size: Int) -> UnsafeMutableRawPointer? {
+        if let defect { return defect.realloc(pointer, size, below) }
         if let pointer { beforeRealloc?(pointer, size) }
         let result = shouldFail(.realloc) ? nil : below.realloc(below.ctx, pointer, size)
         record(Call(function: .realloc, ctx: ctxBits, size: size, elementSize: 0, pointer: bits(pointer), result: bits(result)))
@@ -132,6 +156,7 @@ public final class AllocatorLayer: @unchecked Sendable {
     }
 
     private func free(_ pointer: UnsafeMutableRawPointer?) {
+        if let defect { return defect.free(pointer, below) }
         record(Call(function: .free, ctx: ctxBits, size: 0, elementSize: 0, pointer: bits(pointer), result: 0))
         if let pointer { beforeFree?(pointer) }
         below.free(below.ctx, pointer)

@@ -6,7 +6,6 @@ final class LiveBlocks: AllocatorHook, @unchecked Sendable {
     private let lock = NSLock()
     private var live: Set<UInt> = []
 
-
     override func malloc(_ size: Int) -> UnsafeMutableRawPointer? { add(below.malloc(size)) }
     override func calloc(_ count: Int, _ size: Int) -> UnsafeMutableRawPointer? { add(below.calloc(count, size)) }
 
@@ -34,4 +33,7 @@ final class LiveBlocks: AllocatorHook, @unchecked Sendable {
     func reset() { lock.withLock { live.removeAll() } }
 
     var count: Int { lock.withLock { live.count } }
+
+    /// Whether `pointer` was handed out through this layer and not freed through it since.
+    func contains(_ pointer: UnsafeMutableRawPointer) -> Bool { lock.withLock { live.contains(UInt(bitPattern: pointer)) } }
 }

@@ -1,0 +1,19 @@
+/// Where a negative control reaches a check that no allocator layer reaches: the tracemalloc
+/// functions it calls, the program and environment of the target's own python it runs, the
+/// arguments of the isolated scenario it starts. Empty (nil) in every real run.
+public struct ControlSeams {
+    public typealias Track = (UInt32, UInt, Int) -> Int32
+    public typealias Untrack = (UInt32, UInt) -> Int32
+
+    /// Replaces PyTraceMalloc_Track / PyTraceMalloc_Untrack.
+    public var track: Track?
+    public var untrack: Untrack?
+    /// Replaces the program given to the target's python with -c.
+    public var pythonProgram: String?
+    /// Replaces the PYTHONMALLOC value a check gives the target's python.
+    public var pythonMallocName: String?
+    /// Added to the arguments of an isolated scenario (its own control switch).
+    public var scenarioArguments: [String] = []
+
+    public init() {}
+}

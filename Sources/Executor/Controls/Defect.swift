@@ -1,0 +1,325 @@
+import CPythonABI
+import Foundation
+import Isolation
+import PyRuntime
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One allocator behaviour done wrong on purpose, planted by a negative control in a layer
+/// (AllocatorLayer.plant): it answers the domain's calls instead of plain forwarding. Each
+/// subclass overrides what it breaks; the rest goes to the allocator below unchanged.
+class Defect: @unchecked Sendable {
+    func malloc(_ size: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? { below.malloc(below.ctx, size) }
+    func calloc(_ nelem: Int, _ elsize: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? {
+        below.calloc(below.ctx, nelem, elsize)
+    }
+    func realloc(_ block: UnsafeMutableRawPointer?, _ size: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? {
+        below.realloc(below.ctx, block, size)
+    }
+    func free(_ block: UnsafeMutableRawPointer?, _ below: PMCMemAllocatorEx) { below.free(below.ctx, block) }
+
+    /// Flips a byte so that it differs from whatever was there.
+    static func flip(_ block: UnsafeMutableRawPointer, at offset: Int = 0) {
+        block.storeBytes(of: ~block.load(fromByteOffset: offset, as: UInt8.self), toByteOffset: offset, as: UInt8.self)
+    }
+}
+
+/// Second names for a layer's ctx: a control that makes CPython "pass another ctx" hands the
+/// layer an alias, which still finds the layer (so nothing crashes) but is not the ctx it was
+/// installed with.
+enum ContextAlias {
+    private struct Entry: @unchecked Sendable { let layer: AllocatorLayer }
+    private static let aliases = Locked<[UInt: Entry]>([:])
+
+    /// A new ctx value that names `layer`.
+    static func make(for layer: AllocatorLayer) -> UnsafeMutableRawPointer {
+        let alias = UnsafeMutableRawPointer.allocate(byteCount: 16, alignment: 16)
+        aliases.withLock { $0[UInt(bitPattern: alias)] = Entry(layer: layer) }
+        return alias
+    }
+
+    static func layer(for ctx: UnsafeMutableRawPointer?) -> AllocatorLayer? {
+        aliases.withLock { $0[UInt(bitPattern: ctx)]?.layer }
+    }
+}
+
+// MARK: zero-size requests, calloc, limits
+
+/// Every zero-size request gets the same block, and its frees are ignored.
+final class SharedZeroBlock: Defect, @unchecked Sendable {
+    private var shared: UnsafeMutableRawPointer?
+
+    private func zeroBlock(_ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? {
+        if shared == nil { shared = below.malloc(below.ctx, 1) }
+        return shared
+    }
+
+    override func malloc(_ size: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? {
+        size == 0 ? zeroBlock(below) : super.malloc(size, below)
+    }
+    override func calloc(_ nelem: Int, _ elsize: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? {
+        nelem == 0 || elsize == 0 ? zeroBlock(below) : super.calloc(nelem, elsize, below)
+    }
+    override func realloc(_ block: UnsafeMutableRawPointer?, _ size: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? {
+        if block != nil && block == shared { return below.malloc(below.ctx, size) }
+        return size == 0 && block == nil ? zeroBlock(below) : super.realloc(block, size, below)
+    }
+    override func free(_ block: UnsafeMutableRawPointer?, _ below: PMCMemAllocatorEx) {
+        if block == nil || block != shared { super.free(block, below) }
+    }
+}
+
+/// calloc is malloc: the block holds whatever was there (made visible by a fill).
+final class CallocNotZeroed: Defect, @unchecked Sendable {
+    override func calloc(_ nelem: Int, _ elsize: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? {
+        let (total, overflow) = UInt(bitPattern: nelem).multipliedReportingOverflow(by: UInt(bitPattern: elsize))
+        guard !overflow, let block = below.malloc(below.ctx, Int(bitPattern: total)) else { return nil }
+        memset(block, 0xA5, Int(bitPattern: total))
+        return block
+    }
+}
+
+/// calloc multiplies without checking for overflow, and serves the wrapped product.
+final class CallocWraps: Defect, @unchecked Sendable {
+    override func calloc(_ nelem: Int, _ elsize: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? {
+        below.calloc(below.ctx, 1, nelem &* elsize)
+    }
+}
+
+/// Requests above PY_SSIZE_T_MAX are served with 16 bytes instead of failing.
+final class HugeRequestsServed: Defect, @unchecked Sendable {
+    static func huge(_ size: Int) -> Bool { size < 0 }
+
+    override func malloc(_ size: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? {
+        super.malloc(Self.huge(size) ? 16 : size, below)
+    }
+    override func calloc(_ nelem: Int, _ elsize: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? {
+        Self.huge(nelem) || Self.huge(elsize) ? below.calloc(below.ctx, 1, 16) : super.calloc(nelem, elsize, below)
+    }
+    override func realloc(_ block: UnsafeMutableRawPointer?, _ size: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? {
+        super.realloc(block, Self.huge(size) ? 16 : size, below)
+    }
+}
+
+// MARK: realloc and free
+
+/// realloc(NULL, n) fails.
+final class ReallocNullFails: Defect, @unchecked Sendable {
+    override func realloc(_ block: UnsafeMutableRawPointer?, _ size: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? {
+        block == nil ? nil : super.realloc(block, size, below)
+    }
+}
+
+/// realloc(p, 0) fails (returns NULL, keeps p) instead of resizing to zero bytes.
+final class ReallocZeroFails: Defect, @unchecked Sendable {
+    override func realloc(_ block: UnsafeMutableRawPointer?, _ size: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? {
+        block != nil && size == 0 ? nil : super.realloc(block, size, below)
+    }
+}
+
+/// realloc loses the first byte of the contents.
+final class ReallocLosesFirstByte: Defect, @unchecked Sendable {
+    override func realloc(_ block: UnsafeMutableRawPointer?, _ size: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? {
+        let result = super.realloc(block, size, below)
+        if let result, block != nil, size > 0 { Defect.flip(result) }
+        return result
+    }
+}
+
+/// A realloc that fails damages the block it leaves in place.
+final class FailedReallocDamages: Defect, @unchecked Sendable {
+    override func realloc(_ block: UnsafeMutableRawPointer?, _ size: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? {
+        let result = super.realloc(block, size, below)
+        if result == nil, let block { Defect.flip(block) }
+        return result
+    }
+}
+
+/// free(NULL) damages the block most recently handed out.
+final class FreeNullDamages: Defect, @unchecked Sendable {
+    private var last: UnsafeMutableRawPointer?
+
+    private func remember(_ block: UnsafeMutableRawPointer?, _ size: Int) -> UnsafeMutableRawPointer? {
+        if let block, size > 0 { last = block }
+        return block
+    }
+    override func malloc(_ size: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? {
+        remember(super.malloc(size, below), size)
+    }
+    override func calloc(_ nelem: Int, _ elsize: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? {
+        remember(super.calloc(nelem, elsize, below), nelem &* elsize)
+    }
+    override func realloc(_ block: UnsafeMutableRawPointer?, _ size: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? {
+        if block == last { last = nil }
+        return remember(super.realloc(block, size, below), size)
+    }
+    override func free(_ block: UnsafeMutableRawPointer?, _ below: PMCMemAllocatorEx) {
+        guard let block else {
+            if let last { Defect.flip(last) }
+            return
+        }
+        if block == last { last = nil }
+        super.free(block, below)
+    }
+}
+
+/// Every fourth request that fits is served from inside the previous block (its last bytes).
+final class OverlappingBlocks: Defect, @unchecked Sendable {
+    private var previous: (block: UnsafeMutableRawPointer, size: Int)?
+    private var fakes: Set<UnsafeMutableRawPointer> = []
+    private var count = 0
+
+    private func serve(_ size: Int, _ real: () -> UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? {
+        count += 1
+        if count % 4 == 0, size > 0, let previous, previous.size > size {
+            let fake = previous.block + (previous.size - size)
+            fakes.insert(fake)
+            return fake
+        }
+        let block = real()
+        if let block { previous = (block, size) }
+        return block
+    }
+    override func malloc(_ size: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? {
+        serve(size) { super.malloc(size, below) }
+    }
+    override func calloc(_ nelem: Int, _ elsize: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? {
+        let size = nelem &* elsize
+        return serve(size) { super.calloc(nelem, elsize, below) }.map { block in memset(block, 0, size); return block }
+    }
+    override func realloc(_ block: UnsafeMutableRawPointer?, _ size: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? {
+        if let block, fakes.remove(block) != nil { return serve(size) { super.malloc(size, below) } }
+        if block != nil && block == previous?.block { previous = nil }
+        return serve(size) { super.realloc(block, size, below) }
+    }
+    override func free(_ block: UnsafeMutableRawPointer?, _ below: PMCMemAllocatorEx) {
+        if let block, fakes.remove(block) != nil { return }
+        if block != nil && block == previous?.block { previous = nil }
+        super.free(block, below)
+    }
+}
+
+/// Only the thread that planted it gets memory: calls from any other thread fail.
+final class FailsOffItsThread: Defect, @unchecked Sendable {
+    private let owner = pthread_self()
+    private var onOwner: Bool { pthread_equal(pthread_self(), owner) != 0 }
+
+    override func malloc(_ size: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? {
+        onOwner ? super.malloc(size, below) : nil
+    }
+    override func calloc(_ nelem: Int, _ elsize: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? {
+        onOwner ? super.calloc(nelem, elsize, below) : nil
+    }
+    override func realloc(_ block: UnsafeMutableRawPointer?, _ size: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? {
+        onOwner ? super.realloc(block, size, below) : nil
+    }
+}
+
+/// Every request asks the allocator below for one byte more than the caller asked for.
+final class OneByteMore: Defect, @unchecked Sendable {
+    override func malloc(_ size: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? { super.malloc(size + 1, below) }
+    override func calloc(_ nelem: Int, _ elsize: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? {
+        let (total, overflow) = nelem.multipliedReportingOverflow(by: elsize)
+        return overflow ? nil : below.calloc(below.ctx, 1, total + 1)
+    }
+    override func realloc(_ block: UnsafeMutableRawPointer?, _ size: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? {
+        super.realloc(block, size + 1, below)
+    }
+}
+
+/// Fresh memory is not left as the allocator below filled it: malloc clears the first byte,
+/// realloc the last.
+final class TouchesFreshBytes: Defect, @unchecked Sendable {
+    override func malloc(_ size: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? {
+        let block = super.malloc(size, below)
+        if let block, size > 0 { block.storeBytes(of: 0, as: UInt8.self) }
+        return block
+    }
+    override func realloc(_ block: UnsafeMutableRawPointer?, _ size: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? {
+        let result = super.realloc(block, size, below)
+        if let result, size > 0 { result.storeBytes(of: 0, toByteOffset: size - 1, as: UInt8.self) }
+        return result
+    }
+}
+
+/// New blocks come from elsewhere (the C library's malloc, or anonymous mappings) rather
+/// than from the allocator below, while `serves` says so; blocks that came from below go back
+/// to it. Pymalloc, arenas and the debug hooks are then out of the picture for those requests.
+final class ServedByLibc: Defect, @unchecked Sendable {
+    enum Source { case malloc, mappings }
+    private let source: Source
+    private let serves: (Int) -> Bool
+    private var own: [UnsafeMutableRawPointer: Int] = [:]
+
+    init(source: Source = .malloc, when serves: @escaping (Int) -> Bool = { _ in true }) {
+        self.source = source
+        self.serves = serves
+    }
+
+    private func take(_ size: Int) -> UnsafeMutableRawPointer? {
+        let size = max(size, 1)
+        let block: UnsafeMutableRawPointer?
+        switch source {
+        case .malloc: block = Glibc.malloc(size)
+        case .mappings:
+            let mapped = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+            block = mapped == MAP_FAILED ? nil : mapped
+        }
+        if let block { own[block] = size }
+        return block
+    }
+
+    private func give(_ block: UnsafeMutableRawPointer) {
+        guard let size = own.removeValue(forKey: block) else { return }
+        switch source {
+        case .malloc: Glibc.free(block)
+        case .mappings: munmap(block, size)
+        }
+    }
+
+    override func malloc(_ size: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? {
+        serves(size) ? take(size) : super.malloc(size, below)
+    }
+    override func calloc(_ nelem: Int, _ elsize: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? {
+        let (total, overflow) = nelem.multipliedReportingOverflow(by: elsize)
+        guard !overflow, serves(total), let block = take(total) else { return super.calloc(nelem, elsize, below) }
+        memset(block, 0, max(total, 1))
+        return block
+    }
+    override func realloc(_ block: UnsafeMutableRawPointer?, _ size: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? {
+        guard let block, let old = own[block] else {
+            return block == nil && serves(size) ? take(size) : super.realloc(block, size, below)
+        }
+        guard let moved = take(size) else { return nil }
+        moved.copyMemory(from: block, byteCount: min(old, max(size, 1)))
+        give(block)
+        return moved
+    }
+    override func free(_ block: UnsafeMutableRawPointer?, _ below: PMCMemAllocatorEx) {
+        if let block, own[block] != nil { return give(block) }
+        super.free(block, below)
+    }
+}
+
+/// Calls the allocator below (one of pymemcheck's layers) with another ctx than the one it
+/// was installed with.
+final class PassesAnotherContext: Defect, @unchecked Sendable {
+    private var aliases: [UnsafeMutableRawPointer: UnsafeMutableRawPointer] = [:]
+
+    private func other(_ below: PMCMemAllocatorEx) -> PMCMemAllocatorEx {
+        guard let ctx = below.ctx, OwnHooks.isOwn(ctx) else { return below }
+        var changed = below
+        if aliases[ctx] == nil { aliases[ctx] = ContextAlias.make(for: Unmanaged<AllocatorLayer>.fromOpaque(ctx).takeUnretainedValue()) }
+        changed.ctx = aliases[ctx]
+        return changed
+    }
+    override func malloc(_ size: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? { super.malloc(size, other(below)) }
+    override func calloc(_ nelem: Int, _ elsize: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? {
+        super.calloc(nelem, elsize, other(below))
+    }
+    override func realloc(_ block: UnsafeMutableRawPointer?, _ size: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? {
+        super.realloc(block, size, other(below))
+    }
+    override func free(_ block: UnsafeMutableRawPointer?, _ below: PMCMemAllocatorEx) { super.free(block, other(below)) }
+}
