@@ -1,6 +1,7 @@
 import Foundation
 import FuzzHarness
 import Isolation
+import Oracle
 import PyRuntime
 import XCTest
 
@@ -35,7 +36,10 @@ final class CorpusReplayTests: XCTestCase {
     }
 }
 
-/// Proof that the oracle finds real bugs: every built-in mutant makes some seed fail.
+/// Proof that the oracle finds real bugs: every built-in mutant makes some seed break an
+/// invariant its defect breaks (or, for a defect that necessarily crashes, end in its signal).
+/// Any other failure — a crash, a worker that did not start, a finding of another invariant —
+/// is not a detection.
 final class MutantTests: XCTestCase {
     func testEveryMutantIsFoundByTheSeeds() throws {
         let target = try FuzzTestSupport.target("3.13")
@@ -44,7 +48,47 @@ final class MutantTests: XCTestCase {
             let outcome = try FuzzTestSupport.pymemcheck(["replay"] + seeds + ["--python", target.libraryPath, "--mode", mutant.preferredMode,
                                                                             "--mutant", mutant.rawValue, "--format", "json"])
             let results = try JSONDecoder().decode([Replay.Result].self, from: Data(outcome.stdout.utf8))
-            XCTAssertTrue(results.contains(where: \.isFailure), "mutant \(mutant.rawValue) (\(mutant.defect)) went unnoticed in mode \(mutant.preferredMode)")
+            let detections = results.compactMap { Self.detection(of: mutant, in: $0) }
+            XCTAssertFalse(detections.isEmpty, "mutant \(mutant.rawValue) (\(mutant.defect)) not found in mode \(mutant.preferredMode) by \(Self.declared(mutant)); seen: \(Self.seen(results))")
+            for result in results {
+                XCTAssertEqual(result.detectedBy, Self.detection(of: mutant, in: result), "replay's detectedBy for \(mutant.rawValue) \(result.file)")
+            }
+        }
+    }
+
+    /// The declared invariant a finding names, or the declared signal the input ended in.
+    static func detection(of mutant: MutantKind, in result: Replay.Result) -> String? {
+        if let invariant = result.invariants.first(where: mutant.breaks.contains) { return "invariant \(invariant.rawValue)" }
+        let signals = [result.signal] + (result.verdict?.findings ?? []).filter { $0.invariant == .noCrash }.map(\.signal)
+        if let signal = mutant.crashSignal, result.outcome != "worker-failed", signals.contains(signal) {
+            return "crash \(ChildOutcome.signalName(signal))"
+        }
+        return nil
+    }
+
+    static func declared(_ mutant: MutantKind) -> String {
+        (mutant.breaks.map(\.rawValue).sorted() + (mutant.crashSignal.map { ["crash \(ChildOutcome.signalName($0))"] } ?? [])).joined(separator: ", ")
+    }
+
+    static func seen(_ results: [Replay.Result]) -> String {
+        results.filter(\.isFailure).map { "\(($0.file as NSString).lastPathComponent): \($0.outcome) \($0.signal.map { "signal \($0) " } ?? "")\($0.invariants.map(\.rawValue))" }.joined(separator: "; ")
+    }
+
+    /// Only the declared invariants and the declared crash count; a crash of any other
+    /// mutant, or a finding of an undeclared invariant, does not.
+    func testOnlyDeclaredEvidenceIsADetection() {
+        func finding(_ invariant: Invariant, signal: Int32? = nil) -> Finding {
+            Finding(opIndex: 0, op: "free raw s0", invariant: invariant, evidence: "", signal: signal)
+        }
+        XCTAssertEqual(MutantKind.reallocLosesPast64.detection(in: [finding(.noLeak), finding(.contentsKept)]), "invariant contents-kept")
+        XCTAssertNil(MutantKind.reallocLosesPast64.detection(in: [finding(.noLeak)]))
+        XCTAssertNil(MutantKind.reallocFailureFreesBlock.detection(in: [], signal: SIGSEGV), "a crash is no detection of a defect that need not crash")
+        XCTAssertNil(MutantKind.reallocZeroFrees.detection(in: [finding(.noCrash, signal: SIGABRT)]))
+        XCTAssertEqual(MutantKind.freeNullCrashes.detection(in: [], signal: SIGSEGV), "crash SIGSEGV")
+        XCTAssertEqual(MutantKind.freeNullCrashes.detection(in: [finding(.noCrash, signal: SIGSEGV)]), "crash SIGSEGV")
+        XCTAssertNil(MutantKind.freeNullCrashes.detection(in: [], signal: SIGABRT), "another signal")
+        for mutant in MutantKind.allCases {
+            XCTAssertFalse(mutant.breaks.isEmpty && mutant.crashSignal == nil, "\(mutant.rawValue) declares nothing it breaks")
         }
     }
 
