@@ -30,7 +30,7 @@ public struct CheckContext {
         var all = Evidence()
         for domain in domains {
             var evidence = Evidence()
-            body(domain, library.functions(domain), &evidence)
+            body(domain, seams.functions?(domain) ?? library.functions(domain), &evidence)
             all.merge(evidence, prefix: "\(domain.functionPrefix)*: ")
         }
         return all.verdict

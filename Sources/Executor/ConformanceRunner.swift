@@ -62,7 +62,9 @@ public struct ConformanceRunner: Sendable {
             let (verdict, seconds) = verdicts[clause.id]!
             return result(clause, target: target, mode: mode, verdict: verdict, seconds: seconds)
         }
-        let controlResults = clauses.filter { applicable.contains($0.id) && controls }.map { clause in
+        // A control proves a check able to fail where the check runs: not where it exercised nothing.
+        let checked = clauses.filter { controls && applicable.contains($0.id) && verdicts[$0.id]!.0.status != .notApplicable }
+        let controlResults = checked.map { clause in
             let (verdict, _) = verdicts[Worker.controlPrefix + clause.id]!
             let planted = result(clause, target: target, mode: mode, verdict: verdict, seconds: 0)
             return ControlResult(clause: clause.id, target: target.id, mode: mode.name,

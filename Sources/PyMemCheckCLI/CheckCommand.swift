@@ -38,6 +38,9 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "The catalogue folder. Default: Conformance/ of the package.")
     var catalogue: String?
 
+    @Flag(help: "Also run each clause's negative control (one violation planted): it must make the clause fail.")
+    var controls = false
+
     func validate() throws {
         if all && !specs.isEmpty { throw ValidationError("give --all or --python, not both") }
         if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
@@ -52,10 +55,11 @@ struct CheckCommand: ParsableCommand {
             let clauses = try selectedClauses(catalogue)
             let runner = ConformanceRunner(catalogue: catalogue, catalogueFolder: folder, width: jobs,
                                            progress: Progress.onTerminal())
-            let matrix = runner.run(targets: targets, modes: modes.isEmpty ? AllocatorMode.allCases : modes, clauses: clauses)
+            let matrix = runner.run(targets: targets, modes: modes.isEmpty ? AllocatorMode.allCases : modes, clauses: clauses,
+                                    controls: controls)
             Progress.clear()
             try write(ReportRenderer.render(matrix, as: format))
-            if !matrix.unexpected.isEmpty { throw ExitCode(1) }
+            if !matrix.unexpected.isEmpty || !matrix.unprovenControls.isEmpty { throw ExitCode(1) }
         }
     }
 

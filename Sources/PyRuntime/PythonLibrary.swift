@@ -15,6 +15,13 @@ public struct DomainFunctions: Sendable {
     public let calloc: CallocFunction
     public let realloc: ReallocFunction
     public let free: FreeFunction
+
+    public init(malloc: MallocFunction, calloc: CallocFunction, realloc: ReallocFunction, free: FreeFunction) {
+        self.malloc = malloc
+        self.calloc = calloc
+        self.realloc = realloc
+        self.free = free
+    }
 }
 
 /// A libpython loaded for driving, with its C API resolved to typed function pointers.

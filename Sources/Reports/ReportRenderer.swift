@@ -50,9 +50,31 @@ enum TextReport {
                 lines.append("  \(result.clause) [\(result.target) \(result.mode)]: \(result.evidence.first ?? "")")
             }
         }
+        if let controls = matrix.controls { lines += ControlsText.render(controls) }
         lines.append("")
         lines.append(unexpected.isEmpty ? "conforms: no unexpected result" : "does not conform: \(unexpected.count) unexpected result\(unexpected.count == 1 ? "" : "s")")
         return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+/// The negative controls, per clause: whether its planted violation made it fail everywhere
+/// it was run, and where it did not.
+enum ControlsText {
+    static func render(_ controls: [ControlResult]) -> [String] {
+        var lines = ["", "Negative controls (each clause's check with one violation planted must fail):"]
+        let byClause = Dictionary(grouping: controls, by: \.clause)
+        for clause in byClause.keys.sorted() {
+            let runs = byClause[clause]!
+            let proven = runs.filter(\.proven).count
+            let mark = proven == runs.count ? "proven  " : "UNPROVEN"
+            lines.append("  \(mark) \(clause): failed in \(proven) of \(runs.count) target modes under: \(runs[0].violation)")
+            for run in runs where !run.proven {
+                lines.append("      [\(run.target) \(run.mode)] \(run.status.rawValue): \(run.evidence.first ?? "")")
+            }
+        }
+        let provenClauses = byClause.values.filter { $0.allSatisfy(\.proven) }.count
+        lines.append("controls: \(provenClauses) of \(byClause.count) clauses proven able to fail (\(controls.filter(\.proven).count) of \(controls.count) runs)")
+        return lines
     }
 }
 

@@ -1,3 +1,5 @@
+import PyRuntime
+
 /// Where a negative control reaches a check that no allocator layer reaches: the tracemalloc
 /// functions it calls, the program and environment of the target's own python it runs, the
 /// arguments of the isolated scenario it starts. Empty (nil) in every real run.
@@ -14,6 +16,8 @@ public struct ControlSeams {
     public var pythonMallocName: String?
     /// Added to the arguments of an isolated scenario (its own control switch).
     public var scenarioArguments: [String] = []
+    /// Replaces the API functions a per-domain check calls (UnguardedCalls).
+    public var functions: ((AllocatorDomain) -> DomainFunctions)?
 
     public init() {}
 }

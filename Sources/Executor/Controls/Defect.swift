@@ -164,7 +164,8 @@ final class FreeNullDamages: Defect, @unchecked Sendable {
     }
 }
 
-/// Every fourth request that fits is served from inside the previous block (its last bytes).
+/// Every fourth request or so (the first that fits after three) is served from inside the
+/// previous block (its last bytes).
 final class OverlappingBlocks: Defect, @unchecked Sendable {
     private var previous: (block: UnsafeMutableRawPointer, size: Int)?
     private var fakes: Set<UnsafeMutableRawPointer> = []
@@ -172,7 +173,8 @@ final class OverlappingBlocks: Defect, @unchecked Sendable {
 
     private func serve(_ size: Int, _ real: () -> UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? {
         count += 1
-        if count % 4 == 0, size > 0, let previous, previous.size > size {
+        if count >= 4, size > 0, let previous, previous.size > size {
+            count = 0
             let fake = previous.block + (previous.size - size)
             fakes.insert(fake)
             return fake

@@ -2,14 +2,26 @@ import CPythonABI
 import Foundation
 import OpLanguage
 
-/// The lowest layer pymemcheck adds to a domain, right above the real allocator (under the
-/// debug hooks when they are on): it fails the call it is told to fail (fault injection), and in
-/// hostile mode it moves every realloc and poisons freed blocks, keeping them in quarantine for
-/// a while, so that anything above that still writes to a freed or moved block is caught.
+/// pymemcheck's fault layer, always right above a real allocator and below CPython's own code
+/// that calls it: under the debug hooks, under a plugin, or on the RAW domain, which pymalloc
+/// falls back to (never on top of pymalloc or of a domain's API). It fails the call the fault
+/// switch (or certify, directly) says to fail, so that what runs above it — the debug hooks,
+/// pymalloc, a plugin — meets a failing allocator and takes its own failure path.
+///
+/// In hostile mode, where the allocator below is the libc wrapper (`moves`), it also moves
+/// every realloc and poisons freed blocks, keeping them in quarantine for a while, so that
+/// anything above that still writes to a freed or moved block is caught. Libc may move any
+/// realloc, so this is still a realloc as the wrapper would do it; over pymalloc it would be a
+/// realloc instead of pymalloc's own, so there the layer never moves.
 final class BaseLayer: AllocatorHook, @unchecked Sendable {
     /// Hostile mode (fuzz-faults); switched between inputs, when no block of an input is live.
     var hostile: Bool
-    /// The function whose next call fails; set by the runner around one op.
+    /// Whether the allocator below is the libc wrapper, so that hostile moves are legitimate.
+    let moves: Bool
+    /// The session's fault switch and this layer's point on it (nil until a session attaches).
+    private(set) var faults: FaultSwitch?
+    private(set) var point: FaultSwitch.Point?
+    /// The function whose next call fails; armed directly by certify around one call.
     var failNext: AllocatorFunction?
     /// Whether the armed failure was used.
     private(set) var injected = false
@@ -21,9 +33,15 @@ final class BaseLayer: AllocatorHook, @unchecked Sendable {
     static let poison: UInt8 = 0x5A
     static let quarantineLength = 32
 
-    init(below: PMCMemAllocatorExBox, hostile: Bool) {
+    init(below: PMCMemAllocatorExBox, hostile: Bool, moves: Bool = false) {
         self.hostile = hostile
+        self.moves = moves
         super.init(below: below)
+    }
+
+    func attach(_ faults: FaultSwitch, as point: FaultSwitch.Point) {
+        self.faults = faults
+        self.point = point
     }
 
     func arm(_ function: AllocatorFunction?) {
@@ -32,10 +50,13 @@ final class BaseLayer: AllocatorHook, @unchecked Sendable {
     }
 
     private func shouldFail(_ function: AllocatorFunction) -> Bool {
-        guard failNext == function else { return false }
-        failNext = nil
-        injected = true
-        return true
+        if failNext == function {
+            failNext = nil
+            injected = true
+            return true
+        }
+        guard let faults, let point else { return false }
+        return faults.take(point)
     }
 
     override func malloc(_ size: Int) -> UnsafeMutableRawPointer? {
@@ -51,7 +72,7 @@ final class BaseLayer: AllocatorHook, @unchecked Sendable {
 
     override func realloc(_ pointer: UnsafeMutableRawPointer?, _ size: Int) -> UnsafeMutableRawPointer? {
         if shouldFail(.realloc) { return nil }
-        guard hostile, let pointer, let old = lock.withLock({ sizes[UInt(bitPattern: pointer)] }) else {
+        guard hostile, moves, let pointer, let old = lock.withLock({ sizes[UInt(bitPattern: pointer)] }) else {
             return remember(below.realloc(pointer, size), size)
         }
         // Always move: the old address must never be used again by anything above.
@@ -62,7 +83,7 @@ final class BaseLayer: AllocatorHook, @unchecked Sendable {
     }
 
     override func free(_ pointer: UnsafeMutableRawPointer?) {
-        guard hostile, let pointer, let size = lock.withLock({ sizes.removeValue(forKey: UInt(bitPattern: pointer)) }) else {
+        guard hostile, moves, let pointer, let size = lock.withLock({ sizes.removeValue(forKey: UInt(bitPattern: pointer)) }) else {
             return below.free(pointer)
         }
         pointer.initializeMemory(as: UInt8.self, repeating: Self.poison, count: size)
@@ -77,7 +98,7 @@ final class BaseLayer: AllocatorHook, @unchecked Sendable {
     static let largestTracked = 8 << 20
 
     private func remember(_ pointer: UnsafeMutableRawPointer?, _ size: Int) -> UnsafeMutableRawPointer? {
-        if hostile, let pointer, size <= Self.largestTracked { lock.withLock { sizes[UInt(bitPattern: pointer)] = size } }
+        if hostile, moves, let pointer, size <= Self.largestTracked { lock.withLock { sizes[UInt(bitPattern: pointer)] = size } }
         return pointer
     }
 
