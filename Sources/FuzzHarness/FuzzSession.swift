@@ -4,9 +4,9 @@ import OpLanguage
 import PyRuntime
 
 /// One started target for a fuzz process: the runtime in its mode, and pymemcheck's layers on
-/// every domain — the base layer (fault injection, hostile mode) right above the real
-/// allocator, under the debug hooks when they are on; a counting layer on top; and the mutant,
-/// if one is asked for, above everything.
+/// every domain — fault layers right above the real allocators, below everything of CPython's
+/// that calls them (see `installFaultLayers`); a counting layer on top of each domain; and the
+/// mutant, if one is asked for, above everything.
 public final class FuzzSession: @unchecked Sendable {
     public struct Options: Sendable {
         public var target: PythonTarget
@@ -45,7 +45,12 @@ public final class FuzzSession: @unchecked Sendable {
     public let runtime: PythonRuntime
     /// What the documents promise for this mode (not what is observed: a mutant may drop them).
     public let debugHooks: Bool
-    let base: [Domain: BaseLayer]
+    /// The failure a fail-next op arms, and the points below each domain's API it may fail at:
+    /// none where the domain has no allocator below it that CPython calls (not fault-injectable).
+    let faults = FaultSwitch()
+    let faultPoints: [Domain: FaultPoints]
+    /// Every fault layer (hostile mode, the quarantine).
+    let faultLayers: [BaseLayer]
     let live: [Domain: LiveBlocks]
     public let functions: [Domain: DomainFunctions]
 
@@ -67,10 +72,10 @@ public final class FuzzSession: @unchecked Sendable {
         self.runtime = runtime
         let library = runtime.library
         debugHooks = options.mode.expectsDebugHooks(debugBuild: options.target.debugBuild)
-        var base: [Domain: BaseLayer] = [:], live: [Domain: LiveBlocks] = [:], functions: [Domain: DomainFunctions] = [:]
+        (faultPoints, faultLayers) = Self.installFaultLayers(options, faults: faults, in: library)
+        var live: [Domain: LiveBlocks] = [:], functions: [Domain: DomainFunctions] = [:]
         for domain in Domain.allCases {
             let runtimeDomain = AllocatorDomain(domain)
-            base[domain] = Self.installBase(runtimeDomain, hostile: options.hostile, in: library)
             let counter = LiveBlocks(below: PMCMemAllocatorExBox(value: library.allocator(runtimeDomain)))
             library.install(allocatorStruct(for: counter), for: runtimeDomain)
             live[domain] = counter
@@ -80,22 +85,51 @@ public final class FuzzSession: @unchecked Sendable {
             }
             functions[domain] = library.functions(runtimeDomain)
         }
-        self.base = base
         self.live = live
         self.functions = functions
     }
 
-    /// The base layer goes right above the real allocator: under the debug hooks if they are
-    /// on top, else on top.
-    private static func installBase(_ domain: AllocatorDomain, hostile: Bool, in library: PythonLibrary) -> BaseLayer {
-        if let slot = library.slotUnderDebugHook(domain) {
-            let layer = BaseLayer(below: PMCMemAllocatorExBox(value: slot.pointee), hostile: hostile)
-            slot.pointee = allocatorStruct(for: layer)
-            return layer
+    /// Where each domain's failures are injected: always below the code of CPython (or of the
+    /// plugin) that must handle them, never in place of the allocator that would fail.
+    /// - under a plugin: certify's fault layer, the plugin's `previous`;
+    /// - under the debug hooks: a layer in the hooks' slot, right above the real allocator;
+    /// - RAW without the hooks: a layer on the RAW domain, over the libc wrapper (which only
+    ///   passes libc's NULL on, so the API returns what it would if libc failed);
+    /// - MEM and OBJ on pymalloc without the hooks: that RAW layer, which pymalloc falls back to
+    ///   for blocks over 512 bytes and reallocs out of its pools, and the arena allocator;
+    /// - MEM and OBJ on the libc wrappers or mimalloc without the hooks: none. They call libc
+    ///   (or the OS) directly, and a failure answered above them would run none of CPython's
+    ///   code: those domains are not fault-injectable.
+    private static func installFaultLayers(_ options: Options, faults: FaultSwitch, in library: PythonLibrary)
+        -> ([Domain: FaultPoints], [BaseLayer]) {
+        let underlying = options.mode.underlyingAllocator(defaultIsPymalloc: options.target.pymalloc)
+        var points: [Domain: FaultPoints] = [:], layers: [BaseLayer] = []
+        for domain in Domain.allCases {
+            let runtimeDomain = AllocatorDomain(domain)
+            if let plugin = options.plugin?.installed[domain] {
+                plugin.fault.attach(faults, as: .layer(domain))
+                points[domain] = FaultPoints(points: [.layer(domain)], site: .underPlugin)
+            } else if let slot = library.slotUnderDebugHook(runtimeDomain) {
+                let layer = BaseLayer(below: PMCMemAllocatorExBox(value: slot.pointee), hostile: options.hostile,
+                                      moves: domain == .raw || underlying == .malloc)
+                layer.attach(faults, as: .layer(domain))
+                slot.pointee = allocatorStruct(for: layer)
+                layers.append(layer)
+                points[domain] = FaultPoints(points: [.layer(domain)], site: .underDebugHooks)
+            } else if domain == .raw {
+                let layer = BaseLayer(below: PMCMemAllocatorExBox(value: library.allocator(runtimeDomain)), hostile: options.hostile, moves: true)
+                layer.attach(faults, as: .layer(.raw))
+                library.install(allocatorStruct(for: layer), for: runtimeDomain)
+                layers.append(layer)
+                points[domain] = FaultPoints(points: [.layer(.raw)], site: .rawDomain)
+            } else if underlying == .pymalloc {
+                points[domain] = FaultPoints(points: [.layer(.raw), .arena], site: .belowPymalloc)
+            } else {
+                points[domain] = FaultPoints(points: [], site: .notInjectable)
+            }
         }
-        let layer = BaseLayer(below: PMCMemAllocatorExBox(value: library.allocator(domain)), hostile: hostile)
-        library.install(allocatorStruct(for: layer), for: domain)
-        return layer
+        if underlying == .pymalloc && options.plugin == nil { ArenaFaults.install(in: library, faults: faults) }
+        return (points, layers)
     }
 
     /// The replacing mutant takes the real allocator's place, debug hooks and all.
@@ -115,5 +149,31 @@ public final class FuzzSession: @unchecked Sendable {
     func resetCounts() { live.values.forEach { $0.reset() } }
 
     /// Turns hostile mode on or off (between inputs: a target's inputs set it for themselves).
-    public func setHostile(_ on: Bool) { base.values.forEach { $0.hostile = on } }
+    public func setHostile(_ on: Bool) { faultLayers.forEach { $0.hostile = on } }
+
+    /// Empties every quarantine and returns what was found written after free.
+    func drainDamage() -> [String] { faultLayers.flatMap { $0.drainDamage() } }
+}
+
+/// The fault points an op of one domain arms, and where they sit, for the counts.
+struct FaultPoints: Sendable {
+    enum Site: String, Sendable, CaseIterable {
+        case underPlugin = "under the plugin"
+        case underDebugHooks = "under the debug hooks"
+        case rawDomain = "at the RAW domain over libc"
+        case belowPymalloc = "below pymalloc"
+        case notInjectable = "not injectable"
+    }
+
+    var points: Set<FaultSwitch.Point>
+    var site: Site
+
+    /// Where a failure at `point` was injected, for a report.
+    func describe(_ point: FaultSwitch.Point) -> String {
+        switch (site, point) {
+        case (.belowPymalloc, .arena): return "below pymalloc (an arena)"
+        case (.belowPymalloc, _): return "below pymalloc (its RAW fallback)"
+        default: return site.rawValue
+        }
+    }
 }

@@ -20,7 +20,9 @@ public enum FuzzTarget: String, Sendable, CaseIterable, Codable {
     public func run(_ program: Program, with runner: ProgramRunner) -> Verdict {
         runner.session.setHostile(hostile)
         switch self {
-        case .sequences, .faults: return Verdict(findings: runner.run(program.withoutViolations))
+        case .sequences, .faults:
+            let findings = runner.run(program.withoutViolations)
+            return Verdict(findings: findings, note: runner.faultNote)
         case .violations: return ViolationRunner.run(program, runner: runner)
         }
     }

@@ -13,6 +13,9 @@ public final class ProgramRunner {
     /// Whether results are checked; off only to measure the harness's own cost.
     public var checking = true
     private var pendingFaults: [Domain: AllocatorFunction] = [:]
+    /// What the current input's fail-next ops came to: where each injected failure fired, and
+    /// how many met no failing allocator (served without one, or not fault-injectable).
+    public private(set) var faultTally: [String: Int] = [:]
 
     public init(session: FuzzSession) {
         self.session = session
@@ -22,6 +25,7 @@ public final class ProgramRunner {
     /// Runs `ops` (violations skipped), frees what is left, and returns the findings.
     public func run(_ ops: [Op]) -> [Finding] {
         session.resetCounts()
+        faultTally.removeAll()
         runLegal(ops)
         finish()
         return oracle.takeFindings()
@@ -31,6 +35,7 @@ public final class ProgramRunner {
     /// follows), and returns what the oracle found on them.
     func runPrefix(_ ops: [Op]) -> [Finding] {
         session.resetCounts()
+        faultTally.removeAll()
         runLegal(ops)
         return oracle.findings
     }
@@ -144,16 +149,28 @@ public final class ProgramRunner {
         oracle.freed(slot: slot)
     }
 
-    /// Runs `call` with the pending fault of `domain` armed when it is for `function`.
+    /// Runs `call` with the pending fault of `domain` armed when it is for `function`: the
+    /// first allocation below the call, at one of the domain's fault points, fails. `injected`
+    /// says whether one did; the API may still have met the request some other way.
     private func withFault(_ domain: Domain, _ function: AllocatorFunction,
                            _ call: () -> UnsafeMutableRawPointer?) -> (pointer: UnsafeMutableRawPointer?, injected: Bool) {
-        guard pendingFaults[domain] == function, let layer = session.base[domain] else { return (call(), false) }
+        guard pendingFaults[domain] == function, let points = session.faultPoints[domain] else { return (call(), false) }
         pendingFaults[domain] = nil
-        layer.arm(function)
+        guard !points.points.isEmpty else {
+            faultTally["\(domain.name): not injectable in this mode", default: 0] += 1
+            return (call(), false)
+        }
+        session.faults.arm(points.points)
         let pointer = call()
-        let injected = layer.injected
-        layer.arm(nil)
-        return (pointer, injected)
+        let fired = session.faults.disarm()
+        faultTally[fired.map { points.describe($0) } ?? "not reached (served without the allocator below)", default: 0] += 1
+        return (pointer, fired != nil)
+    }
+
+    /// The fault tally as one line, for a verdict's note; nil when the input armed no fault.
+    public var faultNote: String? {
+        guard !faultTally.isEmpty else { return nil }
+        return "fail-next: " + faultTally.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
     }
 
     static let hugeProbeFloor: UInt = 1 << 32
@@ -198,9 +215,7 @@ public final class ProgramRunner {
         guard oracle.findings.isEmpty else { return abandon() }
         for index in 0..<Slot.count { release(Slot(index)) }
         // The quarantine first: the blocks it holds are still live below.
-        for domain in Domain.allCases {
-            for damage in session.base[domain]!.drainDamage() where checking { oracle.report(.freedMemoryIntact, "\(domain.name): \(damage)") }
-        }
+        for damage in session.drainDamage() where checking { oracle.report(.freedMemoryIntact, damage) }
         if checking && session.liveCount != 0 {
             oracle.report(.noLeak, "\(session.liveCount) block(s) handed out during the input are still live after it freed all its blocks")
         }
@@ -210,7 +225,7 @@ public final class ProgramRunner {
     /// Forgets the input's blocks without touching them; the quarantine is still emptied (the
     /// blocks it holds were freed properly and are live below).
     private func abandon() {
-        for domain in Domain.allCases { _ = session.base[domain]!.drainDamage() }
+        _ = session.drainDamage()
         oracle.clearSlots()
     }
 }

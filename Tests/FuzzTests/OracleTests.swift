@@ -56,4 +56,26 @@ final class OracleTests: XCTestCase {
         XCTAssertEqual(oracle.takeFindings().map(\.invariant), [.mustFail, .nonNull])
         XCTAssertNil(oracle.block(in: Slot(0)))
     }
+
+    /// After a failure injected below the API, NULL is the answer the documents give, and a
+    /// block (the allocator met the request another way) is judged like any other.
+    func testInjectedFailureAllowsNullOrAGoodBlock() {
+        let oracle = Oracle(version: PythonVersionFixture.v313, debugHooks: false)
+        let memory = UnsafeMutableRawPointer.allocate(byteCount: 16, alignment: 16)
+        defer { memory.deallocate() }
+        memory.initializeMemory(as: UInt8.self, repeating: 7, count: 16)
+        oracle.allocated(nil, slot: Slot(0), domain: .obj, size: 1000, zeroed: false, shouldFail: false, injectedFailure: true)
+        oracle.allocated(memory, slot: Slot(1), domain: .obj, size: 16, zeroed: true, shouldFail: false, injectedFailure: true)
+        XCTAssertEqual(oracle.takeFindings().map(\.invariant), [.callocZeroed], "NULL is fine; a block that is not zeroed is not")
+    }
+
+    /// A realloc that returned NULL after freeing the old block is reported without reading it.
+    func testFailedReallocThatFreedTheBlockIsReportedUnread() {
+        let oracle = Oracle(version: PythonVersionFixture.v313, debugHooks: false)
+        let unreadable = UnsafeMutableRawPointer(bitPattern: 0x10)!  // reading it would crash the test
+        oracle.allocated(unreadable, slot: Slot(0), domain: .mem, size: 8, zeroed: false, shouldFail: false, injectedFailure: false)
+        oracle.reallocated(nil, slot: Slot(0), size: 0, shouldFail: false, injectedFailure: false, oldBlockLive: false)
+        XCTAssertEqual(oracle.takeFindings().map(\.invariant), [.nonNull, .failureKeepsBlock])
+        XCTAssertNil(oracle.block(in: Slot(0)))
+    }
 }
