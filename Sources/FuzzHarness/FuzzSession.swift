@@ -151,6 +151,11 @@ public final class FuzzSession: @unchecked Sendable {
     /// Turns hostile mode on or off (between inputs: a target's inputs set it for themselves).
     public func setHostile(_ on: Bool) { faultLayers.forEach { $0.hostile = on } }
 
+    /// Hostile work below CPython since the last call: (reallocs moved, freed blocks poisoned).
+    func takeHostileCounts() -> (moved: Int, poisoned: Int) {
+        faultLayers.map { $0.takeHostileCounts() }.reduce((0, 0)) { ($0.0 + $1.moved, $0.1 + $1.poisoned) }
+    }
+
     /// Empties every quarantine and returns what was found written after free.
     func drainDamage() -> [String] { faultLayers.flatMap { $0.drainDamage() } }
 }

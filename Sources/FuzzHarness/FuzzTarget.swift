@@ -22,7 +22,7 @@ public enum FuzzTarget: String, Sendable, CaseIterable, Codable {
         switch self {
         case .sequences, .faults:
             let findings = runner.run(program.withoutViolations)
-            return Verdict(findings: findings, note: runner.faultNote)
+            return Verdict(findings: findings, note: runner.note)
         case .violations: return ViolationRunner.run(program, runner: runner)
         }
     }

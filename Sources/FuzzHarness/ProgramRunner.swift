@@ -26,9 +26,22 @@ public final class ProgramRunner {
     public func run(_ ops: [Op]) -> [Finding] {
         session.resetCounts()
         faultTally.removeAll()
+        _ = session.takeHostileCounts()
         runLegal(ops)
         finish()
+        hostileCounts = session.takeHostileCounts()
         return oracle.takeFindings()
+    }
+
+    /// The last input's hostile work below CPython: reallocs moved, freed blocks poisoned.
+    public private(set) var hostileCounts = (moved: 0, poisoned: 0)
+
+    /// What the last input's fail-next ops and hostile layers did, for a verdict's note.
+    public var note: String? {
+        let hostile = hostileCounts.moved + hostileCounts.poisoned > 0
+            ? "hostile below CPython: \(hostileCounts.moved) realloc(s) moved, \(hostileCounts.poisoned) freed block(s) poisoned" : nil
+        let parts = [faultNote, hostile].compactMap { $0 }
+        return parts.isEmpty ? nil : parts.joined(separator: "; ")
     }
 
     /// Runs the legal `ops` without the clean-up, leaving their blocks live (a violation

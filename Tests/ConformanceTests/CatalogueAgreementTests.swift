@@ -58,6 +58,24 @@ final class CatalogueAgreementTests: XCTestCase {
         XCTAssertEqual(ClauseChecks.ids.subtracting(ids).sorted(), [], "checks without a clause")
     }
 
+    /// Every clause can be proven able to fail: it has a negative control (NegativeControlTests
+    /// shows each one failing), and no control names a clause that does not exist.
+    func testEveryClauseHasANegativeControl() throws {
+        let ids = Set(try catalogue.clauses.map(\.id))
+        XCTAssertEqual(ids.subtracting(ClauseControls.ids).sorted(), [], "clauses without a negative control")
+        XCTAssertEqual(ClauseControls.ids.subtracting(ids).sorted(), [], "controls without a clause")
+        for id in ClauseControls.ids { XCTAssertFalse(ClauseControls.control(for: id)!.violation.isEmpty, "\(id): control says nothing") }
+    }
+
+    /// A deviation states its alternative expectation exactly, as the check observes it.
+    func testEveryDeviationIsAnExactObservation() throws {
+        for clause in try catalogue.clauses {
+            for deviation in clause.deviations ?? [] {
+                XCTAssertFalse(deviation.observation.trimmingCharacters(in: .whitespaces).isEmpty, "\(clause.id): a deviation without its observation")
+            }
+        }
+    }
+
     func testClausesAreComplete() throws {
         for clause in try catalogue.clauses {
             XCTAssertFalse(clause.sources.isEmpty, "\(clause.id) cites no source")
@@ -69,7 +87,10 @@ final class CatalogueAgreementTests: XCTestCase {
                     XCTAssertEqual(Set(report.fields.keys).subtracting(ExpectedReport.knownFields).sorted(), [], "\(clause.id): unknown report fields")
                 }
             }
-            for source in clause.sources {
+            for source in clause.sources where source.repository != nil {
+                XCTAssertEqual(source.repository, "python/cpython", "\(clause.id) cites \(source.file) in an unknown repository")
+            }
+            for source in clause.sources where source.repository == nil {
                 XCTAssertTrue(FileManager.default.fileExists(atPath: "\(Self.seeds)/\(source.file)") || !FileManager.default.fileExists(atPath: Self.seeds),
                               "\(clause.id) cites \(source.file), which is not among the documents")
             }

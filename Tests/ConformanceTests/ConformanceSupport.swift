@@ -19,13 +19,17 @@ enum ConformanceRun {
 
     static let target: Result<PythonTarget, Error> = Result { try TargetSpec.fromEnvironment() }
 
-    /// Every clause × every mode of the target, computed on first use.
-    static let results: Result<[String: [ClauseResult]], Error> = Result {
+    /// Every clause × every mode of the target, each clause's negative control included,
+    /// computed on first use.
+    static let matrix: Result<Matrix, Error> = Result {
         let catalogue = try ConformanceRun.catalogue.get()
         let target = try ConformanceRun.target.get()
         let runner = ConformanceRunner(catalogue: catalogue, catalogueFolder: catalogueFolder, width: 3)
-        let matrix = runner.run(targets: [target], modes: AllocatorMode.allCases, clauses: catalogue.clauses)
-        return Dictionary(grouping: matrix.results, by: \.clause)
+        return runner.run(targets: [target], modes: AllocatorMode.allCases, clauses: catalogue.clauses, controls: true)
+    }
+
+    static let results: Result<[String: [ClauseResult]], Error> = Result {
+        Dictionary(grouping: try matrix.get().results, by: \.clause)
     }
 }
 

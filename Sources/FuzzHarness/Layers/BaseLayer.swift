@@ -30,6 +30,8 @@ final class BaseLayer: AllocatorHook, @unchecked Sendable {
     private var sizes: [UInt: Int] = [:]
     private var quarantine: [(address: UInt, size: Int)] = []
     private var damage: [String] = []
+    /// Hostile work done since last asked: reallocs moved, freed blocks poisoned.
+    private var moved = 0, poisoned = 0
     static let poison: UInt8 = 0x5A
     static let quarantineLength = 32
 
@@ -76,10 +78,11 @@ final class BaseLayer: AllocatorHook, @unchecked Sendable {
             return remember(below.realloc(pointer, size), size)
         }
         // Always move: the old address must never be used again by anything above.
-        guard let moved = below.malloc(size) else { return nil }
-        moved.copyMemory(from: pointer, byteCount: min(old, size))
+        guard let block = below.malloc(size) else { return nil }
+        block.copyMemory(from: pointer, byteCount: min(old, size))
         free(pointer)
-        return remember(moved, size)
+        lock.withLock { moved += 1 }
+        return remember(block, size)
     }
 
     override func free(_ pointer: UnsafeMutableRawPointer?) {
@@ -88,6 +91,7 @@ final class BaseLayer: AllocatorHook, @unchecked Sendable {
         }
         pointer.initializeMemory(as: UInt8.self, repeating: Self.poison, count: size)
         let evicted: (address: UInt, size: Int)? = lock.withLock {
+            poisoned += 1
             quarantine.append((UInt(bitPattern: pointer), size))
             return quarantine.count > Self.quarantineLength ? quarantine.removeFirst() : nil
         }
@@ -110,6 +114,14 @@ final class BaseLayer: AllocatorHook, @unchecked Sendable {
             lock.withLock { damage.append("freed block 0x\(String(block.address, radix: 16)) of \(block.size) bytes was written after free: byte \(offset) is 0x\(String(seen, radix: 16))") }
         }
         below.free(pointer)
+    }
+
+    /// The hostile work done since the last call: (reallocs moved, freed blocks poisoned).
+    func takeHostileCounts() -> (moved: Int, poisoned: Int) {
+        lock.withLock {
+            defer { (moved, poisoned) = (0, 0) }
+            return (moved, poisoned)
+        }
     }
 
     /// Empties the quarantine (end of an input) and returns what was found written after free.
