@@ -1,3 +1,4 @@
+import Foundation
 import Glibc
 
 /// The bytes programs write: never 0 and never a debug-hook byte run.
@@ -14,6 +15,31 @@ enum Memory {
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
         let start = UnsafeMutableRawPointer(bitPattern: UInt(bitPattern: address) & ~UInt(page - 1))!
         return msync(start, page, MS_ASYNC) == 0
+    }
+
+    private static let probe = NSLock()
+    nonisolated(unsafe) private static var pipeEnds: [Int32] = []
+
+    /// Whether every page of `count` bytes from `address` can be read. write(2) from memory that
+    /// cannot be read fails with EFAULT where a load would crash the process: a block freed
+    /// under the harness (a guard page, an unmapped chunk) is seen before it is touched.
+    static func isReadable(_ address: UnsafeRawPointer, count: Int) -> Bool {
+        probe.withLock {
+            if pipeEnds.isEmpty {
+                var ends: [Int32] = [0, 0]
+                guard pipe(&ends) == 0 else { return true }  // cannot tell: assume readable, as before
+                pipeEnds = ends
+            }
+            let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+            let start = UInt(bitPattern: address), end = start + UInt(max(count, 1))
+            var byte: UInt8 = 0
+            for pageStart in stride(from: start & ~UInt(page - 1), to: end, by: page) {
+                let probeAt = UnsafeRawPointer(bitPattern: max(pageStart, start))!
+                guard write(pipeEnds[1], probeAt, 1) == 1 else { return false }
+                _ = read(pipeEnds[0], &byte, 1)
+            }
+            return true
+        }
     }
 
     static func firstNonZero(_ block: UnsafeMutableRawPointer, count: Int) -> Int? {

@@ -118,7 +118,7 @@ public final class ProgramRunner {
         }
         if checking {
             // Asked before the oracle reads the old block: one the call freed may be unmapped.
-            let oldLive = result.pointer != nil || session.live[block.domain]!.contains(block.pointer)
+            let oldLive = result.pointer != nil || (session.live[block.domain]!.contains(block.pointer) && readable(block))
             oracle.reallocated(result.pointer, slot: slot, size: size.bytes, shouldFail: mustFail,
                                injectedFailure: result.injected, oldBlockLive: oldLive)
         } else if let pointer = result.pointer {
@@ -184,6 +184,13 @@ public final class ProgramRunner {
     public var faultNote: String? {
         guard !faultTally.isEmpty else { return nil }
         return "fail-next: " + faultTally.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+    }
+
+    /// Whether the block, and under the debug hooks its header and pads, can still be read.
+    private func readable(_ block: BlockModel) -> Bool {
+        let word = BlockLayout.wordSize
+        let (start, count) = session.debugHooks ? (block.pointer - 2 * word, block.size + 3 * word) : (block.pointer, block.size)
+        return Memory.isReadable(start, count: count)
     }
 
     static let hugeProbeFloor: UInt = 1 << 32

@@ -84,13 +84,14 @@ public final class Oracle {
     }
 
     /// A realloc of the block in `slot` to `size` returned `result`. `oldBlockLive` is false when
-    /// the harness saw the old block freed by the call: it is then not read at all.
+    /// the harness saw the old block freed by the call, or its memory unreadable: it is then not
+    /// read at all.
     public func reallocated(_ result: UnsafeMutableRawPointer?, slot: Slot, size: UInt, shouldFail: Bool, injectedFailure: Bool,
                             oldBlockLive: Bool = true) {
         guard var model = slots[slot.index] else { return }
         if result == nil && !oldBlockLive {
             if !shouldFail && !injectedFailure { report(.nonNull, "realloc to \(size) bytes returned NULL") }
-            report(.failureKeepsBlock, "realloc to \(size) returned NULL and freed the old \(model.domain.name) block \(hex(model.pointer)) of \(model.size) bytes")
+            report(.failureKeepsBlock, "realloc to \(size) returned NULL and the old block is gone (freed, or no longer readable): \(model.domain.name) block \(hex(model.pointer)) of \(model.size) bytes")
             slots[slot.index] = nil
             return
         }

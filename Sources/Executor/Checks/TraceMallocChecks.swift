@@ -104,10 +104,27 @@ public enum AllocatorSetupChecks {
             let reported = context.runtime.reportedAllocatorName
             evidence.expect(reported == name, "CPython reports the allocator name \(reported.map { "'\($0)'" } ?? "NULL (allocators it does not know)"), expected '\(name)'")
         }
-        let pymalloc = mode.underlyingAllocator(defaultIsPymalloc: target.pymalloc) == .pymalloc
+        let underlying = mode.underlyingAllocator(defaultIsPymalloc: target.pymalloc)
         let arena = context.runtime.observeArenaSize()
-        evidence.expect((arena != nil) == pymalloc, pymalloc ? "pymalloc took no arena" : "an arena was taken though pymalloc is off")
+        evidence.expect((arena != nil) == (underlying == .pymalloc),
+                        underlying == .pymalloc ? "pymalloc took no arena" : "an arena was taken though pymalloc is off")
+        if underlying == .malloc {
+            // Small OBJ blocks come from the C library's heap, not from arenas or mappings.
+            let (count, size) = (4096, 64)
+            let grown = heapGrowth(context.library.obj, count: count, size: size)
+            evidence.expect(grown >= count * size, "\(count) PyObject_Malloc(\(size)) calls grew the C library's heap by \(grown) bytes: malloc does not serve them")
+        }
         return evidence.verdict
+    }
+
+    /// How much the C library's heap (glibc's mallinfo2) grows while `count` blocks of `size`
+    /// are live; the blocks are freed again.
+    static func heapGrowth(_ functions: DomainFunctions, count: Int, size: Int) -> Int {
+        let before = pmc_malloc_bytes_in_use()
+        let blocks = (0..<count).compactMap { _ in functions.malloc(size) }
+        let grown = Int(pmc_malloc_bytes_in_use()) - Int(before)
+        blocks.forEach { functions.free($0) }
+        return blocks.count == count ? grown : 0
     }
 
     /// The RAW domain uses the C library's malloc: the bytes malloc has handed out (glibc's
@@ -117,12 +134,8 @@ public enum AllocatorSetupChecks {
         var evidence = Evidence()
         let counter = ArenaCounter(library: context.library)
         let (count, size) = (16, 40 << 10)
-        let before = pmc_malloc_bytes_in_use()
-        let blocks = (0..<count).compactMap { _ in context.library.raw.malloc(size) }
-        let grown = Int(pmc_malloc_bytes_in_use()) - Int(before)
-        blocks.forEach { context.library.raw.free($0) }
+        let grown = heapGrowth(context.library.raw, count: count, size: size)
         counter.uninstall()
-        evidence.expect(blocks.count == count, "PyMem_RawMalloc(\(size)) returned NULL")
         evidence.expect(grown >= count * size, "\(count) PyMem_RawMalloc(\(size)) calls grew the C library's heap by \(grown) bytes: they were not served by malloc")
         evidence.expect(counter.allocations == 0, "PyMem_RawMalloc took pymalloc arenas")
         return evidence.verdict

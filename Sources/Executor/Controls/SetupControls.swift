@@ -2,10 +2,10 @@ import PyRuntime
 
 /// Controls of the allocator set-up, pymalloc and tracemalloc clauses.
 extension ClauseControls {
-    /// The mode's allocators replaced by a foreign one over the C library on every domain:
-    /// hooks out of sight, no arena taken, no allocator name CPython knows.
-    static let modeReplaced = onTop("every domain's allocator is replaced by one over the C library", registered: false,
-                                    domains: AllocatorDomain.allCases) { _, _ in ServedByLibc() }
+    /// The mode's allocators replaced by a foreign one over anonymous mappings on every domain:
+    /// hooks out of sight, no arena taken, nothing from malloc's heap, no name CPython knows.
+    static let modeReplaced = onTop("every domain's allocator is replaced by one over anonymous mappings", registered: false,
+                                    domains: AllocatorDomain.allCases) { _, _ in ServedByLibc(source: .mappings) }
 
     static let setup: [String: Control] = [
         "default.release-build": modeReplaced,
