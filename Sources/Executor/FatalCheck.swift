@@ -32,7 +32,8 @@ public enum FatalCheck {
         }
         var evidence = Evidence()
         for variant in variants {
-            let found = problems(context, variant, expected: expected.fields.merging(variant.fields) { $1 })
+            let fields = expected.fields.merging(variant.fields) { $1 }.merging(context.seams.expectedReport) { $1 }
+            let found = problems(context, variant, expected: fields)
             found.forEach { evidence.add("\(variant.name): \($0)") }
             if found.isEmpty { evidence.exercised() }
         }

@@ -28,4 +28,13 @@ final class DebugHooksDetectionTests: XCTestCase {
 
     /// debug.report.tracemalloc-traceback: On error the report shows the traceback where the block was allocated when tracemalloc traces it (since 3.6).
     func test_debug_report_tracemalloc_traceback() throws { try conform("debug.report.tracemalloc-traceback") }
+
+    /// debug.detect.double-free: A second free of a block is detected.
+    func test_debug_detect_double_free() throws { try conform("debug.detect.double-free") }
+
+    /// debug.detect.underflow-on-realloc: An underflow is detected by realloc.
+    func test_debug_detect_underflow_on_realloc() throws { try conform("debug.detect.underflow-on-realloc") }
+
+    /// debug.report.no-traceback-untraced: No traceback when tracemalloc is off or the block was not traced.
+    func test_debug_report_no_traceback_untraced() throws { try conform("debug.report.no-traceback-untraced") }
 }

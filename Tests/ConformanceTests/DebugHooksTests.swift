@@ -34,4 +34,7 @@ final class DebugHooksTests: XCTestCase {
 
     /// debug.bytes.cd-dd-fd: From 3.8 the debug hooks' bytes are CLEANBYTE 0xCD, DEADBYTE 0xDD and FORBIDDENBYTE 0xFD.
     func test_debug_bytes_cd_dd_fd() throws { try conform("debug.bytes.cd-dd-fd") }
+
+    /// debug.layout.serial-number-increments: The serial number grows by one per call, big-endian (3.6, 3.7).
+    func test_debug_layout_serial_number_increments() throws { try conform("debug.layout.serial-number-increments") }
 }

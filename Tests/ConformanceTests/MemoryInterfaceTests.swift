@@ -43,4 +43,7 @@ final class MemoryInterfaceTests: XCTestCase {
 
     /// mem.macros.new-resize-del: PyMem_New(TYPE, n) allocates n*sizeof(TYPE) bytes like PyMem_Malloc; PyMem_Resize(p, TYPE, n) resizes like PyMem_Realloc and always reassigns p (NULL on [...]
     func test_mem_macros_new_resize_del() throws { try conform("mem.macros.new-resize-del") }
+
+    /// mem.macros.upper-case-family: The PyMem_MALLOC family is served by the MEM domain.
+    func test_mem_macros_upper_case_family() throws { try conform("mem.macros.upper-case-family") }
 }

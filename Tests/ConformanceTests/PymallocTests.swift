@@ -19,4 +19,7 @@ final class PymallocTests: XCTestCase {
 
     /// pymalloc.mallocstats: PYTHONMALLOCSTATS prints pymalloc statistics (on creation of an arena and at shutdown).
     func test_pymalloc_mallocstats() throws { try conform("pymalloc.mallocstats") }
+
+    /// pymalloc.arenas.anonymous-mappings: Arenas are anonymous mappings of their own.
+    func test_pymalloc_arenas_anonymous_mappings() throws { try conform("pymalloc.arenas.anonymous-mappings") }
 }

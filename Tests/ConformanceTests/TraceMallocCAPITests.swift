@@ -16,4 +16,7 @@ final class TraceMallocCAPITests: XCTestCase {
 
     /// tracemalloc.untrack.untracked: Untracking a block that was not tracked does nothing and returns 0.
     func test_tracemalloc_untrack_untracked() throws { try conform("tracemalloc.untrack.untracked") }
+
+    /// tracemalloc.track.no-memory: PyTraceMalloc_Track returns -1 when its trace cannot be stored.
+    func test_tracemalloc_track_no_memory() throws { try conform("tracemalloc.track.no-memory") }
 }

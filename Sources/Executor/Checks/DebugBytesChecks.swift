@@ -52,6 +52,24 @@ public enum DebugBytesChecks {
         }
     }
 
+    /// 3.6/3.7: p[N+S:N+2S] holds the serial number, big-endian, one more for every call to a
+    /// debug-hook malloc or realloc.
+    public static func serialNumberIncrements(_ context: CheckContext) -> CheckVerdict {
+        context.eachDomain { _, functions, evidence in
+            func serial(_ block: UnsafeMutableRawPointer, _ size: Int) -> Int {
+                (0..<word).reduce(0) { ($0 << 8) | Int(block.load(fromByteOffset: size + word + $1, as: UInt8.self)) }
+            }
+            guard let first = functions.malloc(16), let second = functions.malloc(40) else { return evidence.add("malloc returned NULL") }
+            let (a, b) = (serial(first, 16), serial(second, 40))
+            evidence.expect(b == a + 1, "two mallocs in a row got serial numbers \(a) and \(b), not n and n+1 (big-endian)")
+            guard let grown = functions.realloc(second, 100) else { return evidence.add("realloc returned NULL") }
+            let c = serial(grown, 100)
+            evidence.expect(c == b + 1, "a realloc after serial \(b) got serial \(c), not \(b + 1)")
+            functions.free(first)
+            functions.free(grown)
+        }
+    }
+
     static func hex(_ byte: UInt8) -> String { "0x" + String(byte, radix: 16, uppercase: true) }
     static func hexBytes(_ bytes: Set<UInt8>) -> String { bytes.sorted().map(hex).joined(separator: "/") }
 }

@@ -40,33 +40,88 @@ public enum MacroChecks {
                         5: "PyMem_Resize with an overflowing count did not set p to NULL"]
 
     public static func newResizeDel(_ context: CheckContext) -> CheckVerdict {
-        let library: String
-        do {
-            library = try compiledShim(for: context.target)
-        } catch {
-            return .fail("\(error)")
-        }
-        guard let handle = dlopen(library, RTLD_NOW | RTLD_LOCAL), let symbol = dlsym(handle, "pmc_mem_macros") else {
-            return .fail("cannot load the compiled macro check \(library)")
+        let symbol: UnsafeMutableRawPointer
+        switch loadShim(context.target, source: source, symbol: "pmc_mem_macros") {
+        case .failure(let error): return error.verdict
+        case .success(let resolved): symbol = resolved
         }
         let result = unsafeBitCast(symbol, to: (@convention(c) () -> Int32).self)()
         return result == 0 ? .pass(exercised: steps.count) : .fail(steps[Int(result)] ?? "step \(result) failed")
     }
 
     /// Compiles the shim against the target's headers into the temporary folder.
-    static func compiledShim(for target: PythonTarget) throws -> String {
+    static func compiledShim(for target: PythonTarget, source: String, name: String) throws -> String {
         guard let compiler = HeaderLocator.compiler, HeaderLocator.includeFolder(for: target) != nil else {
             throw CatalogueError("no Python.h for \(target.id) or no C compiler")
         }
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pymemcheck-macros-\(getpid())")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let sourceFile = folder.appendingPathComponent("macros.c").path
-        let output = folder.appendingPathComponent("macros-\(target.id).so").path
+        let sourceFile = folder.appendingPathComponent("\(name).c").path
+        let output = folder.appendingPathComponent("\(name)-\(target.id).so").path
         try source.write(toFile: sourceFile, atomically: true, encoding: .utf8)
         let outcome = try ChildProcess.run(executable: compiler, arguments: ["-shared", "-fPIC", "-O0", "-o", output, sourceFile] + HeaderLocator.includeFlags(for: target), timeout: 120)
         guard outcome.exitedCleanly else {
             throw CatalogueError("\(compiler) failed on the macro check: \(outcome.stderr.prefix(300))")
         }
         return output
+    }
+}
+
+extension MacroChecks {
+    /// The deprecated upper-case family (PyMem_MALLOC, PyMem_REALLOC, PyMem_FREE, PyMem_NEW,
+    /// PyMem_RESIZE, PyMem_DEL): each request reaches the MEM domain's allocator, as a hook on
+    /// it sees. 0 when every step got its memory.
+    static let upperCaseSource = """
+        #include <Python.h>
+        int pmc_mem_upper_macros(void) {
+            char *p = PyMem_MALLOC(40);
+            int *q;
+            if (p == NULL) return 1;
+            p = PyMem_REALLOC(p, 400);
+            if (p == NULL) return 2;
+            PyMem_FREE(p);
+            q = PyMem_NEW(int, 10);
+            if (q == NULL) return 3;
+            PyMem_RESIZE(q, int, 100);
+            if (q == NULL) return 4;
+            PyMem_DEL(q);
+            return 0;
+        }
+        """
+
+    public static func upperCaseFamily(_ context: CheckContext) -> CheckVerdict {
+        let function: @convention(c) () -> Int32
+        switch loadShim(context.target, source: upperCaseSource, symbol: "pmc_mem_upper_macros") {
+        case .failure(let error): return error.verdict
+        case .success(let symbol): function = unsafeBitCast(symbol, to: (@convention(c) () -> Int32).self)
+        }
+        let layer = AllocatorLayer.installOnTop(of: .mem, in: context.library)
+        layer.reset()
+        let result = function()
+        let calls = layer.calls
+        layer.uninstall(from: context.library)
+        var evidence = Evidence()
+        evidence.expect(result == 0, "step \(result) of the upper-case macros got NULL")
+        let sizes = MemoryLayout<Int32>.size
+        for (function, size, name) in [(AllocatorLayer.Function.malloc, 40, "PyMem_MALLOC(40)"), (.realloc, 400, "PyMem_REALLOC(p, 400)"),
+                                       (.malloc, 10 * sizes, "PyMem_NEW(int, 10)"), (.realloc, 100 * sizes, "PyMem_RESIZE(q, int, 100)")] {
+            evidence.expect(calls.contains { $0.function == function && $0.size == size }, "\(name) did not reach the MEM domain's allocator")
+        }
+        evidence.expect(calls.filter { $0.function == .free && $0.pointer != 0 }.count >= 2, "PyMem_FREE and PyMem_DEL did not reach the MEM domain's free")
+        return evidence.verdict
+    }
+
+    /// Compiles `source` against the target's headers and resolves `symbol` in it.
+    static func loadShim(_ target: PythonTarget, source: String, symbol: String) -> Result<UnsafeMutableRawPointer, VerdictError> {
+        let library: String
+        do {
+            library = try compiledShim(for: target, source: source, name: symbol)
+        } catch {
+            return .failure(VerdictError(.fail("\(error)")))
+        }
+        guard let handle = dlopen(library, RTLD_NOW | RTLD_LOCAL), let resolved = dlsym(handle, symbol) else {
+            return .failure(VerdictError(.fail("cannot load the compiled macro check \(library)")))
+        }
+        return .success(resolved)
     }
 }

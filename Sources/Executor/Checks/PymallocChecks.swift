@@ -140,3 +140,52 @@ public enum TargetExecutable {
         return names.map { "\(prefix)/bin/\($0)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 }
+
+extension PymallocChecks {
+    /// On Linux the default arena allocator takes arenas with mmap(): each arena the pymalloc
+    /// asks for is the start of a page-aligned, anonymous, private read-write mapping that
+    /// holds the whole arena (/proc/self/maps).
+    public static func arenasAreAnonymousMappings(_ context: CheckContext) -> CheckVerdict {
+        let library = context.library
+        var evidence = Evidence()
+        let counter = ArenaCounter(library: library)
+        var blocks: [UnsafeMutableRawPointer] = []
+        while counter.allocations < 1 && blocks.count < 200_000 {
+            guard let block = library.obj.malloc(64) else { break }
+            blocks.append(block)
+        }
+        let arenas = counter.allocatedPointers, size = counter.lastArenaSize
+        let maps = (try? String(contentsOfFile: "/proc/self/maps", encoding: .utf8)) ?? ""
+        blocks.forEach { library.obj.free($0) }
+        counter.uninstall()
+        evidence.expect(!arenas.isEmpty, "pymalloc took no arena for \(blocks.count) blocks")
+        for arena in arenas where arena != 0 {
+            evidence.expect(arena % UInt(getpagesize()) == 0, "arena 0x\(String(arena, radix: 16)) is not page-aligned: not an mmap() of its own")
+            let mapping = Mapping.containing(arena, in: maps)
+            evidence.expect(mapping.map { $0.anonymous && $0.permissions.hasPrefix("rw") && $0.permissions.hasSuffix("p") && $0.end >= arena + UInt(size) } ?? false,
+                            "arena 0x\(String(arena, radix: 16)) of \(size) bytes lies in \(mapping?.description ?? "no mapping"), not an anonymous private mapping")
+        }
+        return evidence.verdict
+    }
+}
+
+/// One line of /proc/self/maps.
+struct Mapping: CustomStringConvertible {
+    let start: UInt, end: UInt
+    let permissions: String
+    let path: String
+    var anonymous: Bool { path.isEmpty }
+    var description: String { "0x\(String(start, radix: 16))-0x\(String(end, radix: 16)) \(permissions) \(path.isEmpty ? "(anonymous)" : path)" }
+
+    static func containing(_ address: UInt, in maps: String) -> Mapping? {
+        for line in maps.split(separator: "\n") {
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            let range = fields.first?.split(separator: "-") ?? []
+            guard fields.count >= 5, range.count == 2, let start = UInt(range[0], radix: 16), let end = UInt(range[1], radix: 16) else { continue }
+            if start <= address && address < end {
+                return Mapping(start: start, end: end, permissions: String(fields[1]), path: fields.dropFirst(5).joined(separator: " "))
+            }
+        }
+        return nil
+    }
+}

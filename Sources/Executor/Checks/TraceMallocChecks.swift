@@ -155,3 +155,35 @@ public enum AllocatorSetupChecks {
             : .fail("PYTHONMALLOC=\(name) python: \(outcome.summary), stderr '\(outcome.stderr.prefix(160))'")
     }
 }
+
+extension TraceMallocChecks {
+    /// PyTraceMalloc_Track returns -1 when the memory to store the trace cannot be had: tracemalloc
+    /// takes its own memory from the RAW allocator it found at tracemalloc.start() (3.9+), so a
+    /// layer installed on RAW before the start makes those allocations fail.
+    public static func trackFailsWithoutMemory(_ context: CheckContext) -> CheckVerdict {
+        let library = context.library
+        guard let realTrack = library.traceMallocTrack, let realUntrack = library.traceMallocUntrack else {
+            return .fail("the library exports no PyTraceMalloc_Track/Untrack")
+        }
+        let track = context.seams.track ?? { realTrack($0, $1, $2) }
+        let layer = AllocatorLayer.installOnTop(of: .raw, in: library)
+        var evidence = Evidence()
+        guard context.runtime.run("import tracemalloc; tracemalloc.start()") else {
+            layer.uninstall(from: library)
+            return .fail("tracemalloc.start() raised")
+        }
+        layer.reset()
+        for function in [AllocatorLayer.Function.malloc, .calloc, .realloc] { layer.fail(function, count: 1_000) }
+        let starved = track(domain + 1, pointer, 100)
+        layer.disarm()
+        let refused = layer.calls.contains { $0.result == 0 && $0.function != .free }
+        evidence.expect(refused, "PyTraceMalloc_Track asked the RAW allocator for nothing: no failure could be made")
+        evidence.expect(starved == -1, "PyTraceMalloc_Track returned \(starved) when its memory could not be allocated, expected -1")
+        let fed = track(domain + 1, pointer, 100)
+        evidence.expect(fed == 0, "PyTraceMalloc_Track returned \(fed) once memory was there again, expected 0")
+        _ = realUntrack(domain + 1, pointer)
+        context.runtime.run("import tracemalloc; tracemalloc.stop()")
+        layer.uninstall(from: library)
+        return evidence.verdict
+    }
+}

@@ -1,4 +1,6 @@
 import ClauseCatalogue
+import Foundation
+import Isolation
 import PyRuntime
 
 /// Breaking the rules under the debug hooks: each violation runs in a forked child of the
@@ -127,5 +129,72 @@ public enum ViolationChecks {
                 api.PyMem_Free(block)
                 """)
         }])
+    }
+}
+
+extension ViolationChecks {
+    /// realloc checks the leading pads too: an underflow is reported by realloc.
+    public static func underflowDetectedByRealloc(_ context: CheckContext) -> CheckVerdict {
+        FatalCheck.run(context, context.domains.map { domain in
+            FatalVariant("\(domain.functionPrefix)Realloc after a write at p-1", fields: ["bad_leading_offsets": .integers([-1])]) { runtime in
+                let functions = runtime.library.functions(domain)
+                let block = functions.malloc(16)!
+                (block - 1).storeBytes(of: 0x78, as: UInt8.self)
+                _ = functions.realloc(block, 32)
+            }
+        })
+    }
+
+    /// Freeing a block twice does not go unnoticed: the first free wrote DEADBYTE over the API
+    /// id, so the second stops the process and starts the report on that very block. (The
+    /// report's dump then reads the tail at the size the header holds, which the first free
+    /// erased or the allocator's free list overwrote: CPython dies with SIGSEGV in the dump or
+    /// with SIGABRT after it, so either ends the check, with the report's first line.) A block
+    /// of the same size stays live, so that pymalloc keeps the pool (and its arena) mapped.
+    public static func doubleFreeDetected(_ context: CheckContext) -> CheckVerdict {
+        var evidence = Evidence()
+        for domain in context.domains {
+            let name = "\(domain.functionPrefix)Free twice"
+            let outcome: ChildOutcome
+            do {
+                outcome = try ForkedChild.run(timeout: FatalCheck.timeout) {
+                    let functions = context.runtime.library.functions(domain)
+                    let keeper = functions.malloc(16)
+                    let block = functions.malloc(16)!
+                    print("PYMEMCHECK-BLOCK \(Bytes.hex(block))")
+                    fflush(nil)
+                    functions.free(block)
+                    functions.free(block)
+                    functions.free(keeper)
+                    print("undetected")
+                }
+            } catch {
+                evidence.add("\(name): could not isolate it: \(error)")
+                continue
+            }
+            let block = outcome.stdout.split(separator: "\n").first { $0.hasPrefix("PYMEMCHECK-BLOCK ") }?.dropFirst(17) ?? "?"
+            evidence.expect(outcome.signal == SIGABRT || outcome.signal == SIGSEGV, "\(name): the process went on: \(outcome.summary)")
+            evidence.expect(outcome.stderr.contains("Debug memory block at address p=\(block)"),
+                            "\(name): no report on the block \(block) (stderr: \(outcome.stderr.prefix(200)))")
+        }
+        return evidence.verdict
+    }
+
+    /// Python that allocates `block` (16 bytes, PyMem_Malloc) through ctypes.
+    static let allocateFromPython = "import ctypes\nctypes.pythonapi.PyMem_Malloc.restype = ctypes.c_void_p\nblock = ctypes.pythonapi.PyMem_Malloc(16)\n"
+    /// Python that writes one byte past `block` and frees it.
+    static let overflowFromPython = "ctypes.pythonapi.PyMem_Free.argtypes = [ctypes.c_void_p]\nctypes.memset(block + 16, 0x78, 1)\nctypes.pythonapi.PyMem_Free(block)\n"
+
+    /// With tracemalloc off, or tracing but not that block, the report has no allocation
+    /// traceback (with it off, the report says how to get one).
+    public static func noTracebackUntraced(_ context: CheckContext) -> CheckVerdict {
+        FatalCheck.run(context, [
+            FatalVariant("overflow with tracemalloc off", fields: ["tracemalloc_hint": .flag(true)]) { runtime in
+                runtime.run(allocateFromPython + overflowFromPython)
+            },
+            FatalVariant("overflow of a block allocated before tracemalloc.start()", fields: ["tracemalloc_hint": .flag(false)]) { runtime in
+                runtime.run(allocateFromPython + "import tracemalloc\ntracemalloc.start(5)\n" + overflowFromPython)
+            },
+        ])
     }
 }

@@ -107,6 +107,12 @@ public enum ClauseControls {
             "debug.detect.api-id-overwrite": repairs,
             "debug.detect.mem-without-gil": onTop("a call without the GIL takes it first") { context, _ in TakesTheGIL(context.library) },
             "debug.detect.obj-without-gil": onTop("a call without the GIL takes it first") { context, _ in TakesTheGIL(context.library) },
+            "debug.detect.double-free": onTop("a block's second free is dropped") { _, _ in IgnoresSecondFree() },
+            "debug.detect.underflow-on-realloc": repairs,
+            "debug.layout.serial-number-increments": oneMore,
+            "debug.report.no-traceback-untraced": Control(violation: "the report comparison expects an allocation traceback") { context in
+                context.seams.expectedReport = ["allocation_traceback": .flag(true)]
+            },
             "debug.report.tracemalloc-traceback": onTop("each block's trace is dropped before it is freed", domains: [.mem]) { context, _ in
                 DropsTraces(context.library)
             },

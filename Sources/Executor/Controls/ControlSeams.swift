@@ -1,3 +1,4 @@
+import ClauseCatalogue
 import PyRuntime
 
 /// Where a negative control reaches a check that no allocator layer reaches: the tracemalloc
@@ -16,6 +17,9 @@ public struct ControlSeams {
     public var pythonMallocName: String?
     /// Added to the arguments of an isolated scenario (its own control switch).
     public var scenarioArguments: [String] = []
+    /// Report fields that replace the catalogue's expectation (a wrong expectation fed to the
+    /// report comparison).
+    public var expectedReport: [String: ExpectedReport.Value] = [:]
     /// Replaces the API functions a per-domain check calls (UnguardedCalls).
     public var functions: ((AllocatorDomain) -> DomainFunctions)?
 

@@ -325,3 +325,37 @@ final class PassesAnotherContext: Defect, @unchecked Sendable {
     }
     override func free(_ block: UnsafeMutableRawPointer?, _ below: PMCMemAllocatorEx) { super.free(block, other(below)) }
 }
+
+/// A block freed a second time is not freed again: the second free is dropped silently.
+final class IgnoresSecondFree: Defect, @unchecked Sendable {
+    private var freed: Set<UnsafeMutableRawPointer> = []
+
+    override func malloc(_ size: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? {
+        let block = super.malloc(size, below)
+        if let block { freed.remove(block) }
+        return block
+    }
+    override func free(_ block: UnsafeMutableRawPointer?, _ below: PMCMemAllocatorEx) {
+        guard let block else { return super.free(block, below) }
+        if freed.insert(block).inserted { super.free(block, below) }
+    }
+}
+
+/// New arenas come from the C library's malloc instead of anonymous mappings of their own;
+/// arenas taken before go back to the allocator that gave them (one per forked child).
+enum ArenasFromMalloc {
+    nonisolated(unsafe) static var previous = PMCArenaAllocator()
+    nonisolated(unsafe) static var own: Set<UnsafeMutableRawPointer> = []
+
+    static func install(in library: PythonLibrary) {
+        previous = library.arenaAllocator
+        library.arenaAllocator = PMCArenaAllocator(ctx: nil, alloc: { _, size in
+            let arena = Glibc.malloc(size)
+            if let arena { ArenasFromMalloc.own.insert(arena) }
+            return arena
+        }, free: { _, arena, size in
+            if let arena, ArenasFromMalloc.own.remove(arena) != nil { return Glibc.free(arena) }
+            ArenasFromMalloc.previous.free(ArenasFromMalloc.previous.ctx, arena, size)
+        })
+    }
+}

@@ -36,6 +36,9 @@ extension ClauseControls {
         "setallocator.hook-sees-every-call": overInstalled("requests under 64 bytes are served without reaching the installed allocator") {
             ServedByLibc { $0 < 64 }
         },
+        "mem.macros.upper-case-family": overInstalled("requests reach the MEM domain's allocator only after being served elsewhere") {
+            ServedByLibc()
+        },
         "setallocator.setup-debug-hooks-reinstalls": Control(
             violation: "the custom allocators are put back on top after PyMem_SetupDebugHooks()") { context in
             context.seams.scenarioArguments = ["--control"]
@@ -66,6 +69,9 @@ extension ClauseControls {
         "pymalloc.disabled-by-pythonmalloc-malloc": onTop("the object allocator takes an arena", domains: [.obj]) { context, _ in
             TakesAnArena(context.library)
         },
+        "pymalloc.arenas.anonymous-mappings": Control(violation: "arenas come from malloc, not from mappings of their own") { context in
+            ArenasFromMalloc.install(in: context.library)
+        },
         "pymalloc.mallocstats": Control(violation: "python is killed before it exits (before the statistics are printed)") { context in
             context.seams.pythonProgram = "import os, signal; os.kill(os.getpid(), signal.SIGKILL)"
         },
@@ -91,6 +97,10 @@ extension ClauseControls {
                 guard seen.value.insert(pointer).inserted else { return 0 }
                 return real?(domain, pointer, size) ?? -1
             }
+        },
+        "tracemalloc.track.no-memory": Control(violation: "PyTraceMalloc_Track returns 0 whether or not its trace could be stored") { context in
+            let real = context.library.traceMallocTrack
+            context.seams.track = { domain, pointer, size in _ = real?(domain, pointer, size); return 0 }
         },
         "tracemalloc.untrack.tracked": Control(violation: "PyTraceMalloc_Untrack returns 0 and removes nothing") { context in
             context.seams.untrack = { _, _ in 0 }

@@ -26,6 +26,7 @@ enum AllocationTable {
         table["mem.threads.gil-holders"] = ThreadChecks.gilHoldersFromThreads
         table["obj.threads.gil-holders"] = ThreadChecks.gilHoldersFromThreads
         table["mem.macros.new-resize-del"] = MacroChecks.newResizeDel
+        table["mem.macros.upper-case-family"] = MacroChecks.upperCaseFamily
         return table
     }()
 }

@@ -21,5 +21,9 @@ enum DebugHooksTable {
         "debug.detect.mem-without-gil": ViolationChecks.callWithoutGIL,
         "debug.detect.obj-without-gil": ViolationChecks.callWithoutGIL,
         "debug.report.tracemalloc-traceback": ViolationChecks.tracemallocTraceback,
+        "debug.report.no-traceback-untraced": ViolationChecks.noTracebackUntraced,
+        "debug.detect.double-free": ViolationChecks.doubleFreeDetected,
+        "debug.detect.underflow-on-realloc": ViolationChecks.underflowDetectedByRealloc,
+        "debug.layout.serial-number-increments": DebugBytesChecks.serialNumberIncrements,
     ]
 }

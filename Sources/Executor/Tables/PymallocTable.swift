@@ -12,5 +12,7 @@ enum PymallocTable {
         "tracemalloc.track.update": TraceMallocChecks.trackUpdatesExisting,
         "tracemalloc.untrack.tracked": TraceMallocChecks.untrackRemovesTrace,
         "tracemalloc.untrack.untracked": TraceMallocChecks.untrackUntrackedIsNoOp,
+        "tracemalloc.track.no-memory": TraceMallocChecks.trackFailsWithoutMemory,
+        "pymalloc.arenas.anonymous-mappings": PymallocChecks.arenasAreAnonymousMappings,
     ]
 }
