@@ -48,7 +48,8 @@ for mutant in $mutants; do
     for target in "${targets[@]}"; do
         work="$out/$mutant-$target"; rm -rf "$work"; mkdir -p "$work"
         start=$(date +%s.%N)
-        PYMEMCHECK_PYTHON=$python PYMEMCHECK_MODE=$mode PYMEMCHECK_MUTANT=$mutant .build-fuzz/release/$target "$work" \
+        # Swift's own crash handler must not take the abort from libFuzzer, which saves the input.
+        SWIFT_BACKTRACE=enable=no PYMEMCHECK_PYTHON=$python PYMEMCHECK_MODE=$mode PYMEMCHECK_MUTANT=$mutant .build-fuzz/release/$target "$work" \
             -dict="Fuzz/$target.dict" $(tr '\n' ' ' < "Fuzz/$target.options") -max_total_time="$limit" \
             -artifact_prefix="$work/" > "$work.log" 2>&1
         status=$?
