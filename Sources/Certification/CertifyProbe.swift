@@ -22,9 +22,10 @@ public enum CertifyProbe {
             return emit(CertifyItem(part: "start-up with the plugin", status: "fail", evidence: ["\(error)"]))
         }
         let runner = ProgramRunner(session: session)
-        emit(isolated("plugin functions called directly", timeout: 60) {
-            let problems = HookChecks.run(plugin)
-            return CertifyItem(part: "", status: problems.isEmpty ? "pass" : "fail", evidence: problems)
+        emit(isolated("plugin functions called directly", timeout: 300) {
+            let problems = HookChecks.run(plugin, version: target.version)
+            let asked = "every documented edge from the main thread, a new thread and \(HookChecks.threads) threads at once (RAW; every domain from 3.12), 4 calloc pairs that overflow size_t, and a \(Workload.calls)-call mixed workload per domain"
+            return CertifyItem(part: "", status: problems.isEmpty ? "pass" : "fail", evidence: problems.isEmpty ? [asked] : problems)
         })
         emit(isolated("failures injected under the plugin", timeout: 60) {
             let (problems, reached) = InjectedFailureChecks.run(plugin)

@@ -6,17 +6,43 @@ import OpLanguage
 import PyRuntime
 
 /// The plugin's own functions, called directly: the debug hooks on top normalise zero-size
-/// and NULL requests before a plugin sees them, so the API alone never asks it those.
+/// and NULL requests before a plugin sees them, so the API alone never asks it those. Every
+/// documented edge is asked from the main thread, from a new thread that has not called the
+/// plugin yet, and (where the domain must be thread-safe) from several threads at once; then
+/// calloc pairs whose product overflows, and a long mixed workload, so that a defect that
+/// shows only after warm-up shows.
 enum HookChecks {
-    static func run(_ plugin: AllocatorPlugin) -> [String] {
+    static let threads = 4
+
+    static func run(_ plugin: AllocatorPlugin, version: PythonVersion) -> [String] {
         var problems: [String] = []
         for (domain, installed) in plugin.installed.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
-            let hook = installed.hook
-            problems += check(domain, hook).map { "\(domain.name) hook: \($0)" }
+            let hook = HookBox(installed.hook)
+            problems += check(domain, hook.hook).map { "\(domain.name) hook, main thread: \($0)" }
+            problems += ThreadChecks.concurrently(1) { _ in check(domain, hook.hook).first }.compactMap { $0 }
+                .map { "\(domain.name) hook, a new thread: \($0)" }
+            // RAW is called without the GIL; from 3.12 every domain must be thread-safe.
+            if domain == .raw || version >= PythonVersion(3, 12) {
+                problems += ThreadChecks.concurrently(threads) { _ in check(domain, hook.hook).first }.compactMap { $0 }
+                    .map { "\(domain.name) hook, \(threads) threads at once: \($0)" }
+            }
+            problems += (hugeCalloc(hook.hook) + overflowingCalloc(hook.hook)).map { "\(domain.name) hook: \($0)" }
+            problems += Workload.run(hook.hook, calls: Workload.calls).map { "\(domain.name) hook, mixed workload: \($0)" }
         }
         return problems
     }
 
+    /// calloc pairs whose product overflows 64 bits: NULL, never a block of the wrapped size.
+    static func overflowingCalloc(_ hook: PMCMemAllocatorEx) -> [String] {
+        let half = Int(bitPattern: UInt.max / 2 + 1)
+        return [(1 << 32, 1 << 32), (half, 2), (2, half), (Int(bitPattern: UInt.max), 3)].compactMap { count, size in
+            guard let block = hook.calloc(hook.ctx, count, size) else { return nil }
+            hook.free(hook.ctx, block)
+            return "calloc(\(UInt(bitPattern: count)), \(UInt(bitPattern: size))) overflows size_t but returned a block"
+        }
+    }
+
+    /// The edges, on whatever thread calls it.
     static func check(_ domain: Domain, _ hook: PMCMemAllocatorEx) -> [String] {
         var problems: [String] = []
         let ctx = hook.ctx
@@ -41,7 +67,6 @@ enum HookChecks {
         problems += contents(hook)
         problems += zeroes(hook)
         problems += failedRealloc(hook)
-        problems += hugeCalloc(hook)
         return problems
     }
 

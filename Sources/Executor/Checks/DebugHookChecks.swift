@@ -12,9 +12,8 @@ public enum DebugHookChecks {
         return context.eachDomain { _, functions, evidence in
             for size in [1, 16, 100, 513, 4096] {
                 guard let block = functions.malloc(size) else { return evidence.add("malloc(\(size)) returned NULL") }
-                if let offset = Bytes.firstNot(clean, in: block, 0..<size) {
-                    evidence.add("malloc(\(size)) byte \(offset) is 0x\(String(block.load(fromByteOffset: offset, as: UInt8.self), radix: 16)), not CLEANBYTE 0x\(String(clean, radix: 16))")
-                }
+                let offset = Bytes.firstNot(clean, in: block, 0..<size)
+                evidence.expect(offset == nil, "malloc(\(size)) byte \(offset ?? 0) is 0x\(String(block.load(fromByteOffset: offset ?? 0, as: UInt8.self), radix: 16)), not CLEANBYTE 0x\(String(clean, radix: 16))")
                 functions.free(block)
             }
         }
@@ -28,9 +27,7 @@ public enum DebugHookChecks {
                 guard let block = functions.malloc(old) else { return evidence.add("malloc(\(old)) returned NULL") }
                 Bytes.fill(block, count: old)
                 guard let grown = functions.realloc(block, new) else { return evidence.add("realloc to \(new) returned NULL") }
-                if let offset = Bytes.firstNot(clean, in: grown, old..<new) {
-                    evidence.add("realloc \(old)→\(new): grown byte \(offset) is not CLEANBYTE")
-                }
+                evidence.expect(Bytes.firstNot(clean, in: grown, old..<new) == nil, "realloc \(old)→\(new): a grown byte is not CLEANBYTE")
                 evidence.expect(Bytes.firstMismatch(grown, count: old) == nil, "realloc \(old)→\(new) lost old bytes")
                 functions.free(grown)
             }

@@ -51,9 +51,8 @@ public enum FaultInjectionChecks {
             functions.free(result)
             return
         }
-        if let offset = Bytes.firstMismatch(block, count: old, seed: 5) {
-            evidence.add("\(name): returned NULL but the old block changed at byte \(offset)")
-        }
+        let offset = Bytes.firstMismatch(block, count: old, seed: 5)
+        evidence.expect(offset == nil, "\(name): returned NULL but the old block changed at byte \(offset ?? 0)")
         if context.debugHooks {
             let layout = BlockLayout(block: block, requested: old, domain: domain)
             let bytes = context.version.debugBytes

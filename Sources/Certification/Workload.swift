@@ -1,0 +1,104 @@
+import CPythonABI
+import Foundation
+
+/// A long mixed workload on a plugin's functions: malloc, calloc, realloc both ways and free
+/// over a live set of blocks, sizes in every band (zero, pymalloc's small classes, the RAW
+/// fallback, pages, above the mmap threshold), each block filled with its own byte and
+/// compared whenever it is resized or freed (in full up to 4 KiB; above, the first and last
+/// 1 KiB and 64 bytes of every 4 KiB, as the oracle samples). Deterministic: the same calls
+/// every run.
+enum Workload {
+    static let calls = 100_000
+    static let liveLimit = 64
+
+    struct Block {
+        let pointer: UnsafeMutableRawPointer
+        let size: Int
+        let seed: UInt8
+    }
+
+    /// The first problems found (at most a few), none when the plugin held up.
+    static func run(_ hook: PMCMemAllocatorEx, calls: Int) -> [String] {
+        var random = SplitMix(state: 0x5EED)
+        var live: [Block] = []
+        var problems: [String] = []
+        for call in 0..<calls where problems.count < 3 {
+            let choice = random.next() % 10
+            if live.isEmpty || (choice < 4 && live.count < liveLimit) {
+                let size = band(&random)
+                let viaCalloc = choice == 0
+                guard let pointer = viaCalloc ? hook.calloc(hook.ctx, 1, size) : hook.malloc(hook.ctx, size) else {
+                    problems.append("call \(call): \(viaCalloc ? "calloc(1, " : "malloc(")\(size)) returned NULL")
+                    continue
+                }
+                if viaCalloc, let offset = (0..<size).first(where: { pointer.load(fromByteOffset: $0, as: UInt8.self) != 0 }) {
+                    problems.append("call \(call): calloc(1, \(size)) byte \(offset) is not zero")
+                }
+                let block = Block(pointer: pointer, size: size, seed: UInt8(truncatingIfNeeded: call % 255 + 1))
+                fill(block)
+                live.append(block)
+            } else {
+                let index = Int(random.next() % UInt64(live.count))
+                let block = live[index]
+                if let offset = mismatch(block, count: block.size) {
+                    problems.append("call \(call): a live \(block.size)-byte block changed at byte \(offset) (shared, or overwritten)")
+                }
+                if choice < 7 {
+                    let size = band(&random)
+                    guard let moved = hook.realloc(hook.ctx, block.pointer, size) else {
+                        problems.append("call \(call): realloc \(block.size)→\(size) returned NULL")
+                        continue
+                    }
+                    let resized = Block(pointer: moved, size: size, seed: block.seed)
+                    if let offset = mismatch(resized, count: min(block.size, size)) {
+                        problems.append("call \(call): realloc \(block.size)→\(size) lost byte \(offset)")
+                    }
+                    fill(resized)
+                    live[index] = resized
+                } else {
+                    hook.free(hook.ctx, block.pointer)
+                    live.remove(at: index)
+                }
+            }
+        }
+        live.forEach { hook.free(hook.ctx, $0.pointer) }
+        return problems
+    }
+
+    /// A size: zero now and then, mostly small, some medium, rarely above the mmap threshold.
+    static func band(_ random: inout SplitMix) -> Int {
+        let pick = random.next()
+        switch pick % 100 {
+        case 0..<3: return 0
+        case 3..<60: return Int(pick >> 8 % 512) + 1
+        case 60..<90: return Int(pick >> 8 % 4096) + 513
+        case 90..<99: return Int(pick >> 8 % 61_440) + 4097
+        default: return Int(pick >> 8 % (1 << 20)) + 131_073
+        }
+    }
+
+    static func fill(_ block: Block) { memset(block.pointer, Int32(block.seed), block.size) }
+
+    static func mismatch(_ block: Block, count: Int) -> Int? {
+        sampled(count).first { block.pointer.load(fromByteOffset: $0, as: UInt8.self) != block.seed }
+    }
+
+    /// The offsets below `count` that are compared.
+    static func sampled(_ count: Int) -> [Int] {
+        guard count > 4096 else { return Array(0..<count) }
+        let strides = stride(from: 1024, to: count - 1024, by: 4096).flatMap { $0..<min($0 + 64, count) }
+        return Array(0..<1024) + strides + Array((count - 1024)..<count)
+    }
+}
+
+/// A small fixed-seed generator (splitmix64): the workload is the same every run.
+struct SplitMix {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
