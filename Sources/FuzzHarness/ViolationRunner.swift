@@ -92,8 +92,11 @@ public enum ViolationRunner {
         }
         let ended = "the child \(outcome.summary)"
         guard expectation.detectable else {
-            return outcome.exitedCleanly ? Verdict(findings: [], note: "\(expectation.describe): nothing to detect; \(ended)")
-                : Verdict(findings: [finding(.violationReport, violation, "\(expectation.describe) breaks no rule, yet \(ended): \(tail(outcome))")])
+            if outcome.exitedCleanly { return Verdict(findings: [], note: "\(expectation.describe): nothing to detect; \(ended)") }
+            // A legal call (free(NULL), a same-domain free) that kills the process is a crash.
+            var crash = finding(outcome.signal == nil ? .violationReport : .noCrash, violation, "\(expectation.describe) breaks no rule, yet \(ended): \(tail(outcome))")
+            crash.signal = outcome.signal
+            return Verdict(findings: [crash])
         }
         guard session.debugHooks else {
             return Verdict(findings: [], note: "\(expectation.describe) without the debug hooks: \(ended)")
