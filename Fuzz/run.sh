@@ -40,6 +40,8 @@ swift build "${flags[@]}" --scratch-path "$scratch" >&2
 work=.build-fuzz/corpus/$target
 findings=.build-fuzz/findings/$target
 mkdir -p "$work" "$findings"
+# Swift's crash handler must not take a finding's abort from libFuzzer, which saves the input.
+export SWIFT_BACKTRACE=enable=no
 exec "$scratch/release/$target" "$work" "Corpus/$target" \
     -dict="Fuzz/$target.dict" $(tr '\n' ' ' < "Fuzz/$target.options") \
     -max_total_time="$seconds" -artifact_prefix="$findings/" -print_final_stats=1 ${extra[@]+"${extra[@]}"} "$@"
