@@ -24,7 +24,7 @@ public enum AllocationChecks {
         let pairs = [(0, 8), (8, 0), (0, 0)]
         let write = !context.debugHooks
         return context.eachDomain { _, functions, evidence in
-            zeroSizeBlocksAreDistinct(functions, &evidence, label: "calloc with a zero argument", write: write) { index in
+            zeroSizeBlocksAreDistinct(functions, &evidence, label: "calloc with a zero argument", write: write, zeroed: true) { index in
                 functions.calloc(pairs[index % 3].0, pairs[index % 3].1)
             }
         }
@@ -36,10 +36,11 @@ public enum AllocationChecks {
     /// zero-size block records size 0 and its trailing pad starts at p[0], so nothing is written
     /// there (Conformance/README.md).
     static func zeroSizeBlocksAreDistinct(_ functions: DomainFunctions, _ evidence: inout Evidence, label: String, write: Bool,
-                                          _ allocate: (Int) -> UnsafeMutableRawPointer?) {
+                                          zeroed: Bool = false, _ allocate: (Int) -> UnsafeMutableRawPointer?) {
         var zero: [UnsafeMutableRawPointer] = [], others: [UnsafeMutableRawPointer] = []
         for index in 0..<zeroSizeBlocks {
             guard let block = allocate(index) else { evidence.add("\(label) call \(index) returned NULL"); break }
+            if write && zeroed { evidence.expect(block.load(as: UInt8.self) == 0, "\(label) call \(index): the one usable byte is not zero") }
             if write { block.storeBytes(of: Bytes.pattern(index), as: UInt8.self) }
             zero.append(block)
             if let other = functions.malloc(16) { Bytes.fill(other, count: 16, seed: 200); others.append(other) }
@@ -170,15 +171,22 @@ public enum AllocationChecks {
         }
     }
 
-    /// calloc whose nelem * elsize overflows size_t returns NULL.
+    /// calloc whose nelem * elsize overflows size_t, or exceeds PY_SSIZE_T_MAX without
+    /// overflowing, returns NULL, and the allocator is not even asked (a hook on top sees nothing).
     public static func callocOverflowFails(_ context: CheckContext) -> CheckVerdict {
-        context.eachDomain { _, functions, evidence in
-            let half = Int(bitPattern: UInt.max / 2 + 1)
-            for (nelem, elsize) in [(half, 2), (2, half), (1 << 32, 1 << 32), (Int(bitPattern: UInt.max), Int(bitPattern: UInt.max))] {
+        context.eachDomain { domain, functions, evidence in
+            let half = Int(bitPattern: UInt.max / 2 + 1), quarter = Int(bitPattern: UInt.max / 4 + 1)
+            let pairs = [(half, 2), (2, half), (1 << 32, 1 << 32), (Int(bitPattern: UInt.max), Int(bitPattern: UInt.max)), (3, quarter)]
+            let layer = AllocatorLayer.installOnTop(of: domain, in: context.library)
+            layer.reset()
+            for (nelem, elsize) in pairs {
                 let block = functions.calloc(nelem, elsize)
-                evidence.expect(block == nil, "calloc(\(UInt(bitPattern: nelem)), \(UInt(bitPattern: elsize))) overflows but returned \(Bytes.hex(block))")
+                evidence.expect(block == nil, "calloc(\(UInt(bitPattern: nelem)), \(UInt(bitPattern: elsize))) cannot be met but returned \(Bytes.hex(block))")
                 functions.free(block)
             }
+            let asked = layer.calls.filter { call in call.function == .calloc && pairs.contains { $0 == (call.size, call.elementSize) } }
+            layer.uninstall(from: context.library)
+            evidence.expect(asked.isEmpty, "\(asked.count) of the impossible calloc requests reached the allocator")
         }
     }
 

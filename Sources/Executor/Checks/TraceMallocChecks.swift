@@ -111,8 +111,10 @@ public enum AllocatorSetupChecks {
         if underlying == .malloc {
             // Small OBJ blocks come from the C library's heap, not from arenas or mappings.
             let (count, size) = (4096, 64)
-            let grown = heapGrowth(context.library.obj, count: count, size: size)
-            evidence.expect(grown >= count * size, "\(count) PyObject_Malloc(\(size)) calls grew the C library's heap by \(grown) bytes: malloc does not serve them")
+            for domain in [AllocatorDomain.mem, .obj] {
+                let grown = heapGrowth(context.library.functions(domain), count: count, size: size)
+                evidence.expect(grown >= count * size, "\(count) \(domain.functionPrefix)Malloc(\(size)) calls grew the C library's heap by \(grown) bytes: malloc does not serve them")
+            }
         }
         return evidence.verdict
     }
