@@ -53,7 +53,7 @@ let package = Package(
         .target(name: "Oracle", dependencies: ["OpLanguage", "PyRuntime"]),
         .target(name: "FuzzHarness", dependencies: ["OpLanguage", "Oracle", "PyRuntime", "Executor", "Isolation", "DebugReport", "ClauseCatalogue", "CPythonABI"]),
         .target(name: "Reproducer", dependencies: ["OpLanguage", "PyRuntime", "ClauseCatalogue"]),
-        .target(name: "Certification", dependencies: ["FuzzHarness", "Executor", "ClauseCatalogue", "Reports", "PyRuntime", "Isolation", "OpLanguage", "CPythonABI"]),
+        .target(name: "Certification", dependencies: ["FuzzHarness", "Executor", "ClauseCatalogue", "Reports", "PyRuntime", "Isolation", "OpLanguage", "Oracle", "CPythonABI"]),
         .executableTarget(name: "fuzz-sequences", dependencies: ["FuzzHarness"], path: "Fuzz/fuzz-sequences"),
         .executableTarget(name: "fuzz-violations", dependencies: ["FuzzHarness"], path: "Fuzz/fuzz-violations"),
         .executableTarget(name: "fuzz-faults", dependencies: ["FuzzHarness"], path: "Fuzz/fuzz-faults"),
@@ -75,7 +75,7 @@ let package = Package(
         .testTarget(name: "PyRuntimeTests", dependencies: ["PyRuntime", "Isolation", "Executor", "DebugReport", "PyMemCheckCLI", "pymemcheck"]),
         .testTarget(name: "OpLanguageTests", dependencies: ["OpLanguage"]),
         // certify on the example plugins and the mutants; C reproducers compiled and run.
-        .testTarget(name: "CertificationTests", dependencies: ["Isolation", "PyRuntime", "pymemcheck"]),
+        .testTarget(name: "CertificationTests", dependencies: ["Isolation", "PyRuntime", "FuzzHarness", "pymemcheck"]),
         // The corpus replayed on several targets and modes, the mutants found, the oracle.
         .testTarget(name: "FuzzTests", dependencies: ["FuzzHarness", "OpLanguage", "Oracle", "PyRuntime", "Isolation", "pymemcheck"]),
     ]

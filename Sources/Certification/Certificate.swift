@@ -1,4 +1,5 @@
 import Foundation
+import Oracle
 import Reports
 
 /// One part of a certification that is not a catalogue clause: the plugin's own functions,
@@ -10,13 +11,28 @@ public struct CertifyItem: Sendable, Codable, Equatable {
     /// pass, fail, or note (recorded, not judged).
     public var status: String
     public var evidence: [String]
+    /// What a failure was found by: the invariants its evidence names (the oracle's words, as
+    /// "non-null" or "contents-kept"), and "crash SIGNAME" where the plugin crashed the target.
+    public var detectedBy: [String]
 
-    public init(target: String = "", mode: String = "", part: String, status: String, evidence: [String] = []) {
+    public init(target: String = "", mode: String = "", part: String, status: String, evidence: [String] = [],
+                detectedBy: [String]? = nil) {
         self.target = target
         self.mode = mode
         self.part = part
         self.status = status
         self.evidence = evidence
+        self.detectedBy = detectedBy ?? (status == "fail" ? Self.invariants(in: evidence) : [])
+    }
+
+    /// The invariant names that stand as a ": "-separated field of an evidence line.
+    static func invariants(in evidence: [String]) -> [String] {
+        let names = Set(Invariant.allCases.map(\.rawValue))
+        var found: [String] = []
+        for line in evidence {
+            for field in line.components(separatedBy: ": ") where names.contains(field) && !found.contains(field) { found.append(field) }
+        }
+        return found
     }
 
     public var failed: Bool { status == "fail" }

@@ -23,8 +23,8 @@ public enum CertifyProbe {
         }
         let runner = ProgramRunner(session: session)
         emit(isolated("plugin functions called directly", timeout: 300) {
-            let problems = HookChecks.run(plugin, version: target.version)
-            let asked = "every documented edge from the main thread, a new thread and \(HookChecks.threads) threads at once (RAW; every domain from 3.12), 4 calloc pairs that overflow size_t, and a \(Workload.calls)-call mixed workload per domain"
+            let problems = HookChecks.run(plugin, runtime: session.runtime)
+            let asked = "every documented edge from the main thread, a new thread and \(HookChecks.threads) threads at once (RAW; every domain from 3.12; MEM and OBJ holding the GIL), 4 calloc pairs that overflow size_t, and a \(Workload.calls)-call mixed workload per domain"
             return CertifyItem(part: "", status: problems.isEmpty ? "pass" : "fail", evidence: problems.isEmpty ? [asked] : problems)
         })
         emit(isolated("failures injected under the plugin", timeout: 60) {
@@ -57,7 +57,9 @@ public enum CertifyProbe {
             if let item { return item }
             let context = outcome.stdout.split(separator: "\n").last { $0.hasPrefix(FuzzLoop.inputMarker) }.map { String($0.dropFirst(FuzzLoop.inputMarker.count)) }
             let tail = outcome.stderr.split(separator: "\n").suffix(2).joined(separator: " | ")
-            return CertifyItem(part: part, status: "fail", evidence: ["the target crashed with the plugin in it: \(outcome.summary) \(tail)"] + (context.map { ["during the input (byte form, hex): \($0)"] } ?? []))
+            let crash = outcome.signal.map { ["crash \(ChildOutcome.signalName($0))"] } ?? []
+            return CertifyItem(part: part, status: "fail", evidence: ["the target crashed with the plugin in it: \(outcome.summary) \(tail)"] + (context.map { ["during the input (byte form, hex): \($0)"] } ?? []),
+                               detectedBy: crash)
         } catch {
             return CertifyItem(part: part, status: "fail", evidence: ["could not isolate: \(error)"])
         }
@@ -92,7 +94,9 @@ enum FuzzLoop {
             let verdict = target.run(program, with: runner)
             count += 1
             if !verdict.conforms {
-                return CertifyItem(part: "", status: "fail", evidence: verdict.findings.map(\.description) + ["input:"] + TextForm.render(program).split(separator: "\n").map { "  " + $0 })
+                let found = verdict.findings.map { $0.invariant == .noCrash ? "crash \($0.signal.map(ChildOutcome.signalName) ?? "?")" : $0.invariant.rawValue }
+                return CertifyItem(part: "", status: "fail", evidence: verdict.findings.map(\.description) + ["input:"] + TextForm.render(program).split(separator: "\n").map { "  " + $0 },
+                                   detectedBy: found)
             }
         }
         return CertifyItem(part: "", status: "pass", evidence: ["\(count) inputs in \(Int(seconds)) s, no finding"])

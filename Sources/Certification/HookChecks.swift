@@ -14,22 +14,36 @@ import PyRuntime
 enum HookChecks {
     static let threads = 4
 
-    static func run(_ plugin: AllocatorPlugin, version: PythonVersion) -> [String] {
+    static func run(_ plugin: AllocatorPlugin, runtime: PythonRuntime) -> [String] {
         var problems: [String] = []
         for (domain, installed) in plugin.installed.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
             let hook = HookBox(installed.hook)
             problems += check(domain, hook.hook).map { "\(domain.name) hook, main thread: \($0)" }
-            problems += ThreadChecks.concurrently(1) { _ in check(domain, hook.hook).first }.compactMap { $0 }
-                .map { "\(domain.name) hook, a new thread: \($0)" }
+            problems += fromNewThreads(1, domain, hook, runtime).map { "\(domain.name) hook, a new thread: \($0)" }
             // RAW is called without the GIL; from 3.12 every domain must be thread-safe.
-            if domain == .raw || version >= PythonVersion(3, 12) {
-                problems += ThreadChecks.concurrently(threads) { _ in check(domain, hook.hook).first }.compactMap { $0 }
-                    .map { "\(domain.name) hook, \(threads) threads at once: \($0)" }
+            if domain == .raw || runtime.version >= PythonVersion(3, 12) {
+                problems += fromNewThreads(threads, domain, hook, runtime).map { "\(domain.name) hook, \(threads) threads at once: \($0)" }
             }
             problems += (hugeCalloc(hook.hook) + overflowingCalloc(hook.hook)).map { "\(domain.name) hook: \($0)" }
             problems += Workload.run(hook.hook, calls: Workload.calls).map { "\(domain.name) hook, mixed workload: \($0)" }
         }
         return problems
+    }
+
+    /// The edges asked from `count` new threads at once, each one's first problem. RAW is
+    /// called as CPython calls it, without a thread state; MEM and OBJ from a thread that took
+    /// the GIL (PyGILState_Ensure), as CPython calls them: their allocator below (pymalloc)
+    /// needs the thread state.
+    static func fromNewThreads(_ count: Int, _ domain: Domain, _ hook: HookBox, _ runtime: PythonRuntime) -> [String] {
+        let library = runtime.library
+        return runtime.withoutGIL {
+            ThreadChecks.concurrently(count) { _ in
+                guard domain != .raw else { return check(domain, hook.hook).first }
+                let state = library.gilStateEnsure()
+                defer { library.gilStateRelease(state) }
+                return check(domain, hook.hook).first
+            }
+        }.compactMap { $0 }
     }
 
     /// calloc pairs whose product overflows 64 bits: NULL, never a block of the wrapped size.
@@ -38,7 +52,7 @@ enum HookChecks {
         return [(1 << 32, 1 << 32), (half, 2), (2, half), (Int(bitPattern: UInt.max), 3)].compactMap { count, size in
             guard let block = hook.calloc(hook.ctx, count, size) else { return nil }
             hook.free(hook.ctx, block)
-            return "calloc(\(UInt(bitPattern: count)), \(UInt(bitPattern: size))) overflows size_t but returned a block"
+            return "must-fail: calloc(\(UInt(bitPattern: count)), \(UInt(bitPattern: size))) overflows size_t but returned a block"
         }
     }
 
@@ -47,11 +61,11 @@ enum HookChecks {
         var problems: [String] = []
         let ctx = hook.ctx
         let a = hook.malloc(ctx, 0), b = hook.malloc(ctx, 0)
-        if a == nil || b == nil { problems.append("malloc(0) returned NULL") }
-        else if a == b { problems.append("malloc(0) returned the same pointer twice") }
+        if a == nil || b == nil { problems.append("non-null: malloc(0) returned NULL") }
+        else if a == b { problems.append("distinct: malloc(0) returned the same pointer twice") }
         for (count, size) in [(0, 8), (8, 0), (0, 0)] {
             let block = hook.calloc(ctx, count, size)
-            if block == nil { problems.append("calloc(\(count), \(size)) returned NULL") }
+            if block == nil { problems.append("non-null: calloc(\(count), \(size)) returned NULL") }
             hook.free(ctx, block)
         }
         hook.free(ctx, a)
@@ -60,9 +74,9 @@ enum HookChecks {
         if let block = hook.realloc(ctx, nil, 40) {
             block.initializeMemory(as: UInt8.self, repeating: 0x5C, count: 40)
             if let zero = hook.realloc(ctx, block, 0) { hook.free(ctx, zero) }
-            else { problems.append("realloc(p, 0) returned NULL"); hook.free(ctx, block) }
+            else { problems.append("non-null: realloc(p, 0) returned NULL") }  // p may be gone: not freed again
         } else {
-            problems.append("realloc(NULL, 40) returned NULL")
+            problems.append("non-null: realloc(NULL, 40) returned NULL")
         }
         problems += contents(hook)
         problems += zeroes(hook)
@@ -78,21 +92,21 @@ enum HookChecks {
         defer { hook.free(hook.ctx, block) }
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
         let last = UnsafeMutableRawPointer(bitPattern: UInt(bitPattern: block + (count * size - 1)) & ~UInt(page - 1))!
-        return msync(last, page, MS_ASYNC) == 0 ? [] : ["calloc(\(count), \(size)) returned a block that does not span \(count * size) bytes (nelem*elsize wrapped?)"]
+        return msync(last, page, MS_ASYNC) == 0 ? [] : ["block-size: calloc(\(count), \(size)) returned a block that does not span \(count * size) bytes (nelem*elsize wrapped?)"]
     }
 
     /// realloc keeps min(old, new) bytes, growing and shrinking, small and large.
     static func contents(_ hook: PMCMemAllocatorEx) -> [String] {
         var problems: [String] = []
         for (old, new) in [(16, 600), (600, 24), (100, 70_000), (70_000, 300)] {
-            guard let block = hook.malloc(hook.ctx, old) else { return ["malloc(\(old)) returned NULL"] }
+            guard let block = hook.malloc(hook.ctx, old) else { return ["non-null: malloc(\(old)) returned NULL"] }
             for index in 0..<old { block.storeBytes(of: UInt8(truncatingIfNeeded: index &* 7 &+ 1), toByteOffset: index, as: UInt8.self) }
             guard let resized = hook.realloc(hook.ctx, block, new) else {
                 hook.free(hook.ctx, block)
-                return ["realloc \(old) → \(new) returned NULL"]
+                return ["non-null: realloc \(old) → \(new) returned NULL"]
             }
             if let index = (0..<min(old, new)).first(where: { resized.load(fromByteOffset: $0, as: UInt8.self) != UInt8(truncatingIfNeeded: $0 &* 7 &+ 1) }) {
-                problems.append("realloc \(old) → \(new) changed byte \(index)")
+                problems.append("contents-kept: realloc \(old) → \(new) changed byte \(index)")
             }
             hook.free(hook.ctx, resized)
         }
@@ -106,10 +120,10 @@ enum HookChecks {
                 dirty.initializeMemory(as: UInt8.self, repeating: 0xEE, count: size)
                 hook.free(hook.ctx, dirty)
             }
-            guard let block = hook.calloc(hook.ctx, 1, size) else { return ["calloc(1, \(size)) returned NULL"] }
+            guard let block = hook.calloc(hook.ctx, 1, size) else { return ["non-null: calloc(1, \(size)) returned NULL"] }
             defer { hook.free(hook.ctx, block) }
             if let index = (0..<size).first(where: { block.load(fromByteOffset: $0, as: UInt8.self) != 0 }) {
-                return ["calloc(1, \(size)) byte \(index) is not zero"]
+                return ["calloc-zeroed: calloc(1, \(size)) byte \(index) is not zero"]
             }
         }
         return []
@@ -117,14 +131,14 @@ enum HookChecks {
 
     /// A realloc that cannot be met returns NULL and leaves the block as it was.
     static func failedRealloc(_ hook: PMCMemAllocatorEx) -> [String] {
-        guard let block = hook.malloc(hook.ctx, 64) else { return ["malloc(64) returned NULL"] }
+        guard let block = hook.malloc(hook.ctx, 64) else { return ["non-null: malloc(64) returned NULL"] }
         block.initializeMemory(as: UInt8.self, repeating: 0x3A, count: 64)
         if let moved = hook.realloc(hook.ctx, block, Int.max) {
             hook.free(hook.ctx, moved)
-            return ["realloc(p, PY_SSIZE_T_MAX) succeeded: impossible request met?"]
+            return ["must-fail: realloc(p, PY_SSIZE_T_MAX) succeeded: impossible request met?"]
         }
         defer { hook.free(hook.ctx, block) }
-        return (0..<64).allSatisfy { block.load(fromByteOffset: $0, as: UInt8.self) == 0x3A } ? [] : ["a failed realloc changed the old block"]
+        return (0..<64).allSatisfy { block.load(fromByteOffset: $0, as: UInt8.self) == 0x3A } ? [] : ["failure-keeps-block: a failed realloc changed the old block"]
     }
 }
 
@@ -143,7 +157,7 @@ enum InjectedFailureChecks {
             reached = reached || installed.injected
             if let fresh { fresh.initializeMemory(as: UInt8.self, repeating: 1, count: 100); hook.free(hook.ctx, fresh) }
             installed.arm(nil)
-            guard let block = hook.malloc(hook.ctx, 100) else { problems.append("\(domain.name): malloc(100) returned NULL"); continue }
+            guard let block = hook.malloc(hook.ctx, 100) else { problems.append("\(domain.name): non-null: malloc(100) returned NULL"); continue }
             block.initializeMemory(as: UInt8.self, repeating: 0x42, count: 100)
             installed.arm(.realloc)
             let resized = hook.realloc(hook.ctx, block, 5000)
@@ -152,7 +166,7 @@ enum InjectedFailureChecks {
             reached = reached || injected
             let kept = resized ?? block
             if !(0..<100).allSatisfy({ kept.load(fromByteOffset: $0, as: UInt8.self) == 0x42 }) {
-                problems.append("\(domain.name): after a realloc whose allocator below failed, the block's contents changed")
+                problems.append("\(domain.name): failure-keeps-block: after a realloc whose allocator below failed, the block's contents changed")
             }
             hook.free(hook.ctx, kept)
         }

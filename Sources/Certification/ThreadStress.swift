@@ -50,13 +50,13 @@ enum ThreadStress {
         while Date() < deadline || !held.isEmpty {
             round += 1
             let size = (round &* 13 &+ Int(seed)) % 512
-            guard let block = malloc(size) else { return "malloc(\(size)) returned NULL" }
+            guard let block = malloc(size) else { return "non-null: malloc(\(size)) returned NULL" }
             memset(block, Int32(value), size)
             held.append((block, size))
             if held.count == 8 || Date() >= deadline {
                 for (block, size) in held {
                     let changed = reference.withUnsafeBytes { memcmp(block, $0.baseAddress!, size) != 0 }
-                    if changed { return "a \(size)-byte block changed while its thread held it: another thread was given it too" }
+                    if changed { return "thread-safe: a \(size)-byte block changed while its thread held it: another thread was given it too" }
                     free(block)
                 }
                 held.removeAll()

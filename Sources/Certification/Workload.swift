@@ -28,11 +28,11 @@ enum Workload {
                 let size = band(&random)
                 let viaCalloc = choice == 0
                 guard let pointer = viaCalloc ? hook.calloc(hook.ctx, 1, size) : hook.malloc(hook.ctx, size) else {
-                    problems.append("call \(call): \(viaCalloc ? "calloc(1, " : "malloc(")\(size)) returned NULL")
+                    problems.append("non-null: call \(call): \(viaCalloc ? "calloc(1, " : "malloc(")\(size)) returned NULL")
                     continue
                 }
                 if viaCalloc, let offset = (0..<size).first(where: { pointer.load(fromByteOffset: $0, as: UInt8.self) != 0 }) {
-                    problems.append("call \(call): calloc(1, \(size)) byte \(offset) is not zero")
+                    problems.append("calloc-zeroed: call \(call): calloc(1, \(size)) byte \(offset) is not zero")
                 }
                 let block = Block(pointer: pointer, size: size, seed: UInt8(truncatingIfNeeded: call % 255 + 1))
                 fill(block)
@@ -41,17 +41,17 @@ enum Workload {
                 let index = Int(random.next() % UInt64(live.count))
                 let block = live[index]
                 if let offset = mismatch(block, count: block.size) {
-                    problems.append("call \(call): a live \(block.size)-byte block changed at byte \(offset) (shared, or overwritten)")
+                    problems.append("no-overlap: call \(call): a live \(block.size)-byte block changed at byte \(offset) (shared, or overwritten)")
                 }
                 if choice < 7 {
                     let size = band(&random)
                     guard let moved = hook.realloc(hook.ctx, block.pointer, size) else {
-                        problems.append("call \(call): realloc \(block.size)→\(size) returned NULL")
+                        problems.append("non-null: call \(call): realloc \(block.size)→\(size) returned NULL")
                         continue
                     }
                     let resized = Block(pointer: moved, size: size, seed: block.seed)
                     if let offset = mismatch(resized, count: min(block.size, size)) {
-                        problems.append("call \(call): realloc \(block.size)→\(size) lost byte \(offset)")
+                        problems.append("contents-kept: call \(call): realloc \(block.size)→\(size) lost byte \(offset)")
                     }
                     fill(resized)
                     live[index] = resized

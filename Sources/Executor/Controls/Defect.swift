@@ -222,8 +222,8 @@ final class FailsOffItsThread: Defect, @unchecked Sendable {
 final class OneByteMore: Defect, @unchecked Sendable {
     override func malloc(_ size: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? { super.malloc(size + 1, below) }
     override func calloc(_ nelem: Int, _ elsize: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? {
-        let (total, overflow) = nelem.multipliedReportingOverflow(by: elsize)
-        return overflow ? nil : below.calloc(below.ctx, 1, total + 1)
+        let (total, overflow) = UInt(bitPattern: nelem).multipliedReportingOverflow(by: UInt(bitPattern: elsize))
+        return overflow || total >= UInt(Int.max) ? nil : below.calloc(below.ctx, 1, Int(total) + 1)
     }
     override func realloc(_ block: UnsafeMutableRawPointer?, _ size: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? {
         super.realloc(block, size + 1, below)
@@ -284,9 +284,11 @@ final class ServedByLibc: Defect, @unchecked Sendable {
         serves(size) ? take(size) : super.malloc(size, below)
     }
     override func calloc(_ nelem: Int, _ elsize: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? {
-        let (total, overflow) = nelem.multipliedReportingOverflow(by: elsize)
-        guard !overflow, serves(total), let block = take(total) else { return super.calloc(nelem, elsize, below) }
-        memset(block, 0, max(total, 1))
+        let (product, overflow) = UInt(bitPattern: nelem).multipliedReportingOverflow(by: UInt(bitPattern: elsize))
+        guard !overflow, product <= UInt(Int.max), serves(Int(product)), let block = take(Int(product)) else {
+            return super.calloc(nelem, elsize, below)
+        }
+        memset(block, 0, max(Int(product), 1))
         return block
     }
     override func realloc(_ block: UnsafeMutableRawPointer?, _ size: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? {

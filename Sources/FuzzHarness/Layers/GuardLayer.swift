@@ -24,9 +24,10 @@ final class GuardLayer: AllocatorHook, @unchecked Sendable {
     }
 
     override func calloc(_ count: Int, _ size: Int) -> UnsafeMutableRawPointer? {
-        let (total, overflow) = count.multipliedReportingOverflow(by: size)
-        guard armed, !overflow, total <= Self.largestGuarded else { return below.calloc(count, size) }
-        return guarded(total)  // fresh mappings are zero
+        // nelem and elsize are size_t: multiplied signed, (SIZE_MAX, 3) would give -3.
+        let (total, overflow) = UInt(bitPattern: count).multipliedReportingOverflow(by: UInt(bitPattern: size))
+        guard armed, !overflow, total <= UInt(Self.largestGuarded) else { return below.calloc(count, size) }
+        return guarded(Int(total))  // fresh mappings are zero
     }
 
     override func realloc(_ pointer: UnsafeMutableRawPointer?, _ size: Int) -> UnsafeMutableRawPointer? {
