@@ -101,9 +101,12 @@ public struct Certifier: Sendable {
             let outcome = try ChildProcess.run(executable: executable, arguments: arguments, environment: IsolatedRun.childEnvironment(),
                                                timeout: 300 + 4 * fuzzSeconds, silenceLimit: 180 + fuzzSeconds)
             items = CertifyProbe.parse(outcome.stdout)
-            if items.isEmpty {
+            // A worker that dies after some parts (CPython cannot start with the plugin) loses
+            // the rest: that is said, never left out.
+            if items.isEmpty || !outcome.exitedCleanly {
                 let tail = outcome.stderr.split(separator: "\n").suffix(2).joined(separator: " | ")
-                items = [CertifyItem(part: "certify worker", status: "fail", evidence: ["the worker \(outcome.summary): \(tail)"])]
+                let after = items.isEmpty ? "" : " after \(items.count) part(s)"
+                items.append(CertifyItem(part: "certify worker", status: "fail", evidence: ["the worker \(outcome.summary)\(after): \(tail)"]))
             }
         } catch {
             items = [CertifyItem(part: "certify worker", status: "fail", evidence: ["could not start: \(error)"])]

@@ -13,6 +13,17 @@ public enum CertifyProbe {
     static let marker = "PYMEMCHECK-CERTIFY "
 
     public static func serve(target: PythonTarget, mode: AllocatorMode, pluginPath: String, fuzzSeconds: Double) {
+        emit(isolated("plugin's RAW functions before CPython starts", timeout: 300) {
+            do {
+                let plugin = try AllocatorPlugin.load(pluginPath)
+                // No debug hooks: nothing of CPython's runs above the plugin here.
+                try plugin.install(in: try PythonLibrary(target: target), mode: .malloc, debugBuild: false)
+                let problems = HookChecks.beforeStartUp(plugin)
+                return CertifyItem(part: "", status: problems.isEmpty ? "pass" : "fail", evidence: problems.isEmpty ? ["the RAW edges from the main thread and \(HookChecks.threads) threads, overflowing callocs, a \(Workload.calls)-call workload"] : problems)
+            } catch {
+                return CertifyItem(part: "", status: "fail", evidence: ["\(error)"])
+            }
+        })
         let plugin: AllocatorPlugin
         let session: FuzzSession
         do {

@@ -78,6 +78,7 @@ enum HookChecks {
         } else {
             problems.append("non-null: realloc(NULL, 40) returned NULL")
         }
+        problems += spans(hook)
         problems += contents(hook)
         problems += zeroes(hook)
         problems += failedRealloc(hook)
@@ -93,6 +94,33 @@ enum HookChecks {
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
         let last = UnsafeMutableRawPointer(bitPattern: UInt(bitPattern: block + (count * size - 1)) & ~UInt(page - 1))!
         return msync(last, page, MS_ASYNC) == 0 ? [] : ["block-size: calloc(\(count), \(size)) returned a block that does not span \(count * size) bytes (nelem*elsize wrapped?)"]
+    }
+
+    /// Every block spans the bytes asked for: the last one can be read. Sizes one above a
+    /// multiple of 16 put a short block's end right at the guard page of the layer below.
+    static func spans(_ hook: PMCMemAllocatorEx) -> [String] {
+        for size in [17, 33, 65, 4097, 65_537] {
+            guard let block = hook.malloc(hook.ctx, size) else { return ["non-null: malloc(\(size)) returned NULL"] }
+            defer { hook.free(hook.ctx, block) }
+            if !Memory.isReadable(block + (size - 1), count: 1) {
+                return ["block-size: malloc(\(size)) returned a block whose byte \(size - 1) cannot be read"]
+            }
+        }
+        return []
+    }
+
+    /// RAW before CPython starts (the plugin installed, nothing else running): for a plugin that
+    /// CPython cannot start with, its own functions still get their verdict.
+    static func beforeStartUp(_ plugin: AllocatorPlugin) -> [String] {
+        guard let installed = plugin.installed[.raw] else { return [] }
+        installed.guardBlocks()
+        let hook = HookBox(installed.hook)
+        var problems = check(.raw, hook.hook).map { "raw hook, main thread: \($0)" }
+        problems += ThreadChecks.concurrently(threads) { _ in check(.raw, hook.hook).first }.compactMap { $0 }
+            .map { "raw hook, \(threads) threads at once: \($0)" }
+        problems += (hugeCalloc(hook.hook) + overflowingCalloc(hook.hook)).map { "raw hook: \($0)" }
+        problems += Workload.run(hook.hook, calls: Workload.calls).map { "raw hook, mixed workload: \($0)" }
+        return problems
     }
 
     /// realloc keeps min(old, new) bytes, growing and shrinking, small and large.

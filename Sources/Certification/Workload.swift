@@ -47,6 +47,7 @@ enum Workload {
                     let size = band(&random)
                     guard let moved = hook.realloc(hook.ctx, block.pointer, size) else {
                         problems.append("non-null: call \(call): realloc \(block.size)→\(size) returned NULL")
+                        live.remove(at: index)  // kept or not, it is not touched again
                         continue
                     }
                     let resized = Block(pointer: moved, size: size, seed: block.seed)

@@ -21,6 +21,9 @@ public final class AllocatorPlugin: @unchecked Sendable {
         /// The plugin's own allocator for the domain (called directly by certify).
         public let hook: PMCMemAllocatorEx
 
+        /// Guards the blocks allocated under the plugin from now on (before start-up too).
+        public func guardBlocks() { guardLayer.armed = true }
+
         /// Makes the next call of `function` in the allocator under the plugin fail (nil: none).
         public func arm(_ function: AllocatorFunction?) { fault.arm(function) }
         /// Whether the armed failure was reached.

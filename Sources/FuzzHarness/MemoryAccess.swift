@@ -9,7 +9,7 @@ enum Pattern {
 }
 
 /// Reading memory that may not be there.
-enum Memory {
+public enum Memory {
     /// Whether the page holding `address` is mapped (msync answers ENOMEM when it is not).
     static func isMapped(_ address: UnsafeMutableRawPointer) -> Bool {
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
@@ -23,7 +23,7 @@ enum Memory {
     /// Whether every page of `count` bytes from `address` can be read. write(2) from memory that
     /// cannot be read fails with EFAULT where a load would crash the process: a block freed
     /// under the harness (a guard page, an unmapped chunk) is seen before it is touched.
-    static func isReadable(_ address: UnsafeRawPointer, count: Int) -> Bool {
+    public static func isReadable(_ address: UnsafeRawPointer, count: Int) -> Bool {
         probe.withLock {
             if pipeEnds.isEmpty {
                 var ends: [Int32] = [0, 0]

@@ -63,7 +63,8 @@ public enum MutantKind: String, Sendable, CaseIterable, Codable {
         // realloc(p, 0) must give a block; the old one is gone.
         case .reallocZeroFrees: return [.nonNull, .failureKeepsBlock]
         // The debug header records n-1 bytes; a pad write is reported at the wrong offset.
-        case .mallocShortByOne: return [.debugLayout, .violationReport]
+        // The block is a byte short (called directly, its last byte cannot be read).
+        case .mallocShortByOne: return [.blockSize, .debugLayout, .violationReport]
         case .freeNullCrashes: return []
         }
     }
