@@ -72,7 +72,8 @@ static void *bump_calloc(void *ctx, size_t nelem, size_t elsize) {
     size_t size = nelem * elsize;
     void *p = bump_malloc(ctx, size);
     /* A large block is a fresh mapping, zero already (and maybe gigabytes: do not touch it). */
-    if (p && !header_of(p)->large) memset(p, 0, size);
+    /* calloc(0, n) is calloc(1, 1): its one usable byte is zero too. */
+    if (p && !header_of(p)->large) memset(p, 0, size == 0 ? 1 : size);
     return p;
 }
 

@@ -25,7 +25,7 @@ enum HookChecks {
                 problems += fromNewThreads(threads, domain, hook, runtime).map { "\(domain.name) hook, \(threads) threads at once: \($0)" }
             }
             problems += (hugeCalloc(hook.hook) + overflowingCalloc(hook.hook)).map { "\(domain.name) hook: \($0)" }
-            problems += Workload.run(hook.hook, calls: Workload.calls).map { "\(domain.name) hook, mixed workload: \($0)" }
+            problems += Workload.unguarded(installed).map { "\(domain.name) hook, mixed workload: \($0)" }
         }
         return problems
     }
@@ -119,7 +119,7 @@ enum HookChecks {
         problems += ThreadChecks.concurrently(threads) { _ in check(.raw, hook.hook).first }.compactMap { $0 }
             .map { "raw hook, \(threads) threads at once: \($0)" }
         problems += (hugeCalloc(hook.hook) + overflowingCalloc(hook.hook)).map { "raw hook: \($0)" }
-        problems += Workload.run(hook.hook, calls: Workload.calls).map { "raw hook, mixed workload: \($0)" }
+        problems += Workload.unguarded(installed).map { "raw hook, mixed workload: \($0)" }
         return problems
     }
 
@@ -150,7 +150,7 @@ enum HookChecks {
             }
             guard let block = hook.calloc(hook.ctx, 1, size) else { return ["non-null: calloc(1, \(size)) returned NULL"] }
             defer { hook.free(hook.ctx, block) }
-            if let index = (0..<size).first(where: { block.load(fromByteOffset: $0, as: UInt8.self) != 0 }) {
+            if let index = Bytes.firstNot(0, in: block, 0..<size) {
                 return ["calloc-zeroed: calloc(1, \(size)) byte \(index) is not zero"]
             }
         }

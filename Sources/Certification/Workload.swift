@@ -1,12 +1,12 @@
 import CPythonABI
 import Foundation
+import Executor
+import FuzzHarness
 
 /// A long mixed workload on a plugin's functions: malloc, calloc, realloc both ways and free
 /// over a live set of blocks, sizes in every band (zero, pymalloc's small classes, the RAW
 /// fallback, pages, above the mmap threshold), each block filled with its own byte and
-/// compared whenever it is resized or freed (in full up to 4 KiB; above, the first and last
-/// 1 KiB and 64 bytes of every 4 KiB, as the oracle samples). Deterministic: the same calls
-/// every run.
+/// compared whole whenever it is resized or freed. Deterministic: the same calls every run.
 enum Workload {
     static let calls = 100_000
     static let liveLimit = 64
@@ -15,6 +15,14 @@ enum Workload {
         let pointer: UnsafeMutableRawPointer
         let size: Int
         let seed: UInt8
+    }
+
+    /// The workload on a domain's plugin functions with the guard pages below off: what it
+    /// looks for is a defect that needs warm-up, not a stray access (the edges look for those).
+    static func unguarded(_ installed: AllocatorPlugin.Installed) -> [String] {
+        installed.guardBlocks(false)
+        defer { installed.guardBlocks(true) }
+        return run(installed.hook, calls: calls)
     }
 
     /// The first problems found (at most a few), none when the plugin held up.
@@ -31,7 +39,7 @@ enum Workload {
                     problems.append("non-null: call \(call): \(viaCalloc ? "calloc(1, " : "malloc(")\(size)) returned NULL")
                     continue
                 }
-                if viaCalloc, let offset = (0..<size).first(where: { pointer.load(fromByteOffset: $0, as: UInt8.self) != 0 }) {
+                if viaCalloc, let offset = Bytes.firstNot(0, in: pointer, 0..<size) {
                     problems.append("calloc-zeroed: call \(call): calloc(1, \(size)) byte \(offset) is not zero")
                 }
                 let block = Block(pointer: pointer, size: size, seed: UInt8(truncatingIfNeeded: call % 255 + 1))
@@ -81,14 +89,7 @@ enum Workload {
     static func fill(_ block: Block) { memset(block.pointer, Int32(block.seed), block.size) }
 
     static func mismatch(_ block: Block, count: Int) -> Int? {
-        sampled(count).first { block.pointer.load(fromByteOffset: $0, as: UInt8.self) != block.seed }
-    }
-
-    /// The offsets below `count` that are compared.
-    static func sampled(_ count: Int) -> [Int] {
-        guard count > 4096 else { return Array(0..<count) }
-        let strides = stride(from: 1024, to: count - 1024, by: 4096).flatMap { $0..<min($0 + 64, count) }
-        return Array(0..<1024) + strides + Array((count - 1024)..<count)
+        Bytes.firstNot(block.seed, in: block.pointer, 0..<count)
     }
 }
 

@@ -1,4 +1,6 @@
 import ClauseCatalogue
+import Foundation
+import Isolation
 import PyRuntime
 
 /// What a check sees: the running target, its mode, and the clause it checks.
@@ -53,9 +55,33 @@ public enum Bytes {
         (0..<count).first { block.load(fromByteOffset: $0, as: UInt8.self) != pattern($0, seed: seed) }
     }
 
-    /// The first offset in range whose byte is not `value`, or nil.
-    public static func firstNot(_ value: UInt8, in block: UnsafeMutableRawPointer, _ range: Range<Int>) -> Int? {
-        range.first { block.load(fromByteOffset: $0, as: UInt8.self) != value }
+    /// The first offset in range whose byte is not `value`, or nil. Compared a page at a time
+    /// with memcmp against a page of `value` (large blocks are read whole, and fast).
+    public static func firstNot(_ value: UInt8, in block: UnsafeRawPointer, _ range: Range<Int>) -> Int? {
+        let page = Self.page(of: value)
+        var start = range.lowerBound
+        while start < range.upperBound {
+            let length = min(pageSize, range.upperBound - start)
+            if memcmp(block + start, page, length) != 0 {
+                return (start..<start + length).first { block.load(fromByteOffset: $0, as: UInt8.self) != value }
+            }
+            start += length
+        }
+        return nil
+    }
+
+    static let pageSize = 4096
+    private static let pages = Locked<[UInt8: UnsafeMutableRawPointer]>([:])
+
+    /// A page filled with `value`, made once and kept.
+    private static func page(of value: UInt8) -> UnsafeRawPointer {
+        UnsafeRawPointer(pages.withLock { pages in
+            if let page = pages[value] { return page }
+            let page = UnsafeMutableRawPointer.allocate(byteCount: pageSize, alignment: 16)
+            memset(page, Int32(value), pageSize)
+            pages[value] = page
+            return page
+        })
     }
 
     public static func hex(_ pointer: UnsafeMutableRawPointer?) -> String {

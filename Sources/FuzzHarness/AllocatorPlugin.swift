@@ -21,8 +21,9 @@ public final class AllocatorPlugin: @unchecked Sendable {
         /// The plugin's own allocator for the domain (called directly by certify).
         public let hook: PMCMemAllocatorEx
 
-        /// Guards the blocks allocated under the plugin from now on (before start-up too).
-        public func guardBlocks() { guardLayer.armed = true }
+        /// Whether the blocks allocated under the plugin from now on are guarded (before
+        /// start-up too); a long workload runs unguarded, for speed.
+        public func guardBlocks(_ on: Bool = true) { guardLayer.armed = on }
 
         /// Makes the next call of `function` in the allocator under the plugin fail (nil: none).
         public func arm(_ function: AllocatorFunction?) { fault.arm(function) }

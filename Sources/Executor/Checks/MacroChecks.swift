@@ -50,20 +50,32 @@ public enum MacroChecks {
     }
 
     /// Compiles the shim against the target's headers into the temporary folder.
+    /// Compiled once per (target, source) and shared by every worker: the name carries a hash
+    /// of both, and a finished library is renamed into place, so a reader never sees half of one.
     static func compiledShim(for target: PythonTarget, source: String, name: String) throws -> String {
         guard let compiler = HeaderLocator.compiler, HeaderLocator.includeFolder(for: target) != nil else {
             throw CatalogueError("no Python.h for \(target.id) or no C compiler")
         }
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pymemcheck-macros-\(getpid())")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pymemcheck-shims-\(getuid())")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let sourceFile = folder.appendingPathComponent("\(name).c").path
-        let output = folder.appendingPathComponent("\(name)-\(target.id).so").path
+        let key = String(fnv1a(source + "\u{0}" + target.libraryPath), radix: 16)
+        let output = folder.appendingPathComponent("\(name)-\(target.id)-\(key).so").path
+        if FileManager.default.fileExists(atPath: output) { return output }
+        let sourceFile = folder.appendingPathComponent("\(name)-\(key)-\(getpid()).c").path
+        let partial = output + ".\(getpid()).partial"
         try source.write(toFile: sourceFile, atomically: true, encoding: .utf8)
-        let outcome = try ChildProcess.run(executable: compiler, arguments: ["-shared", "-fPIC", "-O0", "-o", output, sourceFile] + HeaderLocator.includeFlags(for: target), timeout: 120)
-        guard outcome.exitedCleanly else {
+        defer { unlink(sourceFile) }
+        let outcome = try ChildProcess.run(executable: compiler, arguments: ["-shared", "-fPIC", "-O0", "-o", partial, sourceFile] + HeaderLocator.includeFlags(for: target), timeout: 120)
+        guard outcome.exitedCleanly, rename(partial, output) == 0 else {
+            unlink(partial)
             throw CatalogueError("\(compiler) failed on the macro check: \(outcome.stderr.prefix(300))")
         }
         return output
+    }
+
+    /// A stable 64-bit FNV-1a hash (Swift's own hash is seeded per process).
+    static func fnv1a(_ text: String) -> UInt64 {
+        text.utf8.reduce(0xcbf2_9ce4_8422_2325) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
     }
 }
 

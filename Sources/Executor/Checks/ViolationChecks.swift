@@ -148,8 +148,8 @@ extension ViolationChecks {
     /// Freeing a block twice does not go unnoticed: the first free wrote DEADBYTE over the API
     /// id, so the second stops the process and starts the report on that very block. (The
     /// report's dump then reads the tail at the size the header holds, which the first free
-    /// erased or the allocator's free list overwrote: CPython dies with SIGSEGV in the dump or
-    /// with SIGABRT after it, so either ends the check, with the report's first line.) A block
+    /// erased or the allocator's free list overwrote: CPython dies with SIGSEGV or SIGBUS in the
+    /// dump, or with SIGABRT after it; any of them ends the check, with the report's first line.) A block
     /// of the same size stays live, so that pymalloc keeps the pool (and its arena) mapped.
     public static func doubleFreeDetected(_ context: CheckContext) -> CheckVerdict {
         var evidence = Evidence()
@@ -173,7 +173,8 @@ extension ViolationChecks {
                 continue
             }
             let block = outcome.stdout.split(separator: "\n").first { $0.hasPrefix("PYMEMCHECK-BLOCK ") }?.dropFirst(17) ?? "?"
-            evidence.expect(outcome.signal == SIGABRT || outcome.signal == SIGSEGV, "\(name): the process went on: \(outcome.summary)")
+            let stopped = [SIGABRT, SIGSEGV, SIGBUS].contains(outcome.signal ?? 0)
+            evidence.expect(stopped, "\(name): expected the process stopped (SIGABRT, or SIGSEGV/SIGBUS in the dump), got: \(outcome.summary)")
             evidence.expect(outcome.stderr.contains("Debug memory block at address p=\(block)"),
                             "\(name): no report on the block \(block) (stderr: \(outcome.stderr.prefix(200)))")
         }
