@@ -48,7 +48,7 @@ public enum ClauseControls {
             "malloc.zero-size-distinct": onTop("every zero-size request gets the same block") { _, _ in SharedZeroBlock() },
             "calloc.zero-size-distinct": onTop("every zero-size request gets the same block") { _, _ in SharedZeroBlock() },
             "calloc.zeroes": onTop("calloc is malloc: the block is not zeroed") { _, _ in CallocNotZeroed() },
-            "calloc.overflow-fails": unguarded("calloc multiplies nelem by elsize without an overflow check") { CallocWraps() },
+            "calloc.overflow-fails": unguarded("calloc multiplies nelem by elsize in 32 bits without an overflow check") { CallocWraps() },
             "malloc.above-ssize-max-fails": unguarded("requests above PY_SSIZE_T_MAX get 16 bytes") { HugeRequestsServed() },
             "realloc.null-is-malloc": onTop("realloc(NULL, n) returns NULL") { _, _ in ReallocNullFails() },
             "realloc.zero-resizes": onTop("realloc(p, 0) returns NULL") { _, _ in ReallocZeroFails() },

@@ -80,10 +80,11 @@ final class CallocNotZeroed: Defect, @unchecked Sendable {
     }
 }
 
-/// calloc multiplies without checking for overflow, and serves the wrapped product.
+/// calloc multiplies in 32 bits without an overflow check, and serves the wrapped product
+/// (a size the allocator below can always meet, so the wrong block is really handed out).
 final class CallocWraps: Defect, @unchecked Sendable {
     override func calloc(_ nelem: Int, _ elsize: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? {
-        below.calloc(below.ctx, 1, nelem &* elsize)
+        below.calloc(below.ctx, 1, Int(UInt32(truncatingIfNeeded: UInt(bitPattern: nelem) &* UInt(bitPattern: elsize))))
     }
 }
 
