@@ -39,11 +39,19 @@ public final class AllocatorPlugin: @unchecked Sendable {
             }
             return AllocatorPlugin(path: path, entry: nil, mutant: kind)
         }
-        guard FileManager.default.fileExists(atPath: path) else {
+        // A name without a slash is a file in this folder, as a user means it (dlopen alone
+        // would search the library path for it).
+        let path = URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)).standardizedFileURL.path
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), !isFolder.boolValue else {
             throw PyMemCheckError.usage("plugin \(path) not found; give the path of a shared library exporting pymemcheck_allocator, or mutant:NAME")
         }
         guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL) else {
-            throw PyMemCheckError.usage("cannot load plugin \(path): \(String(cString: dlerror()))")
+            let reason = String(cString: dlerror())
+            if reason.contains("invalid ELF header") || reason.contains("file too short") || reason.contains("not an ELF") {
+                throw PyMemCheckError.usage("plugin \(path) is not a shared library (build it with cc -shared -fPIC)")
+            }
+            throw PyMemCheckError.usage("cannot load plugin \(path): \(reason)")
         }
         guard let symbol = dlsym(handle, "pymemcheck_allocator") else {
             throw PyMemCheckError.usage("plugin \(path) does not export pymemcheck_allocator (see pymemcheck_plugin.h)")

@@ -58,6 +58,23 @@ final class CertifyTests: XCTestCase {
         var items: [Item]
     }
 
+    /// A plugin named as a user names it: a file in this folder without a slash, a file that
+    /// is not a library, and a library without the entry point each get their own line.
+    func testPluginsAsUsersNameThem() throws {
+        let library = try PluginTestSupport.library("pymemcheck-counting")
+        let folder = (library as NSString).deletingLastPathComponent, name = (library as NSString).lastPathComponent
+        let relative = try PluginTestSupport.pymemcheck(["certify", "--plugin", name, "--python", "/nonexistent/python3"], in: folder)
+        XCTAssertEqual(relative.exitStatus, 2)
+        XCTAssertFalse(relative.stderr.contains("plugin"), "a plugin in the current folder was not found: \(relative.stderr)")
+        let text = try PluginTestSupport.pymemcheck(["certify", "--plugin", #filePath])
+        XCTAssertEqual(text.exitStatus, 2)
+        XCTAssertTrue(text.stderr.contains("is not a shared library"), text.stderr)
+        let noSymbol = try PluginTestSupport.pymemcheck(["certify", "--plugin", try PluginTestSupport.target("3.13").libraryPath])
+        XCTAssertEqual(noSymbol.exitStatus, 2)
+        XCTAssertTrue(noSymbol.stderr.contains("does not export pymemcheck_allocator"), noSymbol.stderr)
+        for outcome in [relative, text, noSymbol] { XCTAssertEqual(outcome.stderr.split(separator: "\n").count, 1, outcome.stderr) }
+    }
+
     func testBadPluginPathsAreOneLineErrors() throws {
         let missing = try PluginTestSupport.pymemcheck(["certify", "--plugin", "/nonexistent/plugin.so"])
         XCTAssertEqual(missing.exitStatus, 2)
@@ -96,6 +113,15 @@ enum PluginTestSupport {
         var environment = ProcessInfo.processInfo.environment
         environment["SWIFT_BACKTRACE"] = "enable=no"
         return try ChildProcess.run(executable: try SelfExecutable.path(), arguments: arguments, environment: environment, timeout: timeout)
+    }
+
+    /// The same, run from `folder` (through sh: a child process starts in the parent's folder).
+    static func pymemcheck(_ arguments: [String], in folder: String) throws -> ChildOutcome {
+        let quoted = ([try SelfExecutable.path()] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+        var environment = ProcessInfo.processInfo.environment
+        environment["SWIFT_BACKTRACE"] = "enable=no"
+        return try ChildProcess.run(executable: "/bin/sh", arguments: ["-c", "cd '\(folder)' && exec " + quoted.joined(separator: " ")],
+                                    environment: environment, timeout: 120)
     }
 
     static func parallel<T: Sendable, R: Sendable>(_ items: [T], _ work: @escaping @Sendable (T) -> R) -> [R] {
