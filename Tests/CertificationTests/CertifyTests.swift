@@ -61,8 +61,13 @@ final class CertifyTests: XCTestCase {
     /// A plugin named as a user names it: a file in this folder without a slash, a file that
     /// is not a library, and a library without the entry point each get their own line.
     func testPluginsAsUsersNameThem() throws {
-        let library = try PluginTestSupport.library("pymemcheck-counting")
-        let folder = (library as NSString).deletingLastPathComponent, name = (library as NSString).lastPathComponent
+        // A folder of its own: beside the executable, dlopen would find a bare name anyway.
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pymemcheck-plugin-name-\(getpid())").path
+        try? FileManager.default.removeItem(atPath: folder)
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let name = "libmyalloc.so"
+        try FileManager.default.copyItem(atPath: try PluginTestSupport.library("pymemcheck-counting"), toPath: folder + "/" + name)
         let relative = try PluginTestSupport.pymemcheck(["certify", "--plugin", name, "--python", "/nonexistent/python3"], in: folder)
         XCTAssertEqual(relative.exitStatus, 2)
         XCTAssertFalse(relative.stderr.contains("plugin"), "a plugin in the current folder was not found: \(relative.stderr)")
