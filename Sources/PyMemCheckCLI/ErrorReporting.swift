@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClauseCatalogue
 import Foundation
 import Isolation
 import PyRuntime
@@ -12,6 +13,8 @@ func reportingErrors(_ body: () throws -> Void) throws {
         fail(error.description, code: error.exitCode == 1 && isNotApplicable(error) ? 2 : error.exitCode)
     } catch let error as ChildProcess.SpawnError {
         fail(error.description, code: 2)
+    } catch let error as CatalogueError {
+        fail(error.description, code: 2)  // no catalogue, or a broken one: the environment's fault
     } catch let error as ExitCode {
         throw error
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Isolation
 import XCTest
 
 /// The command line as a user meets it: exit codes and one-line errors, never a trap.
@@ -43,6 +44,22 @@ final class CommandLineTests: XCTestCase {
         let outcome = try TestSupport.pymemcheck(["probe", "--python", old.path])
         XCTAssertEqual(outcome.exitStatus, 2)
         XCTAssertTrue(outcome.stderr.contains("no PEP 445 allocator API"), outcome.stderr)
+    }
+
+    /// A binary copied away from its package, run from /, finds no catalogue: one line, exit 2.
+    func testCheckWithoutACatalogueIsAnEnvironmentError() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pymemcheck-alone-\(getpid())").path
+        try? FileManager.default.removeItem(atPath: folder)
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try FileManager.default.copyItem(atPath: try SelfExecutable.path(), toPath: folder + "/pymemcheck")
+        var environment = ProcessInfo.processInfo.environment.filter { $0.key != "PYMEMCHECK_CATALOGUE" }
+        environment["SWIFT_BACKTRACE"] = "enable=no"
+        let outcome = try ChildProcess.run(executable: "/bin/sh", arguments: ["-c", "cd / && exec '\(folder)/pymemcheck' check"],
+                                           environment: environment, timeout: 60)
+        XCTAssertEqual(outcome.exitStatus, 2, outcome.stderr)
+        XCTAssertEqual(outcome.stderr.split(separator: "\n").count, 1, outcome.stderr)
+        XCTAssertTrue(outcome.stderr.hasPrefix("pymemcheck: no Conformance/ catalogue found"), outcome.stderr)
     }
 
     func testUnknownFormatIsAUsageError() throws {
