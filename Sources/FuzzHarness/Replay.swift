@@ -14,7 +14,8 @@ public enum Replay {
         public var target: String
         public var mode: String
         /// conforms, finding, crashed (the input ended the worker), worker-failed (no worker
-        /// could start: nothing is known of the input), unreadable
+        /// could start: nothing is known of the input), unreadable, not-applicable (the target
+        /// cannot run the mode: no file was run, `detail` says why)
         public var outcome: String
         public var verdict: Verdict?
         public var detail: String?
@@ -24,7 +25,12 @@ public enum Replay {
         /// NAME", "crash SIGNAME"); nil when nothing is (a finding or crash not tied to it).
         public var detectedBy: String?
 
-        public var isFailure: Bool { outcome != "conforms" }
+        public var isFailure: Bool { outcome != "conforms" && outcome != "not-applicable" }
+
+        /// The entry for a target and mode that cannot be run together.
+        public static func notApplicable(target: String, mode: String, reason: String) -> Result {
+            Result(file: "", fuzzTarget: "", target: target, mode: mode, outcome: "not-applicable", detail: reason)
+        }
         /// The invariants the findings name.
         public var invariants: [Invariant] { verdict?.findings.map(\.invariant) ?? [] }
     }

@@ -49,7 +49,7 @@ struct ReplayCommand: ParsableCommand {
             for target in targets {
                 for mode in modes {
                     if case .notApplicable(let reason) = target.applicability(of: mode) {
-                        print("\(target.id) \(mode.name): not applicable: \(reason)")
+                        results.append(.notApplicable(target: target.id, mode: mode.name, reason: reason))
                         continue
                     }
                     results += Replay.run(files: files, target: target, mode: mode, fuzzTarget: fixed, mutant: mutant, plugin: plugin, executable: executable)
@@ -61,13 +61,17 @@ struct ReplayCommand: ParsableCommand {
     }
 
     func printText(_ results: [Replay.Result]) {
-        for result in results {
+        for result in results where result.outcome == "not-applicable" {
+            print("\(result.target) \(result.mode): not applicable: \(result.detail ?? "")")
+        }
+        for result in results where result.outcome != "not-applicable" {
             let note = result.verdict?.note.map { " (\($0))" } ?? result.detail.map { ": \($0)" } ?? ""
             print("\(result.target) \(result.mode) \(result.file) [\(result.fuzzTarget)]: \(result.outcome)\(note)")
             result.verdict?.findings.forEach { print("    \($0)") }
         }
         let failures = results.filter(\.isFailure).count
-        print("\(results.count) replays, \(failures) with a finding or a crash")
+        let replays = results.filter { $0.outcome != "not-applicable" }.count
+        print("\(replays) replays, \(failures) with a finding or a crash")
     }
 
     static func parseFuzzTarget(_ name: String) throws -> FuzzTarget {

@@ -62,6 +62,21 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(outcome.stderr.hasPrefix("pymemcheck: no Conformance/ catalogue found"), outcome.stderr)
     }
 
+    /// A target that cannot run a mode is an entry of the JSON (not text before it), and no failure.
+    func testReplayJSONSaysNotApplicableInJSON() throws {
+        guard let old = TestSupport.discovery.targets.first(where: { !$0.mimalloc }) else {
+            throw XCTSkip("every target here has mimalloc; none to try the not-applicable entry on")
+        }
+        let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Corpus/fuzz-sequences").path
+        let outcome = try TestSupport.pymemcheck(["replay", corpus, "--python", old.libraryPath, "--mode", "mimalloc", "--format", "json"])
+        XCTAssertEqual(outcome.exitStatus, 0, outcome.stderr)
+        let entries = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [[String: Any]], outcome.stdout)
+        XCTAssertEqual(entries.count, 1)
+        XCTAssertEqual(entries.first?["outcome"] as? String, "not-applicable")
+        XCTAssertTrue((entries.first?["detail"] as? String ?? "").contains("mimalloc"), "\(entries)")
+    }
+
     func testUnknownFormatIsAUsageError() throws {
         let outcome = try TestSupport.pymemcheck(["targets", "--format", "yaml"])
         XCTAssertEqual(outcome.exitStatus, 2, outcome.stderr)
