@@ -89,7 +89,7 @@ public struct ConformanceRunner: Sendable {
                                            input: ids.joined(separator: "\n") + "\n",
                                            timeout: 60 + 5 * Double(ids.count), silenceLimit: Self.silenceLimit)
         } catch {
-            return Dictionary(uniqueKeysWithValues: ids.map { ($0, (.fail("could not start a worker: \(error)"), 0)) })
+            return Dictionary(uniqueKeysWithValues: ids.map { ($0, (charged($0, "could not start a worker: \(error)"), 0)) })
         }
         return WorkerTranscript(outcome: outcome, ids: ids).verdicts
     }
@@ -120,6 +120,12 @@ public struct ConformanceRunner: Sendable {
     }
 }
 
+/// What a worker that died or never started costs an item: a clause's check fails; a clause's
+/// control is unproven (a dead worker is no evidence that the check can fail).
+public func charged(_ item: String, _ text: String) -> CheckVerdict {
+    item.hasPrefix(Worker.controlPrefix) ? .notApplicable(text) : .fail(text)
+}
+
 /// Reads a worker's stdout: answers, the clause it had started last, or a start-up failure.
 struct WorkerTranscript {
     let outcome: ChildOutcome
@@ -137,15 +143,15 @@ struct WorkerTranscript {
                     verdicts[answer.clause] = (answer.verdict, answer.seconds)
                     current = nil
                 } else if let failure = try? JSONDecoder().decode(Worker.StartupFailure.self, from: json) {
-                    return Dictionary(uniqueKeysWithValues: ids.map { ($0, (.fail("the target did not start: \(failure.startup)"), 0)) })
+                    return Dictionary(uniqueKeysWithValues: ids.map { ($0, (charged($0, "the target did not start: \(failure.startup)"), 0)) })
                 }
             }
         }
         if let current, verdicts[current] == nil {
-            verdicts[current] = (.fail("the target \(outcome.summary) during this check: \(tail)"), outcome.seconds)
+            verdicts[current] = (charged(current, "the target \(outcome.summary) during this check: \(tail)"), outcome.seconds)
         } else if verdicts.isEmpty {
             // Died before it could start any clause: every one is charged, none is lost silently.
-            return Dictionary(uniqueKeysWithValues: ids.map { ($0, (.fail("the worker \(outcome.summary) before any check: \(tail)"), 0)) })
+            return Dictionary(uniqueKeysWithValues: ids.map { ($0, (charged($0, "the worker \(outcome.summary) before any check: \(tail)"), 0)) })
         }
         return verdicts
     }

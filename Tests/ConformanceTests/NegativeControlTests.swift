@@ -69,6 +69,12 @@ final class VerdictRulesTests: XCTestCase {
         XCTAssertEqual(try status(.pass(exercised: 3), recorded: "kept 150"), .unexpectedPass)
     }
 
+    /// A worker that dies on a control has not shown the check failing: the control stays unproven.
+    func testADeadWorkerFailsAClauseButProvesNoControl() {
+        XCTAssertEqual(charged("raw.calloc.zeroes", "the worker terminated by signal 9").status, .fail)
+        XCTAssertEqual(charged(Worker.controlPrefix + "raw.calloc.zeroes", "the worker terminated by signal 9").status, .notApplicable)
+    }
+
     func testNothingComparedIsNotAPass() {
         XCTAssertEqual(Evidence().verdict.status, .notApplicable)
         var evidence = Evidence()
