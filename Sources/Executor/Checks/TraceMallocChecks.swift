@@ -120,13 +120,21 @@ public enum AllocatorSetupChecks {
     }
 
     /// How much the C library's heap (glibc's mallinfo2) grows while `count` blocks of `size`
-    /// are live; the blocks are freed again.
+    /// are live; the blocks are freed again. Nothing but the calls measured runs between the
+    /// two readings: the pointers go to storage taken beforehand (a Swift array growing there
+    /// would free its old buffers, and the heap would seem to grow less).
     static func heapGrowth(_ functions: DomainFunctions, count: Int, size: Int) -> Int {
+        let blocks = UnsafeMutablePointer<UnsafeMutableRawPointer?>.allocate(capacity: count)
+        defer { blocks.deallocate() }
         let before = pmc_malloc_bytes_in_use()
-        let blocks = (0..<count).compactMap { _ in functions.malloc(size) }
+        for index in 0..<count { blocks[index] = functions.malloc(size) }
         let grown = Int(pmc_malloc_bytes_in_use()) - Int(before)
-        blocks.forEach { functions.free($0) }
-        return blocks.count == count ? grown : 0
+        var complete = true
+        for index in 0..<count {
+            if blocks[index] == nil { complete = false }
+            functions.free(blocks[index])
+        }
+        return complete ? grown : 0
     }
 
     /// The RAW domain uses the C library's malloc: the bytes malloc has handed out (glibc's
