@@ -120,9 +120,12 @@ struct ProgramGenerator {
 
     init(seed: UInt64) { state = seed | 1 }
 
-    mutating func byte() -> UInt8 {
+    mutating func byte() -> UInt8 { UInt8(truncatingIfNeeded: word()) }
+
+    /// The next 64-bit word of the stream (xorshift64); the workload draws from it too.
+    mutating func word() -> UInt64 {
         state ^= state << 13; state ^= state >> 7; state ^= state << 17
-        return UInt8(truncatingIfNeeded: state)
+        return state
     }
 
     /// `ops` ops' worth of bytes; small sizes mostly (big ones cost time, not coverage).

@@ -27,11 +27,11 @@ enum Workload {
 
     /// The first problems found (at most a few), none when the plugin held up.
     static func run(_ hook: PMCMemAllocatorEx, calls: Int) -> [String] {
-        var random = SplitMix(state: 0x5EED)
+        var random = ProgramGenerator(seed: 0x5EED)
         var live: [Block] = []
         var problems: [String] = []
         for call in 0..<calls where problems.count < 3 {
-            let choice = random.next() % 10
+            let choice = random.word() % 10
             if live.isEmpty || (choice < 4 && live.count < liveLimit) {
                 let size = band(&random)
                 let viaCalloc = choice == 0
@@ -46,7 +46,7 @@ enum Workload {
                 fill(block)
                 live.append(block)
             } else {
-                let index = Int(random.next() % UInt64(live.count))
+                let index = Int(random.word() % UInt64(live.count))
                 let block = live[index]
                 if let offset = mismatch(block, count: block.size) {
                     problems.append("no-overlap: call \(call): a live \(block.size)-byte block changed at byte \(offset) (shared, or overwritten)")
@@ -75,8 +75,8 @@ enum Workload {
     }
 
     /// A size: zero now and then, mostly small, some medium, rarely above the mmap threshold.
-    static func band(_ random: inout SplitMix) -> Int {
-        let pick = random.next()
+    static func band(_ random: inout ProgramGenerator) -> Int {
+        let pick = random.word()
         switch pick % 100 {
         case 0..<3: return 0
         case 3..<60: return Int(pick >> 8 % 512) + 1
@@ -90,17 +90,5 @@ enum Workload {
 
     static func mismatch(_ block: Block, count: Int) -> Int? {
         Bytes.firstNot(block.seed, in: block.pointer, 0..<count)
-    }
-}
-
-/// A small fixed-seed generator (splitmix64): the workload is the same every run.
-struct SplitMix {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

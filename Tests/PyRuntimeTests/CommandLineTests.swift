@@ -39,7 +39,7 @@ final class CommandLineTests: XCTestCase {
 
     func testPython27LibrarySaysWhy() throws {
         guard let old = TestSupport.discovery.rejected.first(where: { $0.path.contains("libpython2.7") }) else {
-            throw XCTSkip("no Python 2.7 library installed to try")
+            throw XCTSkip("no Python 2.7 library installed to try; install one (pyenv install 2.7.18 with --enable-shared) to check the message for pre-PEP 445 builds")
         }
         let outcome = try TestSupport.pymemcheck(["probe", "--python", old.path])
         XCTAssertEqual(outcome.exitStatus, 2)
@@ -65,7 +65,7 @@ final class CommandLineTests: XCTestCase {
     /// A target that cannot run a mode is an entry of the JSON (not text before it), and no failure.
     func testReplayJSONSaysNotApplicableInJSON() throws {
         guard let old = TestSupport.discovery.targets.first(where: { !$0.mimalloc }) else {
-            throw XCTSkip("every target here has mimalloc; none to try the not-applicable entry on")
+            throw XCTSkip("every target here has mimalloc; install a CPython before 3.13 (pyenv install 3.12) to check the not-applicable entry")
         }
         let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Corpus/fuzz-sequences").path
