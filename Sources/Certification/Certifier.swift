@@ -106,10 +106,10 @@ public struct Certifier: Sendable {
             if items.isEmpty || !outcome.exitedCleanly {
                 let tail = outcome.stderr.split(separator: "\n").suffix(2).joined(separator: " | ")
                 let after = items.isEmpty ? "" : " after \(items.count) part(s)"
-                items.append(CertifyItem(part: "certify worker", status: "fail", evidence: ["the worker \(outcome.summary)\(after): \(tail)"]))
+                items.append(CertifyItem(part: "certify worker", status: .fail, evidence: ["the worker \(outcome.summary)\(after): \(tail)"]))
             }
         } catch {
-            items = [CertifyItem(part: "certify worker", status: "fail", evidence: ["could not start: \(error)"])]
+            items = [CertifyItem(part: "certify worker", status: .fail, evidence: ["could not start: \(error)"])]
         }
         return items.map { item in
             var item = item

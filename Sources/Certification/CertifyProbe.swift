@@ -5,6 +5,7 @@ import FuzzHarness
 import Isolation
 import OpLanguage
 import PyRuntime
+import Reports
 
 /// The worker side of certify, in a process of its own per target and mode: the target starts
 /// with the plugin, then each part runs in a forked child, so that a plugin that crashes the
@@ -19,9 +20,9 @@ public enum CertifyProbe {
                 // No debug hooks: nothing of CPython's runs above the plugin here.
                 try plugin.install(in: try PythonLibrary(target: target), mode: .malloc, debugBuild: false)
                 let problems = HookChecks.beforeStartUp(plugin)
-                return CertifyItem(part: "", status: problems.isEmpty ? "pass" : "fail", evidence: problems.isEmpty ? ["the RAW edges from the main thread and \(HookChecks.threads) threads, overflowing callocs, a \(Workload.calls)-call workload"] : problems)
+                return CertifyItem(part: "", status: problems.isEmpty ? .pass : .fail, evidence: problems.isEmpty ? ["the RAW edges from the main thread and \(HookChecks.threads) threads, overflowing callocs, a \(Workload.calls)-call workload"] : problems)
             } catch {
-                return CertifyItem(part: "", status: "fail", evidence: ["\(error)"])
+                return CertifyItem(part: "", status: .fail, evidence: ["\(error)"])
             }
         })
         let plugin: AllocatorPlugin
@@ -30,22 +31,22 @@ public enum CertifyProbe {
             plugin = try AllocatorPlugin.load(pluginPath)
             session = try FuzzSession.start(.init(target: target, mode: mode, plugin: plugin))
         } catch {
-            return emit(CertifyItem(part: "start-up with the plugin", status: "fail", evidence: ["\(error)"]))
+            return emit(CertifyItem(part: "start-up with the plugin", status: .fail, evidence: ["\(error)"]))
         }
         let runner = ProgramRunner(session: session)
         emit(isolated("plugin functions called directly", timeout: 300) {
             let problems = HookChecks.run(plugin, runtime: session.runtime)
             let asked = "every documented edge from the main thread, a new thread and \(HookChecks.threads) threads at once (RAW; every domain from 3.12; MEM and OBJ holding the GIL), 4 calloc pairs that overflow size_t, and a \(Workload.calls)-call mixed workload per domain"
-            return CertifyItem(part: "", status: problems.isEmpty ? "pass" : "fail", evidence: problems.isEmpty ? [asked] : problems)
+            return CertifyItem(part: "", status: problems.isEmpty ? .pass : .fail, evidence: problems.isEmpty ? [asked] : problems)
         })
         emit(isolated("failures injected under the plugin", timeout: 60) {
             let (problems, reached) = InjectedFailureChecks.run(plugin)
             let note = reached ? [] : ["the plugin never called the allocator under it (a replacement): its failure paths are reached only through sizes that cannot be met"]
-            return CertifyItem(part: "", status: problems.isEmpty ? "pass" : "fail", evidence: problems + note)
+            return CertifyItem(part: "", status: problems.isEmpty ? .pass : .fail, evidence: problems + note)
         })
         emit(isolated("threads", timeout: 120) {
             let (problems, notes) = ThreadStress.run(session, plugin: plugin)
-            return CertifyItem(part: "", status: problems.isEmpty ? "pass" : "fail", evidence: problems + notes)
+            return CertifyItem(part: "", status: problems.isEmpty ? .pass : .fail, evidence: problems + notes)
         })
         for fuzzTarget in FuzzTarget.allCases {
             emit(isolated(fuzzTarget.rawValue, timeout: fuzzSeconds + 60) {
@@ -69,10 +70,10 @@ public enum CertifyProbe {
             let context = outcome.stdout.split(separator: "\n").last { $0.hasPrefix(FuzzLoop.inputMarker) }.map { String($0.dropFirst(FuzzLoop.inputMarker.count)) }
             let tail = outcome.stderr.split(separator: "\n").suffix(2).joined(separator: " | ")
             let crash = outcome.signal.map { ["crash \(ChildOutcome.signalName($0))"] } ?? []
-            return CertifyItem(part: part, status: "fail", evidence: ["the target crashed with the plugin in it: \(outcome.summary) \(tail)"] + (context.map { ["during the input (byte form, hex): \($0)"] } ?? []),
+            return CertifyItem(part: part, status: .fail, evidence: ["the target crashed with the plugin in it: \(outcome.summary) \(tail)"] + (context.map { ["during the input (byte form, hex): \($0)"] } ?? []),
                                detectedBy: crash)
         } catch {
-            return CertifyItem(part: part, status: "fail", evidence: ["could not isolate: \(error)"])
+            return CertifyItem(part: part, status: .fail, evidence: ["could not isolate: \(error)"])
         }
     }
 
@@ -106,11 +107,11 @@ enum FuzzLoop {
             count += 1
             if !verdict.conforms {
                 let found = verdict.findings.map { $0.invariant == .noCrash ? "crash \($0.signal.map(ChildOutcome.signalName) ?? "?")" : $0.invariant.rawValue }
-                return CertifyItem(part: "", status: "fail", evidence: verdict.findings.map(\.description) + ["input:"] + TextForm.render(program).split(separator: "\n").map { "  " + $0 },
+                return CertifyItem(part: "", status: .fail, evidence: verdict.findings.map(\.description) + ["input:"] + TextForm.render(program).split(separator: "\n").map { "  " + $0 },
                                    detectedBy: found)
             }
         }
-        return CertifyItem(part: "", status: "pass", evidence: ["\(count) inputs in \(Int(seconds)) s, no finding"])
+        return CertifyItem(part: "", status: .pass, evidence: ["\(count) inputs in \(Int(seconds)) s, no finding"])
     }
 }
 

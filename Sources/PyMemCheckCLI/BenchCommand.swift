@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import FuzzHarness
 import PyRuntime
+import Reports
 
 /// `pymemcheck bench`: the fuzz harness's speed on one target and mode (figures, no verdict).
 struct BenchCommand: ParsableCommand {
@@ -24,10 +25,7 @@ struct BenchCommand: ParsableCommand {
             }
             let session = try FuzzSession.start(.init(target: target, mode: mode))
             let figures = Bench.run(ProgramRunner(session: session), programs: Bench.programs(count: programs, maxOps: maxOps))
-            if format == .json { return try printJSON(figures) }
-            print("\(target.id) \(mode.name): \(figures.programs) programs, \(figures.ops) ops (up to \(maxOps) per program)")
-            print(String(format: "  with the oracle: %.0f programs/s, %.0f ops/s", figures.execPerSecond, figures.opsPerSecond))
-            print(String(format: "  bare replay:     %.0f ops/s; harness time per op / bare = %.2f", figures.bareOpsPerSecond, figures.ratio))
+            try printDocument(BenchDocument(target: target, mode: mode, maxOps: maxOps, figures: figures), as: format)
         }
     }
 }

@@ -5,6 +5,7 @@ import Foundation
 import FuzzHarness
 import Isolation
 import PyRuntime
+import Reports
 
 /// `pymemcheck certify`: a custom allocator plugin against the documented contract.
 struct CertifyCommand: ParsableCommand {
@@ -41,7 +42,7 @@ struct CertifyCommand: ParsableCommand {
                                       catalogue: try loadCatalogue(folder), catalogueFolder: folder,
                                       fuzzSeconds: fuzzSeconds, executable: try SelfExecutable.path())
             let certificate = certifier.run(targets: targets, modes: modes)
-            if format == .json { try printJSON(certificate) } else { print(certificate.text(), terminator: "") }
+            try printDocument(certificate, as: format)
             if !certificate.certified { throw ExitCode(1) }
         }
     }

@@ -29,9 +29,3 @@ func fail(_ message: String, code: Int32) -> Never {
     FileHandle.standardError.write(Data("pymemcheck: \(message)\n".utf8))
     Foundation.exit(code)
 }
-
-func printJSON<T: Encodable>(_ value: T) throws {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    print(String(decoding: try encoder.encode(value), as: UTF8.self))
-}

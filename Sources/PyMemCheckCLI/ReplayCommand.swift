@@ -4,6 +4,7 @@ import FuzzHarness
 import Isolation
 import OpLanguage
 import PyRuntime
+import Reports
 
 /// `pymemcheck replay`: runs inputs (corpus files, findings; text or byte form) on targets and
 /// modes with the fuzz targets' own per-input code, and prints the verdict per file.
@@ -55,23 +56,10 @@ struct ReplayCommand: ParsableCommand {
                     results += Replay.run(files: files, target: target, mode: mode, fuzzTarget: fixed, mutant: mutant, plugin: plugin, executable: executable)
                 }
             }
-            if format == .json { try printJSON(results) } else { printText(results) }
-            if results.contains(where: \.isFailure) { throw ExitCode(1) }
+            let document = ReplayDocument(results: results.map(ReplayDocument.Entry.init))
+            try printDocument(document, as: format)
+            if document.failures > 0 { throw ExitCode(1) }
         }
-    }
-
-    func printText(_ results: [Replay.Result]) {
-        for result in results where result.outcome == "not-applicable" {
-            print("\(result.target) \(result.mode): not applicable: \(result.detail ?? "")")
-        }
-        for result in results where result.outcome != "not-applicable" {
-            let note = result.verdict?.note.map { " (\($0))" } ?? result.detail.map { ": \($0)" } ?? ""
-            print("\(result.target) \(result.mode) \(result.file) [\(result.fuzzTarget)]: \(result.outcome)\(note)")
-            result.verdict?.findings.forEach { print("    \($0)") }
-        }
-        let failures = results.filter(\.isFailure).count
-        let replays = results.filter { $0.outcome != "not-applicable" }.count
-        print("\(replays) replays, \(failures) with a finding or a crash")
     }
 
     static func parseFuzzTarget(_ name: String) throws -> FuzzTarget {

@@ -1,4 +1,5 @@
-/// What `pymemcheck probe` shows of a started runtime. Field names are stable (README, "JSON").
+/// What `pymemcheck probe` sees of a started runtime, as the probing child hands it to the parent
+/// (the parent renders it as the Reports probe document).
 public struct ProbeReport: Sendable, Codable, Equatable {
     public struct Block: Sendable, Codable, Equatable {
         public var domain: String
@@ -6,15 +7,6 @@ public struct ProbeReport: Sendable, Codable, Equatable {
         public var address: String
         /// The debug-hook layout around the block; nil where the hooks are not installed.
         public var debugLayout: BlockLayout?
-
-        // Absent values are written as null: the JSON keeps every field name.
-        public func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(domain, forKey: .domain)
-            try container.encode(requested, forKey: .requested)
-            try container.encode(address, forKey: .address)
-            try container.encode(debugLayout, forKey: .debugLayout)
-        }
     }
 
     public var target: PythonTarget
@@ -27,18 +19,6 @@ public struct ProbeReport: Sendable, Codable, Equatable {
     public var debugHooksOn: Bool
     public var arenaSize: Int?
     public var blocks: [Block]
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(target, forKey: .target)
-        try container.encode(mode, forKey: .mode)
-        try container.encode(modeInEffect, forKey: .modeInEffect)
-        try container.encode(allocatorName, forKey: .allocatorName)
-        try container.encode(debugHooks, forKey: .debugHooks)
-        try container.encode(debugHooksOn, forKey: .debugHooksOn)
-        try container.encode(arenaSize, forKey: .arenaSize)
-        try container.encode(blocks, forKey: .blocks)
-    }
 }
 
 extension PythonRuntime {

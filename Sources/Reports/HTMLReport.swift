@@ -100,5 +100,5 @@ enum HTMLReport {
         return "<h2>Unexpected results (\(unexpected.count))</h2><ul class=unexpected>" + items.joined() + "</ul>"
     }
 
-    static func escape(_ text: String) -> String { JUnitReport.escape(text) }
+    static func escape(_ text: String) -> String { XMLWriter.escape(text, inAttribute: true) }
 }

@@ -8,7 +8,7 @@ public enum ReportRenderer {
     public static func render(_ matrix: Matrix, as format: ReportFormat) throws -> String {
         switch format {
         case .text: return TextReport.render(matrix)
-        case .json: return try JSONReport.render(matrix)
+        case .json: return try DocumentJSON.render(MatrixDocument(matrix))
         case .junit: return JUnitReport.render(matrix)
         case .markdown: return MarkdownReport.render(matrix)
         case .html: return HTMLReport.render(matrix)
@@ -19,40 +19,43 @@ public enum ReportRenderer {
     static func summary(_ counts: [ResultStatus: Int]) -> String {
         let parts = ResultStatus.allCases.compactMap { status -> String? in
             guard let count = counts[status], count > 0 else { return nil }
-            return "\(count) \(status.rawValue.replacingOccurrences(of: "-", with: " "))"
+            return "\(count) \(status.words)"
         }
         return parts.isEmpty ? "nothing run" : parts.joined(separator: ", ")
     }
+
+    /// A titled block after a blank line, or nothing when it has no lines.
+    static func section(_ title: String, _ lines: [String]) -> [String] {
+        lines.isEmpty ? [] : ["", title] + lines
+    }
+}
+
+extension ResultStatus {
+    /// The status as words: "not applicable".
+    var words: String { rawValue.replacingOccurrences(of: "-", with: " ") }
 }
 
 /// For a person at a terminal: a summary line per target, then every unexpected result with
 /// its evidence, then the recorded deviations seen.
 enum TextReport {
     static func render(_ matrix: Matrix) -> String {
-        var lines = ["pymemcheck: \(matrix.rows.count) clauses × \(matrix.columns.count) target modes in \(String(format: "%.1f", matrix.seconds)) s"]
-        for target in matrix.targets {
-            lines.append("  \(target): \(ReportRenderer.summary(matrix.counts(target: target)))")
-        }
+        var lines = ["pymemcheck: \(matrix.rows.count) clauses × \(matrix.columns.count) target modes in "
+            + String(format: "%.1f", matrix.seconds) + " s"]
+        lines += matrix.targets.map { "  \($0): \(ReportRenderer.summary(matrix.counts(target: $0)))" }
         let unexpected = matrix.unexpected
-        if !unexpected.isEmpty {
-            lines.append("")
-            lines.append("Unexpected results:")
-            for result in unexpected {
-                lines.append("  \(result.status.rawValue.uppercased()) \(result.clause) [\(result.target) \(result.mode)]")
-                lines += result.evidence.prefix(5).map { "      \($0)" }
-            }
-        }
+        lines += ReportRenderer.section("Unexpected results:", unexpected.flatMap { result in
+            ["  \(result.status.rawValue.uppercased()) \(result.clause) [\(result.target) \(result.mode)]"]
+                + result.evidence.prefix(5).map { "      \($0)" }
+        })
         let deviations = matrix.results.filter { $0.status == .expectedDeviation }
-        if !deviations.isEmpty {
-            lines.append("")
-            lines.append("Expected deviations (recorded in the catalogue): \(deviations.count)")
-            for result in deviations.prefix(20) {
-                lines.append("  \(result.clause) [\(result.target) \(result.mode)]: \(result.evidence.first ?? "")")
-            }
-        }
+        lines += ReportRenderer.section("Expected deviations (recorded in the catalogue): \(deviations.count)",
+                                        deviations.prefix(20).map {
+                                            "  \($0.clause) [\($0.target) \($0.mode)]: \($0.evidence.first ?? "")"
+                                        })
         if let controls = matrix.controls { lines += ControlsText.render(controls) }
         lines.append("")
-        lines.append(unexpected.isEmpty ? "conforms: no unexpected result" : "does not conform: \(unexpected.count) unexpected result\(unexpected.count == 1 ? "" : "s")")
+        lines.append(unexpected.isEmpty ? "conforms: no unexpected result"
+            : "does not conform: \(counted(unexpected.count, "unexpected result"))")
         return lines.joined(separator: "\n") + "\n"
     }
 }
@@ -73,71 +76,33 @@ enum ControlsText {
             }
         }
         let provenClauses = byClause.values.filter { $0.allSatisfy(\.proven) }.count
-        lines.append("controls: \(provenClauses) of \(byClause.count) clauses proven able to fail (\(controls.filter(\.proven).count) of \(controls.count) runs)")
+        lines.append("controls: \(provenClauses) of \(byClause.count) clauses proven able to fail "
+            + "(\(controls.filter(\.proven).count) of \(controls.count) runs)")
         return lines
     }
 }
 
-/// The stable machine form (README, "JSON"): the matrix plus per-target summaries.
-enum JSONReport {
-    struct Document: Encodable {
-        var schema = "pymemcheck-matrix/1"
-        var seconds: Double
-        var summary: [String: [String: Int]]
-        var unexpected: Int
-        var rows: [MatrixRow]
-        var columns: [MatrixColumn]
-        var results: [ClauseResult]
-    }
+/// The matrix's stable machine form (README, "JSON"): the matrix plus per-target summaries.
+/// Its schema tag is what verdict comparisons key on: it changes only with the format.
+struct MatrixDocument: Codable {
+    var schema = "pymemcheck-matrix/1"
+    var seconds: Double
+    var summary: [String: [String: Int]]
+    var unexpected: Int
+    var rows: [MatrixRow]
+    var columns: [MatrixColumn]
+    var results: [ClauseResult]
 
-    static func render(_ matrix: Matrix) throws -> String {
-        var summary: [String: [String: Int]] = [:]
-        for target in matrix.targets {
+    init(_ matrix: Matrix) {
+        seconds = matrix.seconds
+        summary = Dictionary(uniqueKeysWithValues: matrix.targets.map { target in
             let counts = matrix.counts(target: target)
-            summary[target] = Dictionary(uniqueKeysWithValues: ResultStatus.allCases.map { ($0.rawValue, counts[$0] ?? 0) })
-        }
-        let document = Document(seconds: matrix.seconds, summary: summary, unexpected: matrix.unexpected.count,
-                                rows: matrix.rows, columns: matrix.columns, results: matrix.results)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(document), as: UTF8.self) + "\n"
-    }
-}
-
-/// For CI systems: a test suite per target and mode, a test case per clause.
-enum JUnitReport {
-    static func render(_ matrix: Matrix) -> String {
-        var xml = ["<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
-                   "<testsuites name=\"pymemcheck\" tests=\"\(matrix.results.count)\" failures=\"\(matrix.unexpected.count)\" time=\"\(matrix.seconds)\">"]
-        for column in matrix.columns {
-            let results = matrix.results.filter { $0.target == column.target && $0.mode == column.mode }
-            let failures = results.filter(\.status.isUnexpected).count
-            let skipped = results.filter { $0.status == .notApplicable }.count
-            xml.append("  <testsuite name=\"\(escape(column.target)) \(escape(column.mode))\" tests=\"\(results.count)\" failures=\"\(failures)\" skipped=\"\(skipped)\">")
-            for result in results {
-                xml.append("    <testcase classname=\"\(escape(column.target)).\(escape(column.mode))\" name=\"\(escape(result.clause))\" time=\"\(result.seconds)\">")
-                let detail = escape(result.evidence.joined(separator: "\n"))
-                switch result.status {
-                case .fail, .unexpectedPass:
-                    xml.append("      <failure message=\"\(result.status.rawValue)\">\(detail)</failure>")
-                case .notApplicable:
-                    xml.append("      <skipped message=\"\(escape(result.evidence.first ?? "not applicable"))\"/>")
-                case .expectedDeviation:
-                    xml.append("      <system-out>expected deviation: \(detail)</system-out>")
-                case .pass:
-                    break
-                }
-                xml.append("    </testcase>")
-            }
-            xml.append("  </testsuite>")
-        }
-        xml.append("</testsuites>")
-        return xml.joined(separator: "\n") + "\n"
-    }
-
-    static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+            return (target, Dictionary(uniqueKeysWithValues: ResultStatus.allCases.map { ($0.rawValue, counts[$0] ?? 0) }))
+        })
+        unexpected = matrix.unexpected.count
+        rows = matrix.rows
+        columns = matrix.columns
+        results = matrix.results
     }
 }
 
@@ -162,14 +127,10 @@ enum MarkdownReport {
             }
             lines.append("")
         }
-        let unexpected = matrix.unexpected
-        if !unexpected.isEmpty {
-            lines.append("## Unexpected results")
-            lines.append("")
-            for result in unexpected {
-                lines.append("- **\(result.clause)** on \(result.target) \(result.mode): \(result.evidence.joined(separator: "; "))")
-            }
+        let unexpected = matrix.unexpected.map {
+            "- **\($0.clause)** on \($0.target) \($0.mode): \($0.evidence.joined(separator: "; "))"
         }
+        if !unexpected.isEmpty { lines += ["## Unexpected results", ""] + unexpected }
         return lines.joined(separator: "\n") + "\n"
     }
 }

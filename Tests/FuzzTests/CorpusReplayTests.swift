@@ -27,7 +27,7 @@ final class CorpusReplayTests: XCTestCase {
         for path in Set(targets.map(\.libraryPath)).sorted() { arguments += ["--python", path] }
         for mode in Self.modes { arguments += ["--mode", mode] }
         let outcome = try FuzzTestSupport.pymemcheck(arguments, timeout: 600)
-        let results = try JSONDecoder().decode([Replay.Result].self, from: Data(outcome.stdout.utf8))
+        let results = try ReplayJSON.results(outcome.stdout)
         XCTAssertGreaterThan(results.count, 0, outcome.stderr)
         for result in results where result.isFailure {
             XCTFail("\(result.target) \(result.mode) \(result.file): \(result.outcome) \(result.detail ?? "") \(result.verdict?.findings.map(\.description) ?? [])")
@@ -47,7 +47,7 @@ final class MutantTests: XCTestCase {
         for mutant in MutantKind.allCases {
             let outcome = try FuzzTestSupport.pymemcheck(["replay"] + seeds + ["--python", target.libraryPath, "--mode", mutant.preferredMode,
                                                                             "--mutant", mutant.rawValue, "--format", "json"])
-            let results = try JSONDecoder().decode([Replay.Result].self, from: Data(outcome.stdout.utf8))
+            let results = try ReplayJSON.results(outcome.stdout)
             let detections = results.compactMap { Self.detection(of: mutant, in: $0) }
             XCTAssertFalse(detections.isEmpty, "mutant \(mutant.rawValue) (\(mutant.defect)) not found in mode \(mutant.preferredMode) by \(Self.declared(mutant)); seen: \(Self.seen(results))")
             for result in results {

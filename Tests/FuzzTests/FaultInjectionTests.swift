@@ -34,6 +34,6 @@ final class FaultInjectionTests: XCTestCase {
     private func replay(_ target: PythonTarget, mode: String, mutant: String? = nil) throws -> Replay.Result {
         let arguments = ["replay", Self.seed, "--python", target.libraryPath, "--mode", mode, "--format", "json"] + (mutant.map { ["--mutant", $0] } ?? [])
         let outcome = try FuzzTestSupport.pymemcheck(arguments)
-        return try XCTUnwrap(try JSONDecoder().decode([Replay.Result].self, from: Data(outcome.stdout.utf8)).first, outcome.stderr)
+        return try XCTUnwrap(try ReplayJSON.results(outcome.stdout).first, outcome.stderr)
     }
 }

@@ -20,7 +20,7 @@ final class ViolationPrefixTests: XCTestCase {
         for mode in ["pymalloc", "debug"] {
             let outcome = try FuzzTestSupport.pymemcheck(["replay", input, "--python", target.libraryPath, "--mode", mode,
                                                           "--mutant", "zero-size-null", "--format", "json"])
-            let result = try XCTUnwrap(try JSONDecoder().decode([Replay.Result].self, from: Data(outcome.stdout.utf8)).first, outcome.stderr)
+            let result = try XCTUnwrap(try ReplayJSON.results(outcome.stdout).first, outcome.stderr)
             XCTAssertEqual(result.outcome, "finding", "\(mode): \(result.verdict?.note ?? result.detail ?? "")")
             XCTAssertEqual(result.verdict?.findings.first?.invariant, .nonNull, mode)
             XCTAssertEqual(result.verdict?.findings.first?.opIndex, 1, mode)
@@ -35,7 +35,7 @@ final class ViolationPrefixTests: XCTestCase {
             violation pad-write s1 0
             """)
         let outcome = try FuzzTestSupport.pymemcheck(["replay", input, "--python", target.libraryPath, "--mode", "debug", "--format", "json"])
-        let result = try XCTUnwrap(try JSONDecoder().decode([Replay.Result].self, from: Data(outcome.stdout.utf8)).first, outcome.stderr)
+        let result = try XCTUnwrap(try ReplayJSON.results(outcome.stdout).first, outcome.stderr)
         XCTAssertEqual(result.outcome, "conforms", "\(result.verdict?.findings.map(\.description) ?? [])")
         XCTAssertEqual(result.verdict?.note?.contains("detected with the documented report"), true, result.verdict?.note ?? "")
     }

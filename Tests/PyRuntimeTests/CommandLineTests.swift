@@ -71,7 +71,8 @@ final class CommandLineTests: XCTestCase {
             .appendingPathComponent("Corpus/fuzz-sequences").path
         let outcome = try TestSupport.pymemcheck(["replay", corpus, "--python", old.libraryPath, "--mode", "mimalloc", "--format", "json"])
         XCTAssertEqual(outcome.exitStatus, 0, outcome.stderr)
-        let entries = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [[String: Any]], outcome.stdout)
+        let document = try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any]
+        let entries = try XCTUnwrap(document?["results"] as? [[String: Any]], outcome.stdout)
         XCTAssertEqual(entries.count, 1)
         XCTAssertEqual(entries.first?["outcome"] as? String, "not-applicable")
         XCTAssertTrue((entries.first?["detail"] as? String ?? "").contains("mimalloc"), "\(entries)")

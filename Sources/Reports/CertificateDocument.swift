@@ -1,0 +1,84 @@
+/// How a part of a certification that is not a catalogue clause came out.
+public enum CertifyStatus: String, Sendable, Codable, CaseIterable {
+    case pass, fail
+    /// Recorded, not judged.
+    case note
+}
+
+/// One part of a certification that is not a catalogue clause: the plugin's own functions,
+/// the failures injected under it, the thread stress, a fuzz target's run.
+public struct CertifyItem: Sendable, Codable, Equatable {
+    public var target: String
+    public var mode: String
+    public var part: String
+    public var status: CertifyStatus
+    public var evidence: [String]
+    /// What a failure was found by: the invariants its evidence names (the oracle's words, as
+    /// "non-null" or "contents-kept"), and "crash SIGNAME" where the plugin crashed the target.
+    public var detectedBy: [String]
+
+    public init(target: String, mode: String, part: String, status: CertifyStatus, evidence: [String],
+                detectedBy: [String]) {
+        self.target = target
+        self.mode = mode
+        self.part = part
+        self.status = status
+        self.evidence = evidence
+        self.detectedBy = detectedBy
+    }
+
+    public var failed: Bool { status == .fail }
+}
+
+/// What certify found: the contract clauses per target and mode, the other parts, and the
+/// one-line verdict.
+public struct CertificateDocument: Sendable, Codable {
+    public var schema = "pymemcheck-certificate/1"
+    public var plugin: String
+    public var clauses: [ClauseResult]
+    public var items: [CertifyItem]
+    /// The targets and modes that could not be checked, and why.
+    public var notApplicable: [String]
+
+    public init(plugin: String, clauses: [ClauseResult], items: [CertifyItem], notApplicable: [String]) {
+        self.plugin = plugin
+        self.clauses = clauses
+        self.items = items
+        self.notApplicable = notApplicable
+    }
+
+    public var failures: Int { clauses.filter(\.status.isUnexpected).count + items.filter(\.failed).count }
+    public var certified: Bool { failures == 0 && (!clauses.isEmpty || !items.isEmpty) }
+
+    public var verdict: String {
+        let columns = Set(clauses.map { "\($0.target) \($0.mode)" } + items.map { "\($0.target) \($0.mode)" })
+        if certified {
+            return "CERTIFIED: \(plugin) honours the documented allocator contract on \(columns.count) target mode(s)"
+        }
+        if clauses.isEmpty && items.isEmpty {
+            return "NOT CERTIFIED: nothing could be checked (\(notApplicable.joined(separator: "; ")))"
+        }
+        return "REFUSED: \(plugin) breaks the documented allocator contract (\(failures) failure(s))"
+    }
+
+    public func text() -> String {
+        var lines = ["pymemcheck certificate for \(plugin)", ""]
+        for result in clauses where result.status.isUnexpected {
+            lines.append("FAIL \(result.clause) [\(result.target) \(result.mode)]")
+            lines += result.evidence.prefix(4).map { "    \($0)" }
+        }
+        let counts = Dictionary(grouping: clauses, by: \.status).mapValues(\.count)
+        let failed = clauses.filter(\.status.isUnexpected).count
+        lines.append("contract clauses: \(counts[.pass] ?? 0) pass, \(failed) fail, "
+            + "\(counts[.notApplicable] ?? 0) not applicable, "
+            + "\(counts[.expectedDeviation] ?? 0) expected deviation (the target's own)")
+        for item in items {
+            lines.append("\(item.status.rawValue.uppercased()) \(item.part) [\(item.target) \(item.mode)]")
+            lines += item.evidence.prefix(6).map { "    \($0)" }
+        }
+        lines += notApplicable.map { "not applicable: \($0)" }
+        lines.append("")
+        lines.append(verdict)
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+
+/// What `pymemcheck probe` saw of a started runtime. Field names are stable (README, "JSON").
+public struct ProbeDocument: Sendable, Codable, Equatable {
+    /// The debug hooks' layout around a block, as read.
+    public struct DebugLayout: Sendable, Codable, Equatable {
+        public var domain: String
+        public var requested: Int
+        public var address: String
+        /// The size stored in the header.
+        public var headerSize: Int
+        public var apiID: String
+        public var leadingPad: [UInt8]
+        public var trailingPad: [UInt8]
+        public var firstBytes: [UInt8]
+
+        public init(domain: String, requested: Int, address: String, headerSize: Int, apiID: String,
+                    leadingPad: [UInt8], trailingPad: [UInt8], firstBytes: [UInt8]) {
+            self.domain = domain
+            self.requested = requested
+            self.address = address
+            self.headerSize = headerSize
+            self.apiID = apiID
+            self.leadingPad = leadingPad
+            self.trailingPad = trailingPad
+            self.firstBytes = firstBytes
+        }
+    }
+
+    public struct Block: Sendable, Codable, Equatable {
+        public var domain: String
+        public var requested: Int
+        public var address: String
+        /// Null where the hooks are not installed.
+        @ExplicitNull public var debugLayout: DebugLayout?
+
+        public init(domain: String, requested: Int, address: String, debugLayout: DebugLayout?) {
+            self.domain = domain
+            self.requested = requested
+            self.address = address
+            self.debugLayout = debugLayout
+        }
+    }
+
+    public var schema = "pymemcheck-probe/1"
+    public var target: TargetEntry
+    public var mode: String
+    /// CPython's own allocator name where it reports one (3.7+), else derived from what was seen.
+    public var modeInEffect: String
+    @ExplicitNull public var allocatorName: String?
+    /// Per domain (raw, mem, obj): whether the debug hooks are installed.
+    public var debugHooks: [String: Bool]
+    public var debugHooksOn: Bool
+    @ExplicitNull public var arenaSize: Int?
+    public var blocks: [Block]
+
+    public init(target: TargetEntry, mode: String, modeInEffect: String, allocatorName: String?,
+                debugHooks: [String: Bool], debugHooksOn: Bool, arenaSize: Int?, blocks: [Block]) {
+        self.target = target
+        self.mode = mode
+        self.modeInEffect = modeInEffect
+        self.allocatorName = allocatorName
+        self.debugHooks = debugHooks
+        self.debugHooksOn = debugHooksOn
+        self.arenaSize = arenaSize
+        self.blocks = blocks
+    }
+
+    public func text() -> String {
+        let origin = "\(target.debugBuild ? "debug" : "release") build, \(target.origin.rawValue)"
+        let observed = allocatorName == nil ? " (observed; this version reports no allocator name)" : ""
+        let hooks = ["raw", "mem", "obj"].map { "\($0) \(onOff(debugHooks[$0] == true))" }.joined(separator: ", ")
+        let lines = [
+            "target:        \(target.id) (\(origin)) \(target.libraryPath)",
+            "version:       \(target.versionString.split(separator: "\n").joined(separator: " "))",
+            "mode:          \(mode)",
+            "in effect:     \(modeInEffect)\(observed)",
+            "debug hooks:   \(onOff(debugHooksOn)) (\(hooks))",
+            "arenas:        \(arenaSize.map { "pymalloc arenas of \(Self.byteSize($0))" } ?? "none requested (pymalloc not in use)")",
+            "blocks:",
+        ] + blocks.map(Self.line)
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func line(_ block: Block) -> String {
+        let place = "  \(padded(block.domain, 3)) \(padded(String(block.requested), 4)) bytes at \(block.address)"
+        guard let layout = block.debugLayout else { return place + ": no debug layout" }
+        return place + ": size \(layout.headerSize), API '\(layout.apiID)', lead \(hex(layout.leadingPad)), "
+            + "tail \(hex(layout.trailingPad)), data \(hex(layout.firstBytes))"
+    }
+
+    static func hex(_ bytes: [UInt8]) -> String {
+        bytes.map { String(format: "%02x", $0) }.joined()
+    }
+
+    static func byteSize(_ bytes: Int) -> String {
+        if bytes % (1 << 20) == 0 { return "\(bytes >> 20) MiB" }
+        return bytes % 1024 == 0 ? "\(bytes >> 10) KiB" : "\(bytes) bytes"
+    }
+}
+
+private func onOff(_ on: Bool) -> String { on ? "on" : "off" }

@@ -1,0 +1,68 @@
+/// What became of one replayed input on one target and mode.
+public enum ReplayOutcome: String, Sendable, Codable, CaseIterable {
+    case conforms
+    case finding
+    /// The input ended the worker.
+    case crashed
+    /// No worker could start: nothing is known of the input.
+    case workerFailed = "worker-failed"
+    case unreadable
+    /// The target cannot run the mode: no file was run, `detail` says why.
+    case notApplicable = "not-applicable"
+
+    public var isFailure: Bool { self != .conforms && self != .notApplicable }
+}
+
+/// `pymemcheck replay`: one entry per (file, target, mode), and per target and mode not run.
+public struct ReplayDocument: Sendable, Codable, Equatable {
+    public struct Entry: Sendable, Codable, Equatable {
+        public var file: String
+        public var fuzzTarget: String
+        public var target: String
+        public var mode: String
+        public var outcome: ReplayOutcome
+        public var verdict: FindingsDocument?
+        public var detail: String?
+        /// The signal that ended the worker on this input (outcome crashed), if one did.
+        public var signal: Int32?
+        /// With a planted mutant: what in this entry is a detection of its defect.
+        public var detectedBy: String?
+
+        public init(file: String, fuzzTarget: String, target: String, mode: String, outcome: ReplayOutcome,
+                    verdict: FindingsDocument?, detail: String?, signal: Int32?, detectedBy: String?) {
+            self.file = file
+            self.fuzzTarget = fuzzTarget
+            self.target = target
+            self.mode = mode
+            self.outcome = outcome
+            self.verdict = verdict
+            self.detail = detail
+            self.signal = signal
+            self.detectedBy = detectedBy
+        }
+    }
+
+    public var schema = "pymemcheck-replay/1"
+    public var results: [Entry]
+
+    public init(results: [Entry]) {
+        self.results = results
+    }
+
+    public var failures: Int { results.filter(\.outcome.isFailure).count }
+
+    /// The targets and modes not run first, then a line per replay with its findings, then the count.
+    public func text() -> String {
+        var lines = results.filter { $0.outcome == .notApplicable }.map {
+            "\($0.target) \($0.mode): not applicable: \($0.detail ?? "")"
+        }
+        let replays = results.filter { $0.outcome != .notApplicable }
+        for entry in replays {
+            let note = entry.verdict?.note.map { " (\($0))" } ?? entry.detail.map { ": \($0)" } ?? ""
+            lines.append("\(entry.target) \(entry.mode) \(entry.file) [\(entry.fuzzTarget)]: \(entry.outcome.rawValue)\(note)")
+            lines += entry.verdict?.findings.map { "    " + $0.text() } ?? []
+        }
+        lines.append("\(replays.count) replays, \(failures) with a finding or a crash")
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
