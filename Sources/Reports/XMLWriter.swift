@@ -3,17 +3,26 @@
 struct XMLWriter {
     private(set) var text = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
     private var open: [String] = []
+    /// Whether the last element started has no content yet (it ends as `<name .../>`).
+    private var empty = false
 
     typealias Attributes = KeyValuePairs<String, String>
 
     mutating func start(_ name: String, _ attributes: Attributes = [:]) {
         line("<\(name)\(Self.render(attributes))>")
         open.append(name)
+        empty = true
     }
 
     mutating func end() {
         let name = open.removeLast()
-        line("</\(name)>")
+        if empty {
+            text.removeLast(2)  // ">\n"
+            text += "/>\n"
+            empty = false
+        } else {
+            line("</\(name)>")
+        }
     }
 
     /// An element with text content, or empty (`<name .../>`) when there is none.
@@ -23,6 +32,7 @@ struct XMLWriter {
     }
 
     private mutating func line(_ markup: String) {
+        empty = false
         text += String(repeating: "  ", count: open.count) + markup + "\n"
     }
 
