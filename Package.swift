@@ -76,6 +76,10 @@ let package = Package(
         .testTarget(name: "OpLanguageTests", dependencies: ["OpLanguage"]),
         // certify on the example plugins and the mutants; C reproducers compiled and run.
         .testTarget(name: "CertificationTests", dependencies: ["Isolation", "PyRuntime", "FuzzHarness", "pymemcheck"]),
+        // Every rendering: golden text and Markdown, every JSON document against Schemas/, the
+        // JUnit against Schemas/junit.xsd (needs python3-jsonschema and xmllint).
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Isolation", "Oracle", "pymemcheck"],
+                    exclude: ["Fixtures"]),
         // The corpus replayed on several targets and modes, the mutants found, the oracle.
         .testTarget(name: "FuzzTests", dependencies: ["FuzzHarness", "OpLanguage", "Oracle", "PyRuntime", "Isolation", "pymemcheck"]),
     ]

@@ -1,0 +1,58 @@
+import Foundation
+import Isolation
+import XCTest
+
+/// The real commands' JSON (and the JUnit of a real check) validate against the schemas, on
+/// python3 from PATH with small budgets.
+final class CommandOutputTests: XCTestCase {
+    func pymemcheck(_ arguments: [String], timeout: Double = 300) throws -> ChildOutcome {
+        var environment = ProcessInfo.processInfo.environment
+        environment["SWIFT_BACKTRACE"] = "enable=no"
+        return try ChildProcess.run(executable: try SelfExecutable.path(), arguments: arguments, environment: environment,
+                                    timeout: timeout)
+    }
+
+    /// The document a command printed; a failed command fails the test with its stderr.
+    func output(_ arguments: [String], allowedExits: Set<Int32> = [0]) throws -> String {
+        let outcome = try pymemcheck(arguments)
+        let status = try XCTUnwrap(outcome.exitStatus, "pymemcheck \(arguments.joined(separator: " ")): \(outcome.summary)")
+        XCTAssertTrue(allowedExits.contains(status), "pymemcheck \(arguments.joined(separator: " ")): \(outcome.stderr)")
+        return outcome.stdout
+    }
+
+    func testTargets() throws {
+        assertValid(try output(["targets", "--format", "json"]), schema: "targets", "targets")
+    }
+
+    func testProbe() throws {
+        assertValid(try output(["probe", "--mode", "debug", "--format", "json"]), schema: "probe", "probe debug")
+        assertValid(try output(["probe", "--mode", "malloc", "--format", "json"]), schema: "probe", "probe malloc")
+    }
+
+    func testCheck() throws {
+        let selection = ["check", "--mode", "default", "--mode", "debug", "--clause", "raw.*"]
+        assertValid(try output(selection + ["--format", "json"], allowedExits: [0, 1]), schema: "matrix", "check")
+        assertValidJUnit(try output(selection + ["--format", "junit"], allowedExits: [0, 1]), "check junit")
+    }
+
+    func testReplay() throws {
+        let input = PackagePaths.root.appendingPathComponent("Corpus/fuzz-sequences/calloc-zeroes.bin").path
+        assertValid(try output(["replay", input, "--mode", "default", "--format", "json"]), schema: "replay", "replay")
+    }
+
+    func testCertify() throws {
+        let plugin = URL(fileURLWithPath: try SelfExecutable.path()).deletingLastPathComponent()
+            .appendingPathComponent("libpymemcheck-counting.so").path
+        guard FileManager.default.fileExists(atPath: plugin) else {
+            return XCTFail("no example plugin at \(plugin); run 'swift build' first")
+        }
+        let json = try output(["certify", "--plugin", plugin, "--mode", "default", "--fuzz-seconds", "0.2",
+                               "--format", "json"], allowedExits: [0, 1])
+        assertValid(json, schema: "certify", "certify")
+    }
+
+    func testBench() throws {
+        let json = try output(["bench", "--programs", "20", "--max-ops", "8", "--format", "json"])
+        assertValid(json, schema: "bench", "bench")
+    }
+}
