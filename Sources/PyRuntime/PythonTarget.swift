@@ -22,38 +22,6 @@ public struct PythonTarget: Sendable, Hashable, Codable {
     /// mimalloc compiled in (3.13+).
     public var mimalloc: Bool
 
-    /// How a mode shows in JSON: its name, whether it can run, and why not.
-    public struct ModeEntry: Codable, Sendable, Equatable {
-        public var mode: String
-        public var applicable: Bool
-        public var reason: String?
-
-        public func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(mode, forKey: .mode)
-            try container.encode(applicable, forKey: .applicable)
-            try container.encode(reason, forKey: .reason)  // null when applicable
-        }
-    }
-
-    private enum CodingKeys: String, CodingKey {
-        case id, version, versionString, libraryPath, prefix, origin, debugBuild, pymalloc, mimalloc
-        case supportedModes, modes
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        id = try container.decode(String.self, forKey: .id)
-        version = try container.decode(PythonVersion.self, forKey: .version)
-        versionString = try container.decode(String.self, forKey: .versionString)
-        libraryPath = try container.decode(String.self, forKey: .libraryPath)
-        prefix = try container.decodeIfPresent(String.self, forKey: .prefix)
-        origin = try container.decode(Origin.self, forKey: .origin)
-        debugBuild = try container.decode(Bool.self, forKey: .debugBuild)
-        pymalloc = try container.decode(Bool.self, forKey: .pymalloc)
-        mimalloc = try container.decode(Bool.self, forKey: .mimalloc)
-    }
-
     public init(id: String, version: PythonVersion, versionString: String, libraryPath: String, prefix: String?,
                 origin: Origin, debugBuild: Bool, pymalloc: Bool, mimalloc: Bool) {
         self.id = id
@@ -65,22 +33,6 @@ public struct PythonTarget: Sendable, Hashable, Codable {
         self.debugBuild = debugBuild
         self.pymalloc = pymalloc
         self.mimalloc = mimalloc
-    }
-
-    /// The stable JSON form (README, "JSON"): every field present, null where unknown.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(version, forKey: .version)
-        try container.encode(versionString, forKey: .versionString)
-        try container.encode(libraryPath, forKey: .libraryPath)
-        try container.encode(prefix, forKey: .prefix)
-        try container.encode(origin, forKey: .origin)
-        try container.encode(debugBuild, forKey: .debugBuild)
-        try container.encode(pymalloc, forKey: .pymalloc)
-        try container.encode(mimalloc, forKey: .mimalloc)
-        try container.encode(supportedModes.map(\.name), forKey: .supportedModes)
-        try container.encode(modes.map { ModeEntry(mode: $0.mode.name, applicable: $0.applicability.isApplicable, reason: $0.applicability.reason) }, forKey: .modes)
     }
 
     /// Every mode with its applicability, in AllocatorMode order.
