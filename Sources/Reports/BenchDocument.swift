@@ -38,7 +38,8 @@ public struct BenchDocument: Sendable, Codable, Equatable {
         let lines = [
             "\(target) \(mode): \(programs) programs, \(ops) ops (up to \(maxOps) per program)",
             "  with the oracle: \(figure(execPerSecond)) programs/s, \(figure(opsPerSecond)) ops/s",
-            "  bare replay:     \(figure(bareOpsPerSecond)) ops/s; harness time per op / bare = \(figure(ratio, "%.2f"))",
+            "  bare replay:     \(figure(bareOpsPerSecond)) ops/s; "
+                + "harness time per op / bare = \(figure(ratio, "%.2f"))",
         ]
         return lines.joined(separator: "\n") + "\n"
     }

@@ -28,7 +28,8 @@ enum JUnitReport {
             let detail = result.evidence.joined(separator: "\n")
             switch result.status {
             case .fail, .unexpectedPass:
-                xml.element("failure", ["message": result.status.rawValue, "type": result.status.rawValue], text: detail)
+                let status = result.status.rawValue
+                xml.element("failure", ["message": status, "type": status], text: detail)
             case .notApplicable:
                 xml.element("skipped", ["message": result.evidence.first ?? "not applicable"])
             case .expectedDeviation:

@@ -69,6 +69,8 @@ public struct ProbeDocument: Sendable, Codable, Equatable {
     public func text() -> String {
         let origin = "\(target.debugBuild ? "debug" : "release") build, \(target.origin.rawValue)"
         let observed = allocatorName == nil ? " (observed; this version reports no allocator name)" : ""
+        let arenas = arenaSize.map { "pymalloc arenas of \(Self.byteSize($0))" }
+            ?? "none requested (pymalloc not in use)"
         let hooks = ["raw", "mem", "obj"].map { "\($0) \(onOff(debugHooks[$0] == true))" }.joined(separator: ", ")
         let lines = [
             "target:        \(target.id) (\(origin)) \(target.libraryPath)",
@@ -76,7 +78,7 @@ public struct ProbeDocument: Sendable, Codable, Equatable {
             "mode:          \(mode)",
             "in effect:     \(modeInEffect)\(observed)",
             "debug hooks:   \(onOff(debugHooksOn)) (\(hooks))",
-            "arenas:        \(arenaSize.map { "pymalloc arenas of \(Self.byteSize($0))" } ?? "none requested (pymalloc not in use)")",
+            "arenas:        \(arenas)",
             "blocks:",
         ] + blocks.map(Self.line)
         return lines.joined(separator: "\n") + "\n"

@@ -59,7 +59,8 @@ public struct ReplayDocument: Sendable, Codable, Equatable {
         let replays = results.filter { $0.outcome != .notApplicable }
         for entry in replays {
             let note = entry.verdict?.note.map { " (\($0))" } ?? entry.detail.map { ": \($0)" } ?? ""
-            lines.append("\(entry.target) \(entry.mode) \(entry.file) [\(entry.fuzzTarget)]: \(entry.outcome.rawValue)\(note)")
+            let place = "\(entry.target) \(entry.mode) \(entry.file) [\(entry.fuzzTarget)]"
+            lines.append("\(place): \(entry.outcome.rawValue)\(note)")
             lines += entry.verdict?.findings.map { "    " + $0.text() } ?? []
         }
         lines.append("\(replays.count) replays, \(failures) with a finding or a crash")

@@ -70,7 +70,8 @@ enum ControlsText {
             let runs = byClause[clause]!
             let proven = runs.filter(\.proven).count
             let mark = proven == runs.count ? "proven  " : "UNPROVEN"
-            lines.append("  \(mark) \(clause): failed in \(proven) of \(runs.count) target modes under: \(runs[0].violation)")
+            lines.append("  \(mark) \(clause): failed in \(proven) of \(runs.count) target modes "
+                + "under: \(runs[0].violation)")
             for run in runs where !run.proven {
                 lines.append("      [\(run.target) \(run.mode)] \(run.status.rawValue): \(run.evidence.first ?? "")")
             }
@@ -97,7 +98,8 @@ struct MatrixDocument: Codable {
         seconds = matrix.seconds
         summary = Dictionary(uniqueKeysWithValues: matrix.targets.map { target in
             let counts = matrix.counts(target: target)
-            return (target, Dictionary(uniqueKeysWithValues: ResultStatus.allCases.map { ($0.rawValue, counts[$0] ?? 0) }))
+            let byStatus = ResultStatus.allCases.map { ($0.rawValue, counts[$0] ?? 0) }
+            return (target, Dictionary(uniqueKeysWithValues: byStatus))
         })
         unexpected = matrix.unexpected.count
         rows = matrix.rows
@@ -113,8 +115,8 @@ enum MarkdownReport {
     ]
 
     static func render(_ matrix: Matrix) -> String {
-        var lines = ["# pymemcheck conformance", "",
-                     "✅ pass · ❌ fail · ⚠️ expected deviation · ❗ unexpected pass · `·` not applicable", ""]
+        let legend = "✅ pass · ❌ fail · ⚠️ expected deviation · ❗ unexpected pass · `·` not applicable"
+        var lines = ["# pymemcheck conformance", "", legend, ""]
         for target in matrix.targets {
             let columns = matrix.columns.filter { $0.target == target }
             lines.append("## \(target): \(ReportRenderer.summary(matrix.counts(target: target)))")

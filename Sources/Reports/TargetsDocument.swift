@@ -91,7 +91,8 @@ public struct TargetsDocument: Sendable, Codable, Equatable {
             let columns = [padded(target.id, width), padded(target.origin.rawValue, 6), build, padded(allocators, 17),
                            target.libraryPath]
             lines.append("  " + columns.joined(separator: "  "))
-            lines.append("  \(String(repeating: " ", count: width))  modes: \(target.supportedModes.joined(separator: " "))")
+            let indent = String(repeating: " ", count: width)
+            lines.append("  \(indent)  modes: \(target.supportedModes.joined(separator: " "))")
         }
         lines += rejected.map { "  not usable: \($0.reason)" }
         return lines.joined(separator: "\n") + "\n"

@@ -56,10 +56,15 @@ struct XMLWriter {
             case "'": escaped += "&apos;"
             case "\r": escaped += "&#13;"
             case "\t", "\n": escaped += inAttribute ? "&#\(scalar.value);" : String(scalar)
-            default: escaped += allowed(scalar) ? String(scalar) : "\\u{\(String(scalar.value, radix: 16, uppercase: true))}"
+            default: escaped += allowed(scalar) ? String(scalar) : visible(scalar)
             }
         }
         return escaped
+    }
+
+    /// `\u{1B}`: the character's code, as text.
+    private static func visible(_ scalar: Unicode.Scalar) -> String {
+        "\\u{\(String(scalar.value, radix: 16, uppercase: true))}"
     }
 
     private static func allowed(_ scalar: Unicode.Scalar) -> Bool {

@@ -8,15 +8,16 @@ final class CommandOutputTests: XCTestCase {
     func pymemcheck(_ arguments: [String], timeout: Double = 300) throws -> ChildOutcome {
         var environment = ProcessInfo.processInfo.environment
         environment["SWIFT_BACKTRACE"] = "enable=no"
-        return try ChildProcess.run(executable: try SelfExecutable.path(), arguments: arguments, environment: environment,
-                                    timeout: timeout)
+        return try ChildProcess.run(executable: try SelfExecutable.path(), arguments: arguments,
+                                    environment: environment, timeout: timeout)
     }
 
     /// The document a command printed; a failed command fails the test with its stderr.
     func output(_ arguments: [String], allowedExits: Set<Int32> = [0]) throws -> String {
         let outcome = try pymemcheck(arguments)
-        let status = try XCTUnwrap(outcome.exitStatus, "pymemcheck \(arguments.joined(separator: " ")): \(outcome.summary)")
-        XCTAssertTrue(allowedExits.contains(status), "pymemcheck \(arguments.joined(separator: " ")): \(outcome.stderr)")
+        let command = "pymemcheck \(arguments.joined(separator: " "))"
+        let status = try XCTUnwrap(outcome.exitStatus, "\(command): \(outcome.summary)")
+        XCTAssertTrue(allowedExits.contains(status), "\(command): \(outcome.stderr)")
         return outcome.stdout
     }
 

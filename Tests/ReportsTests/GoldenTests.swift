@@ -39,11 +39,32 @@ final class GoldenTests: XCTestCase {
 
     /// The oracle's own one-line form of a finding (in certify's evidence, the fuzzers' output)
     /// is the report's.
-    func testOracleFindingLineIsTheReportLine() {
+    func testOracleFindingLineIsTheReportLine() throws {
         for entry in SampleDocuments.findings.findings {
-            let finding = Finding(opIndex: entry.opIndex, op: entry.op, invariant: Invariant(rawValue: entry.invariant)!,
-                                  evidence: entry.evidence, signal: entry.signal)
+            let invariant = try XCTUnwrap(Invariant(rawValue: entry.invariant))
+            let finding = Finding(opIndex: entry.opIndex, op: entry.op, invariant: invariant, evidence: entry.evidence,
+                                  signal: entry.signal)
             XCTAssertEqual(finding.description, entry.text())
         }
+    }
+}
+
+/// The HTML page: pinned like the text, and nothing in the evidence becomes markup.
+final class HTMLReportTests: XCTestCase {
+    func testMatrixHTML() throws {
+        try assertGolden(ReportRenderer.render(SampleDocuments.matrix, as: .html), "matrix.html")
+    }
+
+    func testEvidenceIsNeverMarkup() throws {
+        let evidence = "<script>alert('x')</script> \" onmouseover=\"x\u{1}"
+        let result = ClauseResult(clause: "c<b>", target: "t&", mode: "m", status: .fail, evidence: [evidence])
+        let matrix = Matrix(rows: [MatrixRow(clause: "c<b>", section: "s<i>", statement: "\"quoted\"")],
+                            columns: [MatrixColumn(target: "t&", mode: "m")], results: [result], seconds: 0)
+        let html = try ReportRenderer.render(matrix, as: .html)
+        XCTAssertFalse(html.contains("<script>"), html)
+        XCTAssertFalse(html.contains("c<b>"), html)
+        XCTAssertFalse(html.contains("\" onmouseover"), html)
+        XCTAssertFalse(html.contains("\u{1}"), html)
+        XCTAssertTrue(html.contains("&lt;script&gt;alert(&apos;x&apos;)&lt;/script&gt;"), html)
     }
 }

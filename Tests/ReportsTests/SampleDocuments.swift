@@ -3,7 +3,8 @@ import Reports
 /// Documents with every status and shape each renderer handles, fixed so their renderings can
 /// be compared with the golden files.
 enum SampleDocuments {
-    static let columns = [MatrixColumn(target: "3.13.0", mode: "default"), MatrixColumn(target: "3.13.0", mode: "debug"),
+    static let columns = [MatrixColumn(target: "3.13.0", mode: "default"),
+                          MatrixColumn(target: "3.13.0", mode: "debug"),
                           MatrixColumn(target: "3.6.15", mode: "malloc")]
 
     static let rows = [
@@ -19,12 +20,12 @@ enum SampleDocuments {
     }
 
     static let results: [ClauseResult] = [
-        ClauseResult(clause: "raw.malloc.zero-size-distinct", target: "3.13.0", mode: "default", status: .pass, evidence: [],
-                     seconds: 0.00003, exercised: 4),
+        ClauseResult(clause: "raw.malloc.zero-size-distinct", target: "3.13.0", mode: "default", status: .pass,
+                     evidence: [], seconds: 0.00003, exercised: 4),
         ClauseResult(clause: "raw.malloc.zero-size-distinct", target: "3.13.0", mode: "debug", status: .fail,
                      evidence: ["malloc(0) returned NULL", "second line of evidence"], seconds: 0.5, exercised: 2),
-        ClauseResult(clause: "raw.malloc.zero-size-distinct", target: "3.6.15", mode: "malloc", status: .pass, evidence: [],
-                     seconds: 0.001, exercised: 4),
+        ClauseResult(clause: "raw.malloc.zero-size-distinct", target: "3.6.15", mode: "malloc", status: .pass,
+                     evidence: [], seconds: 0.001, exercised: 4),
         ClauseResult(clause: "debug.realloc.shrink-erases", target: "3.13.0", mode: "default", status: .notApplicable,
                      evidence: ["the debug hooks are off in this mode"]),
         ClauseResult(clause: "debug.realloc.shrink-erases", target: "3.13.0", mode: "debug", status: .expectedDeviation,
@@ -33,7 +34,8 @@ enum SampleDocuments {
                      evidence: ["the debug hooks are off in this mode"]),
         ClauseResult(clause: "mimalloc.in-use", target: "3.13.0", mode: "default", status: .unexpectedPass,
                      evidence: ["the recorded deviation did not happen"], seconds: 0.1, exercised: 1),
-        ClauseResult(clause: "mimalloc.in-use", target: "3.13.0", mode: "debug", status: .pass, evidence: [], exercised: 1),
+        ClauseResult(clause: "mimalloc.in-use", target: "3.13.0", mode: "debug", status: .pass, evidence: [],
+                     exercised: 1),
         ClauseResult(clause: "mimalloc.in-use", target: "3.6.15", mode: "malloc", status: .notApplicable,
                      evidence: ["mimalloc arrived in CPython 3.13; 3.6.15 predates it"]),
     ]
@@ -42,7 +44,8 @@ enum SampleDocuments {
         ControlResult(clause: "raw.malloc.zero-size-distinct", target: "3.13.0", mode: "default",
                       violation: "zero-size requests share a block", status: .fail, evidence: ["two blocks at 0x10"]),
         ControlResult(clause: "raw.malloc.zero-size-distinct", target: "3.6.15", mode: "malloc",
-                      violation: "zero-size requests share a block", status: .pass, evidence: ["the control did not fire"]),
+                      violation: "zero-size requests share a block", status: .pass,
+                      evidence: ["the control did not fire"]),
     ]
 
     static var certificate: CertificateDocument {
@@ -63,7 +66,8 @@ enum SampleDocuments {
     static func target(_ id: String, debug: Bool = false, origin: TargetEntry.Origin = .pyenv) -> TargetEntry {
         let modes = ["default", "malloc", "pymalloc", "debug", "malloc_debug", "pymalloc_debug", "mimalloc",
                      "mimalloc_debug", "hooks"].map { mode in
-            mode.hasPrefix("mimalloc") ? TargetEntry.Mode(mode: mode, applicable: false, reason: "\(id) predates mimalloc")
+            mode.hasPrefix("mimalloc")
+                ? TargetEntry.Mode(mode: mode, applicable: false, reason: "\(id) predates mimalloc")
                 : TargetEntry.Mode(mode: mode, applicable: true, reason: nil)
         }
         return TargetEntry(id: id, version: .init(major: 3, minor: 12, micro: 1),
@@ -74,14 +78,16 @@ enum SampleDocuments {
 
     static var targets: TargetsDocument {
         TargetsDocument(targets: [target("3.12.1"), target("3.12.1d", debug: true, origin: .system)],
-                        rejected: [.init(path: "~/.pyenv/versions/2.7.18/lib/libpython2.7.so", reason: "Python 2 has no PEP 445 API")])
+                        rejected: [.init(path: "~/.pyenv/versions/2.7.18/lib/libpython2.7.so",
+                                         reason: "Python 2 has no PEP 445 API")])
     }
 
     static var probe: ProbeDocument {
-        let layout = ProbeDocument.DebugLayout(domain: "raw", requested: 8, address: "0x1000", headerSize: 8, apiID: "r",
-                                               leadingPad: [0xfd, 0xfd, 0xfd], trailingPad: [0xfd, 0xfd],
+        let layout = ProbeDocument.DebugLayout(domain: "raw", requested: 8, address: "0x1000", headerSize: 8,
+                                               apiID: "r", leadingPad: [0xfd, 0xfd, 0xfd], trailingPad: [0xfd, 0xfd],
                                                firstBytes: [0xcd, 0xcd])
-        return ProbeDocument(target: target("3.12.1"), mode: "debug", modeInEffect: "pymalloc_debug", allocatorName: nil,
+        return ProbeDocument(target: target("3.12.1"), mode: "debug", modeInEffect: "pymalloc_debug",
+                             allocatorName: nil,
                              debugHooks: ["raw": true, "mem": true, "obj": false], debugHooksOn: true,
                              arenaSize: 1 << 18,
                              blocks: [.init(domain: "raw", requested: 8, address: "0x1000", debugLayout: layout),
@@ -89,7 +95,8 @@ enum SampleDocuments {
     }
 
     static let findings = FindingsDocument(findings: [
-        FindingEntry(opIndex: 2, op: "realloc mem s1 50", invariant: "contents-kept", evidence: "byte 7 was 0x00, expected 0x41"),
+        FindingEntry(opIndex: 2, op: "realloc mem s1 50", invariant: "contents-kept",
+                     evidence: "byte 7 was 0x00, expected 0x41"),
         FindingEntry(opIndex: -1, op: "", invariant: "no-leak", evidence: "2 blocks left in OBJ"),
         FindingEntry(opIndex: 0, op: "malloc raw 8 -> s1", invariant: "no-crash", evidence: "SIGSEGV", signal: 11),
     ], note: "a note")
@@ -99,9 +106,11 @@ enum SampleDocuments {
             .init(file: "", fuzzTarget: "", target: "3.6.15", mode: "mimalloc", outcome: .notApplicable, verdict: nil,
                   detail: "mimalloc arrived in CPython 3.13", signal: nil, detectedBy: nil),
             .init(file: "Corpus/fuzz-sequences/a.bin", fuzzTarget: "fuzz-sequences", target: "3.13.0", mode: "default",
-                  outcome: .conforms, verdict: FindingsDocument(findings: []), detail: nil, signal: nil, detectedBy: nil),
+                  outcome: .conforms, verdict: FindingsDocument(findings: []), detail: nil, signal: nil,
+                  detectedBy: nil),
             .init(file: "Corpus/fuzz-sequences/b.bin", fuzzTarget: "fuzz-sequences", target: "3.13.0", mode: "default",
-                  outcome: .finding, verdict: findings, detail: nil, signal: nil, detectedBy: "invariant contents-kept"),
+                  outcome: .finding, verdict: findings, detail: nil, signal: nil,
+                  detectedBy: "invariant contents-kept"),
             .init(file: "crash-1", fuzzTarget: "", target: "3.13.0", mode: "default", outcome: .crashed, verdict: nil,
                   detail: "the target was killed by SIGSEGV on this input", signal: 11, detectedBy: nil),
         ])

@@ -23,7 +23,8 @@ enum Validators {
         }
         let file = try temporary(json, suffix: ".json")
         defer { try? FileManager.default.removeItem(at: file) }
-        let outcome = try run(python, [PackagePaths.schemas.appendingPathComponent("validate-json.py").path, name, file.path])
+        let script = PackagePaths.schemas.appendingPathComponent("validate-json.py").path
+        let outcome = try run(python, [script, name, file.path])
         return outcome.exitStatus == 0 ? [] : lines(outcome)
     }
 
@@ -34,8 +35,8 @@ enum Validators {
         }
         let file = try temporary(xml, suffix: ".xml")
         defer { try? FileManager.default.removeItem(at: file) }
-        let outcome = try run(xmllint, ["--noout", "--schema", PackagePaths.schemas.appendingPathComponent("junit.xsd").path,
-                                        file.path])
+        let xsd = PackagePaths.schemas.appendingPathComponent("junit.xsd").path
+        let outcome = try run(xmllint, ["--noout", "--schema", xsd, file.path])
         return outcome.exitStatus == 0 ? [] : lines(outcome)
     }
 
@@ -55,7 +56,8 @@ enum Validators {
     }
 
     private static func temporary(_ text: String, suffix: String) throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("pymemcheck-\(UUID().uuidString)\(suffix)")
+        let name = "pymemcheck-\(UUID().uuidString)\(suffix)"
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent(name)
         try text.write(to: url, atomically: true, encoding: .utf8)
         return url
     }
@@ -69,7 +71,8 @@ enum Validators {
 extension XCTestCase {
     /// Fails (one line per problem, or the one line saying what to install) unless `json` is a
     /// valid document of the schema.
-    func assertValid(_ json: String, schema: String, _ what: String, file: StaticString = #filePath, line: UInt = #line) {
+    func assertValid(_ json: String, schema: String, _ what: String,
+                     file: StaticString = #filePath, line: UInt = #line) {
         do {
             for problem in try Validators.jsonProblems(json, schema: schema) {
                 XCTFail("\(what): \(problem)", file: file, line: line)
@@ -87,6 +90,8 @@ extension XCTestCase {
         }
     }
 
+    private var regenerate: String { "PYMEMCHECK_UPDATE_GOLDEN=1 swift test --filter ReportsTests" }
+
     /// Fails unless `rendered` is the golden file's content; PYMEMCHECK_UPDATE_GOLDEN=1 rewrites it.
     func assertGolden(_ rendered: String, _ name: String, file: StaticString = #filePath, line: UInt = #line) throws {
         let url = PackagePaths.golden.appendingPathComponent(name)
@@ -95,8 +100,7 @@ extension XCTestCase {
             return
         }
         guard let golden = try? String(contentsOf: url, encoding: .utf8) else {
-            return XCTFail("no golden file \(name); write it with PYMEMCHECK_UPDATE_GOLDEN=1 swift test --filter ReportsTests",
-                           file: file, line: line)
+            return XCTFail("no golden file \(name); write it with \(regenerate)", file: file, line: line)
         }
         guard rendered != golden else { return }
         let renderedLines = rendered.components(separatedBy: "\n")
@@ -106,6 +110,6 @@ extension XCTestCase {
         let seen = first < renderedLines.count ? renderedLines[first] : "(end)"
         let expected = first < goldenLines.count ? goldenLines[first] : "(end)"
         XCTFail("\(name) differs at line \(first + 1): rendered '\(seen)', golden '\(expected)' "
-            + "(if the change is meant, PYMEMCHECK_UPDATE_GOLDEN=1 swift test --filter ReportsTests)", file: file, line: line)
+            + "(if the change is meant: \(regenerate))", file: file, line: line)
     }
 }
