@@ -27,8 +27,8 @@ judge() {  # mutant mode target artifact
         python3 -c '
 import json, sys
 try:
-    results = json.load(sys.stdin)
-except ValueError:
+    results = json.load(sys.stdin)["results"]
+except (ValueError, KeyError, TypeError):
     results = []
 if not results:
     print("NOT found: the input could not be replayed")
