@@ -8,7 +8,8 @@ import PackageDescription
 //   DebugReport    – parsing the debug hooks' fatal-error report
 //   ClauseCatalogue – the clause catalogue (Conformance/*.yaml): what the documents promise
 //   Executor       – clause checks and scenarios run against a started runtime, in warm workers or isolated
-//   Reports        – the conformance matrix and its renderings (text, JSON, JUnit, Markdown, HTML)
+//   Reports        – every document a user reads (matrix, certificate, probe, targets, replay, bench)
+//                    and its renderings (text, JSON; JUnit, Markdown, HTML for the matrix)
 //   OpLanguage     – the fuzzers' op language: ops, the versioned byte form, the text form
 //   Oracle         – the model of the documented semantics that judges every op's result
 //   FuzzHarness    – runs programs on a started target under the oracle: layers, mutants, violations

@@ -1,4 +1,4 @@
-/// Writes XML 1.0 a line per element, every name and value escaped: what a test's output holds
+/// Writes XML 1.0 a line per element, every attribute value and text escaped: what a test's output holds
 /// (a child's stderr with control characters, `]]>`, quotes) cannot break the document.
 struct XMLWriter {
     private(set) var text = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
