@@ -10,19 +10,15 @@ struct ProbeCommand: ParsableCommand {
 
     @OptionGroup var target: TargetOption
 
-    @Option(help: "Allocator mode: \(AllocatorMode.allCases.map(\.name).joined(separator: ", ")).")
-    var mode: String = "default"
+    @Option(help: "Allocator mode.")
+    var mode: AllocatorMode = .default
 
     @Option(help: "Output format: text or json.")
     var format: OutputFormat = .text
 
     func run() throws {
         try reportingErrors {
-            let mode = try AllocatorMode.parse(self.mode)
-            let target = try TargetSpec.resolve(self.target.spec)
-            if case .notApplicable(let reason) = target.applicability(of: mode) {
-                throw PyMemCheckError.notApplicable("mode \(mode.name) is not applicable to \(target.id): \(reason)")
-            }
+            let target = try self.target.resolve(toRun: mode)
             let report = try probeInChild(target: target, mode: mode)
             switch format {
             case .json: try printJSON(report)
