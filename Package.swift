@@ -18,7 +18,7 @@ import PackageDescription
 //   PluginInterface, Examples/* – the plugin header and example plugins (shared libraries)
 //   PyMemCheckCLI  – the command line (subcommands), kept in a library so tests can drive it
 //   pymemcheck     – the executable: a thin main over PyMemCheckCLI
-//   EmbedText, embed-text – builds the catalogue and the reproducer's C prelude into the binary
+//   EmbedText      – builds the catalogue and the reproducer's C prelude into the binary
 let package = Package(
     name: "pymemcheck",
     platforms: [.macOS(.v15)],
@@ -57,8 +57,7 @@ let package = Package(
         .target(name: "Reproducer", dependencies: ["OpLanguage", "PyRuntime", "ClauseCatalogue"],
                 exclude: ["ReproPrelude.c"], plugins: ["EmbedText"]),
         // The text files a copied binary needs (Conformance/*.yaml, the C prelude), built in.
-        .executableTarget(name: "embed-text"),
-        .plugin(name: "EmbedText", capability: .buildTool(), dependencies: ["embed-text"]),
+        .plugin(name: "EmbedText", capability: .buildTool()),
         .target(name: "Certification", dependencies: ["FuzzHarness", "Executor", "ClauseCatalogue", "Reports", "PyRuntime", "Isolation", "OpLanguage", "Oracle", "CPythonABI"]),
         .executableTarget(name: "fuzz-sequences", dependencies: ["FuzzHarness"], path: "Fuzz/fuzz-sequences"),
         .executableTarget(name: "fuzz-violations", dependencies: ["FuzzHarness"], path: "Fuzz/fuzz-violations"),

@@ -24,11 +24,12 @@ struct EmbedText: BuildToolPlugin {
         guard !inputs.isEmpty else {
             throw EmbedTextError("no \(suffix) files in \(folder) to embed in \(target.name)")
         }
+        let script = context.package.directoryURL.appending(path: "Plugins/EmbedText/embed-text.sh")
         let output = context.pluginWorkDirectoryURL.appending(path: "EmbeddedText.swift")
-        return [.buildCommand(displayName: "Embedding \(folder)/*\(suffix) in \(target.name)",
-                              executable: try context.tool(named: "embed-text").url,
-                              arguments: [output.path] + inputs.map(\.path),
-                              inputFiles: inputs, outputFiles: [output])]
+        return [.buildCommand(displayName: "Embedding \(inputs.count) file(s) in \(target.name)",
+                              executable: URL(fileURLWithPath: "/bin/sh"),
+                              arguments: [script.path, output.path] + inputs.map(\.path),
+                              inputFiles: [script] + inputs, outputFiles: [output])]
     }
 }
 

@@ -13,7 +13,7 @@ struct ProbeCommand: ParsableCommand {
     @Option(help: "Allocator mode.")
     var mode: AllocatorMode = .default
 
-    @Option(help: "Output format: text or json.")
+    @Option(help: "Output format.")
     var format: OutputFormat = .text
 
     func run() throws {
