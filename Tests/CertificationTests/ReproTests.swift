@@ -90,18 +90,19 @@ final class ReproTests: XCTestCase {
 
     /// A reproducer carries ReproPrelude.c as it is, between its header comment and its main().
     func testReproducerCarriesThePreludeFileVerbatim() throws {
-        let prelude = try String(contentsOf: PluginTestSupport.package.appendingPathComponent("Sources/Reproducer/ReproPrelude.c"),
-                                 encoding: .utf8)
-        let input = PluginTestSupport.package.appendingPathComponent("Corpus/seeds/fuzz-sequences/zero-sizes.ops").path
-        let code = try String(contentsOfFile: try generate(input, target: try PluginTestSupport.target("3.13"), mode: "default"),
-                              encoding: .utf8)
+        let package = PluginTestSupport.package
+        let file = package.appendingPathComponent("Sources/Reproducer/ReproPrelude.c")
+        let prelude = try String(contentsOf: file, encoding: .utf8)
+        let input = package.appendingPathComponent("Corpus/seeds/fuzz-sequences/zero-sizes.ops").path
+        let source = try generate(input, target: try PluginTestSupport.target("3.13"), mode: "default")
+        let code = try String(contentsOfFile: source, encoding: .utf8)
         XCTAssertTrue(code.contains(" */\n" + prelude + "int main(void) {\n"), code)
     }
 
     /// pymemcheck repro INPUT into a file of the temporary folder; its path.
     func generate(_ input: String, target: PythonTarget, mode: String, plugin: String? = nil) throws -> String {
-        let source = FileManager.default.temporaryDirectory
-            .appendingPathComponent("pymemcheck-repro-\(getpid())-\((input as NSString).lastPathComponent)-\(mode).c").path
+        let name = "pymemcheck-repro-\(getpid())-\((input as NSString).lastPathComponent)-\(mode).c"
+        let source = FileManager.default.temporaryDirectory.appendingPathComponent(name).path
         let arguments = ["repro", input, "--python", target.libraryPath, "--mode", mode, "-o", source]
         let generated = try PluginTestSupport.pymemcheck(arguments + (plugin.map { ["--plugin", $0] } ?? []))
         XCTAssertEqual(generated.exitStatus, 0, generated.stderr)

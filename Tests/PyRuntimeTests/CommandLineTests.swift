@@ -35,15 +35,18 @@ final class CommandLineTests: XCTestCase {
     /// the parser's usage error: one line that names the allowed values or says what to give.
     func testTyposAndBadCombinationsAreOneLineUsageErrors() throws {
         let cases: [(arguments: [String], says: String)] = [
-            (["check", "--mode", "pymaloc"], "'pymaloc' is invalid for '--mode <mode>'. Please provide one of: default"),
+            (["check", "--mode", "pymaloc"],
+             "'pymaloc' is invalid for '--mode <mode>'. Please provide one of: default,"),
             (["check", "--format", "htm"], "one of 'text', 'json', 'junit', 'markdown' or 'html'"),
             (["targets", "--format", "yaml"], "one of 'text' and 'json'"),
-            (["replay", "x.ops", "--fuzz-target", "fuzz-sequence"], "one of 'fuzz-sequences', 'fuzz-violations' or 'fuzz-faults'"),
+            (["replay", "x.ops", "--fuzz-target", "fuzz-sequence"],
+             "one of 'fuzz-sequences', 'fuzz-violations' or 'fuzz-faults'"),
             (["replay", "x.ops", "--mutant", "zero-size"], "one of: zero-size-null, zero-size-same-pointer"),
             (["certify", "--plugin", "mutant:zero-size"], "unknown mutant 'zero-size'; one of: zero-size-null"),
             (["bench", "--mode", "debugg"], "'debugg' is invalid for '--mode <mode>'"),
             (["check", "--all", "--python", "3.13"], "give --all or --python, not both"),
-            (["certify", "--plugin", "mutant:zero-size-null", "--all", "--python", "3.13"], "give --all or --python, not both"),
+            (["certify", "--plugin", "mutant:zero-size-null", "--all", "--python", "3.13"],
+             "give --all or --python, not both"),
             (["certify", "--plugin", "mutant:zero-size-null", "--fuzz-seconds=-1"], "--fuzz-seconds must be 0 or more"),
             (["repro", "x.ops", "--plugin", "mutant:zero-size-null"], "a reproducer needs a plugin shared library"),
             (["bench", "--programs", "0"], "--programs must be at least 1"),
@@ -113,7 +116,8 @@ final class CommandLineTests: XCTestCase {
         let outcome = try TestSupport.pymemcheck(["check", "--catalogue", "/nonexistent", "--python", "3.13"])
         XCTAssertEqual(outcome.exitStatus, 2, outcome.stderr)
         XCTAssertEqual(outcome.stderr.split(separator: "\n").count, 1, outcome.stderr)
-        XCTAssertTrue(outcome.stderr.hasPrefix("pymemcheck: cannot read the catalogue folder /nonexistent"), outcome.stderr)
+        XCTAssertTrue(outcome.stderr.hasPrefix("pymemcheck: cannot read the catalogue folder /nonexistent"),
+                      outcome.stderr)
     }
 
     static let package = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

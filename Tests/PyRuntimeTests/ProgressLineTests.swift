@@ -11,8 +11,8 @@ final class ProgressLineTests: XCTestCase {
             for quiet in [false, true] {
                 for term in [nil, "", "dumb", "xterm-256color", "screen"] {
                     let expected = terminal && !quiet && (term == "xterm-256color" || term == "screen")
-                    XCTAssertEqual(ProgressLine.isVisible(stderrIsTerminal: terminal, quiet: quiet, term: term), expected,
-                                   "terminal \(terminal), quiet \(quiet), TERM \(term ?? "unset")")
+                    let visible = ProgressLine.isVisible(stderrIsTerminal: terminal, quiet: quiet, term: term)
+                    XCTAssertEqual(visible, expected, "terminal \(terminal), quiet \(quiet), TERM \(term ?? "unset")")
                 }
             }
         }
