@@ -19,6 +19,7 @@ import PackageDescription
 //   PluginInterface, Examples/* – the plugin header and example plugins (shared libraries)
 //   PyMemCheckCLI  – the command line (subcommands), kept in a library so tests can drive it
 //   pymemcheck     – the executable: a thin main over PyMemCheckCLI
+//   EmbedText      – builds the catalogue and the reproducer's C prelude into the binary
 let package = Package(
     name: "pymemcheck",
     platforms: [.macOS(.v15)],
@@ -43,7 +44,8 @@ let package = Package(
         .target(name: "PyRuntime", dependencies: ["CPythonABI", "Isolation"]),
         .target(name: "Isolation"),
         .target(name: "DebugReport"),
-        .target(name: "ClauseCatalogue", dependencies: ["PyRuntime", .product(name: "Yams", package: "Yams")]),
+        .target(name: "ClauseCatalogue", dependencies: ["PyRuntime", .product(name: "Yams", package: "Yams")],
+                plugins: ["EmbedText"]),
         .target(name: "Reports"),
         .target(name: "OpLanguage"),
         // The plugin interface: include/pymemcheck_plugin.h, for custom allocator authors.
@@ -53,7 +55,10 @@ let package = Package(
         .target(name: "UnlockedFreelistAllocator", dependencies: ["PluginInterface"], path: "Examples/unlocked-freelist-allocator"),
         .target(name: "Oracle", dependencies: ["OpLanguage", "PyRuntime"]),
         .target(name: "FuzzHarness", dependencies: ["OpLanguage", "Oracle", "PyRuntime", "Executor", "Isolation", "DebugReport", "ClauseCatalogue", "CPythonABI"]),
-        .target(name: "Reproducer", dependencies: ["OpLanguage", "PyRuntime", "ClauseCatalogue"]),
+        .target(name: "Reproducer", dependencies: ["OpLanguage", "PyRuntime", "ClauseCatalogue"],
+                exclude: ["ReproPrelude.c"], plugins: ["EmbedText"]),
+        // The text files a copied binary needs (Conformance/*.yaml, the C prelude), built in.
+        .plugin(name: "EmbedText", capability: .buildTool()),
         .target(name: "Certification", dependencies: ["FuzzHarness", "Executor", "ClauseCatalogue", "Reports", "PyRuntime", "Isolation", "OpLanguage", "Oracle", "CPythonABI"]),
         .executableTarget(name: "fuzz-sequences", dependencies: ["FuzzHarness"], path: "Fuzz/fuzz-sequences"),
         .executableTarget(name: "fuzz-violations", dependencies: ["FuzzHarness"], path: "Fuzz/fuzz-violations"),

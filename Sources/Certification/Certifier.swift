@@ -12,11 +12,14 @@ import Reports
 public struct Certifier: Sendable {
     public var pluginPath: String
     public var catalogue: Catalogue
-    public var catalogueFolder: String
+    public var catalogueFolder: String?
     public var fuzzSeconds: Double
     public var executable: String
+    /// Called as each (target, mode) finishes, with how many are done of how many.
+    public var progress: (@Sendable (Int, Int, String) -> Void)?
 
-    public init(pluginPath: String, catalogue: Catalogue, catalogueFolder: String, fuzzSeconds: Double, executable: String) {
+    public init(pluginPath: String, catalogue: Catalogue, catalogueFolder: String?, fuzzSeconds: Double,
+                executable: String) {
         self.pluginPath = pluginPath
         self.catalogue = catalogue
         self.catalogueFolder = catalogueFolder
@@ -61,10 +64,13 @@ public struct Certifier: Sendable {
         let runner = conformance
         let baseline = ConformanceRunner(catalogue: catalogue, catalogueFolder: catalogueFolder, width: 2)
         let clauses = catalogue.clauses.filter { Self.isContractClause($0.id) }
+        let done = Locked(0), total = pairs.count
         let results = ParallelMap.run(pairs, width: 2) { target, mode in
             let withPlugin = runner.run(target: target, mode: mode, clauses: clauses).results
             let without = baseline.run(target: target, mode: mode, clauses: clauses).results
-            return (Self.judge(withPlugin, against: without), items(target: target, mode: mode))
+            let judged = (Self.judge(withPlugin, against: without), items(target: target, mode: mode))
+            progress?(done.withLock { $0 += 1; return $0 }, total, "\(target.id) \(mode.name)")
+            return judged
         }
         return Certificate(plugin: pluginPath, clauses: results.flatMap(\.0), items: results.flatMap(\.1), notApplicable: notApplicable)
     }

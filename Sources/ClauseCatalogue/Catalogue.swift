@@ -1,7 +1,8 @@
 import Foundation
 import Yams
 
-/// The clause catalogue: every YAML file of the Conformance/ folder.
+/// The clause catalogue: every YAML file of the Conformance/ folder (built into the binary, or
+/// read from a folder a developer names).
 public struct Catalogue: Sendable {
     /// One file: a documentation section and its clauses.
     public struct Section: Sendable, Codable, Equatable {
@@ -42,16 +43,47 @@ public struct Catalogue: Sendable {
         return Catalogue(sections: try names.map { try loadSection("\(folder)/\($0)") })
     }
 
+    /// The catalogue pymemcheck was built with (Conformance/*.yaml then), carried in the binary
+    /// so that a copy of it runs anywhere.
+    public static func builtIn() throws -> Catalogue {
+        let files = EmbeddedText.files.filter { $0.name.hasSuffix(".yaml") }
+        guard !files.isEmpty else { throw CatalogueError("this pymemcheck was built without its catalogue") }
+        return Catalogue(sections: try files.map { file in
+            try section(from: file.text, file: file.name, origin: "Conformance/\(file.name)")
+        })
+    }
+
+    /// The catalogue folder a developer names instead of the built-in catalogue: `option` (a
+    /// command's --catalogue), else PYMEMCHECK_CATALOGUE; nil for the built-in one.
+    public static func folder(option: String?) -> String? {
+        if let option { return option }
+        let explicit = ProcessInfo.processInfo.environment["PYMEMCHECK_CATALOGUE"] ?? ""
+        return explicit.isEmpty ? nil : explicit
+    }
+
+    /// The catalogue of `folder`, or the built-in one when it is nil.
+    public static func load(folder: String?) throws -> Catalogue {
+        try folder.map(load(from:)) ?? builtIn()
+    }
+
     static func loadSection(_ path: String) throws -> Section {
+        let text: String
         do {
-            let text = try String(contentsOfFile: path, encoding: .utf8)
-            var section = try YAMLDecoder().decode(Section.self, from: text)
-            section.file = (path as NSString).lastPathComponent
-            return section
-        } catch let error as CatalogueError {
-            throw error
+            text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            throw CatalogueError("\(path) is not a valid clause file: \(describe(error))")
+            throw CatalogueError("cannot read \(path): \(error.localizedDescription)")
+        }
+        return try section(from: text, file: (path as NSString).lastPathComponent, origin: path)
+    }
+
+    /// One clause file's section; `origin` names the file in an error.
+    static func section(from text: String, file: String, origin: String) throws -> Section {
+        do {
+            var section = try YAMLDecoder().decode(Section.self, from: text)
+            section.file = file
+            return section
+        } catch {
+            throw CatalogueError("\(origin) is not a valid clause file: \(describe(error))")
         }
     }
 
@@ -67,27 +99,6 @@ public struct Catalogue: Sendable {
             return "\(context.debugDescription) at \(path(context))"
         @unknown default: return "\(error)"
         }
-    }
-
-    /// The catalogue folder: PYMEMCHECK_CATALOGUE, else Conformance/ in the working folder or
-    /// above the executable (the package folder when run from .build/).
-    public static func defaultFolder() throws -> String {
-        let environment = ProcessInfo.processInfo.environment
-        if let explicit = environment["PYMEMCHECK_CATALOGUE"], !explicit.isEmpty { return explicit }
-        var candidates = [FileManager.default.currentDirectoryPath]
-        var folder = (CommandLine.arguments[0] as NSString).deletingLastPathComponent
-        if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-            folder = (exe as NSString).deletingLastPathComponent
-        }
-        while folder.count > 1 {
-            candidates.append(folder)
-            folder = (folder as NSString).deletingLastPathComponent
-        }
-        for candidate in candidates {
-            let path = candidate + "/Conformance"
-            if FileManager.default.fileExists(atPath: path + "/README.md") { return path }
-        }
-        throw CatalogueError("no Conformance/ catalogue found; run from the pymemcheck folder or set PYMEMCHECK_CATALOGUE")
     }
 }
 

@@ -9,7 +9,8 @@ import Reports
 /// crashes or hangs costs the clause it was on, and a fresh worker takes the rest.
 public struct ConformanceRunner: Sendable {
     public var catalogue: Catalogue
-    public var catalogueFolder: String
+    /// The folder the catalogue was read from, which workers read too; nil for the built-in one.
+    public var catalogueFolder: String?
     /// How many workers run at once.
     public var width: Int
     /// Added to every worker's arguments (certify: --plugin PATH).
@@ -17,7 +18,7 @@ public struct ConformanceRunner: Sendable {
     /// Called after each (target, mode) finishes, with how many are done of how many.
     public var progress: (@Sendable (Int, Int, MatrixColumn) -> Void)?
 
-    public init(catalogue: Catalogue, catalogueFolder: String, width: Int = 2,
+    public init(catalogue: Catalogue, catalogueFolder: String?, width: Int = 2,
                 progress: (@Sendable (Int, Int, MatrixColumn) -> Void)? = nil) {
         self.catalogue = catalogue
         self.catalogueFolder = catalogueFolder
@@ -81,7 +82,8 @@ public struct ConformanceRunner: Sendable {
     /// One worker over `ids`; returns the answers it gave, plus a failure for the clause it was
     /// on when it died (or for all of them when it could not start).
     private func runWorker(target: PythonTarget, mode: AllocatorMode, ids: [String]) -> [String: (CheckVerdict, Double)] {
-        let arguments = ["worker", "--python", target.libraryPath, "--mode", mode.name, "--catalogue", catalogueFolder] + workerArguments
+        let arguments = ["worker", "--python", target.libraryPath, "--mode", mode.name]
+            + (catalogueFolder.map { ["--catalogue", $0] } ?? []) + workerArguments
         let outcome: ChildOutcome
         do {
             outcome = try ChildProcess.run(executable: try SelfExecutable.path(), arguments: arguments,

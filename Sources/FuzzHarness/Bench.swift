@@ -36,7 +36,9 @@ public enum Bench {
         }
     }
 
-    public static func run(_ runner: ProgramRunner, programs: [Program]) -> Figures {
+    /// `progress` is told each phase as it starts (outside the timed loops).
+    public static func run(_ runner: ProgramRunner, programs: [Program],
+                           progress: (String) -> Void = { _ in }) -> Figures {
         runner.session.setHostile(false)
         let ops = programs.reduce(0) { $0 + $1.ops.count }
         func time(checking: Bool) -> Double {
@@ -45,8 +47,11 @@ public enum Bench {
             for program in programs { _ = runner.run(program.ops) }
             return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         }
+        progress("warming up")
         _ = time(checking: true)  // warm up: arenas, caches
+        progress("bare replay")
         let bare = time(checking: false)
+        progress("with the oracle")
         let full = time(checking: true)
         runner.checking = true
         return Figures(programs: programs.count, ops: ops, secondsWithOracle: full, secondsBare: bare)

@@ -11,20 +11,28 @@ struct BenchCommand: ParsableCommand {
         abstract: "Measure the fuzz harness: programs/s and ops/s with the oracle, and against a bare replay of the same ops.")
 
     @OptionGroup var target: TargetOption
-    @Option var mode: String = "pymalloc"
+    @Option(help: "Allocator mode.") var mode: AllocatorMode = .pymalloc
     @Option(help: "How many programs.") var programs = 20_000
     @Option(name: .customLong("max-ops"), help: "Ops per program at most.") var maxOps = 64
-    @Option var format: OutputFormat = .text
+    @Option(help: "Output format.") var format: OutputFormat = .text
+    @OptionGroup var progress: ProgressOptions
+
+    func validate() throws {
+        if programs < 1 { throw ValidationError("--programs must be at least 1") }
+        if maxOps < 1 { throw ValidationError("--max-ops must be at least 1") }
+    }
 
     func run() throws {
         try reportingErrors {
-            let mode = try AllocatorMode.parse(self.mode)
-            let target = try TargetSpec.resolve(self.target.spec)
-            if case .notApplicable(let reason) = target.applicability(of: mode) {
-                throw PyMemCheckError.notApplicable("\(target.id) cannot run mode \(mode.name): \(reason)")
-            }
+            let target = try self.target.resolve(toRun: mode)
+            let line = progress.line
+            line.show("\(target.id) \(mode.name): starting")
             let session = try FuzzSession.start(.init(target: target, mode: mode))
-            let figures = Bench.run(ProgramRunner(session: session), programs: Bench.programs(count: programs, maxOps: maxOps))
+            let inputs = Bench.programs(count: programs, maxOps: maxOps)
+            let figures = Bench.run(ProgramRunner(session: session), programs: inputs) { phase in
+                line.show("\(target.id) \(mode.name): \(phase), \(inputs.count) programs")
+            }
+            line.clear()
             try printDocument(BenchDocument(target: target, mode: mode, maxOps: maxOps, figures: figures), as: format)
         }
     }

@@ -13,8 +13,10 @@ struct CertifyCommand: ParsableCommand {
         commandName: "certify",
         abstract: "Certify a custom allocator plugin (or mutant:NAME) against the documented allocator contract.")
 
-    @Option(help: "A shared library exporting pymemcheck_allocator (pymemcheck_plugin.h), or mutant:NAME.")
-    var plugin: String
+    @Option(help: PluginChoice.help("A shared library exporting pymemcheck_allocator (pymemcheck_plugin.h), "
+                                    + "or mutant:NAME"),
+            transform: PluginChoice.parse)
+    var plugin: PluginChoice
 
     @Option(name: .customLong("python"), help: "A target; repeat for several. Default: python3 on PATH.")
     var specs: [String] = []
@@ -22,33 +24,39 @@ struct CertifyCommand: ParsableCommand {
     @Flag(help: "Every target found on this machine.") var all = false
 
     @Option(name: .customLong("mode"), help: "An allocator mode; repeat for several. Default: default and debug.")
-    var modes: [String] = []
+    var modes: [AllocatorMode] = []
 
     @Option(name: .customLong("fuzz-seconds"), help: "Seconds each fuzz target runs per target and mode.")
     var fuzzSeconds: Double = 3
 
-    @Option var format: OutputFormat = .text
-    @Option(help: "The catalogue folder (default: Conformance/ of the package).") var catalogue: String?
+    @Option(help: "Output format.") var format: OutputFormat = .text
+    @Option(help: "A catalogue folder to use instead of the built-in catalogue (also PYMEMCHECK_CATALOGUE).")
+    var catalogue: String?
+    @OptionGroup var progress: ProgressOptions
+
+    func validate() throws {
+        if all && !specs.isEmpty { throw ValidationError("give --all or --python, not both") }
+        if !(fuzzSeconds >= 0 && fuzzSeconds.isFinite) { throw ValidationError("--fuzz-seconds must be 0 or more") }
+    }
 
     func run() throws {
         try reportingErrors {
-            if all && !specs.isEmpty { throw PyMemCheckError.usage("give --all or --python, not both") }
-            _ = try AllocatorPlugin.load(plugin)  // a bad path or a missing symbol: one line, now
+            _ = try AllocatorPlugin.load(plugin.path)  // a bad path or a missing symbol: one line, now
             let targets = all ? TargetDiscovery.discover().targets
                 : try (specs.isEmpty ? [nil] : specs.map { Optional($0) }).map { try TargetSpec.resolve($0) }
-            let modes = try (self.modes.isEmpty ? ["default", "debug"] : self.modes).map(AllocatorMode.parse)
-            let folder = try self.catalogue ?? catalogueFolder()
-            let certifier = Certifier(pluginPath: plugin.hasPrefix("mutant:") ? plugin : absolute(plugin),
-                                      catalogue: try loadCatalogue(folder), catalogueFolder: folder,
-                                      fuzzSeconds: fuzzSeconds, executable: try SelfExecutable.path())
+            let modes = self.modes.isEmpty ? [AllocatorMode.default, .debug] : self.modes
+            let folder = Catalogue.folder(option: catalogue)
+            var certifier = Certifier(pluginPath: plugin.path, catalogue: try loadCatalogue(folder),
+                                      catalogueFolder: folder, fuzzSeconds: fuzzSeconds,
+                                      executable: try SelfExecutable.path())
+            let line = progress.line
+            line.show("certifying on \(targets.count) target(s) × \(modes.count) mode(s)")
+            certifier.progress = line.stepper { "\($0) done" }
             let certificate = certifier.run(targets: targets, modes: modes)
+            line.clear()
             try printDocument(certificate, as: format)
             if !certificate.certified { throw ExitCode(1) }
         }
-    }
-
-    func absolute(_ path: String) -> String {
-        path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
     }
 }
 
@@ -57,19 +65,14 @@ struct CertifyWorkerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "certify-worker", abstract: "Certify a plugin on one target and mode (used by certify).", shouldDisplay: false)
 
     @OptionGroup var target: TargetOption
-    @Option var mode: String = "default"
+    @Option var mode: AllocatorMode = .default
     @Option var plugin: String
     @Option(name: .customLong("fuzz-seconds")) var fuzzSeconds: Double = 3
 
     func run() throws {
         try reportingErrors {
-            CertifyProbe.serve(target: try TargetSpec.resolve(target.spec), mode: try AllocatorMode.parse(mode),
+            CertifyProbe.serve(target: try TargetSpec.resolve(target.spec), mode: mode,
                                pluginPath: plugin, fuzzSeconds: fuzzSeconds)
         }
     }
-}
-
-/// The default catalogue folder, its error in the one-line form.
-func catalogueFolder() throws -> String {
-    do { return try Catalogue.defaultFolder() } catch let error as CatalogueError { throw PyMemCheckError.environment(error.description) }
 }

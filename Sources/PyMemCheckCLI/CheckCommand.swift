@@ -21,12 +21,12 @@ struct CheckCommand: ParsableCommand {
     var all = false
 
     @Option(name: .customLong("mode"), help: "An allocator mode; repeat for several. Default: every mode each target supports.")
-    var modes: [String] = []
+    var modes: [AllocatorMode] = []
 
     @Option(name: .customLong("clause"), help: "Only clauses whose id matches this glob (e.g. 'debug.*'); repeat for several.")
     var clauseGlobs: [String] = []
 
-    @Option(help: "Output format: text, json, junit, markdown or html.")
+    @Option(help: "Output format.")
     var format: ReportFormat = .text
 
     @Option(help: "Write the report to this file instead of standard output.")
@@ -35,11 +35,13 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "How many target processes run at once.")
     var jobs: Int = 2
 
-    @Option(help: "The catalogue folder. Default: Conformance/ of the package.")
+    @Option(help: "A catalogue folder to use instead of the built-in catalogue (also PYMEMCHECK_CATALOGUE).")
     var catalogue: String?
 
     @Flag(help: "Also run each clause's negative control (one violation planted): it must make the clause fail.")
     var controls = false
+
+    @OptionGroup var progress: ProgressOptions
 
     func validate() throws {
         if all && !specs.isEmpty { throw ValidationError("give --all or --python, not both") }
@@ -48,16 +50,16 @@ struct CheckCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let folder = try catalogue ?? Catalogue.defaultFolder()
+            let folder = Catalogue.folder(option: catalogue)
             let catalogue = try loadCatalogue(folder)
             let targets = try selectedTargets()
-            let modes = try self.modes.map(AllocatorMode.parse)
             let clauses = try selectedClauses(catalogue)
+            let line = progress.line
             let runner = ConformanceRunner(catalogue: catalogue, catalogueFolder: folder, width: jobs,
-                                           progress: Progress.onTerminal())
+                                           progress: line.stepper { "\($0.target) \($0.mode)" })
             let matrix = runner.run(targets: targets, modes: modes.isEmpty ? AllocatorMode.allCases : modes, clauses: clauses,
                                     controls: controls)
-            Progress.clear()
+            line.clear()
             try write(ReportRenderer.render(matrix, as: format))
             if !matrix.unexpected.isEmpty || !matrix.unprovenControls.isEmpty { throw ExitCode(1) }
         }
@@ -91,21 +93,5 @@ struct CheckCommand: ParsableCommand {
         } catch {
             throw PyMemCheckError.environment("cannot write \(output): \(error.localizedDescription)")
         }
-    }
-}
-
-extension ReportFormat: ExpressibleByArgument {}
-
-/// A progress line on stderr, only where a person watches a terminal.
-enum Progress {
-    static func onTerminal() -> (@Sendable (Int, Int, MatrixColumn) -> Void)? {
-        guard isatty(2) != 0 else { return nil }
-        return { done, total, column in
-            FileHandle.standardError.write(Data("\r\u{1B}[K[\(done)/\(total)] \(column.target) \(column.mode)".utf8))
-        }
-    }
-
-    static func clear() {
-        if isatty(2) != 0 { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
     }
 }

@@ -26,6 +26,27 @@ private func isNotApplicable(_ error: PyMemCheckError) -> Bool {
 }
 
 func fail(_ message: String, code: Int32) -> Never {
+    ProgressLine.clearIfDrawn()
     FileHandle.standardError.write(Data("pymemcheck: \(message)\n".utf8))
     Foundation.exit(code)
 }
+
+/// The parser's error (a typo'd value, a missing argument, a bad combination from validate())
+/// as one line like every other error: the values it lists one per line are joined, and the
+/// pointer to the command's help that its full message ends with is kept.
+func usageLine(brief: String, full: String) -> String {
+    let lines = brief.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+    var line = lines.first ?? brief
+    if lines.count > 1 {
+        if line.hasSuffix(" the following:") { line = String(line.dropLast(" the following:".count)) + ":" }
+        let values = lines.dropFirst().map { $0.hasPrefix("- ") ? String($0.dropFirst(2)) : $0 }
+        line += " " + values.joined(separator: ", ")
+    }
+    line = line.prefix(1).lowercased() + line.dropFirst()
+    if line.hasSuffix(".") { line.removeLast() }
+    if let help = full.range(of: #"'[^']* --help'"#, options: .regularExpression) {
+        line += " (see \(full[help]))"
+    }
+    return line
+}
+

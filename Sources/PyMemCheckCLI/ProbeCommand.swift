@@ -11,19 +11,15 @@ struct ProbeCommand: ParsableCommand {
 
     @OptionGroup var target: TargetOption
 
-    @Option(help: "Allocator mode: \(AllocatorMode.allCases.map(\.name).joined(separator: ", ")).")
-    var mode: String = "default"
+    @Option(help: "Allocator mode.")
+    var mode: AllocatorMode = .default
 
-    @Option(help: "Output format: text or json.")
+    @Option(help: "Output format.")
     var format: OutputFormat = .text
 
     func run() throws {
         try reportingErrors {
-            let mode = try AllocatorMode.parse(self.mode)
-            let target = try TargetSpec.resolve(self.target.spec)
-            if case .notApplicable(let reason) = target.applicability(of: mode) {
-                throw PyMemCheckError.notApplicable("mode \(mode.name) is not applicable to \(target.id): \(reason)")
-            }
+            let target = try self.target.resolve(toRun: mode)
             let report = try probeInChild(target: target, mode: mode)
             try printDocument(ProbeDocument(report), as: format)
         }

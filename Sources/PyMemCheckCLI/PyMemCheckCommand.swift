@@ -1,5 +1,6 @@
-import Foundation
 import ArgumentParser
+import Foundation
+import PyRuntime
 
 /// The pymemcheck command line.
 public struct PyMemCheckCommand: ParsableCommand {
@@ -23,8 +24,7 @@ public struct PyMemCheckCommand: ParsableCommand {
         } catch {
             let code = exitCode(for: error)
             if code == .validationFailure {
-                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
-                Foundation.exit(2)
+                fail(usageLine(brief: message(for: error), full: fullMessage(for: error)), code: 2)
             }
             exit(withError: error)
         }
@@ -36,8 +36,13 @@ struct TargetOption: ParsableArguments {
     @Option(name: .customLong("python"),
             help: "A version (3.12, 3.11.7, 3.11d), a libpython*.so, or a python executable. Default: python3 on PATH.")
     var spec: String?
-}
 
-enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-    case text, json
+    /// The target, when it can run `mode`: a mode it cannot run is one line and exit 2.
+    func resolve(toRun mode: AllocatorMode) throws -> PythonTarget {
+        let target = try TargetSpec.resolve(spec)
+        if case .notApplicable(let reason) = target.applicability(of: mode) {
+            throw PyMemCheckError.notApplicable("\(target.id) cannot run mode \(mode.name): \(reason)")
+        }
+        return target
+    }
 }

@@ -20,60 +20,47 @@ struct ReplayCommand: ParsableCommand {
     var specs: [String] = []
 
     @Option(name: .customLong("mode"), help: "An allocator mode; repeat for several. Default: default.")
-    var modes: [String] = []
+    var modes: [AllocatorMode] = []
 
-    @Option(name: .customLong("fuzz-target"), help: "fuzz-sequences, fuzz-violations or fuzz-faults. Default: from the file's '# target:' line or its folder.")
-    var fuzzTarget: String?
+    @Option(name: .customLong("fuzz-target"),
+            help: "The fuzz target that runs each input. Default: the file's '# target:' line, else its folder.")
+    var fuzzTarget: FuzzTarget?
 
-    @Option(help: "Plant a defect: one of \(MutantKind.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var mutant: String?
+    @Option(help: "Plant a defect in a hook over the real allocator.")
+    var mutant: MutantKind?
 
-    @Option(help: "A custom allocator plugin (shared library, or mutant:NAME) installed as certify does.")
-    var plugin: String?
+    @Option(help: PluginChoice.help("A custom allocator plugin (shared library, or mutant:NAME)"
+                                    + " installed as certify does"),
+            transform: PluginChoice.parse)
+    var plugin: PluginChoice?
 
-    @Option var format: OutputFormat = .text
+    @Option(help: "Output format.") var format: OutputFormat = .text
+    @OptionGroup var progress: ProgressOptions
 
     func run() throws {
         try reportingErrors {
-            let plugin = try self.plugin.map { path -> String in
-                _ = try AllocatorPlugin.load(path)
-                return path.hasPrefix("/") || path.hasPrefix("mutant:") ? path : FileManager.default.currentDirectoryPath + "/" + path
-            }
+            if let plugin { _ = try AllocatorPlugin.load(plugin.path) }
             let files = try Replay.expand(paths)
             guard !files.isEmpty else { throw PyMemCheckError.usage("no input files under \(paths.joined(separator: " "))") }
             let targets = try (specs.isEmpty ? [nil] : specs.map { Optional($0) }).map { try TargetSpec.resolve($0) }
-            let modes = try (self.modes.isEmpty ? ["default"] : self.modes).map(AllocatorMode.parse)
-            let fixed = try fuzzTarget.map(Self.parseFuzzTarget)
-            let mutant = try self.mutant.map(Self.parseMutant)
+            let modes = self.modes.isEmpty ? [AllocatorMode.default] : self.modes
             let executable = try SelfExecutable.path()
+            let line = progress.line
             var results: [Replay.Result] = []
-            for target in targets {
-                for mode in modes {
-                    if case .notApplicable(let reason) = target.applicability(of: mode) {
-                        results.append(.notApplicable(target: target.id, mode: mode.name, reason: reason))
-                        continue
-                    }
-                    results += Replay.run(files: files, target: target, mode: mode, fuzzTarget: fixed, mutant: mutant, plugin: plugin, executable: executable)
+            for (index, (target, mode)) in targets.flatMap({ target in modes.map { (target, $0) } }).enumerated() {
+                if case .notApplicable(let reason) = target.applicability(of: mode) {
+                    results.append(.notApplicable(target: target.id, mode: mode.name, reason: reason))
+                    continue
                 }
+                line.step(index, of: targets.count * modes.count, "\(target.id) \(mode.name): \(files.count) input(s)")
+                results += Replay.run(files: files, target: target, mode: mode, fuzzTarget: fuzzTarget, mutant: mutant,
+                                      plugin: plugin?.path, executable: executable)
             }
+            line.clear()
             let document = ReplayDocument(results: results.map(ReplayDocument.Entry.init))
             try printDocument(document, as: format)
             if document.failures > 0 { throw ExitCode(1) }
         }
-    }
-
-    static func parseFuzzTarget(_ name: String) throws -> FuzzTarget {
-        guard let target = FuzzTarget(rawValue: name) else {
-            throw PyMemCheckError.usage("unknown fuzz target '\(name)'; one of: \(FuzzTarget.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        return target
-    }
-
-    static func parseMutant(_ name: String) throws -> MutantKind {
-        guard let mutant = MutantKind(rawValue: name) else {
-            throw PyMemCheckError.usage("unknown mutant '\(name)'; one of: \(MutantKind.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        return mutant
     }
 }
 
@@ -83,15 +70,14 @@ struct ReplayWorkerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "replay-worker", abstract: "Replay files read from standard input (used by replay).", shouldDisplay: false)
 
     @OptionGroup var target: TargetOption
-    @Option var mode: String = "default"
-    @Option(name: .customLong("fuzz-target")) var fuzzTarget: String?
+    @Option var mode: AllocatorMode = .default
+    @Option(name: .customLong("fuzz-target")) var fuzzTarget: FuzzTarget?
 
     func run() throws {
         try reportingErrors {
-            let mode = try AllocatorMode.parse(self.mode)
             setenv("PYMEMCHECK_PYTHON", try TargetSpec.resolve(target.spec).libraryPath, 1)
             setenv("PYMEMCHECK_MODE", mode.name, 1)
-            Replay.serve(fuzzTarget: try fuzzTarget.map(ReplayCommand.parseFuzzTarget))
+            Replay.serve(fuzzTarget: fuzzTarget)
         }
     }
 }

@@ -12,20 +12,27 @@ struct ReproCommand: ParsableCommand {
 
     @Argument(help: "The input, in the byte or the text form.") var input: String
     @OptionGroup var target: TargetOption
-    @Option var mode: String = "default"
-    @Option(help: "A custom allocator plugin (shared library) to install as certify does.") var plugin: String?
+    @Option(help: "Allocator mode.") var mode: AllocatorMode = .default
+    @Option(help: ArgumentHelp("A custom allocator plugin (shared library) to install as certify does.",
+                               valueName: "path"),
+            transform: PluginChoice.parse)
+    var plugin: PluginChoice?
     @Option(name: .shortAndLong, help: "Where to write the C file (default: standard output).") var output: String?
+
+    func validate() throws {
+        if plugin?.isMutant == true {
+            throw ValidationError("mutants are built into pymemcheck; a reproducer needs a plugin shared library")
+        }
+    }
 
     func run() throws {
         try reportingErrors {
             let program: Program
             do { program = try OpInput.load(path: input) } catch { throw PyMemCheckError.usage("\(error)") }
             let target = try TargetSpec.resolve(self.target.spec)
-            let mode = try AllocatorMode.parse(self.mode)
-            let pluginPath = plugin.map { $0.hasPrefix("/") || $0.hasPrefix("mutant:") ? $0 : FileManager.default.currentDirectoryPath + "/" + $0 }
             let code: String
             do {
-                code = try Reproducer.generate(program, source: input, target: target, mode: mode, plugin: pluginPath)
+                code = try Reproducer.generate(program, source: input, target: target, mode: mode, plugin: plugin?.path)
             } catch let error as Reproducer.Unsupported {
                 throw PyMemCheckError.usage(error.description)
             }

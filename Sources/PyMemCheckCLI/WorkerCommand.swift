@@ -14,7 +14,7 @@ struct WorkerCommand: ParsableCommand {
 
     @OptionGroup var target: TargetOption
     @Option var mode: String = "default"
-    @Option var catalogue: String
+    @Option(help: "The catalogue folder check was given; none for the built-in catalogue.") var catalogue: String?
     @Option(help: "A custom allocator plugin to install (certify).") var plugin: String?
 
     func run() throws {
@@ -36,10 +36,10 @@ struct WorkerCommand: ParsableCommand {
     }
 }
 
-/// Loads the catalogue, turning its errors into the one-line form.
+/// Loads the catalogue of `folder` (nil: the built-in one), its errors in the one-line form.
 func loadCatalogue(_ folder: String?) throws -> Catalogue {
     do {
-        return try Catalogue.load(from: try folder ?? Catalogue.defaultFolder())
+        return try Catalogue.load(folder: folder)
     } catch let error as CatalogueError {
         throw PyMemCheckError.environment(error.description)
     }

@@ -59,6 +59,65 @@ final class ReproTests: XCTestCase {
         XCTAssertTrue(run.stdout.contains("verdict: conforms"))
     }
 
+    /// One op of every kind (and a plugin), so that the program calls every function of the prelude.
+    static let everyOp = """
+        malloc raw 16 -> s0
+        calloc mem 2 8 -> s1
+        realloc obj s2 24
+        write s0 0 16 seed 1
+        check s0
+        fail-next raw malloc
+        raw-thread 2
+        free raw s0
+        violation cross-free s1 obj
+        violation pad-write s2 0
+        violation api-id s2
+        violation without-gil mem
+        """
+
+    /// The prelude (Sources/Reproducer/ReproPrelude.c) and the code generated around it compile
+    /// without a warning under -Wall: nothing unused, nothing suspect.
+    func testPreludeCompilesCleanlyWithEveryWarning() throws {
+        let target = try PluginTestSupport.target("3.13")
+        let input = try write(Self.everyOp, name: "every-op.ops")
+        let plugin = try PluginTestSupport.library("pymemcheck-counting")
+        let source = try generate(input, target: target, mode: "debug", plugin: plugin)
+        let binary = String(source.dropLast(2))
+        defer { unlink(binary) }
+        let compiled = try compile(source, to: binary, flags: "-Wall -Werror")
+        XCTAssertTrue(compiled.exitedCleanly, compiled.stderr)
+    }
+
+    /// A reproducer carries ReproPrelude.c as it is, between its header comment and its main().
+    func testReproducerCarriesThePreludeFileVerbatim() throws {
+        let package = PluginTestSupport.package
+        let file = package.appendingPathComponent("Sources/Reproducer/ReproPrelude.c")
+        let prelude = try String(contentsOf: file, encoding: .utf8)
+        let input = package.appendingPathComponent("Corpus/seeds/fuzz-sequences/zero-sizes.ops").path
+        let source = try generate(input, target: try PluginTestSupport.target("3.13"), mode: "default")
+        let code = try String(contentsOfFile: source, encoding: .utf8)
+        XCTAssertTrue(code.contains(" */\n" + prelude + "int main(void) {\n"), code)
+    }
+
+    /// pymemcheck repro INPUT into a file of the temporary folder; its path.
+    func generate(_ input: String, target: PythonTarget, mode: String, plugin: String? = nil) throws -> String {
+        let name = "pymemcheck-repro-\(getpid())-\((input as NSString).lastPathComponent)-\(mode).c"
+        let source = FileManager.default.temporaryDirectory.appendingPathComponent(name).path
+        let arguments = ["repro", input, "--python", target.libraryPath, "--mode", mode, "-o", source]
+        let generated = try PluginTestSupport.pymemcheck(arguments + (plugin.map { ["--plugin", $0] } ?? []))
+        XCTAssertEqual(generated.exitStatus, 0, generated.stderr)
+        return source
+    }
+
+    /// The compile command from the reproducer's own header, with `flags` added.
+    func compile(_ source: String, to binary: String, flags: String = "") throws -> ChildOutcome {
+        let text = try String(contentsOfFile: source, encoding: .utf8)
+        let command = try XCTUnwrap(text.split(separator: "\n").first { $0.contains(" cc -O1 ") })
+            .trimmingCharacters(in: CharacterSet(charactersIn: " *"))
+            .replacingOccurrences(of: "-o repro repro.c", with: "\(flags) -o \(binary) \(source)")
+        return try ChildProcess.run(executable: "/bin/sh", arguments: ["-c", command], timeout: 120)
+    }
+
     func write(_ text: String, name: String) throws -> String {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("pymemcheck-repro-\(getpid())-\(name)")
         try text.write(to: url, atomically: true, encoding: .utf8)
@@ -75,12 +134,8 @@ final class ReproTests: XCTestCase {
         if let plugin { arguments += ["--plugin", plugin] }
         let generated = try PluginTestSupport.pymemcheck(arguments)
         XCTAssertEqual(generated.exitStatus, 0, generated.stderr)
-        let text = try String(contentsOfFile: source, encoding: .utf8)
-        let command = try XCTUnwrap(text.split(separator: "\n").first { $0.contains(" cc -O1 ") })
-            .trimmingCharacters(in: CharacterSet(charactersIn: " *"))
-            .replacingOccurrences(of: "-o repro repro.c", with: "-o \(binary) \(source)")
-        let compiled = try ChildProcess.run(executable: "/bin/sh", arguments: ["-c", command], timeout: 120)
-        XCTAssertTrue(compiled.exitedCleanly, "\(command)\n\(compiled.stderr)")
+        let compiled = try compile(source, to: binary)
+        XCTAssertTrue(compiled.exitedCleanly, compiled.stderr)
         var environment = ProcessInfo.processInfo.environment
         environment.removeValue(forKey: "PYTHONMALLOC")
         return try ChildProcess.run(executable: binary, arguments: [], environment: environment, timeout: 120)
