@@ -51,23 +51,6 @@ struct CertifyCommand: ParsableCommand {
     }
 }
 
-/// `pymemcheck certify-worker` (hidden): the parts of a certification that are not clauses.
-struct CertifyWorkerCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "certify-worker", abstract: "Certify a plugin on one target and mode (used by certify).", shouldDisplay: false)
-
-    @OptionGroup var target: TargetOption
-    @Option var mode: String = "default"
-    @Option var plugin: String
-    @Option(name: .customLong("fuzz-seconds")) var fuzzSeconds: Double = 3
-
-    func run() throws {
-        try reportingErrors {
-            CertifyProbe.serve(target: try TargetSpec.resolve(target.spec), mode: try AllocatorMode.parse(mode),
-                               pluginPath: plugin, fuzzSeconds: fuzzSeconds)
-        }
-    }
-}
-
 /// The default catalogue folder, its error in the one-line form.
 func catalogueFolder() throws -> String {
     do { return try Catalogue.defaultFolder() } catch let error as CatalogueError { throw PyMemCheckError.environment(error.description) }

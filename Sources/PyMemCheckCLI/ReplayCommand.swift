@@ -61,16 +61,16 @@ struct ReplayCommand: ParsableCommand {
     }
 
     func printText(_ results: [Replay.Result]) {
-        for result in results where result.outcome == "not-applicable" {
+        for result in results where result.outcome == .notApplicable {
             print("\(result.target) \(result.mode): not applicable: \(result.detail ?? "")")
         }
-        for result in results where result.outcome != "not-applicable" {
+        for result in results where result.outcome != .notApplicable {
             let note = result.verdict?.note.map { " (\($0))" } ?? result.detail.map { ": \($0)" } ?? ""
             print("\(result.target) \(result.mode) \(result.file) [\(result.fuzzTarget)]: \(result.outcome)\(note)")
             result.verdict?.findings.forEach { print("    \($0)") }
         }
         let failures = results.filter(\.isFailure).count
-        let replays = results.filter { $0.outcome != "not-applicable" }.count
+        let replays = results.filter { $0.outcome != .notApplicable }.count
         print("\(replays) replays, \(failures) with a finding or a crash")
     }
 
@@ -86,25 +86,6 @@ struct ReplayCommand: ParsableCommand {
             throw PyMemCheckError.usage("unknown mutant '\(name)'; one of: \(MutantKind.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         return mutant
-    }
-}
-
-/// `pymemcheck replay-worker`: the child side of replay (hidden). The target and mode come from
-/// the options; the mutant from PYMEMCHECK_MUTANT; file paths from standard input.
-struct ReplayWorkerCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "replay-worker", abstract: "Replay files read from standard input (used by replay).", shouldDisplay: false)
-
-    @OptionGroup var target: TargetOption
-    @Option var mode: String = "default"
-    @Option(name: .customLong("fuzz-target")) var fuzzTarget: String?
-
-    func run() throws {
-        try reportingErrors {
-            let mode = try AllocatorMode.parse(self.mode)
-            setenv("PYMEMCHECK_PYTHON", try TargetSpec.resolve(target.spec).libraryPath, 1)
-            setenv("PYMEMCHECK_MODE", mode.name, 1)
-            Replay.serve(fuzzTarget: try fuzzTarget.map(ReplayCommand.parseFuzzTarget))
-        }
     }
 }
 
