@@ -71,7 +71,8 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         // The clause catalogue checked on the target PYMEMCHECK_PYTHON names; needs the pymemcheck
         // executable built beside the test bundle (workers are spawned from it).
-        .testTarget(name: "ConformanceTests", dependencies: ["ClauseCatalogue", "Executor", "Isolation", "PyRuntime", "Reports", "pymemcheck"]),
+        .testTarget(name: "ConformanceTests",
+                    dependencies: ["ClauseCatalogue", "Executor", "Isolation", "PyRuntime", "Reports", "pymemcheck"]),
         .testTarget(name: "PyRuntimeTests", dependencies: ["PyRuntime", "Isolation", "Executor", "DebugReport", "PyMemCheckCLI", "pymemcheck"]),
         .testTarget(name: "OpLanguageTests", dependencies: ["OpLanguage"]),
         // certify on the example plugins and the mutants; C reproducers compiled and run.

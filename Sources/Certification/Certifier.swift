@@ -104,9 +104,8 @@ public struct Certifier: Sendable {
         switch failure {
         case .died(let child, let step?):
             let crash = child.signal.map { ["crash \(ChildOutcome.signalName($0))"] } ?? []
-            return CertifyItem(part: "installing the plugin", status: "fail",
-                               evidence: ["the worker \(child.summary) while \(step): \(WorkerFailure.tail(child, lines: 2))"],
-                               detectedBy: crash)
+            let evidence = "the worker \(child.summary) while \(step)" + WorkerFailure.colonTail(child, lines: 2)
+            return CertifyItem(part: "installing the plugin", status: "fail", evidence: [evidence], detectedBy: crash)
         case .refused(let error):
             return CertifyItem(part: "start-up with the plugin", status: "fail", evidence: [error])
         case .died, .cannotStart:
@@ -123,7 +122,8 @@ public struct Certifier: Sendable {
 
     /// The parts that are not clauses, through certify workers.
     func items(target: PythonTarget, mode: AllocatorMode) -> [CertifyItem] {
-        let setup = CertifyProbe.Setup(target: target.libraryPath, mode: mode, plugin: pluginPath, fuzzSeconds: fuzzSeconds)
+        let setup = CertifyProbe.Setup(target: target.libraryPath, mode: mode, plugin: pluginPath,
+                                       fuzzSeconds: fuzzSeconds)
         let fuzzSeconds = fuzzSeconds
         let pool = WorkerPool<CertifyProbe.Setup, CertifyProbe.Part, CertifyItem>(
             subcommand: CertifyProbe.subcommand, setup: setup, executable: executable,
@@ -134,8 +134,8 @@ public struct Certifier: Sendable {
             case .answered(let item):
                 items.append(item)
             case .charged(let child):
-                let tail = WorkerFailure.tail(child, lines: 2)
-                items.append(CertifyItem(part: part.name, status: "fail", evidence: ["the worker \(child.summary) during this part: \(tail)"]))
+                let evidence = "the worker \(child.summary) during this part: \(WorkerFailure.tail(child, lines: 2))"
+                items.append(CertifyItem(part: part.name, status: "fail", evidence: [evidence]))
             case .notRun(let failure):
                 // Said once, for every part left: a worker that cannot start loses them all.
                 items.append(Self.lost(failure, after: items.count))
@@ -154,8 +154,8 @@ public struct Certifier: Sendable {
             return CertifyItem(part: "start-up with the plugin", status: "fail", evidence: [error])
         case .died(let child, _):
             let after = parts == 0 ? "" : " after \(parts) part(s)"
-            return CertifyItem(part: "certify worker", status: "fail",
-                               evidence: ["the worker \(child.summary)\(after): \(WorkerFailure.tail(child, lines: 2))"])
+            let evidence = "the worker \(child.summary)\(after): \(WorkerFailure.tail(child, lines: 2))"
+            return CertifyItem(part: "certify worker", status: "fail", evidence: [evidence])
         }
     }
 }

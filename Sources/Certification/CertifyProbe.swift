@@ -63,7 +63,9 @@ public enum CertifyProbe {
         var started: (plugin: AllocatorPlugin, session: FuzzSession, runner: ProgramRunner)?
         return { part in
             if part == .rawBeforeStartUp {
-                return isolated(part, fuzzSeconds: setup.fuzzSeconds) { rawBeforeStartUp(target, pluginPath: setup.plugin) }
+                return isolated(part, fuzzSeconds: setup.fuzzSeconds) {
+                    rawBeforeStartUp(target, pluginPath: setup.plugin)
+                }
             }
             if started == nil {
                 WorkerService.preparing("starting the target with the plugin")
@@ -86,7 +88,7 @@ public enum CertifyProbe {
             let problems = HookChecks.beforeStartUp(plugin)
             let asked = "the RAW edges from the main thread and \(HookChecks.threads) threads, overflowing callocs, "
                 + "a \(Workload.calls)-call workload"
-            return CertifyItem(part: "", status: problems.isEmpty ? "pass" : "fail", evidence: problems.isEmpty ? [asked] : problems)
+            return item(problems, passing: [asked])
         } catch {
             return CertifyItem(part: "", status: "fail", evidence: ["\(error)"])
         }
@@ -99,10 +101,10 @@ public enum CertifyProbe {
             return CertifyItem(part: "", status: "fail", evidence: ["the RAW part runs before start-up only"])
         case .directCalls:
             let problems = HookChecks.run(plugin, runtime: session.runtime)
-            let asked = "every documented edge from the main thread, a new thread and \(HookChecks.threads) threads at once "
-                + "(RAW; every domain from 3.12; MEM and OBJ holding the GIL), 4 calloc pairs that overflow size_t, "
-                + "and a \(Workload.calls)-call mixed workload per domain"
-            return CertifyItem(part: "", status: problems.isEmpty ? "pass" : "fail", evidence: problems.isEmpty ? [asked] : problems)
+            let asked = "every documented edge from the main thread, a new thread and \(HookChecks.threads) threads "
+                + "at once (RAW; every domain from 3.12; MEM and OBJ holding the GIL), 4 calloc pairs that overflow "
+                + "size_t, and a \(Workload.calls)-call mixed workload per domain"
+            return item(problems, passing: [asked])
         case .injectedFailures:
             let (problems, reached) = InjectedFailureChecks.run(plugin)
             let note = reached ? [] : ["the plugin never called the allocator under it (a replacement): its failure "
@@ -114,6 +116,11 @@ public enum CertifyProbe {
         case .fuzz(let target):
             return FuzzLoop.run(target, runner: runner, seconds: fuzzSeconds)
         }
+    }
+
+    /// A part's item: its problems, or what was asked when there are none.
+    static func item(_ problems: [String], passing asked: [String]) -> CertifyItem {
+        CertifyItem(part: "", status: problems.isEmpty ? "pass" : "fail", evidence: problems.isEmpty ? asked : problems)
     }
 
     /// What a part's forked child tells the worker.

@@ -58,7 +58,8 @@ public struct ConformanceRunner: Sendable {
         public var failure: WorkerFailure?
     }
 
-    public func runColumn(target: PythonTarget, mode: AllocatorMode, clauses: [Clause], controls: Bool = false) -> Column {
+    public func runColumn(target: PythonTarget, mode: AllocatorMode, clauses: [Clause],
+                          controls: Bool = false) -> Column {
         var verdicts: [Worker.Item: (CheckVerdict, Double)] = [:]
         var applicable: [String] = []
         for clause in clauses {
@@ -98,17 +99,18 @@ public struct ConformanceRunner: Sendable {
     /// line means the check hangs (the slowest checks, with their forked children, take seconds).
     static let silenceLimit: Double = 120
 
-    private func pool(target: PythonTarget, mode: AllocatorMode) -> WorkerPool<Worker.Setup, Worker.Item, Worker.Answer> {
+    public typealias Pool = WorkerPool<Worker.Setup, Worker.Item, Worker.Answer>
+
+    private func pool(target: PythonTarget, mode: AllocatorMode) -> Pool {
         let setup = Worker.Setup(target: target.libraryPath, mode: mode, catalogue: catalogueFolder, plugin: plugin)
-        return WorkerPool(subcommand: Worker.subcommand, setup: setup, timeout: { 60 + 5 * Double($0) },
+        return Pool(subcommand: Worker.subcommand, setup: setup, timeout: { 60 + 5 * Double($0) },
                           silenceLimit: Self.silenceLimit)
     }
 
     /// An item's verdict and seconds. What a worker that died or never started costs an item:
     /// a clause's check fails; a clause's control is unproven (a dead worker is no evidence
     /// that the check can fail).
-    public static func verdict(_ outcome: WorkerPool<Worker.Setup, Worker.Item, Worker.Answer>.Outcome,
-                        for item: Worker.Item) -> (CheckVerdict, Double) {
+    public static func verdict(_ outcome: Pool.Outcome, for item: Worker.Item) -> (CheckVerdict, Double) {
         func charged(_ text: String) -> CheckVerdict { item.control ? .notApplicable(text) : .fail(text) }
         switch outcome {
         case .answered(let answer):
@@ -122,7 +124,8 @@ public struct ConformanceRunner: Sendable {
             return (charged("the target did not start: \(error)"), 0)
         case .notRun(.died(let child, let step)):
             let during = step.map { " while \($0)," } ?? ""
-            return (charged("the worker \(child.summary)\(during) before any check: \(WorkerFailure.tail(child, lines: 3))"), 0)
+            let tail = WorkerFailure.tail(child, lines: 3)
+            return (charged("the worker \(child.summary)\(during) before any check: \(tail)"), 0)
         }
     }
 

@@ -22,9 +22,8 @@ public enum IsolatedRun {
 
     /// The scenario's answer, decoded; nil when it gave none.
     public static func result<T: Codable>(_ type: T.Type, from outcome: ChildOutcome) -> T? {
-        for case .answer(_, let response) in WorkerChannel.messages(WorkerMessage<T>.self, in: outcome.stdout).reversed() {
-            return response
-        }
+        let messages = WorkerChannel.messages(WorkerMessage<T>.self, in: outcome.stdout)
+        for case .answer(_, let response) in messages.reversed() { return response }
         return nil
     }
 }

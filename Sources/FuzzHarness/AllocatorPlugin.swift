@@ -73,7 +73,8 @@ public final class AllocatorPlugin: @unchecked Sendable {
     public func install(in library: PythonLibrary, mode: AllocatorMode, debugBuild: Bool,
                         announce: (String) -> Void = { _ in }) throws {
         for domain in Domain.allCases {
-            announce("installing the plugin's allocator for the \(domain.name.uppercased()) domain (its pymemcheck_allocator)")
+            let installing = "installing the plugin's allocator for the \(domain.name.uppercased()) domain"
+            announce("\(installing) (its pymemcheck_allocator)")
             let runtimeDomain = AllocatorDomain(domain)
             let real = library.slotUnderDebugHook(runtimeDomain)?.pointee ?? library.allocator(runtimeDomain)
             let guardLayer = GuardLayer(below: PMCMemAllocatorExBox(value: real))
@@ -88,7 +89,7 @@ public final class AllocatorPlugin: @unchecked Sendable {
             guard hook.malloc != nil, hook.calloc != nil, hook.realloc != nil, hook.free != nil else {
                 throw PyMemCheckError.runtime("plugin \(path) returned an allocator with a NULL function for \(domain.name)")
             }
-            announce("installing the plugin's allocator for the \(domain.name.uppercased()) domain (PyMem_SetAllocator)")
+            announce("\(installing) (PyMem_SetAllocator)")
             library.install(hook, for: runtimeDomain)
             installed[domain] = Installed(fault: fault, guardLayer: guardLayer, hook: hook)
         }

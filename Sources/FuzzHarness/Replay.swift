@@ -131,7 +131,8 @@ public enum Replay {
     /// Replays `files` on `target` in `mode`, through worker processes of `executable`.
     public static func run(files: [String], target: PythonTarget, mode: AllocatorMode, fuzzTarget: FuzzTarget?,
                            mutant: MutantKind?, plugin: String? = nil, executable: String) -> [Result] {
-        let setup = Setup(target: target.libraryPath, mode: mode, fuzzTarget: fuzzTarget, mutant: mutant, plugin: plugin)
+        let setup = Setup(target: target.libraryPath, mode: mode, fuzzTarget: fuzzTarget, mutant: mutant,
+                          plugin: plugin)
         // The environment as it is (PYTHON* included: the corpus runs as a fuzz binary would).
         var environment = ProcessInfo.processInfo.environment
         environment["SWIFT_BACKTRACE"] = "enable=no"

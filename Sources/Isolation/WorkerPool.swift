@@ -103,4 +103,10 @@ public enum WorkerFailure: Sendable {
     public static func tail(_ outcome: ChildOutcome, lines: Int) -> String {
         outcome.stderr.split(separator: "\n").suffix(lines).joined(separator: " | ")
     }
+
+    /// ": " and the tail, or nothing when the worker wrote nothing on standard error.
+    public static func colonTail(_ outcome: ChildOutcome, lines: Int) -> String {
+        let tail = tail(outcome, lines: lines)
+        return tail.isEmpty ? "" : ": " + tail
+    }
 }

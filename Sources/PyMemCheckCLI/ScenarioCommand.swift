@@ -7,7 +7,8 @@ import PyRuntime
 /// options in the request on standard input (Scenario.Request).
 struct ScenarioCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: Scenario.subcommand, abstract: "Run the scenario requested on standard input (used by isolated runs).",
+        commandName: Scenario.subcommand,
+        abstract: "Run the scenario requested on standard input (used by isolated runs).",
         shouldDisplay: false)
 
     func run() throws {

@@ -14,7 +14,8 @@ import PyRuntime
 /// `pymemcheck worker`: the child side of `check` (and of certify's clauses), one per target and mode.
 struct WorkerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: Worker.subcommand, abstract: "Answer the catalogue clauses requested on standard input (used by check).",
+        commandName: Worker.subcommand,
+        abstract: "Answer the catalogue clauses requested on standard input (used by check).",
         shouldDisplay: false)
 
     func run() throws {
@@ -30,7 +31,10 @@ struct WorkerCommand: ParsableCommand {
     static func allocators(plugin path: String, target: PythonTarget, mode: AllocatorMode) throws -> Worker.Allocators {
         let plugin = try AllocatorPlugin.load(path)
         return Worker.Allocators(
-            install: { try plugin.install(in: $0, mode: mode, debugBuild: target.debugBuild, announce: WorkerService.preparing) },
+            install: { library in
+                try plugin.install(in: library, mode: mode, debugBuild: target.debugBuild,
+                                   announce: WorkerService.preparing)
+            },
             started: { plugin.started($0.library) })
     }
 }
@@ -49,7 +53,8 @@ struct ReplayWorkerCommand: ParsableCommand {
 /// `pymemcheck certify-worker`: the parts of a certification that are not clauses, one per target and mode.
 struct CertifyWorkerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: CertifyProbe.subcommand, abstract: "Certify a plugin on the target and mode requested (used by certify).",
+        commandName: CertifyProbe.subcommand,
+        abstract: "Certify a plugin on the target and mode requested (used by certify).",
         shouldDisplay: false)
 
     func run() throws {
