@@ -72,6 +72,7 @@ public enum CertifyProbe {
                 let plugin = try AllocatorPlugin.load(setup.plugin)
                 let session = try FuzzSession.start(.init(target: target, mode: setup.mode, plugin: plugin))
                 started = (plugin, session, ProgramRunner(session: session))
+                WorkerService.ready()
             }
             let (plugin, session, runner) = started!
             return isolated(part, fuzzSeconds: setup.fuzzSeconds) {

@@ -58,6 +58,8 @@ public enum WorkerMessage<Response: Codable>: Codable {
     /// A step of the worker's set-up begins (starting the target, installing a plugin): if the
     /// worker dies now, the set-up failed, not the item, and a fresh worker would fail the same.
     case preparing(String)
+    /// The set-up step is over (one taken inside an item: the item is in flight again).
+    case ready
     /// The worker starts on an item: if it dies now, that item is charged.
     case started(Int)
     case answer(item: Int, response: Response)
@@ -96,5 +98,10 @@ public enum WorkerService {
     /// Says which set-up step begins (see `WorkerMessage.preparing`).
     public static func preparing(_ step: String) {
         WorkerChannel.send(WorkerMessage<NoResponse>.preparing(step))
+    }
+
+    /// Says the set-up is over (see `WorkerMessage.ready`).
+    public static func ready() {
+        WorkerChannel.send(WorkerMessage<NoResponse>.ready)
     }
 }

@@ -68,6 +68,7 @@ public struct WorkerPool<Setup: Codable & Sendable, Item: Codable & Sendable, Re
         for message in WorkerChannel.messages(WorkerMessage<Response>.self, in: child.stdout) {
             switch message {
             case .preparing(let text): step = text
+            case .ready: step = nil
             case .started(let index): current = index; step = nil
             case .answer(let index, let response):
                 guard batch.indices.contains(index) else { continue }

@@ -10,7 +10,7 @@ final class WorkerPoolTests: XCTestCase {
     typealias Pool = WorkerPool<String, String, String>
 
     /// Answers each item in upper case; "crash" ends it with SIGSEGV. Its setup says how it
-    /// behaves before any item.
+    /// behaves before any item ("serves": a set-up step that ends before the items).
     static let standIn = """
         import json, os, signal, sys
         PREFIX = "PYMEMCHECK-MESSAGE "
@@ -22,6 +22,9 @@ final class WorkerPoolTests: XCTestCase {
         if setup == "dies-preparing":
             send({"preparing": {"_0": "installing the allocator"}})
             os.kill(os.getpid(), signal.SIGSEGV)
+        if setup == "serves":
+            send({"preparing": {"_0": "starting"}})
+            send({"ready": {}})
         if setup == "refuses":
             send({"unavailable": {"_0": "no such target"}})
             sys.exit(0)
