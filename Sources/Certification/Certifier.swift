@@ -64,7 +64,11 @@ public struct Certifier: Sendable {
         let results = ParallelMap.run(pairs, width: 2) { target, mode -> ([ClauseResult], [CertifyItem]) in
             let column = runner.runColumn(target: target, mode: mode, clauses: clauses)
             if let failure = column.failure, let item = Self.setupFailure(failure) {
-                return ([], [Self.placed(item, target: target, mode: mode)])
+                // The RAW part runs before CPython starts: it still shows what the plugin does,
+                // unless the plugin could not even be installed.
+                let before = item.part == Self.startUp
+                    ? items(target: target, mode: mode, parts: [.rawBeforeStartUp]) : []
+                return ([], [Self.placed(item, target: target, mode: mode)] + before)
             }
             let withPlugin = column.results
             let without = baseline.run(target: target, mode: mode, clauses: clauses).results
@@ -105,9 +109,10 @@ public struct Certifier: Sendable {
         case .died(let child, let step?):
             let crash = child.signal.map { ["crash \(ChildOutcome.signalName($0))"] } ?? []
             let evidence = "the worker \(child.summary) while \(step)" + WorkerFailure.colonTail(child, lines: 2)
-            return CertifyItem(part: "installing the plugin", status: "fail", evidence: [evidence], detectedBy: crash)
+            let part = step == Worker.startingOverAllocators ? startUp : "installing the plugin"
+            return CertifyItem(part: part, status: "fail", evidence: [evidence], detectedBy: crash)
         case .refused(let error):
-            return CertifyItem(part: "start-up with the plugin", status: "fail", evidence: [error])
+            return CertifyItem(part: startUp, status: "fail", evidence: [error])
         case .died, .cannotStart:
             return nil
         }
@@ -120,8 +125,11 @@ public struct Certifier: Sendable {
         return item
     }
 
+    static let startUp = "start-up with the plugin"
+
     /// The parts that are not clauses, through certify workers.
-    func items(target: PythonTarget, mode: AllocatorMode) -> [CertifyItem] {
+    func items(target: PythonTarget, mode: AllocatorMode,
+               parts: [CertifyProbe.Part] = CertifyProbe.Part.all) -> [CertifyItem] {
         let setup = CertifyProbe.Setup(target: target.libraryPath, mode: mode, plugin: pluginPath,
                                        fuzzSeconds: fuzzSeconds)
         let fuzzSeconds = fuzzSeconds
@@ -129,7 +137,7 @@ public struct Certifier: Sendable {
             subcommand: CertifyProbe.subcommand, setup: setup, executable: executable,
             timeout: { _ in 300 + 4 * fuzzSeconds }, silenceLimit: 180 + fuzzSeconds)
         var items: [CertifyItem] = []
-        for (part, outcome) in zip(CertifyProbe.Part.all, pool.run(CertifyProbe.Part.all)) {
+        for (part, outcome) in zip(parts, pool.run(parts)) {
             switch outcome {
             case .answered(let item):
                 items.append(item)
@@ -151,7 +159,7 @@ public struct Certifier: Sendable {
         case .cannotStart(let error):
             return CertifyItem(part: "certify worker", status: "fail", evidence: ["could not start: \(error)"])
         case .refused(let error):
-            return CertifyItem(part: "start-up with the plugin", status: "fail", evidence: [error])
+            return CertifyItem(part: startUp, status: "fail", evidence: [error])
         case .died(let child, _):
             let after = parts == 0 ? "" : " after \(parts) part(s)"
             let evidence = "the worker \(child.summary)\(after): \(WorkerFailure.tail(child, lines: 2))"

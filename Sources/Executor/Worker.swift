@@ -56,13 +56,16 @@ public enum Worker {
         }
     }
 
+    /// The set-up step after the allocators are installed: CPython's initialisation over them.
+    public static let startingOverAllocators = "starting the target over the plugin's allocators"
+
     /// Starts the target in the mode (with `allocators` in the chain) and returns the work per item.
     public static func prepare(target: PythonTarget, mode: AllocatorMode, catalogue: Catalogue,
                                allocators: Allocators? = nil) throws -> (Item) -> Answer {
         let runtime = try PythonRuntime.start(target: target, mode: mode, verifyMode: allocators == nil) { library in
             guard let allocators else { return }
             try allocators.install(library)
-            WorkerService.preparing("starting the target over the plugin's allocators")
+            WorkerService.preparing(startingOverAllocators)
         }
         allocators?.started(runtime)
         return { item in
