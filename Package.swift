@@ -54,7 +54,7 @@ let package = Package(
         .target(name: "BumpAllocator", dependencies: ["PluginInterface"], path: "Examples/bump-allocator"),
         .target(name: "UnlockedFreelistAllocator", dependencies: ["PluginInterface"], path: "Examples/unlocked-freelist-allocator"),
         .target(name: "Oracle", dependencies: ["OpLanguage", "PyRuntime"]),
-        .target(name: "FuzzHarness", dependencies: ["OpLanguage", "Oracle", "PyRuntime", "Executor", "Isolation", "DebugReport", "ClauseCatalogue", "CPythonABI"]),
+        .target(name: "FuzzHarness", dependencies: ["OpLanguage", "Oracle", "PyRuntime", "Executor", "Isolation", "DebugReport", "ClauseCatalogue", "CPythonABI", "Reports"]),
         .target(name: "Reproducer", dependencies: ["OpLanguage", "PyRuntime", "ClauseCatalogue"],
                 exclude: ["ReproPrelude.c"], plugins: ["EmbedText"]),
         // The text files a copied binary needs (Conformance/*.yaml, the C prelude), built in.
@@ -77,7 +77,8 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         // The clause catalogue checked on the target PYMEMCHECK_PYTHON names; needs the pymemcheck
         // executable built beside the test bundle (workers are spawned from it).
-        .testTarget(name: "ConformanceTests", dependencies: ["ClauseCatalogue", "Executor", "PyRuntime", "Reports", "pymemcheck"]),
+        .testTarget(name: "ConformanceTests",
+                    dependencies: ["ClauseCatalogue", "Executor", "Isolation", "PyRuntime", "Reports", "pymemcheck"]),
         .testTarget(name: "PyRuntimeTests", dependencies: ["PyRuntime", "Isolation", "Executor", "DebugReport", "PyMemCheckCLI", "pymemcheck"]),
         .testTarget(name: "OpLanguageTests", dependencies: ["OpLanguage"]),
         // certify on the example plugins and the mutants; C reproducers compiled and run.

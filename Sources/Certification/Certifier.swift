@@ -60,17 +60,24 @@ public struct Certifier: Sendable {
             }
         }
         var conformance = ConformanceRunner(catalogue: catalogue, catalogueFolder: catalogueFolder, width: 2)
-        conformance.workerArguments = ["--plugin", pluginPath]
+        conformance.plugin = pluginPath
         let runner = conformance
         let baseline = ConformanceRunner(catalogue: catalogue, catalogueFolder: catalogueFolder, width: 2)
         let clauses = catalogue.clauses.filter { Self.isContractClause($0.id) }
         let done = Locked(0), total = pairs.count
-        let results = ParallelMap.run(pairs, width: 2) { target, mode in
-            let withPlugin = runner.run(target: target, mode: mode, clauses: clauses).results
+        let results = ParallelMap.run(pairs, width: 2) { target, mode -> ([ClauseResult], [CertifyItem]) in
+            defer { progress?(done.withLock { $0 += 1; return $0 }, total, "\(target.id) \(mode.name)") }
+            let column = runner.runColumn(target: target, mode: mode, clauses: clauses)
+            if let failure = column.failure, let item = Self.setupFailure(failure) {
+                // The RAW part runs before CPython starts: it still shows what the plugin does,
+                // unless the plugin could not even be installed.
+                let before = item.part == Self.startUp
+                    ? items(target: target, mode: mode, parts: [.rawBeforeStartUp]) : []
+                return ([], [Self.placed(item, target: target, mode: mode)] + before)
+            }
+            let withPlugin = column.results
             let without = baseline.run(target: target, mode: mode, clauses: clauses).results
-            let judged = (Self.judge(withPlugin, against: without), items(target: target, mode: mode))
-            progress?(done.withLock { $0 += 1; return $0 }, total, "\(target.id) \(mode.name)")
-            return judged
+            return (Self.judge(withPlugin, against: without), items(target: target, mode: mode))
         }
         return Certificate(plugin: pluginPath, clauses: results.flatMap(\.0), items: results.flatMap(\.1), notApplicable: notApplicable)
     }
@@ -99,29 +106,69 @@ public struct Certifier: Sendable {
         }
     }
 
-    func items(target: PythonTarget, mode: AllocatorMode) -> [CertifyItem] {
-        let arguments = ["certify-worker", "--python", target.libraryPath, "--mode", mode.name, "--plugin", pluginPath,
-                         "--fuzz-seconds", String(fuzzSeconds)]
-        var items: [CertifyItem]
-        do {
-            let outcome = try ChildProcess.run(executable: executable, arguments: arguments, environment: IsolatedRun.childEnvironment(),
-                                               timeout: 300 + 4 * fuzzSeconds, silenceLimit: 180 + fuzzSeconds)
-            items = CertifyProbe.parse(outcome.stdout)
-            // A worker that dies after some parts (CPython cannot start with the plugin) loses
-            // the rest: that is said, never left out.
-            if items.isEmpty || !outcome.exitedCleanly {
-                let tail = outcome.stderr.split(separator: "\n").suffix(2).joined(separator: " | ")
-                let after = items.isEmpty ? "" : " after \(items.count) part(s)"
-                items.append(CertifyItem(part: "certify worker", status: .fail, evidence: ["the worker \(outcome.summary)\(after): \(tail)"]))
-            }
-        } catch {
-            items = [CertifyItem(part: "certify worker", status: .fail, evidence: ["could not start: \(error)"])]
+    /// One line for a target and mode where no worker could start with the plugin (it crashed,
+    /// hung or failed while being installed, or CPython with it): every clause and part would
+    /// only say the same again.
+    static func setupFailure(_ failure: WorkerFailure) -> CertifyItem? {
+        switch failure {
+        case .died(let child, let step?):
+            let crash = child.signal.map { ["crash \(ChildOutcome.signalName($0))"] } ?? []
+            let evidence = "the worker \(child.summary) while \(step)" + WorkerFailure.colonTail(child, lines: 2)
+            let part = step == Worker.startingOverAllocators ? startUp : "installing the plugin"
+            return CertifyItem(part: part, status: .fail, evidence: [evidence], detectedBy: crash)
+        case .refused(let error):
+            return CertifyItem(part: startUp, status: .fail, evidence: [error])
+        case .died, .cannotStart:
+            return nil
         }
-        return items.map { item in
-            var item = item
-            item.target = target.id
-            item.mode = mode.name
-            return item
+    }
+
+    static func placed(_ item: CertifyItem, target: PythonTarget, mode: AllocatorMode) -> CertifyItem {
+        var item = item
+        item.target = target.id
+        item.mode = mode.name
+        return item
+    }
+
+    static let startUp = "start-up with the plugin"
+
+    /// The parts that are not clauses, through certify workers.
+    func items(target: PythonTarget, mode: AllocatorMode,
+               parts: [CertifyProbe.Part] = CertifyProbe.Part.all) -> [CertifyItem] {
+        let setup = CertifyProbe.Setup(target: target.libraryPath, mode: mode, plugin: pluginPath,
+                                       fuzzSeconds: fuzzSeconds)
+        let fuzzSeconds = fuzzSeconds
+        let pool = WorkerPool<CertifyProbe.Setup, CertifyProbe.Part, CertifyItem>(
+            subcommand: CertifyProbe.subcommand, setup: setup, executable: executable,
+            timeout: { _ in 300 + 4 * fuzzSeconds }, silenceLimit: 180 + fuzzSeconds)
+        var items: [CertifyItem] = []
+        for (part, outcome) in zip(parts, pool.run(parts)) {
+            switch outcome {
+            case .answered(let item):
+                items.append(item)
+            case .charged(let child):
+                let evidence = "the worker \(child.summary) during this part: \(WorkerFailure.tail(child, lines: 2))"
+                items.append(CertifyItem(part: part.name, status: .fail, evidence: [evidence]))
+            case .notRun(let failure):
+                // Said once, for every part left: a worker that cannot start loses them all.
+                items.append(Self.lost(failure, after: items.count))
+                return items.map { Self.placed($0, target: target, mode: mode) }
+            }
+        }
+        return items.map { Self.placed($0, target: target, mode: mode) }
+    }
+
+    /// The item that says the parts left were lost, and why.
+    static func lost(_ failure: WorkerFailure, after parts: Int) -> CertifyItem {
+        switch failure {
+        case .cannotStart(let error):
+            return CertifyItem(part: "certify worker", status: .fail, evidence: ["could not start: \(error)"])
+        case .refused(let error):
+            return CertifyItem(part: startUp, status: .fail, evidence: [error])
+        case .died(let child, _):
+            let after = parts == 0 ? "" : " after \(parts) part(s)"
+            let evidence = "the worker \(child.summary)\(after): \(WorkerFailure.tail(child, lines: 2))"
+            return CertifyItem(part: "certify worker", status: .fail, evidence: [evidence])
         }
     }
 }

@@ -11,89 +11,152 @@ import Reports
 /// with the plugin, then each part runs in a forked child, so that a plugin that crashes the
 /// process gives a failed part, not a lost run.
 public enum CertifyProbe {
-    static let marker = "PYMEMCHECK-CERTIFY "
+    public static let subcommand = "certify-worker"
 
-    public static func serve(target: PythonTarget, mode: AllocatorMode, pluginPath: String, fuzzSeconds: Double) {
-        emit(isolated("plugin's RAW functions before CPython starts", timeout: 300) {
-            do {
-                let plugin = try AllocatorPlugin.load(pluginPath)
-                // No debug hooks: nothing of CPython's runs above the plugin here.
-                try plugin.install(in: try PythonLibrary(target: target), mode: .malloc, debugBuild: false)
-                let problems = HookChecks.beforeStartUp(plugin)
-                return CertifyItem(part: "", status: problems.isEmpty ? .pass : .fail, evidence: problems.isEmpty ? ["the RAW edges from the main thread and \(HookChecks.threads) threads, overflowing callocs, a \(Workload.calls)-call workload"] : problems)
-            } catch {
-                return CertifyItem(part: "", status: .fail, evidence: ["\(error)"])
+    /// Everything a certify worker runs with.
+    public struct Setup: Codable, Sendable {
+        /// The target's library path.
+        public var target: String
+        public var mode: AllocatorMode
+        public var plugin: String
+        /// Seconds each fuzz target runs.
+        public var fuzzSeconds: Double
+    }
+
+    /// The parts of a certification that are not clauses, in the order they run.
+    public enum Part: Codable, Sendable, Equatable {
+        case rawBeforeStartUp
+        case directCalls
+        case injectedFailures
+        case threads
+        case fuzz(FuzzTarget)
+
+        public static let all: [Part] = [.rawBeforeStartUp, .directCalls, .injectedFailures, .threads]
+            + FuzzTarget.allCases.map(Part.fuzz)
+
+        public var name: String {
+            switch self {
+            case .rawBeforeStartUp: return "plugin's RAW functions before CPython starts"
+            case .directCalls: return "plugin functions called directly"
+            case .injectedFailures: return "failures injected under the plugin"
+            case .threads: return "threads"
+            case .fuzz(let target): return target.rawValue
             }
-        })
-        let plugin: AllocatorPlugin
-        let session: FuzzSession
-        do {
-            plugin = try AllocatorPlugin.load(pluginPath)
-            session = try FuzzSession.start(.init(target: target, mode: mode, plugin: plugin))
-        } catch {
-            return emit(CertifyItem(part: "start-up with the plugin", status: .fail, evidence: ["\(error)"]))
         }
-        let runner = ProgramRunner(session: session)
-        emit(isolated("plugin functions called directly", timeout: 300) {
+
+        func timeout(fuzzSeconds: Double) -> Double {
+            switch self {
+            case .rawBeforeStartUp, .directCalls: return 300
+            case .injectedFailures: return 60
+            case .threads: return 120
+            case .fuzz: return fuzzSeconds + 60
+            }
+        }
+    }
+
+    public typealias Request = WorkerRequest<Setup, Part>
+
+    /// The work per part. The RAW part runs before CPython starts; the target starts with the
+    /// plugin at the first part that needs it (said as a set-up step: a crash there is the
+    /// start-up's, and an error ends the worker with it).
+    public static func prepare(_ setup: Setup) throws -> (Part) throws -> CertifyItem {
+        let target = try TargetSpec.resolve(setup.target)
+        var started: (plugin: AllocatorPlugin, session: FuzzSession, runner: ProgramRunner)?
+        return { part in
+            if part == .rawBeforeStartUp {
+                return isolated(part, fuzzSeconds: setup.fuzzSeconds) {
+                    rawBeforeStartUp(target, pluginPath: setup.plugin)
+                }
+            }
+            if started == nil {
+                WorkerService.preparing("starting the target with the plugin")
+                let plugin = try AllocatorPlugin.load(setup.plugin)
+                let session = try FuzzSession.start(.init(target: target, mode: setup.mode, plugin: plugin))
+                started = (plugin, session, ProgramRunner(session: session))
+                WorkerService.ready()
+            }
+            let (plugin, session, runner) = started!
+            return isolated(part, fuzzSeconds: setup.fuzzSeconds) {
+                run(part, plugin: plugin, session: session, runner: runner, fuzzSeconds: setup.fuzzSeconds)
+            }
+        }
+    }
+
+    static func rawBeforeStartUp(_ target: PythonTarget, pluginPath: String) -> CertifyItem {
+        do {
+            let plugin = try AllocatorPlugin.load(pluginPath)
+            // No debug hooks: nothing of CPython's runs above the plugin here.
+            try plugin.install(in: try PythonLibrary(target: target), mode: .malloc, debugBuild: false)
+            let problems = HookChecks.beforeStartUp(plugin)
+            let asked = "the RAW edges from the main thread and \(HookChecks.threads) threads, overflowing callocs, "
+                + "a \(Workload.calls)-call workload"
+            return item(problems, passing: [asked])
+        } catch {
+            return CertifyItem(part: "", status: .fail, evidence: ["\(error)"])
+        }
+    }
+
+    static func run(_ part: Part, plugin: AllocatorPlugin, session: FuzzSession, runner: ProgramRunner,
+                    fuzzSeconds: Double) -> CertifyItem {
+        switch part {
+        case .rawBeforeStartUp:
+            return CertifyItem(part: "", status: .fail, evidence: ["the RAW part runs before start-up only"])
+        case .directCalls:
             let problems = HookChecks.run(plugin, runtime: session.runtime)
-            let asked = "every documented edge from the main thread, a new thread and \(HookChecks.threads) threads at once (RAW; every domain from 3.12; MEM and OBJ holding the GIL), 4 calloc pairs that overflow size_t, and a \(Workload.calls)-call mixed workload per domain"
-            return CertifyItem(part: "", status: problems.isEmpty ? .pass : .fail, evidence: problems.isEmpty ? [asked] : problems)
-        })
-        emit(isolated("failures injected under the plugin", timeout: 60) {
+            let asked = "every documented edge from the main thread, a new thread and \(HookChecks.threads) threads "
+                + "at once (RAW; every domain from 3.12; MEM and OBJ holding the GIL), 4 calloc pairs that overflow "
+                + "size_t, and a \(Workload.calls)-call mixed workload per domain"
+            return item(problems, passing: [asked])
+        case .injectedFailures:
             let (problems, reached) = InjectedFailureChecks.run(plugin)
-            let note = reached ? [] : ["the plugin never called the allocator under it (a replacement): its failure paths are reached only through sizes that cannot be met"]
+            let note = reached ? [] : ["the plugin never called the allocator under it (a replacement): its failure "
+                                       + "paths are reached only through sizes that cannot be met"]
             return CertifyItem(part: "", status: problems.isEmpty ? .pass : .fail, evidence: problems + note)
-        })
-        emit(isolated("threads", timeout: 120) {
+        case .threads:
             let (problems, notes) = ThreadStress.run(session, plugin: plugin)
             return CertifyItem(part: "", status: problems.isEmpty ? .pass : .fail, evidence: problems + notes)
-        })
-        for fuzzTarget in FuzzTarget.allCases {
-            emit(isolated(fuzzTarget.rawValue, timeout: fuzzSeconds + 60) {
-                FuzzLoop.run(fuzzTarget, runner: runner, seconds: fuzzSeconds)
-            })
+        case .fuzz(let target):
+            return FuzzLoop.run(target, runner: runner, seconds: fuzzSeconds)
         }
+    }
+
+    /// A part's item: its problems, or what was asked when there are none.
+    static func item(_ problems: [String], passing asked: [String]) -> CertifyItem {
+        CertifyItem(part: "", status: problems.isEmpty ? .pass : .fail, evidence: problems.isEmpty ? asked : problems)
+    }
+
+    /// What a part's forked child tells the worker.
+    enum PartMessage: Codable {
+        /// The input the fuzz loop is about to run: a crash in it is laid at its door.
+        case input(String)
+        case item(CertifyItem)
     }
 
     /// Runs `body` in a forked child and reads its item back; a crash or hang fails the part.
-    static func isolated(_ part: String, timeout: Double, _ body: () -> CertifyItem) -> CertifyItem {
+    static func isolated(_ part: Part, fuzzSeconds: Double, _ body: () -> CertifyItem) -> CertifyItem {
         do {
-            let outcome = try ForkedChild.run(timeout: timeout) {
-                for signal in [SIGABRT, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP] { Glibc.signal(signal, SIG_DFL) }
+            let outcome = try ForkedChild.run(timeout: part.timeout(fuzzSeconds: fuzzSeconds)) {
                 var item = body()
-                item.part = part
-                emit(item)
+                item.part = part.name
+                WorkerChannel.send(PartMessage.item(item))
             }
-            let item = outcome.stdout.split(separator: "\n").last { $0.hasPrefix(marker) }
-                .flatMap { try? JSONDecoder().decode(CertifyItem.self, from: Data($0.dropFirst(marker.count).utf8)) }
-            if let item { return item }
-            let context = outcome.stdout.split(separator: "\n").last { $0.hasPrefix(FuzzLoop.inputMarker) }.map { String($0.dropFirst(FuzzLoop.inputMarker.count)) }
-            let tail = outcome.stderr.split(separator: "\n").suffix(2).joined(separator: " | ")
+            let messages = WorkerChannel.messages(PartMessage.self, in: outcome.stdout)
+            for case .item(let item) in messages.reversed() { return item }
+            let input = messages.compactMap { if case .input(let hex) = $0 { hex } else { nil } }.last
+            let tail = WorkerFailure.tail(outcome, lines: 2)
             let crash = outcome.signal.map { ["crash \(ChildOutcome.signalName($0))"] } ?? []
-            return CertifyItem(part: part, status: .fail, evidence: ["the target crashed with the plugin in it: \(outcome.summary) \(tail)"] + (context.map { ["during the input (byte form, hex): \($0)"] } ?? []),
-                               detectedBy: crash)
+            let evidence = ["the target crashed with the plugin in it: \(outcome.summary) \(tail)"]
+                + (input.map { ["during the input (byte form, hex): \($0)"] } ?? [])
+            return CertifyItem(part: part.name, status: .fail, evidence: evidence, detectedBy: crash)
         } catch {
-            return CertifyItem(part: part, status: .fail, evidence: ["could not isolate: \(error)"])
+            return CertifyItem(part: part.name, status: .fail, evidence: ["could not isolate: \(error)"])
         }
-    }
-
-    static func emit(_ item: CertifyItem) {
-        guard let json = try? JSONEncoder().encode(item) else { return }
-        print(marker + String(decoding: json, as: UTF8.self))
-        fflush(nil)
-    }
-
-    static func parse(_ stdout: String) -> [CertifyItem] {
-        stdout.split(separator: "\n").filter { $0.hasPrefix(marker) }
-            .compactMap { try? JSONDecoder().decode(CertifyItem.self, from: Data($0.dropFirst(marker.count).utf8)) }
     }
 }
 
 /// A fuzz target's per-input code on generated inputs for a while (no coverage guidance: the
 /// same deterministic stream every time, so a failing input can be found again).
 enum FuzzLoop {
-    static let inputMarker = "PYMEMCHECK-INPUT "
-
     static func run(_ target: FuzzTarget, runner: ProgramRunner, seconds: Double) -> CertifyItem {
         var generator = ProgramGenerator(seed: 0x5EED_0000 &+ UInt64(FuzzTarget.allCases.firstIndex(of: target)!))
         let deadline = Date().addingTimeInterval(seconds)
@@ -102,7 +165,7 @@ enum FuzzLoop {
             let bytes = generator.next(ops: 48, violations: target == .violations)
             guard let program = try? ByteForm.decode(bytes) else { continue }
             // Said before running: a crash in this input is laid at its door.
-            print(inputMarker + bytes.map { String(format: "%02x", $0) }.joined())
+            WorkerChannel.send(CertifyProbe.PartMessage.input(bytes.map { String(format: "%02x", $0) }.joined()))
             let verdict = target.run(program, with: runner)
             count += 1
             if !verdict.conforms {

@@ -13,8 +13,8 @@ public struct ConformanceRunner: Sendable {
     public var catalogueFolder: String?
     /// How many workers run at once.
     public var width: Int
-    /// Added to every worker's arguments (certify: --plugin PATH).
-    public var workerArguments: [String] = []
+    /// A custom allocator plugin every worker installs (certify).
+    public var plugin: String?
     /// Called after each (target, mode) finishes, with how many are done of how many.
     public var progress: (@Sendable (Int, Int, MatrixColumn) -> Void)?
 
@@ -30,11 +30,11 @@ public struct ConformanceRunner: Sendable {
     public func run(targets: [PythonTarget], modes: [AllocatorMode], clauses: [Clause], controls: Bool = false) -> Matrix {
         let start = Date()
         let pairs = targets.flatMap { target in modes.map { (target, $0) } }
-        let done = Counter()
+        let done = Locked(0)
         let columns = ParallelMap.run(pairs, width: width) { target, mode in
             let column = MatrixColumn(target: target.id, mode: mode.name)
             let results = self.run(target: target, mode: mode, clauses: clauses, controls: controls)
-            self.progress?(done.increment(), pairs.count, column)
+            self.progress?(done.withLock { $0 += 1; return $0 }, pairs.count, column)
             return results
         }
         let rows = clauses.map { MatrixRow(clause: $0.id, section: catalogue.section(of: $0.id)?.section ?? "", statement: $0.statement) }
@@ -46,54 +46,88 @@ public struct ConformanceRunner: Sendable {
     /// Every clause on one target in one mode (and, with `controls`, each one's control).
     public func run(target: PythonTarget, mode: AllocatorMode, clauses: [Clause],
                     controls: Bool = false) -> (results: [ClauseResult], controls: [ControlResult]) {
-        var verdicts: [String: (CheckVerdict, Double)] = [:]
+        let column = runColumn(target: target, mode: mode, clauses: clauses, controls: controls)
+        return (column.results, column.controls)
+    }
+
+    /// One target and mode's results, and why its workers could not run, if they could not.
+    public struct Column: Sendable {
+        public var results: [ClauseResult]
+        public var controls: [ControlResult]
+        /// Set when no worker could set up (the target did not start, a plugin crashed while
+        /// being installed): every applicable clause then carries the same failure.
+        public var failure: WorkerFailure?
+    }
+
+    public func runColumn(target: PythonTarget, mode: AllocatorMode, clauses: [Clause],
+                          controls: Bool = false) -> Column {
+        var verdicts: [Worker.Item: (CheckVerdict, Double)] = [:]
+        var applicable: [String] = []
         for clause in clauses {
             if case .notApplicable(let reason) = clause.applicability(target: target, mode: mode) {
-                verdicts[clause.id] = (.notApplicable(reason), 0)
+                verdicts[Worker.Item(clause: clause.id, control: false)] = (.notApplicable(reason), 0)
+            } else {
+                applicable.append(clause.id)
             }
         }
-        let applicable = clauses.map(\.id).filter { verdicts[$0] == nil }
-        var pending = applicable + (controls ? applicable.map { Worker.controlPrefix + $0 } : [])
-        while !pending.isEmpty {
-            let answered = runWorker(target: target, mode: mode, ids: pending)
-            for (id, verdict) in answered { verdicts[id] = verdict }
-            pending.removeAll { verdicts[$0] != nil }
+        let items = applicable.map { Worker.Item(clause: $0, control: false) }
+            + (controls ? applicable.map { Worker.Item(clause: $0, control: true) } : [])
+        var failure: WorkerFailure?
+        for (item, outcome) in zip(items, pool(target: target, mode: mode).run(items)) {
+            verdicts[item] = Self.verdict(outcome, for: item)
+            if case .notRun(let reason) = outcome { failure = reason }
         }
         let results = clauses.map { clause in
-            let (verdict, seconds) = verdicts[clause.id]!
+            let (verdict, seconds) = verdicts[Worker.Item(clause: clause.id, control: false)]!
             return result(clause, target: target, mode: mode, verdict: verdict, seconds: seconds)
         }
         // A control proves a check able to fail where the check runs: not where it exercised nothing.
-        let checked = clauses.filter { controls && applicable.contains($0.id) && verdicts[$0.id]!.0.status != .notApplicable }
+        let checked = clauses.filter {
+            controls && applicable.contains($0.id)
+                && verdicts[Worker.Item(clause: $0.id, control: false)]!.0.status != .notApplicable
+        }
         let controlResults = checked.map { clause in
-            let (verdict, _) = verdicts[Worker.controlPrefix + clause.id]!
+            let (verdict, _) = verdicts[Worker.Item(clause: clause.id, control: true)]!
             let planted = result(clause, target: target, mode: mode, verdict: verdict, seconds: 0)
             return ControlResult(clause: clause.id, target: target.id, mode: mode.name,
                                  violation: ClauseControls.control(for: clause.id)?.violation ?? "none",
                                  status: planted.status, evidence: planted.evidence)
         }
-        return (results, controlResults)
+        return Column(results: results, controls: controlResults, failure: failure)
     }
 
     /// A worker prints a line as it starts each clause and as it answers: this long without a
     /// line means the check hangs (the slowest checks, with their forked children, take seconds).
     static let silenceLimit: Double = 120
 
-    /// One worker over `ids`; returns the answers it gave, plus a failure for the clause it was
-    /// on when it died (or for all of them when it could not start).
-    private func runWorker(target: PythonTarget, mode: AllocatorMode, ids: [String]) -> [String: (CheckVerdict, Double)] {
-        let arguments = ["worker", "--python", target.libraryPath, "--mode", mode.name]
-            + (catalogueFolder.map { ["--catalogue", $0] } ?? []) + workerArguments
-        let outcome: ChildOutcome
-        do {
-            outcome = try ChildProcess.run(executable: try SelfExecutable.path(), arguments: arguments,
-                                           environment: IsolatedRun.childEnvironment(),
-                                           input: ids.joined(separator: "\n") + "\n",
-                                           timeout: 60 + 5 * Double(ids.count), silenceLimit: Self.silenceLimit)
-        } catch {
-            return Dictionary(uniqueKeysWithValues: ids.map { ($0, (charged($0, "could not start a worker: \(error)"), 0)) })
+    public typealias Pool = WorkerPool<Worker.Setup, Worker.Item, Worker.Answer>
+
+    private func pool(target: PythonTarget, mode: AllocatorMode) -> Pool {
+        let setup = Worker.Setup(target: target.libraryPath, mode: mode, catalogue: catalogueFolder, plugin: plugin)
+        return Pool(subcommand: Worker.subcommand, setup: setup, timeout: { 60 + 5 * Double($0) },
+                          silenceLimit: Self.silenceLimit)
+    }
+
+    /// An item's verdict and seconds. What a worker that died or never started costs an item:
+    /// a clause's check fails; a clause's control is unproven (a dead worker is no evidence
+    /// that the check can fail).
+    public static func verdict(_ outcome: Pool.Outcome, for item: Worker.Item) -> (CheckVerdict, Double) {
+        func charged(_ text: String) -> CheckVerdict { item.control ? .notApplicable(text) : .fail(text) }
+        switch outcome {
+        case .answered(let answer):
+            return (answer.verdict, answer.seconds)
+        case .charged(let child):
+            let tail = WorkerFailure.tail(child, lines: 3)
+            return (charged("the target \(child.summary) during this check: \(tail)"), child.seconds)
+        case .notRun(.cannotStart(let error)):
+            return (charged("could not start a worker: \(error)"), 0)
+        case .notRun(.refused(let error)):
+            return (charged("the target did not start: \(error)"), 0)
+        case .notRun(.died(let child, let step)):
+            let during = step.map { " while \($0)," } ?? ""
+            let tail = WorkerFailure.tail(child, lines: 3)
+            return (charged("the worker \(child.summary)\(during) before any check: \(tail)"), 0)
         }
-        return WorkerTranscript(outcome: outcome, ids: ids).verdicts
     }
 
     /// The matrix result of a verdict. A recorded deviation turns a failure into an expected
@@ -122,74 +156,19 @@ public struct ConformanceRunner: Sendable {
     }
 }
 
-/// What a worker that died or never started costs an item: a clause's check fails; a clause's
-/// control is unproven (a dead worker is no evidence that the check can fail).
-public func charged(_ item: String, _ text: String) -> CheckVerdict {
-    item.hasPrefix(Worker.controlPrefix) ? .notApplicable(text) : .fail(text)
-}
-
-/// Reads a worker's stdout: answers, the clause it had started last, or a start-up failure.
-struct WorkerTranscript {
-    let outcome: ChildOutcome
-    let ids: [String]
-
-    var verdicts: [String: (CheckVerdict, Double)] {
-        var verdicts: [String: (CheckVerdict, Double)] = [:]
-        var current: String?
-        for line in outcome.stdout.split(separator: "\n") {
-            if line.hasPrefix(Worker.startMarker) {
-                current = String(line.dropFirst(Worker.startMarker.count))
-            } else if line.hasPrefix(scenarioResultMarker) {
-                let json = Data(line.dropFirst(scenarioResultMarker.count).utf8)
-                if let answer = try? JSONDecoder().decode(Worker.Answer.self, from: json) {
-                    verdicts[answer.clause] = (answer.verdict, answer.seconds)
-                    current = nil
-                } else if let failure = try? JSONDecoder().decode(Worker.StartupFailure.self, from: json) {
-                    return Dictionary(uniqueKeysWithValues: ids.map { ($0, (charged($0, "the target did not start: \(failure.startup)"), 0)) })
-                }
-            }
-        }
-        if let current, verdicts[current] == nil {
-            verdicts[current] = (charged(current, "the target \(outcome.summary) during this check: \(tail)"), outcome.seconds)
-        } else if verdicts.isEmpty {
-            // Died before it could start any clause: every one is charged, none is lost silently.
-            return Dictionary(uniqueKeysWithValues: ids.map { ($0, (charged($0, "the worker \(outcome.summary) before any check: \(tail)"), 0)) })
-        }
-        return verdicts
-    }
-
-    private var tail: String {
-        outcome.stderr.split(separator: "\n").suffix(3).joined(separator: " | ")
-    }
-}
-
-private final class Counter: @unchecked Sendable {
-    private var value = 0
-    private let lock = NSLock()
-    func increment() -> Int { lock.withLock { value += 1; return value } }
-}
-
 /// Runs work over items on a few threads, results in input order.
 public enum ParallelMap {
     public static func run<T: Sendable, R: Sendable>(_ items: [T], width: Int, _ work: @Sendable @escaping (T) -> R) -> [R] {
-        let slots = Slots<R>(count: items.count)
-        let next = Counter()
+        let slots = Locked([R?](repeating: nil, count: items.count))
+        let next = Locked(0)
         DispatchQueue.concurrentPerform(iterations: max(1, min(width, items.count))) { _ in
             while true {
-                let index = next.increment() - 1
+                let index = next.withLock { $0 += 1; return $0 - 1 }
                 guard index < items.count else { return }
-                slots.set(index, work(items[index]))
+                let result = work(items[index])
+                slots.withLock { $0[index] = result }
             }
         }
-        return slots.values
+        return slots.withLock { $0.map { $0! } }
     }
-}
-
-/// One slot per item; each is written by exactly one worker thread.
-private final class Slots<R>: @unchecked Sendable {
-    private var storage: [R?]
-    private let lock = NSLock()
-    init(count: Int) { storage = Array(repeating: nil, count: count) }
-    func set(_ index: Int, _ value: R) { lock.withLock { storage[index] = value } }
-    var values: [R] { storage.map { $0! } }
 }

@@ -50,7 +50,7 @@ extension CustomAllocatorChecks {
     /// allocator and then the hooks itself) and reads its answer.
     public static func setupDebugHooksOverCustomAllocator(_ context: CheckContext) -> CheckVerdict {
         guard let outcome = try? IsolatedRun.run(.customAllocatorThenHooks, target: context.target, mode: .hooks,
-                                                 extraArguments: context.seams.scenarioArguments) else {
+                                                 control: context.seams.scenarioControl) else {
             return .fail("could not start the scenario")
         }
         guard let result = IsolatedRun.result(CustomAllocatorScenario.Result.self, from: outcome) else {

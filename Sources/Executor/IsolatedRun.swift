@@ -4,34 +4,26 @@ import PyRuntime
 
 /// The parent side of isolation: runs a named scenario in a fresh child process of pymemcheck
 /// itself, for a target and mode, and returns how it ended and what it printed. Every
-/// expected-fatal check goes through here.
+/// expected-fatal check goes through here. A scenario is one request to one child: its death
+/// is often the point, so there is no pool and nothing to hand to another child.
 public enum IsolatedRun {
     public static let defaultTimeout: Double = 60
 
     public static func run(_ scenario: Scenario, target: PythonTarget?, mode: AllocatorMode = .default,
-                           timeout: Double = defaultTimeout, extraArguments: [String] = []) throws -> ChildOutcome {
-        var arguments = ["scenario", scenario.rawValue, "--mode", mode.name] + extraArguments
-        if let target { arguments += ["--python", target.libraryPath] }
-        return try ChildProcess.run(executable: try SelfExecutable.path(), arguments: arguments,
-                                    environment: childEnvironment(), timeout: timeout)
+                           timeout: Double = defaultTimeout, control: Bool = false) throws -> ChildOutcome {
+        let request = Scenario.Request(scenario: scenario, target: target?.libraryPath, mode: mode, control: control)
+        return try ChildProcess.run(executable: try SelfExecutable.path(), arguments: [Scenario.subcommand],
+                                    environment: childEnvironment(), input: WorkerChannel.line(request),
+                                    timeout: timeout)
     }
 
-    /// The child's environment, stated: no Swift backtracer (its report would bury CPython's),
-    /// and no PYTHON* variable at all: PYTHONMALLOC*, PYTHONDEVMODE and PYTHONTRACEMALLOC would
-    /// change the allocators behind the mode's back, PYTHONOPTIMIZE would switch off the
-    /// asserts the tracemalloc checks run, PYTHONHOME/PYTHONPATH would give a target another's
-    /// standard library. A check that needs one sets it itself.
-    public static func childEnvironment() -> [String: String] {
-        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("PYTHON") }
-        environment["SWIFT_BACKTRACE"] = "enable=no"
-        return environment
-    }
+    /// The environment of every child (see ChildProcess.cleanEnvironment).
+    public static func childEnvironment() -> [String: String] { ChildProcess.cleanEnvironment() }
 
-    /// The JSON a scenario printed after the result marker, decoded; nil when there is none.
-    public static func result<T: Decodable>(_ type: T.Type, from outcome: ChildOutcome) -> T? {
-        guard let line = outcome.stdout.split(separator: "\n").last(where: { $0.hasPrefix(scenarioResultMarker) }) else {
-            return nil
-        }
-        return try? JSONDecoder().decode(T.self, from: Data(line.dropFirst(scenarioResultMarker.count).utf8))
+    /// The scenario's answer, decoded; nil when it gave none.
+    public static func result<T: Codable>(_ type: T.Type, from outcome: ChildOutcome) -> T? {
+        let messages = WorkerChannel.messages(WorkerMessage<T>.self, in: outcome.stdout)
+        for case .answer(_, let response) in messages.reversed() { return response }
+        return nil
     }
 }

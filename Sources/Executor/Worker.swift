@@ -4,24 +4,46 @@ import Isolation
 import PyRuntime
 
 /// The child side of conformance runs: one warm process per target and mode, started once,
-/// answering many clauses read from standard input (one id a line). Before each check it says
-/// which clause it starts, so that a crash or hang is laid at the right clause's door.
+/// answering many clauses (the protocol: WorkerChannel; the parent: WorkerPool).
 public enum Worker {
-    public static let startMarker = "PYMEMCHECK-START "
-    /// An item "control ID" asks for the clause's negative control instead of its check.
-    public static let controlPrefix = "control "
+    public static let subcommand = "worker"
 
-    /// One clause's answer as the worker prints it.
-    public struct Answer: Codable, Sendable {
+    /// Everything a worker runs with.
+    public struct Setup: Codable, Sendable {
+        /// The target's library path.
+        public var target: String
+        public var mode: AllocatorMode
+        /// The catalogue folder; nil for the built-in catalogue.
+        public var catalogue: String?
+        /// A custom allocator plugin installed before initialisation (certify).
+        public var plugin: String?
+
+        public init(target: String, mode: AllocatorMode, catalogue: String?, plugin: String? = nil) {
+            self.target = target
+            self.mode = mode
+            self.catalogue = catalogue
+            self.plugin = plugin
+        }
+    }
+
+    /// A clause's check, or (`control`) the check with the clause's negative control planted.
+    public struct Item: Codable, Sendable, Hashable {
         public var clause: String
+        public var control: Bool
+
+        public init(clause: String, control: Bool) {
+            self.clause = clause
+            self.control = control
+        }
+    }
+
+    /// One item's answer.
+    public struct Answer: Codable, Sendable {
         public var verdict: CheckVerdict
         public var seconds: Double
     }
 
-    /// Printed instead of answers when the target cannot start in the mode.
-    public struct StartupFailure: Codable, Sendable {
-        public var startup: String
-    }
+    public typealias Request = WorkerRequest<Setup, Item>
 
     /// What a worker puts into the allocator chain (a plugin to certify): installed between
     /// pre-initialisation and initialisation, and told when the runtime is up.
@@ -34,25 +56,24 @@ public enum Worker {
         }
     }
 
-    public static func serve(target: PythonTarget, mode: AllocatorMode, catalogue: Catalogue, ids: [String], allocators: Allocators? = nil) {
-        let runtime: PythonRuntime
-        do {
-            runtime = try PythonRuntime.start(target: target, mode: mode, verifyMode: allocators == nil) { library in
-                try allocators?.install(library)
-            }
-            allocators?.started(runtime)
-        } catch {
-            ScenarioHost.emit(StartupFailure(startup: "\(error)"))
-            return
+    /// The set-up step after the allocators are installed: CPython's initialisation over them.
+    public static let startingOverAllocators = "starting the target over the plugin's allocators"
+
+    /// Starts the target in the mode (with `allocators` in the chain) and returns the work per item.
+    public static func prepare(target: PythonTarget, mode: AllocatorMode, catalogue: Catalogue,
+                               allocators: Allocators? = nil) throws -> (Item) -> Answer {
+        let runtime = try PythonRuntime.start(target: target, mode: mode, verifyMode: allocators == nil) { library in
+            guard let allocators else { return }
+            try allocators.install(library)
+            WorkerService.preparing(startingOverAllocators)
         }
-        for item in ids {
-            print(startMarker + item)
-            fflush(nil)
+        allocators?.started(runtime)
+        return { item in
             let start = Date()
-            let verdict = item.hasPrefix(controlPrefix)
-                ? control(String(item.dropFirst(controlPrefix.count)), runtime: runtime, catalogue: catalogue)
-                : answer(item, runtime: runtime, catalogue: catalogue)
-            ScenarioHost.emit(Answer(clause: item, verdict: verdict, seconds: Date().timeIntervalSince(start)))
+            let verdict = item.control
+                ? control(item.clause, runtime: runtime, catalogue: catalogue)
+                : answer(item.clause, runtime: runtime, catalogue: catalogue)
+            return Answer(verdict: verdict, seconds: Date().timeIntervalSince(start))
         }
     }
 
@@ -67,19 +88,21 @@ public enum Worker {
         guard let clause = catalogue.clause(id), let check = ClauseChecks.check(for: id) else {
             return .notApplicable("no clause or no check \(id)")
         }
-        guard let control = ClauseControls.control(for: id) else { return .notApplicable("no negative control is implemented for \(id)") }
+        guard let control = ClauseControls.control(for: id) else {
+            return .notApplicable("no negative control is implemented for \(id)")
+        }
         let outcome: ChildOutcome
         do {
             outcome = try ForkedChild.run(timeout: controlTimeout) {
                 var context = CheckContext(runtime: runtime, clause: clause)
                 control.plant(&context)
-                ScenarioHost.emit(check(context))
+                WorkerChannel.send(check(context))
             }
         } catch {
             return .notApplicable("could not fork for the control: \(error)")
         }
-        guard let verdict = IsolatedRun.result(CheckVerdict.self, from: outcome) else {
-            let tail = outcome.stderr.split(separator: "\n").suffix(2).joined(separator: " | ")
+        guard let verdict = WorkerChannel.messages(CheckVerdict.self, in: outcome.stdout).last else {
+            let tail = WorkerFailure.tail(outcome, lines: 2)
             return .notApplicable("under its control the check \(outcome.summary) before answering: \(tail)")
         }
         return verdict

@@ -68,9 +68,13 @@ public final class AllocatorPlugin: @unchecked Sendable {
     /// Between pre-initialisation and Py_InitializeEx: for RAW, MEM and OBJ in that order, puts
     /// the fault-injection and guard layers over CPython's own allocator (below its debug
     /// hooks), hands them to the plugin as `previous`, installs what it returns, and in the
-    /// debug modes sets the debug hooks up again on top, as the documents require.
-    public func install(in library: PythonLibrary, mode: AllocatorMode, debugBuild: Bool) throws {
+    /// debug modes sets the debug hooks up again on top, as the documents require. `announce`
+    /// hears each step before it is taken: a plugin that crashes or hangs in one is named by it.
+    public func install(in library: PythonLibrary, mode: AllocatorMode, debugBuild: Bool,
+                        announce: (String) -> Void = { _ in }) throws {
         for domain in Domain.allCases {
+            let installing = "installing the plugin's allocator for the \(domain.name.uppercased()) domain"
+            announce("\(installing) (its pymemcheck_allocator)")
             let runtimeDomain = AllocatorDomain(domain)
             let real = library.slotUnderDebugHook(runtimeDomain)?.pointee ?? library.allocator(runtimeDomain)
             let guardLayer = GuardLayer(below: PMCMemAllocatorExBox(value: real))
@@ -85,11 +89,15 @@ public final class AllocatorPlugin: @unchecked Sendable {
             guard hook.malloc != nil, hook.calloc != nil, hook.realloc != nil, hook.free != nil else {
                 throw PyMemCheckError.runtime("plugin \(path) returned an allocator with a NULL function for \(domain.name)")
             }
+            announce("\(installing) (PyMem_SetAllocator)")
             library.install(hook, for: runtimeDomain)
             installed[domain] = Installed(fault: fault, guardLayer: guardLayer, hook: hook)
         }
         // Mode hooks: the runtime's start-up calls PyMem_SetupDebugHooks itself next.
-        if mode != .hooks && mode.expectsDebugHooks(debugBuild: debugBuild) { try library.installDebugHooks() }
+        if mode != .hooks && mode.expectsDebugHooks(debugBuild: debugBuild) {
+            announce("setting the debug hooks up over the plugin's allocators")
+            try library.installDebugHooks()
+        }
     }
 
     /// Once the runtime is up: guard what is allocated from now on, and (the drops-debug-hooks

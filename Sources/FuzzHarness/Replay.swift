@@ -1,4 +1,5 @@
 import Foundation
+import Reports
 import Isolation
 import OpLanguage
 import Oracle
@@ -8,15 +9,18 @@ import PyRuntime
 /// a worker process per (target, mode) runs the files it reads on standard input; a worker the
 /// input crashes costs that file, and a fresh worker takes the rest.
 public enum Replay {
+    public static let subcommand = "replay-worker"
+
+    /// What became of one replayed file.
+    /// The outcomes are the replay document's own.
+    public typealias Status = ReplayOutcome
+
     public struct Result: Sendable, Codable {
         public var file: String
         public var fuzzTarget: String
         public var target: String
         public var mode: String
-        /// conforms, finding, crashed (the input ended the worker), worker-failed (no worker
-        /// could start: nothing is known of the input), unreadable, not-applicable (the target
-        /// cannot run the mode: no file was run, `detail` says why)
-        public var outcome: String
+        public var outcome: Status
         public var verdict: Verdict?
         public var detail: String?
         /// The signal that ended the worker on this input (outcome crashed), if one did.
@@ -25,18 +29,29 @@ public enum Replay {
         /// NAME", "crash SIGNAME"); nil when nothing is (a finding or crash not tied to it).
         public var detectedBy: String?
 
-        public var isFailure: Bool { outcome != "conforms" && outcome != "not-applicable" }
+        public var isFailure: Bool { outcome != .conforms && outcome != .notApplicable }
 
         /// The entry for a target and mode that cannot be run together.
         public static func notApplicable(target: String, mode: String, reason: String) -> Result {
-            Result(file: "", fuzzTarget: "", target: target, mode: mode, outcome: "not-applicable", detail: reason)
+            Result(file: "", fuzzTarget: "", target: target, mode: mode, outcome: .notApplicable, detail: reason)
         }
         /// The invariants the findings name.
         public var invariants: [Invariant] { verdict?.findings.map(\.invariant) ?? [] }
     }
 
-    static let marker = "PYMEMCHECK-REPLAY "
-    static let startMarker = "PYMEMCHECK-REPLAY-START "
+    /// Everything a replay worker runs with.
+    public struct Setup: Codable, Sendable {
+        /// The target's library path.
+        public var target: String
+        public var mode: AllocatorMode
+        /// The fuzz target every file runs under (nil: each file's own, see `fuzzTarget(of:)`).
+        public var fuzzTarget: FuzzTarget?
+        public var mutant: MutantKind?
+        /// A custom allocator plugin installed as certify does (a path, or mutant:NAME).
+        public var plugin: String?
+    }
+
+    public typealias Request = WorkerRequest<Setup, String>
 
     /// Which fuzz target a file belongs to: a `# target: NAME` line, else the folder it is in
     /// (Corpus/fuzz-violations/...), else fuzz-sequences.
@@ -75,26 +90,29 @@ public enum Replay {
 
     // MARK: worker side
 
-    /// Runs each file read on standard input and prints one result line per file.
-    public static func serve(fuzzTarget fixed: FuzzTarget?) {
-        while let line = readLine() {
-            let file = line.trimmingCharacters(in: .whitespaces)
-            guard !file.isEmpty else { continue }
-            print(startMarker + file)
-            fflush(nil)
-            let target = fuzzTarget(of: file, default: fixed)
-            var result = Result(file: file, fuzzTarget: target.rawValue, target: "", mode: "", outcome: "conforms")
+    /// The work per file. The target starts with the first file, under its fuzz target, as
+    /// in a fuzz binary; a crash while it starts is that file's.
+    public static func prepare(_ setup: Setup) throws -> (String) throws -> Result {
+        let target = try TargetSpec.resolve(setup.target)
+        var runner: ProgramRunner?
+        return { file in
+            let fuzzTarget = fuzzTarget(of: file, default: setup.fuzzTarget)
+            if runner == nil {
+                let plugin = try setup.plugin.map(AllocatorPlugin.load)
+                let options = FuzzSession.Options(target: target, mode: setup.mode, mutant: setup.mutant,
+                                                  hostile: fuzzTarget.hostile, plugin: plugin)
+                runner = ProgramRunner(session: try FuzzSession.start(options))
+            }
+            var result = Result(file: file, fuzzTarget: fuzzTarget.rawValue, target: "", mode: "", outcome: .conforms)
             do {
-                let program = try OpInput.load(path: file)
-                let verdict = target.run(program, with: FuzzEntry.runner(for: target))
+                let verdict = fuzzTarget.run(try OpInput.load(path: file), with: runner!)
                 result.verdict = verdict
-                result.outcome = verdict.conforms ? "conforms" : "finding"
+                result.outcome = verdict.conforms ? .conforms : .finding
             } catch {
-                result.outcome = "unreadable"
+                result.outcome = .unreadable
                 result.detail = "\(error)"
             }
-            if let json = try? JSONEncoder().encode(result) { print(marker + String(decoding: json, as: UTF8.self)) }
-            fflush(nil)
+            return result
         }
     }
 
@@ -103,62 +121,42 @@ public enum Replay {
     /// Replays `files` on `target` in `mode`, through worker processes of `executable`.
     public static func run(files: [String], target: PythonTarget, mode: AllocatorMode, fuzzTarget: FuzzTarget?,
                            mutant: MutantKind?, plugin: String? = nil, executable: String) -> [Result] {
-        var results: [String: Result] = [:]
-        var pending = files
-        while !pending.isEmpty {
-            var arguments = ["replay-worker", "--python", target.libraryPath, "--mode", mode.name]
-            if let fuzzTarget { arguments += ["--fuzz-target", fuzzTarget.rawValue] }
-            var environment = ProcessInfo.processInfo.environment
-            environment["SWIFT_BACKTRACE"] = "enable=no"
-            environment["PYMEMCHECK_MUTANT"] = mutant?.rawValue ?? ""
-            environment["PYMEMCHECK_PLUGIN"] = plugin ?? ""
-            let outcome: ChildOutcome
-            do {
-                outcome = try ChildProcess.run(executable: executable, arguments: arguments, environment: environment,
-                                               input: pending.joined(separator: "\n") + "\n",
-                                               timeout: 60 + 10 * Double(pending.count), silenceLimit: 60)
-            } catch {
-                return files.map { Result(file: $0, fuzzTarget: "", target: target.id, mode: mode.name, outcome: "crashed", detail: "could not start a worker: \(error)") }
+        let setup = Setup(target: target.libraryPath, mode: mode, fuzzTarget: fuzzTarget, mutant: mutant,
+                          plugin: plugin)
+        // The environment as it is (PYTHON* included: the corpus runs as a fuzz binary would).
+        var environment = ProcessInfo.processInfo.environment
+        environment["SWIFT_BACKTRACE"] = "enable=no"
+        let pool = WorkerPool<Setup, String, Result>(subcommand: subcommand, setup: setup, executable: executable,
+                                                     environment: environment, timeout: { 60 + 10 * Double($0) },
+                                                     silenceLimit: 60)
+        return zip(files, pool.run(files)).map { file, outcome in
+            var result = Result(file: file, fuzzTarget: "", target: target.id, mode: mode.name, outcome: .crashed)
+            switch outcome {
+            case .answered(let answer):
+                result = answer
+                result.target = target.id
+                result.mode = mode.name
+            case .charged(let child):
+                result.detail = "the target \(child.summary) on this input: \(WorkerFailure.tail(child, lines: 3))"
+                result.signal = child.signal
+            case .notRun(.cannotStart(let error)):
+                result.detail = "could not start a worker: \(error)"
+            case .notRun(.refused(let error)):
+                result.outcome = .workerFailed
+                result.detail = "the worker could not start the target: \(error)"
+            case .notRun(.died(let child, _)):
+                result.outcome = .workerFailed
+                result.detail = "the worker \(child.summary): \(WorkerFailure.tail(child, lines: 2))"
             }
-            let (answered, crashedOn) = read(outcome, target: target, mode: mode)
-            answered.forEach { results[$0.file] = $0 }
-            if let crashedOn, results[crashedOn] == nil {
-                let last = outcome.stderr.split(separator: "\n").suffix(3).joined(separator: " | ")
-                results[crashedOn] = Result(file: crashedOn, fuzzTarget: "", target: target.id, mode: mode.name, outcome: "crashed",
-                                            detail: "the target \(outcome.summary) on this input: \(last)", signal: outcome.signal)
-            }
-            let before = pending.count
-            pending.removeAll { results[$0] != nil }
-            if pending.count == before {  // the worker answered nothing: it cannot start
-                let last = outcome.stderr.split(separator: "\n").suffix(2).joined(separator: " | ")
-                pending.forEach { results[$0] = Result(file: $0, fuzzTarget: "", target: target.id, mode: mode.name, outcome: "worker-failed", detail: "the worker \(outcome.summary): \(last)") }
-                pending.removeAll()
-            }
+            return judged(result, mutant: mutant)
         }
-        return files.compactMap { results[$0] }.map { judged($0, mutant: mutant) }
     }
 
     /// Names what in a result is a detection of the planted mutant, if anything is.
     static func judged(_ result: Result, mutant: MutantKind?) -> Result {
-        guard let mutant, result.outcome == "finding" || result.outcome == "crashed" else { return result }
+        guard let mutant, result.outcome == .finding || result.outcome == .crashed else { return result }
         var result = result
         result.detectedBy = mutant.detection(in: result.verdict?.findings ?? [], signal: result.signal)
         return result
-    }
-
-    static func read(_ outcome: ChildOutcome, target: PythonTarget, mode: AllocatorMode) -> ([Result], String?) {
-        var answered: [Result] = []
-        var current: String?
-        for line in outcome.stdout.split(separator: "\n") {
-            if line.hasPrefix(startMarker) {
-                current = String(line.dropFirst(startMarker.count))
-            } else if line.hasPrefix(marker), var result = try? JSONDecoder().decode(Result.self, from: Data(line.dropFirst(marker.count).utf8)) {
-                result.target = target.id
-                result.mode = mode.name
-                answered.append(result)
-                current = nil
-            }
-        }
-        return (answered, current)
     }
 }

@@ -12,9 +12,13 @@ import PyRuntime
 /// the debug hooks the child must die in Py_FatalError with the documented report (compared
 /// field by field); without them, what happens is recorded, not judged.
 public enum ViolationRunner {
-    static let expectationMarker = "PYMEMCHECK-VIOLATION "
-    /// Precedes the oracle's findings on the legal prefix (one JSON array), printed by the child.
-    static let prefixMarker = "PYMEMCHECK-PREFIX "
+    /// What the child tells the parent (on the WorkerChannel framing).
+    enum Message: Codable {
+        /// The oracle's findings on the legal prefix: the violation was not committed.
+        case prefixFindings([Finding])
+        /// What the violation about to be committed must produce.
+        case expectation(ViolationExpectation)
+    }
     static let timeout: Double = 20
 
     public static func run(_ program: Program, runner: ProgramRunner) -> Verdict {
@@ -34,18 +38,11 @@ public enum ViolationRunner {
     /// input's finding: its findings go to the parent and the violation is not committed (the
     /// blocks' state is no longer known).
     private static func child(_ prefix: [Op], _ violation: Op, _ runner: ProgramRunner) {
-        for signal in [SIGABRT, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP] { Glibc.signal(signal, SIG_DFL) }
         let findings = runner.runPrefix(prefix)
-        guard findings.isEmpty else {
-            if let json = try? JSONEncoder().encode(findings) { print(prefixMarker + String(decoding: json, as: UTF8.self)) }
-            return
-        }
+        guard findings.isEmpty else { return WorkerChannel.send(Message.prefixFindings(findings)) }
         let block = slot(of: violation).flatMap { runner.oracle.block(in: $0) }
         let expectation = ViolationExpectation.of(violation, block: block, version: runner.session.version)
-        if let json = try? JSONEncoder().encode(expectation) {
-            print(expectationMarker + String(decoding: json, as: UTF8.self))
-        }
-        fflush(nil)  // the expectation must reach the parent before the violation can abort
+        WorkerChannel.send(Message.expectation(expectation))  // flushed: the violation may abort next
         commit(violation, block: block, session: runner.session)
     }
 
@@ -83,9 +80,10 @@ public enum ViolationRunner {
         func finding(_ invariant: Invariant, _ op: Op, _ evidence: String) -> Finding {
             Finding(opIndex: index, op: TextForm.line(for: op), invariant: invariant, evidence: evidence)
         }
-        if let findings = prefixFindings(outcome) { return Verdict(findings: findings) }
-        let line = outcome.stdout.split(separator: "\n").first { $0.hasPrefix(expectationMarker) }
-        guard let line, let expectation = try? JSONDecoder().decode(ViolationExpectation.self, from: Data(line.dropFirst(expectationMarker.count).utf8)) else {
+        let messages = WorkerChannel.messages(Message.self, in: outcome.stdout)
+        for case .prefixFindings(let findings) in messages { return Verdict(findings: findings) }
+        let expectations = messages.compactMap { if case .expectation(let expected) = $0 { expected } else { nil } }
+        guard let expectation = expectations.first else {
             var crash = finding(.noCrash, violation, "the legal prefix did not complete: the child \(outcome.summary): \(tail(outcome))")
             crash.signal = outcome.signal
             return Verdict(findings: [crash])
@@ -109,12 +107,6 @@ public enum ViolationRunner {
             : Verdict(findings: mismatches.map { finding(.violationReport, violation, "\(expectation.describe): \($0)") })
     }
 
-    /// The oracle's findings on the legal prefix, as the child printed them.
-    static func prefixFindings(_ outcome: ChildOutcome) -> [Finding]? {
-        let line = outcome.stdout.split(separator: "\n").first { $0.hasPrefix(prefixMarker) }
-        return line.flatMap { try? JSONDecoder().decode([Finding].self, from: Data($0.dropFirst(prefixMarker.count).utf8)) }
-    }
-
     static func expectedFields(_ expectation: ViolationExpectation) -> [String: ExpectedReport.Value] {
         var fields: [String: ExpectedReport.Value] = [:]
         for (name, value) in expectation.fields {
@@ -127,7 +119,5 @@ public enum ViolationRunner {
         return fields
     }
 
-    static func tail(_ outcome: ChildOutcome) -> String {
-        outcome.stderr.split(separator: "\n").suffix(2).joined(separator: " | ")
-    }
+    static func tail(_ outcome: ChildOutcome) -> String { WorkerFailure.tail(outcome, lines: 2) }
 }

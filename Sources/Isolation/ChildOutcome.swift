@@ -13,6 +13,15 @@ public struct ChildOutcome: Sendable, Equatable, Codable {
     /// Wall time from spawn to reaping, in seconds.
     public var seconds: Double
 
+    public init(exitStatus: Int32?, signal: Int32?, timedOut: Bool, stdout: String, stderr: String, seconds: Double) {
+        self.exitStatus = exitStatus
+        self.signal = signal
+        self.timedOut = timedOut
+        self.stdout = stdout
+        self.stderr = stderr
+        self.seconds = seconds
+    }
+
     public var exitedCleanly: Bool { exitStatus == 0 && signal == nil && !timedOut }
 
     /// A one-line account of how the child ended, for reports.

@@ -47,6 +47,17 @@ public enum ChildProcess {
             seconds: Date().timeIntervalSince(start))
     }
 
+    /// A child's environment, stated: no Swift backtracer (its report would bury CPython's),
+    /// and no PYTHON* variable at all: PYTHONMALLOC*, PYTHONDEVMODE and PYTHONTRACEMALLOC would
+    /// change the allocators behind the mode's back, PYTHONOPTIMIZE would switch off the
+    /// asserts the tracemalloc checks run, PYTHONHOME/PYTHONPATH would give a target another's
+    /// standard library. A check that needs one sets it itself.
+    public static func cleanEnvironment() -> [String: String] {
+        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("PYTHON") }
+        environment["SWIFT_BACKTRACE"] = "enable=no"
+        return environment
+    }
+
     private static func spawn(executable: String, arguments: [String], environment: [String: String],
                               pipes: Pipes) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()

@@ -39,6 +39,6 @@ public enum ForkedChild {
         dup2(pipes.output.write, 1)
         dup2(pipes.error.write, 2)
         for fd in pipes.allDescriptors { close(fd) }
-        for signal in [SIGABRT, SIGSEGV, SIGBUS, SIGILL, SIGFPE] { Glibc.signal(signal, SIG_DFL) }
+        CrashSignals.resetToDefault()
     }
 }

@@ -59,20 +59,3 @@ struct CertifyCommand: ParsableCommand {
         }
     }
 }
-
-/// `pymemcheck certify-worker` (hidden): the parts of a certification that are not clauses.
-struct CertifyWorkerCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "certify-worker", abstract: "Certify a plugin on one target and mode (used by certify).", shouldDisplay: false)
-
-    @OptionGroup var target: TargetOption
-    @Option var mode: AllocatorMode = .default
-    @Option var plugin: String
-    @Option(name: .customLong("fuzz-seconds")) var fuzzSeconds: Double = 3
-
-    func run() throws {
-        try reportingErrors {
-            CertifyProbe.serve(target: try TargetSpec.resolve(target.spec), mode: mode,
-                               pluginPath: plugin, fuzzSeconds: fuzzSeconds)
-        }
-    }
-}

@@ -64,24 +64,6 @@ struct ReplayCommand: ParsableCommand {
     }
 }
 
-/// `pymemcheck replay-worker`: the child side of replay (hidden). The target and mode come from
-/// the options; the mutant from PYMEMCHECK_MUTANT; file paths from standard input.
-struct ReplayWorkerCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "replay-worker", abstract: "Replay files read from standard input (used by replay).", shouldDisplay: false)
-
-    @OptionGroup var target: TargetOption
-    @Option var mode: AllocatorMode = .default
-    @Option(name: .customLong("fuzz-target")) var fuzzTarget: FuzzTarget?
-
-    func run() throws {
-        try reportingErrors {
-            setenv("PYMEMCHECK_PYTHON", try TargetSpec.resolve(target.spec).libraryPath, 1)
-            setenv("PYMEMCHECK_MODE", mode.name, 1)
-            Replay.serve(fuzzTarget: fuzzTarget)
-        }
-    }
-}
-
 /// `pymemcheck explain`: an input in its readable text form.
 struct ExplainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "explain", abstract: "Print op-language inputs (byte or text form) as text, one op per line.")

@@ -63,16 +63,12 @@ extension FindingEntry {
 }
 
 extension ReplayDocument.Entry {
-    /// An outcome word the replay worker wrote that this build does not know is a failure, said so.
     init(_ result: Replay.Result) {
-        let outcome = ReplayOutcome(rawValue: result.outcome)
         let verdict = result.verdict.map {
             FindingsDocument(findings: $0.findings.map(FindingEntry.init), note: $0.note)
         }
-        let detail = outcome == nil ? "unknown outcome '\(result.outcome)'" + (result.detail.map { ": \($0)" } ?? "")
-            : result.detail
         self.init(file: result.file, fuzzTarget: result.fuzzTarget, target: result.target, mode: result.mode,
-                  outcome: outcome ?? .workerFailed, verdict: verdict, detail: detail, signal: result.signal,
+                  outcome: result.outcome, verdict: verdict, detail: result.detail, signal: result.signal,
                   detectedBy: result.detectedBy)
     }
 }

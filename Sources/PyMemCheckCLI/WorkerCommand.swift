@@ -1,38 +1,65 @@
 import ArgumentParser
+import Certification
 import ClauseCatalogue
 import Executor
 import Foundation
 import FuzzHarness
+import Isolation
 import PyRuntime
+import Reports
 
-/// `pymemcheck worker`: the child side of `check`. Hidden: pymemcheck runs it in fresh
-/// processes of itself, one per target and mode, and feeds it clause ids on standard input.
+// The worker entry points: hidden subcommands that pymemcheck runs in fresh processes of
+// itself. They take no options: everything comes in the request on standard input
+// (WorkerChannel), and the answers go to standard output.
+
+/// `pymemcheck worker`: the child side of `check` (and of certify's clauses), one per target and mode.
 struct WorkerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "worker", abstract: "Answer catalogue clauses read from standard input (used by check).",
+        commandName: Worker.subcommand,
+        abstract: "Answer the catalogue clauses requested on standard input (used by check).",
         shouldDisplay: false)
 
-    @OptionGroup var target: TargetOption
-    @Option var mode: String = "default"
-    @Option(help: "The catalogue folder check was given; none for the built-in catalogue.") var catalogue: String?
-    @Option(help: "A custom allocator plugin to install (certify).") var plugin: String?
+    func run() throws {
+        WorkerService.serve(Worker.Request.self, response: Worker.Answer.self) { setup in
+            let target = try TargetSpec.resolve(setup.target)
+            let catalogue = try loadCatalogue(setup.catalogue)
+            let allocators = try setup.plugin.map { try Self.allocators(plugin: $0, target: target, mode: setup.mode) }
+            return try Worker.prepare(target: target, mode: setup.mode, catalogue: catalogue, allocators: allocators)
+        }
+    }
+
+    /// A plugin to certify as the worker's allocators, each step of its installation said first.
+    static func allocators(plugin path: String, target: PythonTarget, mode: AllocatorMode) throws -> Worker.Allocators {
+        let plugin = try AllocatorPlugin.load(path)
+        return Worker.Allocators(
+            install: { library in
+                try plugin.install(in: library, mode: mode, debugBuild: target.debugBuild,
+                                   announce: WorkerService.preparing)
+            },
+            started: { plugin.started($0.library) })
+    }
+}
+
+/// `pymemcheck replay-worker`: the child side of `replay`, one per target and mode.
+struct ReplayWorkerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: Replay.subcommand, abstract: "Replay the files requested on standard input (used by replay).",
+        shouldDisplay: false)
 
     func run() throws {
-        try reportingErrors {
-            let mode = try AllocatorMode.parse(self.mode)
-            let target = try TargetSpec.resolve(self.target.spec)
-            let catalogue = try loadCatalogue(self.catalogue)
-            var ids: [String] = []
-            while let line = readLine() {
-                let id = line.trimmingCharacters(in: .whitespaces)
-                if !id.isEmpty { ids.append(id) }
-            }
-            Worker.serve(target: target, mode: mode, catalogue: catalogue, ids: ids, allocators: try plugin.map { path in
-                let plugin = try AllocatorPlugin.load(path)
-                return Worker.Allocators(install: { try plugin.install(in: $0, mode: mode, debugBuild: target.debugBuild) },
-                                         started: { plugin.started($0.library) })
-            })
-        }
+        WorkerService.serve(Replay.Request.self, response: Replay.Result.self, prepare: Replay.prepare)
+    }
+}
+
+/// `pymemcheck certify-worker`: the parts of a certification that are not clauses, one per target and mode.
+struct CertifyWorkerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: CertifyProbe.subcommand,
+        abstract: "Certify a plugin on the target and mode requested (used by certify).",
+        shouldDisplay: false)
+
+    func run() throws {
+        WorkerService.serve(CertifyProbe.Request.self, response: CertifyItem.self, prepare: CertifyProbe.prepare)
     }
 }
 

@@ -1,5 +1,5 @@
 /// What became of one replayed input on one target and mode.
-public enum ReplayOutcome: String, Sendable, Codable, CaseIterable {
+public enum ReplayOutcome: String, Sendable, Codable, CaseIterable, CustomStringConvertible {
     case conforms
     case finding
     /// The input ended the worker.
@@ -11,6 +11,7 @@ public enum ReplayOutcome: String, Sendable, Codable, CaseIterable {
     case notApplicable = "not-applicable"
 
     public var isFailure: Bool { self != .conforms && self != .notApplicable }
+    public var description: String { rawValue }
 }
 
 /// `pymemcheck replay`: one entry per (file, target, mode), and per target and mode not run.

@@ -58,6 +58,35 @@ final class CertifyTests: XCTestCase {
         var items: [Item]
     }
 
+    /// A plugin that crashes while being installed is one line per target and mode, naming the
+    /// signal and the domain it was installing: not a failed line per contract clause.
+    func testAPluginThatCrashesAtInstallIsReportedOnce() throws {
+        let target = try PluginTestSupport.target("3.13")
+        let plugin = try PluginTestSupport.compilePlugin(Self.crashingAtInstall, name: "crashes-at-install")
+        let outcome = try PluginTestSupport.pymemcheck(["certify", "--plugin", plugin, "--python", target.libraryPath,
+                                                        "--mode", "default", "--mode", "debug", "--fuzz-seconds", "1"])
+        XCTAssertEqual(outcome.exitStatus, 1, outcome.stdout + outcome.stderr)
+        let failures = outcome.stdout.split(separator: "\n").filter { $0.hasPrefix("FAIL ") }
+        let expected = ["default", "debug"].map { "FAIL installing the plugin [\(target.id) \($0)]" }
+        XCTAssertEqual(failures.map(String.init), expected, outcome.stdout)
+        let evidence = outcome.stdout.split(separator: "\n").filter { $0.contains("while installing") }
+        XCTAssertEqual(evidence.count, 2, outcome.stdout)
+        for line in evidence {
+            XCTAssertTrue(line.contains("terminated by signal 11 (SIGSEGV)"), String(line))
+            XCTAssertTrue(line.contains("the MEM domain (its pymemcheck_allocator)"), String(line))
+        }
+    }
+
+    /// Leaves RAW alone and dereferences NULL when asked for MEM.
+    static let crashingAtInstall = """
+        #include "pymemcheck_plugin.h"
+        int pymemcheck_allocator(int domain, const PyMemAllocatorEx *previous, PyMemAllocatorEx *hook) {
+            (void)previous; (void)hook;
+            if (domain == PYMEMCHECK_DOMAIN_MEM) { volatile int *nowhere = 0; return *nowhere; }
+            return 1;
+        }
+        """
+
     /// A plugin named as a user names it: a file in this folder without a slash, a file that
     /// is not a library, and a library without the entry point each get their own line.
     func testPluginsAsUsersNameThem() throws {

@@ -60,7 +60,7 @@ final class MutantTests: XCTestCase {
     static func detection(of mutant: MutantKind, in result: Replay.Result) -> String? {
         if let invariant = result.invariants.first(where: mutant.breaks.contains) { return "invariant \(invariant.rawValue)" }
         let signals = [result.signal] + (result.verdict?.findings ?? []).filter { $0.invariant == .noCrash }.map(\.signal)
-        if let signal = mutant.crashSignal, result.outcome != "worker-failed", signals.contains(signal) {
+        if let signal = mutant.crashSignal, result.outcome != .workerFailed, signals.contains(signal) {
             return "crash \(ChildOutcome.signalName(signal))"
         }
         return nil

@@ -17,7 +17,7 @@ final class FaultInjectionTests: XCTestCase {
                         "malloc": "2 mem: not injectable in this mode, 3 obj: not injectable in this mode"]
         for (mode, tally) in expected.sorted(by: { $0.key < $1.key }) {
             let result = try replay(target, mode: mode)
-            XCTAssertEqual(result.outcome, "conforms", "\(mode): \(result.verdict?.findings.map(\.description) ?? [])")
+            XCTAssertEqual(result.outcome, .conforms, "\(mode): \(result.verdict?.findings.map(\.description) ?? [])")
             XCTAssertEqual(result.verdict?.note?.components(separatedBy: "; ").first, "fail-next: \(tally)", mode)
         }
     }

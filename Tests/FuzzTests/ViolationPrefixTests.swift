@@ -21,7 +21,7 @@ final class ViolationPrefixTests: XCTestCase {
             let outcome = try FuzzTestSupport.pymemcheck(["replay", input, "--python", target.libraryPath, "--mode", mode,
                                                           "--mutant", "zero-size-null", "--format", "json"])
             let result = try XCTUnwrap(try ReplayJSON.results(outcome.stdout).first, outcome.stderr)
-            XCTAssertEqual(result.outcome, "finding", "\(mode): \(result.verdict?.note ?? result.detail ?? "")")
+            XCTAssertEqual(result.outcome, .finding, "\(mode): \(result.verdict?.note ?? result.detail ?? "")")
             XCTAssertEqual(result.verdict?.findings.first?.invariant, .nonNull, mode)
             XCTAssertEqual(result.verdict?.findings.first?.opIndex, 1, mode)
         }
@@ -36,7 +36,7 @@ final class ViolationPrefixTests: XCTestCase {
             """)
         let outcome = try FuzzTestSupport.pymemcheck(["replay", input, "--python", target.libraryPath, "--mode", "debug", "--format", "json"])
         let result = try XCTUnwrap(try ReplayJSON.results(outcome.stdout).first, outcome.stderr)
-        XCTAssertEqual(result.outcome, "conforms", "\(result.verdict?.findings.map(\.description) ?? [])")
+        XCTAssertEqual(result.outcome, .conforms, "\(result.verdict?.findings.map(\.description) ?? [])")
         XCTAssertEqual(result.verdict?.note?.contains("detected with the documented report"), true, result.verdict?.note ?? "")
     }
 

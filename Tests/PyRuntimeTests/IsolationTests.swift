@@ -9,7 +9,7 @@ final class IsolationTests: XCTestCase {
     func testCleanExit() throws {
         let outcome = try IsolatedRun.run(.exitClean, target: nil)
         XCTAssertTrue(outcome.exitedCleanly, outcome.summary)
-        XCTAssertTrue(outcome.stdout.contains(scenarioResultMarker))
+        XCTAssertEqual(IsolatedRun.result([String: Bool].self, from: outcome), ["ok": true])
     }
 
     func testAbortIsReportedAsSIGABRT() throws {

@@ -1,4 +1,5 @@
 import Foundation
+import Isolation
 import PyRuntime
 
 /// The GIL and threads: RAW is callable without the GIL from any thread; MEM and OBJ from any
@@ -61,26 +62,19 @@ public enum ThreadChecks {
 
     /// Runs `body` on `count` new threads and waits for all (also certify's thread stress).
     public static func concurrently(_ count: Int, _ body: @escaping @Sendable (Int) -> String?) -> [String?] {
-        let results = ResultsBox(count: count)
+        let results = Locked([String?](repeating: nil, count: count))
         let group = DispatchGroup()
         for index in 0..<count {
             group.enter()
             let thread = Thread {
-                results.set(index, body(index))
+                let result = body(index)
+                results.withLock { $0[index] = result }
                 group.leave()
             }
             thread.stackSize = 1 << 20
             thread.start()
         }
         group.wait()
-        return results.values
+        return results.withLock { $0 }
     }
-}
-
-private final class ResultsBox: @unchecked Sendable {
-    private var storage: [String?]
-    private let lock = NSLock()
-    init(count: Int) { storage = Array(repeating: nil, count: count) }
-    func set(_ index: Int, _ value: String?) { lock.withLock { storage[index] = value } }
-    var values: [String?] { lock.withLock { storage } }
 }

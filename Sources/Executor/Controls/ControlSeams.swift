@@ -15,8 +15,8 @@ public struct ControlSeams {
     public var pythonProgram: String?
     /// Replaces the PYTHONMALLOC value a check gives the target's python.
     public var pythonMallocName: String?
-    /// Added to the arguments of an isolated scenario (its own control switch).
-    public var scenarioArguments: [String] = []
+    /// Plants an isolated scenario's own control (its request's switch).
+    public var scenarioControl = false
     /// Report fields that replace the catalogue's expectation (a wrong expectation fed to the
     /// report comparison).
     public var expectedReport: [String: ExpectedReport.Value] = [:]

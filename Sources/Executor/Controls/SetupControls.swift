@@ -41,7 +41,7 @@ extension ClauseControls {
         },
         "setallocator.setup-debug-hooks-reinstalls": Control(
             violation: "the custom allocators are put back on top after PyMem_SetupDebugHooks()") { context in
-            context.seams.scenarioArguments = ["--control"]
+            context.seams.scenarioControl = true
         },
     ]
 
