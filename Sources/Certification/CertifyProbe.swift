@@ -1,3 +1,4 @@
+import AllocatorLayers
 import ClauseCatalogue
 import Executor
 import Foundation
@@ -116,17 +117,14 @@ enum FuzzLoop {
 
 /// Deterministic inputs in the byte form.
 struct ProgramGenerator {
-    var state: UInt64
+    var random: XorShift64
 
-    init(seed: UInt64) { state = seed | 1 }
+    init(seed: UInt64) { random = XorShift64(seed: seed) }
 
-    mutating func byte() -> UInt8 { UInt8(truncatingIfNeeded: word()) }
+    mutating func byte() -> UInt8 { random.nextByte() }
 
-    /// The next 64-bit word of the stream (xorshift64); the workload draws from it too.
-    mutating func word() -> UInt64 {
-        state ^= state << 13; state ^= state >> 7; state ^= state << 17
-        return state
-    }
+    /// The next 64-bit word of the stream; the workload draws from it too.
+    mutating func word() -> UInt64 { random.next() }
 
     /// `ops` ops' worth of bytes; small sizes mostly (big ones cost time, not coverage).
     mutating func next(ops: Int, violations: Bool) -> [UInt8] {

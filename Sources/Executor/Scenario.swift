@@ -1,4 +1,5 @@
 import CPythonABI
+import DebugReport
 import Foundation
 import PyRuntime
 #if canImport(Glibc)
@@ -58,11 +59,11 @@ public enum ScenarioHost {
             emit(runtime.probe())
         case .overflowMem:
             let block = library.mem.malloc(16)!
-            block.storeBytes(of: 0x78, toByteOffset: 16, as: UInt8.self)
+            block.storeBytes(of: DebugFillBytes.padBreaker, toByteOffset: 16, as: UInt8.self)
             library.mem.free(block)
         case .underflowMem:
             let block = library.mem.malloc(16)!
-            (block - 1).storeBytes(of: 0x78, as: UInt8.self)
+            (block - 1).storeBytes(of: DebugFillBytes.padBreaker, as: UInt8.self)
             library.mem.free(block)
         case .crossDomainMemObj:
             library.obj.free(library.mem.malloc(16))

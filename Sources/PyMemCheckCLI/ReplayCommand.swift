@@ -1,3 +1,4 @@
+import AllocatorLayers
 import ArgumentParser
 import Foundation
 import FuzzHarness
@@ -24,7 +25,7 @@ struct ReplayCommand: ParsableCommand {
     @Option(name: .customLong("fuzz-target"), help: "fuzz-sequences, fuzz-violations or fuzz-faults. Default: from the file's '# target:' line or its folder.")
     var fuzzTarget: String?
 
-    @Option(help: "Plant a defect: one of \(MutantKind.allCases.map(\.rawValue).joined(separator: ", ")).")
+    @Option(help: "Plant a defect: one of \(MutantKind.names).")
     var mutant: String?
 
     @Option(help: "A custom allocator plugin (shared library, or mutant:NAME) installed as certify does.")
@@ -82,10 +83,7 @@ struct ReplayCommand: ParsableCommand {
     }
 
     static func parseMutant(_ name: String) throws -> MutantKind {
-        guard let mutant = MutantKind(rawValue: name) else {
-            throw PyMemCheckError.usage("unknown mutant '\(name)'; one of: \(MutantKind.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        return mutant
+        try MutantKind(name: name)
     }
 }
 
