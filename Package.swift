@@ -77,7 +77,7 @@ let package = Package(
         .testTarget(name: "PyRuntimeTests", dependencies: ["PyRuntime", "Isolation", "Executor", "pymemcheck"]),
         .testTarget(name: "OpLanguageTests", dependencies: ["OpLanguage"]),
         // certify on the example plugins and the mutants; C reproducers compiled and run.
-        .testTarget(name: "CertificationTests", dependencies: ["AllocatorLayers", "Isolation", "PyRuntime", "FuzzHarness", "pymemcheck"]),
+        .testTarget(name: "CertificationTests", dependencies: ["AllocatorLayers", "CPythonABI", "Isolation", "PyRuntime", "FuzzHarness", "pymemcheck"]),
         // The corpus replayed on several targets and modes, the mutants found, the oracle.
         .testTarget(name: "FuzzTests", dependencies: ["AllocatorLayers", "FuzzHarness", "OpLanguage", "Oracle", "PyRuntime", "Isolation", "pymemcheck"]),
     ]

@@ -113,7 +113,8 @@ public final class FaultLayer: AllocatorLayer, @unchecked Sendable {
     /// Checks a quarantined block is still all poison, then really frees it.
     private func release(_ block: (address: UInt, size: Int)) {
         let pointer = UnsafeMutableRawPointer(bitPattern: block.address)!
-        if let offset = (0..<block.size).first(where: { pointer.load(fromByteOffset: $0, as: UInt8.self) != Self.poison }) {
+        let intact = { pointer.load(fromByteOffset: $0, as: UInt8.self) == Self.poison }
+        if let offset = (0..<block.size).first(where: { !intact($0) }) {
             let seen = pointer.load(fromByteOffset: offset, as: UInt8.self)
             let address = String(block.address, radix: 16)
             state.withLock {

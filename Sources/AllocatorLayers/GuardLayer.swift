@@ -40,7 +40,9 @@ public final class GuardLayer: AllocatorLayer, @unchecked Sendable {
 
     public override func realloc(_ pointer: UnsafeMutableRawPointer?, _ size: Int) -> UnsafeMutableRawPointer? {
         guard let pointer else { return malloc(size) }
-        guard let block = blocks.withLock({ $0[UInt(bitPattern: pointer)] }) else { return below.realloc(pointer, size) }
+        guard let block = blocks.withLock({ $0[UInt(bitPattern: pointer)] }) else {
+            return below.realloc(pointer, size)
+        }
         guard let moved = size <= Self.largestGuarded ? guarded(size, zeroed: false) : below.malloc(size) else {
             return nil
         }

@@ -17,8 +17,8 @@ extension AllocatorLayer {
     /// allocator an embedder installs would).
     @discardableResult
     public func install(onTopOf domain: AllocatorDomain, in library: PythonLibrary, registered: Bool = true) -> Self {
-        place(over: library.allocator(domain), at: .domain(domain, library, previous: library.allocator(domain),
-                                                            registered: registered))
+        let top = library.allocator(domain)
+        place(over: top, at: .domain(domain, library, previous: top, registered: registered))
         if registered { OwnHooks.register(ctx: ctx, wrapping: below.allocator) }
         library.install(allocator, for: domain)
         return self
@@ -31,7 +31,7 @@ extension AllocatorLayer {
     public func install(replacing domain: AllocatorDomain, in library: PythonLibrary, registered: Bool = true) -> Self {
         let top = library.allocator(domain)
         let underlying = PythonLibrary.slotInside(debugHook: top, for: domain)?.pointee ?? top
-        place(over: underlying, at: .domain(domain, library, previous: library.allocator(domain), registered: registered))
+        place(over: underlying, at: .domain(domain, library, previous: top, registered: registered))
         if registered { OwnHooks.register(ctx: ctx, wrapping: below.allocator) }
         library.install(allocator, for: domain)
         return self

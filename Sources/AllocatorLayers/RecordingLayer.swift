@@ -55,7 +55,8 @@ public final class RecordingLayer: AllocatorLayer, @unchecked Sendable {
     }
 
     /// A recording layer under the domain's debug hooks; nil when the hooks are not on top.
-    public static func installUnderDebugHooks(of domain: AllocatorDomain, in library: PythonLibrary) -> RecordingLayer? {
+    public static func installUnderDebugHooks(of domain: AllocatorDomain,
+                                              in library: PythonLibrary) -> RecordingLayer? {
         let layer = RecordingLayer()
         return layer.installUnderDebugHooks(of: domain, in: library) ? layer : nil
     }

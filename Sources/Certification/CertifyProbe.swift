@@ -102,7 +102,7 @@ enum FuzzLoop {
             let bytes = generator.next(ops: 48, violations: target == .violations)
             guard let program = try? ByteForm.decode(bytes) else { continue }
             // Said before running: a crash in this input is laid at its door.
-            print(inputMarker + bytes.map { String(format: "%02x", $0) }.joined())
+            print(inputMarker + bytes.map { String($0 >> 4, radix: 16) + String($0 & 15, radix: 16) }.joined())
             let verdict = target.run(program, with: runner)
             count += 1
             if !verdict.conforms {

@@ -188,8 +188,8 @@ public final class ProgramRunner {
 
     /// Whether the block, and under the debug hooks its header and pads, can still be read.
     private func readable(_ block: BlockModel) -> Bool {
-        let word = BlockLayout.wordSize
-        let (start, count) = session.debugHooks ? (block.pointer - BlockLayout.headerLength, block.size + 3 * word) : (block.pointer, block.size)
+        let (header, word) = (BlockLayout.headerLength, BlockLayout.wordSize)
+        let (start, count) = session.debugHooks ? (block.pointer - header, block.size + header + word) : (block.pointer, block.size)
         return Memory.isReadable(start, count: count)
     }
 

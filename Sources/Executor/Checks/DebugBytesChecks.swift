@@ -28,7 +28,8 @@ public enum DebugBytesChecks {
             }
             var freed: [UInt8] = []
             under.beforeFree = { pointer in
-                if pointer == block - BlockLayout.headerLength { freed = (BlockLayout.headerLength..<BlockLayout.headerLength + 32).map { pointer.load(fromByteOffset: $0, as: UInt8.self) } }
+                let header = BlockLayout.headerLength
+                if pointer == block - header { freed = (header..<header + 32).map { pointer.load(fromByteOffset: $0, as: UInt8.self) } }
             }
             functions.free(block)
             under.uninstall()
