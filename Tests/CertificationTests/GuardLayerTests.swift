@@ -8,10 +8,12 @@ import XCTest
 /// against an inaccessible page, a freed one is inaccessible at once, and slots coming back
 /// from the pool are reused and, for calloc, zero.
 final class GuardLayerTests: XCTestCase {
-    static let libc = PMCMemAllocatorEx(ctx: nil, malloc: { _, size in malloc(size) },
-                                        calloc: { _, count, size in calloc(count, size) },
-                                        realloc: { _, pointer, size in realloc(pointer, size) },
-                                        free: { _, pointer in free(pointer) })
+    static var libc: PMCMemAllocatorEx {
+        PMCMemAllocatorEx(ctx: nil, malloc: { _, size in malloc(size) },
+                          calloc: { _, count, size in calloc(count, size) },
+                          realloc: { _, pointer, size in realloc(pointer, size) },
+                          free: { _, pointer in free(pointer) })
+    }
     static let page = Int(sysconf(Int32(_SC_PAGESIZE)))
 
     func guarded() -> Below {
