@@ -7,6 +7,7 @@ import PackageDescription
 //   Isolation      – running a scenario in a fresh child process (for runs that must abort)
 //   DebugReport    – parsing the debug hooks' fatal-error report
 //   ClauseCatalogue – the clause catalogue (Conformance/*.yaml): what the documents promise
+//   AllocatorLayers – pymemcheck's allocator layers (recording, fault, guard, counting, mutant) and plugins
 //   Executor       – clause checks and scenarios run against a started runtime, in warm workers or isolated
 //   Reports        – every document a user reads (matrix, certificate, probe, targets, replay, bench)
 //                    and its renderings (text, JSON; JUnit, Markdown, HTML for the matrix)
@@ -41,10 +42,10 @@ let package = Package(
     ],
     targets: [
         .target(name: "CPythonABI", linkerSettings: [.linkedLibrary("dl")]),
-        .target(name: "PyRuntime", dependencies: ["CPythonABI", "Isolation"]),
+        .target(name: "PyRuntime", dependencies: ["CPythonABI", "Isolation", "DebugReport"]),
         .target(name: "Isolation"),
         .target(name: "DebugReport"),
-        .target(name: "ClauseCatalogue", dependencies: ["PyRuntime", .product(name: "Yams", package: "Yams")],
+        .target(name: "ClauseCatalogue", dependencies: ["PyRuntime", "DebugReport", .product(name: "Yams", package: "Yams")],
                 plugins: ["EmbedText"]),
         .target(name: "Reports"),
         .target(name: "OpLanguage"),
@@ -53,22 +54,23 @@ let package = Package(
         .target(name: "CountingAllocator", dependencies: ["PluginInterface"], path: "Examples/counting-allocator"),
         .target(name: "BumpAllocator", dependencies: ["PluginInterface"], path: "Examples/bump-allocator"),
         .target(name: "UnlockedFreelistAllocator", dependencies: ["PluginInterface"], path: "Examples/unlocked-freelist-allocator"),
-        .target(name: "Oracle", dependencies: ["OpLanguage", "PyRuntime"]),
-        .target(name: "FuzzHarness", dependencies: ["OpLanguage", "Oracle", "PyRuntime", "Executor", "Isolation", "DebugReport", "ClauseCatalogue", "CPythonABI", "Reports"]),
+        .target(name: "Oracle", dependencies: ["OpLanguage", "PyRuntime", "DebugReport"]),
+        .target(name: "AllocatorLayers", dependencies: ["CPythonABI", "PyRuntime", "Isolation", "OpLanguage"]),
+        .target(name: "FuzzHarness", dependencies: ["AllocatorLayers", "OpLanguage", "Oracle", "PyRuntime", "Isolation", "DebugReport", "CPythonABI", "Reports"]),
         .target(name: "Reproducer", dependencies: ["OpLanguage", "PyRuntime", "ClauseCatalogue"],
                 exclude: ["ReproPrelude.c"], plugins: ["EmbedText"]),
         // The text files a copied binary needs (Conformance/*.yaml, the C prelude), built in.
         .plugin(name: "EmbedText", capability: .buildTool()),
-        .target(name: "Certification", dependencies: ["FuzzHarness", "Executor", "ClauseCatalogue", "Reports", "PyRuntime", "Isolation", "OpLanguage", "Oracle", "CPythonABI"]),
+        .target(name: "Certification", dependencies: ["AllocatorLayers", "FuzzHarness", "Executor", "ClauseCatalogue", "Reports", "PyRuntime", "Isolation", "OpLanguage", "Oracle", "CPythonABI"]),
         .executableTarget(name: "fuzz-sequences", dependencies: ["FuzzHarness"], path: "Fuzz/fuzz-sequences"),
         .executableTarget(name: "fuzz-violations", dependencies: ["FuzzHarness"], path: "Fuzz/fuzz-violations"),
         .executableTarget(name: "fuzz-faults", dependencies: ["FuzzHarness"], path: "Fuzz/fuzz-faults"),
-        .target(name: "Executor", dependencies: ["PyRuntime", "Isolation", "CPythonABI", "ClauseCatalogue", "DebugReport", "Reports"]),
+        .target(name: "Executor", dependencies: ["AllocatorLayers", "PyRuntime", "Isolation", "CPythonABI", "ClauseCatalogue", "DebugReport", "Reports"]),
         .target(
             name: "PyMemCheckCLI",
             dependencies: [
-                "PyRuntime", "Isolation", "DebugReport", "Executor", "ClauseCatalogue", "Reports",
-                "OpLanguage", "Oracle", "FuzzHarness", "Certification", "Reproducer",
+                "AllocatorLayers", "PyRuntime", "Isolation", "Executor", "ClauseCatalogue", "Reports",
+                "OpLanguage", "FuzzHarness", "Certification", "Reproducer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -79,15 +81,15 @@ let package = Package(
         // executable built beside the test bundle (workers are spawned from it).
         .testTarget(name: "ConformanceTests",
                     dependencies: ["ClauseCatalogue", "Executor", "Isolation", "PyRuntime", "Reports", "pymemcheck"]),
-        .testTarget(name: "PyRuntimeTests", dependencies: ["PyRuntime", "Isolation", "Executor", "DebugReport", "PyMemCheckCLI", "pymemcheck"]),
+        .testTarget(name: "PyRuntimeTests", dependencies: ["PyRuntime", "Isolation", "Executor", "PyMemCheckCLI", "pymemcheck"]),
         .testTarget(name: "OpLanguageTests", dependencies: ["OpLanguage"]),
         // certify on the example plugins and the mutants; C reproducers compiled and run.
-        .testTarget(name: "CertificationTests", dependencies: ["Isolation", "PyRuntime", "FuzzHarness", "pymemcheck"]),
+        .testTarget(name: "CertificationTests", dependencies: ["AllocatorLayers", "CPythonABI", "Isolation", "PyRuntime", "FuzzHarness", "pymemcheck"]),
         // Every rendering: golden text and Markdown, every JSON document against Schemas/, the
         // JUnit against Schemas/junit.xsd (needs python3-jsonschema and xmllint).
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Isolation", "Oracle", "pymemcheck"],
                     exclude: ["Fixtures"]),
         // The corpus replayed on several targets and modes, the mutants found, the oracle.
-        .testTarget(name: "FuzzTests", dependencies: ["FuzzHarness", "OpLanguage", "Oracle", "PyRuntime", "Isolation", "pymemcheck"]),
+        .testTarget(name: "FuzzTests", dependencies: ["AllocatorLayers", "FuzzHarness", "OpLanguage", "Oracle", "PyRuntime", "Isolation", "pymemcheck"]),
     ]
 )

@@ -1,3 +1,4 @@
+import AllocatorLayers
 import ClauseCatalogue
 import Executor
 import Foundation
@@ -165,7 +166,7 @@ enum FuzzLoop {
             let bytes = generator.next(ops: 48, violations: target == .violations)
             guard let program = try? ByteForm.decode(bytes) else { continue }
             // Said before running: a crash in this input is laid at its door.
-            WorkerChannel.send(CertifyProbe.PartMessage.input(bytes.map { String(format: "%02x", $0) }.joined()))
+            WorkerChannel.send(CertifyProbe.PartMessage.input(bytes.map { String($0 >> 4, radix: 16) + String($0 & 15, radix: 16) }.joined()))
             let verdict = target.run(program, with: runner)
             count += 1
             if !verdict.conforms {
@@ -180,17 +181,14 @@ enum FuzzLoop {
 
 /// Deterministic inputs in the byte form.
 struct ProgramGenerator {
-    var state: UInt64
+    var random: XorShift64
 
-    init(seed: UInt64) { state = seed | 1 }
+    init(seed: UInt64) { random = XorShift64(seed: seed) }
 
-    mutating func byte() -> UInt8 { UInt8(truncatingIfNeeded: word()) }
+    mutating func byte() -> UInt8 { random.nextByte() }
 
-    /// The next 64-bit word of the stream (xorshift64); the workload draws from it too.
-    mutating func word() -> UInt64 {
-        state ^= state << 13; state ^= state >> 7; state ^= state << 17
-        return state
-    }
+    /// The next 64-bit word of the stream; the workload draws from it too.
+    mutating func word() -> UInt64 { random.next() }
 
     /// `ops` ops' worth of bytes; small sizes mostly (big ones cost time, not coverage).
     mutating func next(ops: Int, violations: Bool) -> [UInt8] {

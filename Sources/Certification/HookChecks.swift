@@ -1,3 +1,4 @@
+import AllocatorLayers
 import CPythonABI
 import Executor
 import FuzzHarness

@@ -1,3 +1,4 @@
+import AllocatorLayers
 import CPythonABI
 import Executor
 import Foundation
@@ -42,14 +43,14 @@ enum ThreadStress {
 
     /// Small blocks, allocated, filled, compared and freed as fast as possible.
     static func churn(seed: UInt8, malloc: (Int) -> UnsafeMutableRawPointer?, free: (UnsafeMutableRawPointer?) -> Void) -> String? {
-        let value = seed &* 37 | 1
+        let value = ChurnPattern.byte(seed: seed)
         let reference = [UInt8](repeating: value, count: 512)
         var held: [(UnsafeMutableRawPointer, Int)] = []
         let deadline = Date().addingTimeInterval(seconds)
         var round = 0
         while Date() < deadline || !held.isEmpty {
             round += 1
-            let size = (round &* 13 &+ Int(seed)) % 512
+            let size = ChurnPattern.size(round: round, seed: seed, limit: 512)
             guard let block = malloc(size) else { return "non-null: malloc(\(size)) returned NULL" }
             memset(block, Int32(value), size)
             held.append((block, size))

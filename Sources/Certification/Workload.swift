@@ -1,3 +1,4 @@
+import AllocatorLayers
 import CPythonABI
 import Foundation
 import Executor

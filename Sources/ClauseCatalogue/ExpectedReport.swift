@@ -1,46 +1,11 @@
+import DebugReport
 import PyRuntime
 
 /// The debug hooks' report an expected-fatal clause must produce on the versions given: the
 /// fields of the parsed report, compared one by one (not a pattern over the text).
 public struct ExpectedReport: Sendable, Codable, Equatable {
     /// A field's expected value: a string, a number, a list of numbers, a flag, or null (absent).
-    public enum Value: Sendable, Codable, Equatable, CustomStringConvertible {
-        case string(String)
-        case integer(Int)
-        case integers([Int])
-        case flag(Bool)
-        case null
-
-        public init(from decoder: any Decoder) throws {
-            let container = try decoder.singleValueContainer()
-            if container.decodeNil() { self = .null }
-            else if let value = try? container.decode(Bool.self) { self = .flag(value) }
-            else if let value = try? container.decode(Int.self) { self = .integer(value) }
-            else if let value = try? container.decode([Int].self) { self = .integers(value) }
-            else { self = .string(try container.decode(String.self)) }
-        }
-
-        public func encode(to encoder: any Encoder) throws {
-            var container = encoder.singleValueContainer()
-            switch self {
-            case .string(let value): try container.encode(value)
-            case .integer(let value): try container.encode(value)
-            case .integers(let value): try container.encode(value)
-            case .flag(let value): try container.encode(value)
-            case .null: try container.encodeNil()
-            }
-        }
-
-        public var description: String {
-            switch self {
-            case .string(let value): return "'\(value)'"
-            case .integer(let value): return String(value)
-            case .integers(let value): return "\(value)"
-            case .flag(let value): return String(value)
-            case .null: return "absent"
-            }
-        }
-    }
+    public typealias Value = ReportValue
 
     public var versions: VersionRange
     /// Field name → expected value (function, message, api_id, bad_trailing_offsets, ...).

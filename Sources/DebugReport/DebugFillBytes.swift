@@ -22,6 +22,10 @@ public struct DebugFillBytes: Sendable, Equatable, Codable {
     /// The values since bpo-36389: CPython 3.8 on, and later 3.7 releases (3.7.16 prints them).
     public static let current = DebugFillBytes(forbidden: 0xfd, clean: 0xcd, dead: 0xdd)
 
+    /// The byte pymemcheck writes to break a pad (a violation, a scenario, a control): none of
+    /// the values above in either generation, so the report always lists it as bad.
+    public static let padBreaker: UInt8 = 0x78
+
     /// The generation whose FORBIDDENBYTE is `byte`, if any.
     public static func matching(forbidden byte: UInt8) -> DebugFillBytes? {
         [legacy, current].first { $0.forbidden == byte }

@@ -1,3 +1,4 @@
+import AllocatorLayers
 import PyRuntime
 
 /// "PyMem_SetupDebugHooks() must be called to reinstall the debug hooks on top of a new
@@ -15,9 +16,9 @@ enum CustomAllocatorScenario {
     /// `control`: the custom allocators are put back on top of the hooks after start-up, as if
     /// PyMem_SetupDebugHooks() had not wrapped them (the clause's negative control).
     static func run(target: PythonTarget, control: Bool) throws -> Result {
-        var layers: [AllocatorDomain: AllocatorLayer] = [:]
+        var layers: [AllocatorDomain: RecordingLayer] = [:]
         let runtime = try PythonRuntime.start(target: target, mode: .hooks) { library in
-            for domain in AllocatorDomain.allCases { layers[domain] = AllocatorLayer.installReplacing(domain, in: library) }
+            for domain in AllocatorDomain.allCases { layers[domain] = RecordingLayer.installReplacing(domain, in: library) }
         }
         if control {
             for (domain, layer) in layers { runtime.library.install(layer.allocator, for: domain) }
@@ -27,12 +28,12 @@ enum CustomAllocatorScenario {
         for domain in AllocatorDomain.allCases {
             let top = runtime.library.allocator(domain)
             let layer = layers[domain]!
-            guard PythonLibrary.isDebugHook(top, for: domain), let api = top.ctx else {
+            guard let slot = PythonLibrary.slotInside(debugHook: top, for: domain) else {
                 evidence.add("\(domain): the debug hook is not on top after PyMem_SetupDebugHooks()")
                 unwrapped.append("\(domain) (no hook on top)")
                 continue
             }
-            let inner = (api + MemoryLayout<UnsafeRawPointer>.alignment).load(as: UnsafeMutableRawPointer?.self)
+            let inner = slot.pointee.ctx
             evidence.expect(inner == layer.ctx, "\(domain): the debug hook does not wrap the custom allocator")
             if inner != layer.ctx { unwrapped.append("\(domain)") }
             layer.reset()

@@ -1,4 +1,5 @@
 import CPythonABI
+import DebugReport
 import Foundation
 import Isolation
 import PyRuntime
@@ -65,7 +66,7 @@ public enum ScenarioHost {
             return answer(runtime.probe())
         case .overflowMem:
             let block = library.mem.malloc(16)!
-            block.storeBytes(of: 0x78, toByteOffset: 16, as: UInt8.self)
+            block.storeBytes(of: DebugFillBytes.padBreaker, toByteOffset: 16, as: UInt8.self)
             library.mem.free(block)
         case .crossDomainMemObj:
             library.obj.free(library.mem.malloc(16))

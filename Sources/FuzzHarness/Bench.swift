@@ -21,13 +21,9 @@ public enum Bench {
     /// `count` legal programs of up to `maxOps` ops each (violations and raw-thread ops left
     /// out: one forks, the other measures thread hand-off, not the harness).
     public static func programs(count: Int, maxOps: Int, seed: UInt64 = 0x9E37_79B9_7F4A_7C15) -> [Program] {
-        var state = seed
-        func next() -> UInt8 {
-            state ^= state << 13; state ^= state >> 7; state ^= state << 17
-            return UInt8(truncatingIfNeeded: state)
-        }
+        var random = XorShift64(seed: seed)
         return (0..<count).map { _ in
-            let bytes = [ByteForm.version] + (0..<(maxOps * 4)).map { _ in next() }
+            let bytes = [ByteForm.version] + (0..<(maxOps * 4)).map { _ in random.nextByte() }
             let ops = ((try? ByteForm.decode(bytes))?.ops ?? []).filter { op in
                 if case .rawThread = op { return false }
                 return !op.isViolation

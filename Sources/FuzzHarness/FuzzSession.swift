@@ -1,3 +1,4 @@
+import AllocatorLayers
 import CPythonABI
 import Foundation
 import OpLanguage
@@ -29,13 +30,7 @@ public final class FuzzSession: @unchecked Sendable {
         public static func fromEnvironment(hostile: Bool) throws -> Options {
             let environment = ProcessInfo.processInfo.environment
             let mode = try AllocatorMode.parse(environment["PYMEMCHECK_MODE"] ?? "default")
-            var mutant: MutantKind?
-            if let name = environment["PYMEMCHECK_MUTANT"], !name.isEmpty {
-                guard let kind = MutantKind(rawValue: name) else {
-                    throw PyMemCheckError.usage("unknown mutant '\(name)'; one of: \(MutantKind.allCases.map(\.rawValue).joined(separator: ", "))")
-                }
-                mutant = kind
-            }
+            let mutant = try environment["PYMEMCHECK_MUTANT"].flatMap { $0.isEmpty ? nil : try MutantKind(name: $0) }
             let plugin = try environment["PYMEMCHECK_PLUGIN"].flatMap { $0.isEmpty ? nil : try AllocatorPlugin.load($0) }
             return Options(target: try TargetSpec.fromEnvironment(), mode: mode, mutant: mutant, hostile: hostile, plugin: plugin)
         }
@@ -50,7 +45,7 @@ public final class FuzzSession: @unchecked Sendable {
     let faults = FaultSwitch()
     let faultPoints: [Domain: FaultPoints]
     /// Every fault layer (hostile mode, the quarantine).
-    let faultLayers: [BaseLayer]
+    let faultLayers: [FaultLayer]
     let live: [Domain: LiveBlocks]
     public let functions: [Domain: DomainFunctions]
 
@@ -76,12 +71,10 @@ public final class FuzzSession: @unchecked Sendable {
         var live: [Domain: LiveBlocks] = [:], functions: [Domain: DomainFunctions] = [:]
         for domain in Domain.allCases {
             let runtimeDomain = AllocatorDomain(domain)
-            let counter = LiveBlocks(below: PMCMemAllocatorExBox(value: library.allocator(runtimeDomain)))
-            library.install(allocatorStruct(for: counter), for: runtimeDomain)
-            live[domain] = counter
+            // Not registered as our own hooks: as before, the debug hooks are not looked for below them.
+            live[domain] = LiveBlocks().install(onTopOf: runtimeDomain, in: library, registered: false)
             if let mutant = options.mutant, !mutant.replacesBeforeInitialisation {
-                let layer = MutantLayer(kind: mutant, below: PMCMemAllocatorExBox(value: library.allocator(runtimeDomain)))
-                library.install(allocatorStruct(for: layer), for: runtimeDomain)
+                MutantLayer(kind: mutant).install(onTopOf: runtimeDomain, in: library, registered: false)
             }
             functions[domain] = library.functions(runtimeDomain)
         }
@@ -101,25 +94,24 @@ public final class FuzzSession: @unchecked Sendable {
     ///   (or the OS) directly, and a failure answered above them would run none of CPython's
     ///   code: those domains are not fault-injectable.
     private static func installFaultLayers(_ options: Options, faults: FaultSwitch, in library: PythonLibrary)
-        -> ([Domain: FaultPoints], [BaseLayer]) {
+        -> ([Domain: FaultPoints], [FaultLayer]) {
         let underlying = options.mode.underlyingAllocator(defaultIsPymalloc: options.target.pymalloc)
-        var points: [Domain: FaultPoints] = [:], layers: [BaseLayer] = []
+        var points: [Domain: FaultPoints] = [:], layers: [FaultLayer] = []
         for domain in Domain.allCases {
             let runtimeDomain = AllocatorDomain(domain)
             if let plugin = options.plugin?.installed[domain] {
                 plugin.fault.attach(faults, as: .layer(domain))
                 points[domain] = FaultPoints(points: [.layer(domain)], site: .underPlugin)
-            } else if let slot = library.slotUnderDebugHook(runtimeDomain) {
-                let layer = BaseLayer(below: PMCMemAllocatorExBox(value: slot.pointee), hostile: options.hostile,
-                                      moves: domain == .raw || underlying == .malloc)
+            } else if library.debugHooksInstalled(runtimeDomain) {
+                let layer = FaultLayer(hostile: options.hostile, moves: domain == .raw || underlying == .malloc)
+                _ = layer.installUnderDebugHooks(of: runtimeDomain, in: library)
                 layer.attach(faults, as: .layer(domain))
-                slot.pointee = allocatorStruct(for: layer)
                 layers.append(layer)
                 points[domain] = FaultPoints(points: [.layer(domain)], site: .underDebugHooks)
             } else if domain == .raw {
-                let layer = BaseLayer(below: PMCMemAllocatorExBox(value: library.allocator(runtimeDomain)), hostile: options.hostile, moves: true)
+                let layer = FaultLayer(hostile: options.hostile, moves: true)
+                layer.install(onTopOf: runtimeDomain, in: library, registered: false)
                 layer.attach(faults, as: .layer(.raw))
-                library.install(allocatorStruct(for: layer), for: runtimeDomain)
                 layers.append(layer)
                 points[domain] = FaultPoints(points: [.layer(.raw)], site: .rawDomain)
             } else if underlying == .pymalloc {
@@ -135,13 +127,21 @@ public final class FuzzSession: @unchecked Sendable {
     /// The replacing mutant takes the real allocator's place, debug hooks and all.
     private static func installReplacing(_ kind: MutantKind, in library: PythonLibrary) {
         for domain in AllocatorDomain.allCases {
-            let underlying = library.slotUnderDebugHook(domain)?.pointee ?? library.allocator(domain)
-            let layer = MutantLayer(kind: kind, below: PMCMemAllocatorExBox(value: underlying))
-            library.install(allocatorStruct(for: layer), for: domain)
+            MutantLayer(kind: kind).install(replacing: domain, in: library, registered: false)
         }
     }
 
     public var version: PythonVersion { runtime.version }
+
+    /// Runs `body` with the guard pages under a plugin off. For work that looks for blocks two
+    /// threads were given, not for stray accesses, and makes hundreds of blocks a second: the
+    /// raw-thread churn (certify's long workload does the same).
+    func withoutGuards<T>(_ body: () -> T) -> T {
+        guard let plugin = options.plugin else { return body() }
+        plugin.installed.values.forEach { $0.guardBlocks(false) }
+        defer { plugin.installed.values.forEach { $0.guardBlocks(true) } }
+        return body()
+    }
 
     /// Blocks handed out through the counting layers since the last reset.
     var liveCount: Int { live.values.reduce(0) { $0 + $1.count } }

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Isolation
 
 /// The bytes programs write: never 0 and never a debug-hook byte run.
 enum Pattern {
@@ -17,14 +18,14 @@ public enum Memory {
         return msync(start, page, MS_ASYNC) == 0
     }
 
-    private static let probe = NSLock()
-    nonisolated(unsafe) private static var pipeEnds: [Int32] = []
+    /// The pipe readability is probed through, made on first use.
+    private static let pipeEnds = Locked<[Int32]>([])
 
     /// Whether every page of `count` bytes from `address` can be read. write(2) from memory that
     /// cannot be read fails with EFAULT where a load would crash the process: a block freed
     /// under the harness (a guard page, an unmapped chunk) is seen before it is touched.
     public static func isReadable(_ address: UnsafeRawPointer, count: Int) -> Bool {
-        probe.withLock {
+        pipeEnds.withLock { pipeEnds in
             if pipeEnds.isEmpty {
                 var ends: [Int32] = [0, 0]
                 guard pipe(&ends) == 0 else { return true }  // cannot tell: assume readable, as before

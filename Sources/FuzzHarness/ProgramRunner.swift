@@ -188,8 +188,8 @@ public final class ProgramRunner {
 
     /// Whether the block, and under the debug hooks its header and pads, can still be read.
     private func readable(_ block: BlockModel) -> Bool {
-        let word = BlockLayout.wordSize
-        let (start, count) = session.debugHooks ? (block.pointer - 2 * word, block.size + 3 * word) : (block.pointer, block.size)
+        let (header, word) = (BlockLayout.headerLength, BlockLayout.wordSize)
+        let (start, count) = session.debugHooks ? (block.pointer - header, block.size + header + word) : (block.pointer, block.size)
         return Memory.isReadable(start, count: count)
     }
 
@@ -212,14 +212,16 @@ public final class ProgramRunner {
 
     /// RAW from two threads at once, neither holding the GIL: blocks stay private and intact.
     /// The other thread is a persistent one (starting a thread per op would cost more than the
-    /// op); rounds are capped at RawChurn.maxRounds.
+    /// op); rounds are capped at RawChurn.maxRounds. Under a plugin, unguarded (see withoutGuards).
     private func rawThread(rounds: Int) {
         let raw = session.functions[.raw]!
         let rounds = min(rounds, RawChurn.maxRounds)
-        let problems = session.runtime.withoutGIL { () -> [String] in
-            let job = RawHelperThread.shared.start { RawChurn.run(raw, rounds: rounds, seed: 101) }
-            let mine = RawChurn.run(raw, rounds: rounds, seed: 7)
-            return [mine, job.wait()].compactMap { $0 }
+        let problems = session.withoutGuards {
+            session.runtime.withoutGIL { () -> [String] in
+                let job = RawHelperThread.shared.start { RawChurn.run(raw, rounds: rounds, seed: 101) }
+                let mine = RawChurn.run(raw, rounds: rounds, seed: 7)
+                return [mine, job.wait()].compactMap { $0 }
+            }
         }
         if checking { problems.forEach { oracle.report(.threadSafe, $0) } }
     }

@@ -1,3 +1,4 @@
+import AllocatorLayers
 import Foundation
 import Reports
 import Isolation

@@ -1,6 +1,4 @@
 import DebugReport
-import ClauseCatalogue
-import Executor
 import Foundation
 import Glibc
 import Isolation
@@ -107,13 +105,8 @@ public enum ViolationRunner {
             : Verdict(findings: mismatches.map { finding(.violationReport, violation, "\(expectation.describe): \($0)") })
     }
 
-    static func expectedFields(_ expectation: ViolationExpectation) -> [String: ExpectedReport.Value] {
-        var fields: [String: ExpectedReport.Value] = [:]
-        for (name, value) in expectation.fields {
-            if value.isEmpty { fields[name] = .null }
-            else if let number = Int(value) { fields[name] = .integer(number) }
-            else { fields[name] = .string(value) }
-        }
+    static func expectedFields(_ expectation: ViolationExpectation) -> [String: ReportValue] {
+        var fields = expectation.fields
         if let offsets = expectation.leadingOffsets { fields["bad_leading_offsets"] = .integers(offsets) }
         if let offsets = expectation.trailingOffsets { fields["bad_trailing_offsets"] = .integers(offsets) }
         return fields

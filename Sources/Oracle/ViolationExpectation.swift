@@ -1,3 +1,4 @@
+import DebugReport
 import OpLanguage
 import PyRuntime
 
@@ -7,15 +8,15 @@ import PyRuntime
 public struct ViolationExpectation: Sendable, Codable, Equatable {
     /// Whether the op breaks a rule the hooks check.
     public var detectable: Bool
-    /// The report fields (catalogue names: message, function, api_id, bad_*_offsets, ...).
-    public var fields: [String: String]
+    /// The report fields (catalogue names: message, function, api_id, bytes_requested, ...).
+    public var fields: [String: ReportValue]
     /// Bad pad offsets, for pad writes.
     public var leadingOffsets: [Int]?
     public var trailingOffsets: [Int]?
     public var describe: String
 
-    /// The byte a pad write stores: neither FORBIDDENBYTE value, nor CLEANBYTE, nor DEADBYTE.
-    public static let padByte: UInt8 = 0x78
+    /// The byte a pad write stores.
+    public static let padByte = DebugFillBytes.padBreaker
     /// The byte written over the API id.
     public static let foreignAPIID: UInt8 = UInt8(ascii: "z")
 
@@ -25,37 +26,38 @@ public struct ViolationExpectation: Sendable, Codable, Equatable {
 
     /// The expectation for `op` given the block in its slot (if any).
     public static func of(_ op: Op, block: BlockModel?, version: PythonVersion) -> ViolationExpectation {
-        let freeFunction = version >= PythonVersion(3, 9) ? "_PyMem_DebugRawFree" : nil
+        // Before 3.9 the report names no function.
+        let freeFunction: ReportValue = version >= PythonVersion(3, 9) ? .string("_PyMem_DebugRawFree") : .null
         func letter(_ domain: Domain) -> String { String(AllocatorDomain(domain).apiID) }
         switch op {
         case .crossFree(_, let domain):
             guard let block else { return .none("the slot is empty: free(NULL)") }
             guard block.domain != domain else { return .none("freed with its own domain") }
             return ViolationExpectation(detectable: true, fields: [
-                "message": "bad ID: Allocated using API '\(letter(block.domain))', verified using API '\(letter(domain))'",
-                "function": freeFunction ?? "",
+                "message": .string("bad ID: Allocated using API '\(letter(block.domain))', verified using API '\(letter(domain))'"),
+                "function": freeFunction,
             ], describe: "\(block.domain.name) block freed by \(domain.name)")
         case .padWrite(_, let offset):
             guard let block else { return .none("the slot is empty") }
             let leading = offset < 0
             return ViolationExpectation(detectable: true, fields: [
-                "message": leading ? "bad leading pad byte" : "bad trailing pad byte",
-                "function": freeFunction ?? "",
-                "api_id": letter(block.domain),
-                "bytes_requested": String(block.size),
+                "message": .string(leading ? "bad leading pad byte" : "bad trailing pad byte"),
+                "function": freeFunction,
+                "api_id": .string(letter(block.domain)),
+                "bytes_requested": .integer(block.size),
             ], leadingOffsets: leading ? [Int(offset)] : nil, trailingOffsets: leading ? nil : [Int(offset)],
                describe: "write at \(leading ? "p\(offset)" : "tail+\(offset)") of a \(block.size)-byte \(block.domain.name) block")
         case .apiIDWrite:
             guard let block else { return .none("the slot is empty") }
             return ViolationExpectation(detectable: true, fields: [
-                "message": "bad ID: Allocated using API 'z', verified using API '\(letter(block.domain))'",
-                "function": freeFunction ?? "",
+                "message": .string("bad ID: Allocated using API 'z', verified using API '\(letter(block.domain))'"),
+                "function": freeFunction,
             ], describe: "API id of a \(block.domain.name) block overwritten")
         case .withoutGIL(let domain):
             guard domain != .raw else { return .none("RAW needs no GIL") }
             return ViolationExpectation(detectable: true, fields: [
-                "message": "Python memory allocator called without holding the GIL",
-                "function": version >= PythonVersion(3, 9) ? "_PyMem_DebugMalloc" : "",
+                "message": .string("Python memory allocator called without holding the GIL"),
+                "function": version >= PythonVersion(3, 9) ? .string("_PyMem_DebugMalloc") : .null,
             ], describe: "\(domain.name) malloc without the GIL")
         default:
             return .none("not a violation")

@@ -1,3 +1,4 @@
+import AllocatorLayers
 import ArgumentParser
 import Foundation
 import FuzzHarness
@@ -13,7 +14,7 @@ extension ReportFormat: ExpressibleByArgument {}
 
 extension MutantKind: ExpressibleByArgument {
     /// The mutant type's own parser: the names --mutant and --plugin mutant:NAME accept.
-    public init?(argument: String) { self.init(rawValue: argument) }
+    public init?(argument: String) { try? self.init(name: argument) }
 }
 
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
@@ -29,7 +30,7 @@ enum PluginChoice {
     static let mutantPrefix = "mutant:"
 
     static func help(_ what: String) -> ArgumentHelp {
-        ArgumentHelp("\(what) (NAME: \(MutantKind.allCases.map(\.rawValue).joined(separator: ", "))).",
+        ArgumentHelp("\(what) (NAME: \(MutantKind.names)).",
                      valueName: "path|mutant:NAME")
     }
 
@@ -40,11 +41,11 @@ enum PluginChoice {
             return .library(argument.hasPrefix("/") ? argument : folder + "/" + argument)
         }
         let name = String(argument.dropFirst(mutantPrefix.count))
-        guard let mutant = MutantKind(argument: name) else {
-            let known = MutantKind.allCases.map(\.rawValue).joined(separator: ", ")
-            throw ValidationError("unknown mutant '\(name)'; one of: \(known)")
+        do {
+            return .mutant(try MutantKind(name: name))
+        } catch {
+            throw ValidationError("\(error)")  // the mutant type's own message, as a usage error
         }
-        return .mutant(mutant)
     }
 
     /// How workers and the plugin loader name it: an absolute path, or mutant:NAME.

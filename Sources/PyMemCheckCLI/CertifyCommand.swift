@@ -1,3 +1,4 @@
+import AllocatorLayers
 import ArgumentParser
 import Certification
 import ClauseCatalogue

@@ -14,10 +14,12 @@ public struct BlockLayout: Sendable, Codable, Equatable {
     public var firstBytes: [UInt8]
 
     public static let wordSize = MemoryLayout<Int>.size
+    /// How far before p the hooks' header starts: the size word, then the API id word.
+    public static let headerLength = 2 * wordSize
 
     public init(block: UnsafeMutableRawPointer, requested: Int, domain: AllocatorDomain) {
         let word = Self.wordSize
-        let header = block - 2 * word
+        let header = block - Self.headerLength
         self.domain = domain.description
         self.requested = requested
         self.address = "0x" + String(UInt(bitPattern: block), radix: 16)

@@ -55,7 +55,15 @@ extension PythonLibrary {
     public func slotUnderDebugHook(_ domain: AllocatorDomain) -> UnsafeMutablePointer<PMCMemAllocatorEx>? {
         var top = allocator(domain)
         while let below = OwnHooks.wrapped(by: top) { top = below }
-        guard Self.isDebugHook(top, for: domain), let api = top.ctx else { return nil }
+        return Self.slotInside(debugHook: top, for: domain)
+    }
+
+    /// The allocator slot inside the debug hook `allocator` (its debug_alloc_api_t: the API id,
+    /// padded to a pointer, then a PyMemAllocatorEx; the same from 3.6 to 3.13), or nil when
+    /// `allocator` is not the hook of `domain`.
+    public static func slotInside(debugHook allocator: PMCMemAllocatorEx, for domain: AllocatorDomain)
+        -> UnsafeMutablePointer<PMCMemAllocatorEx>? {
+        guard isDebugHook(allocator, for: domain), let api = allocator.ctx else { return nil }
         return (api + MemoryLayout<UnsafeRawPointer>.alignment).assumingMemoryBound(to: PMCMemAllocatorEx.self)
     }
 

@@ -1,3 +1,5 @@
+import DebugReport
+
 /// A CPython version, as printed by Py_GetVersion() ("3.11.7 (main, ...") or typed by a user ("3.11").
 public struct PythonVersion: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
     public var major: Int
@@ -46,24 +48,18 @@ public struct PythonVersion: Sendable, Hashable, Comparable, Codable, CustomStri
     /// The debug hooks' byte patterns: 0xCB/0xDB/0xFB became 0xCD/0xDD/0xFD. The documents date
     /// the change to 3.8, but the 3.7 branch took it too (measured on 3.7.16), so the runtime
     /// model follows the builds; the catalogue records the 3.7 deviation from the text.
-    public var debugBytes: DebugBytes {
-        self >= PythonVersion(3, 7) ? DebugBytes(clean: 0xCD, dead: 0xDD, forbidden: 0xFD)
-                                     : DebugBytes(clean: 0xCB, dead: 0xDB, forbidden: 0xFB)
-    }
+    public var debugBytes: DebugFillBytes { self >= PythonVersion(3, 7) ? .current : .legacy }
 }
 
 extension PythonVersion {
+    /// Whether Py_InitializeEx sets the allocators up again, dropping any installed between
+    /// pre-initialisation and it (the 3.7 series): no plugin or reproducer layer survives.
+    public var dropsAllocatorsSetBeforeInitialisation: Bool { major == 3 && minor == 7 }
+
     /// The bytes the debug hooks add to each request: size and API id before the data, pads on
     /// both sides (3 × S), plus the serial number after the tail pad where PYMEM_DEBUG_SERIALNO
     /// is defined (3.6 and 3.7 builds: 4 × S).
     public var debugHookOverhead: Int {
         (self < PythonVersion(3, 8) ? 4 : 3) * MemoryLayout<Int>.size
     }
-}
-
-/// PYMEM_CLEANBYTE, PYMEM_DEADBYTE and PYMEM_FORBIDDENBYTE of one version.
-public struct DebugBytes: Sendable, Hashable, Codable {
-    public var clean: UInt8
-    public var dead: UInt8
-    public var forbidden: UInt8
 }

@@ -14,7 +14,7 @@ public enum Reproducer {
 
     public static func generate(_ program: Program, source: String, target: PythonTarget, mode: AllocatorMode,
                                 plugin: String?) throws -> String {
-        if target.version.series == "3.7" {
+        if target.version.dropsAllocatorsSetBeforeInitialisation {
             throw Unsupported(description: "3.7 sets its allocators up again inside Py_InitializeEx, dropping the layers a reproducer installs; use 3.6 or 3.8+")
         }
         if case .notApplicable(let reason) = target.applicability(of: mode) {

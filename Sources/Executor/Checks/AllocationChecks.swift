@@ -1,3 +1,4 @@
+import AllocatorLayers
 import Foundation
 import PyRuntime
 
@@ -177,7 +178,7 @@ public enum AllocationChecks {
         context.eachDomain { domain, functions, evidence in
             let half = Int(bitPattern: UInt.max / 2 + 1), quarter = Int(bitPattern: UInt.max / 4 + 1)
             let pairs = [(half, 2), (2, half), (1 << 32, 1 << 32), (Int(bitPattern: UInt.max), Int(bitPattern: UInt.max)), (3, quarter)]
-            let layer = AllocatorLayer.installOnTop(of: domain, in: context.library)
+            let layer = RecordingLayer.installOnTop(of: domain, in: context.library)
             layer.reset()
             for (nelem, elsize) in pairs {
                 let block = functions.calloc(nelem, elsize)
@@ -185,7 +186,7 @@ public enum AllocationChecks {
                 functions.free(block)
             }
             let asked = layer.calls.filter { call in call.function == .calloc && pairs.contains { $0 == (call.size, call.elementSize) } }
-            layer.uninstall(from: context.library)
+            layer.uninstall()
             evidence.expect(asked.isEmpty, "\(asked.count) of the impossible calloc requests reached the allocator")
         }
     }

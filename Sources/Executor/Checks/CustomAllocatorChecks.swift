@@ -1,3 +1,4 @@
+import AllocatorLayers
 import CPythonABI
 import PyRuntime
 
@@ -10,9 +11,9 @@ public enum CustomAllocatorChecks {
             let original = library.allocator(domain)
             library.install(original, for: domain)
             evidence.expect(same(library.allocator(domain), original), "Get after Set(Get()) differs")
-            let layer = AllocatorLayer.installOnTop(of: domain, in: library)
+            let layer = RecordingLayer.installOnTop(of: domain, in: library)
             evidence.expect(same(library.allocator(domain), layer.allocator), "Get does not return the allocator just Set")
-            layer.uninstall(from: library)
+            layer.uninstall()
             evidence.expect(same(library.allocator(domain), original), "the original could not be put back")
         }
     }
@@ -25,11 +26,11 @@ public enum CustomAllocatorChecks {
 
     /// Runs one malloc, calloc, realloc and free through a hook on `domain` and returns the calls
     /// the hook saw along with what the caller passed and got.
-    static func exercise(_ library: PythonLibrary, _ domain: AllocatorDomain) -> (layer: AllocatorLayer, sent: [AllocatorLayer.Call]) {
+    static func exercise(_ library: PythonLibrary, _ domain: AllocatorDomain) -> (layer: RecordingLayer, sent: [RecordingLayer.Call]) {
         let functions = library.functions(domain)
-        let layer = AllocatorLayer.installOnTop(of: domain, in: library)
+        let layer = RecordingLayer.installOnTop(of: domain, in: library)
         layer.reset()
-        var sent: [AllocatorLayer.Call] = []
+        var sent: [RecordingLayer.Call] = []
         let block = functions.malloc(40)
         sent.append(.init(function: .malloc, ctx: 0, size: 40, elementSize: 0, pointer: 0, result: UInt(bitPattern: block)))
         let zeroed = functions.calloc(3, 7)
@@ -40,7 +41,7 @@ public enum CustomAllocatorChecks {
         sent.append(.init(function: .free, ctx: 0, size: 0, elementSize: 0, pointer: UInt(bitPattern: grown), result: 0))
         functions.free(zeroed)
         sent.append(.init(function: .free, ctx: 0, size: 0, elementSize: 0, pointer: UInt(bitPattern: zeroed), result: 0))
-        layer.uninstall(from: library)
+        layer.uninstall()
         return (layer, sent)
     }
 
@@ -62,14 +63,14 @@ public enum CustomAllocatorChecks {
     public static func argumentsPassedThrough(_ context: CheckContext) -> CheckVerdict {
         context.eachDomain { domain, _, evidence in
             let (layer, sent) = exercise(context.library, domain)
-            let seen = layer.calls.map { call -> AllocatorLayer.Call in var call = call; call.ctx = 0; return call }
+            let seen = layer.calls.map { call -> RecordingLayer.Call in var call = call; call.ctx = 0; return call }
             for expected in sent {
                 evidence.expect(seen.contains(expected), "\(expected.function.rawValue)(\(describe(expected))) did not reach the hook unchanged; it saw \(seen.filter { $0.function == expected.function }.map(describe))")
             }
         }
     }
 
-    static func describe(_ call: AllocatorLayer.Call) -> String {
+    static func describe(_ call: RecordingLayer.Call) -> String {
         switch call.function {
         case .malloc: return "\(call.size) → 0x\(String(call.result, radix: 16))"
         case .calloc: return "\(call.size), \(call.elementSize) → 0x\(String(call.result, radix: 16))"
@@ -81,17 +82,17 @@ public enum CustomAllocatorChecks {
     /// A hook wrapping the previous allocator sees every call made through the API.
     public static func wrapperSeesEveryCall(_ context: CheckContext) -> CheckVerdict {
         context.eachDomain { domain, functions, evidence in
-            let layer = AllocatorLayer.installOnTop(of: domain, in: context.library)
+            let layer = RecordingLayer.installOnTop(of: domain, in: context.library)
             layer.reset()
             var blocks: [UnsafeMutableRawPointer?] = []
             for index in 0..<100 { blocks.append(index % 2 == 0 ? functions.malloc(index) : functions.calloc(index, 3)) }
             blocks = blocks.map { functions.realloc($0, 700) }
             blocks.forEach { functions.free($0) }
-            layer.uninstall(from: context.library)
-            var counts: [AllocatorLayer.Function: Int] = [:]
+            layer.uninstall()
+            var counts: [RecordingLayer.Function: Int] = [:]
             for call in layer.calls { counts[call.function, default: 0] += 1 }
             // Python itself may allocate in between (MEM/OBJ): at least ours must be there.
-            for (function, expected) in [(AllocatorLayer.Function.malloc, 50), (.calloc, 50), (.realloc, 100), (.free, 100)] {
+            for (function, expected) in [(RecordingLayer.Function.malloc, 50), (.calloc, 50), (.realloc, 100), (.free, 100)] {
                 evidence.expect(counts[function, default: 0] >= expected, "the hook saw \(counts[function, default: 0]) \(function.rawValue) calls of \(expected) made")
             }
         }

@@ -1,3 +1,5 @@
+import AllocatorLayers
+import DebugReport
 import PyRuntime
 
 /// The byte values and block overhead the documents give for each version. These read the
@@ -10,7 +12,8 @@ public enum DebugBytesChecks {
     /// allocator below the hooks filled with `dead`.
     /// The observation names the bytes seen, as a deviation records them
     /// ("clean 0xCD, dead 0xDD, forbidden 0xFD").
-    public static func documentedBytes(_ context: CheckContext, clean: UInt8, dead: UInt8, forbidden: UInt8) -> CheckVerdict {
+    public static func documentedBytes(_ context: CheckContext, _ documented: DebugFillBytes) -> CheckVerdict {
+        let (clean, dead, forbidden) = (documented.clean, documented.dead, documented.forbidden)
         var seen: [String] = []
         let verdict = context.eachDomain { domain, functions, evidence in
             guard let block = functions.malloc(32) else { return evidence.add("malloc(32) returned NULL") }
@@ -19,13 +22,14 @@ public enum DebugBytesChecks {
             evidence.expect(data.allSatisfy { $0 == clean }, "fresh data is \(hexBytes(Set(data))), documented CLEANBYTE \(hex(clean))")
             let pads = layout.leadingPad + layout.trailingPad
             evidence.expect(pads.allSatisfy { $0 == forbidden }, "pads are \(hexBytes(Set(pads))), documented FORBIDDENBYTE \(hex(forbidden))")
-            guard let under = AllocatorLayer.installUnderDebugHooks(of: domain, in: context.library) else {
+            guard let under = RecordingLayer.installUnderDebugHooks(of: domain, in: context.library) else {
                 functions.free(block)
                 return evidence.add("the debug hooks are not on top of this domain")
             }
             var freed: [UInt8] = []
-            under.layer.beforeFree = { pointer in
-                if pointer == block - 2 * word { freed = (2 * word..<2 * word + 32).map { pointer.load(fromByteOffset: $0, as: UInt8.self) } }
+            under.beforeFree = { pointer in
+                let header = BlockLayout.headerLength
+                if pointer == block - header { freed = (header..<header + 32).map { pointer.load(fromByteOffset: $0, as: UInt8.self) } }
             }
             functions.free(block)
             under.uninstall()
@@ -38,14 +42,14 @@ public enum DebugBytesChecks {
     /// malloc(N) reaches the allocator below the hooks as a request of N + words × S bytes.
     public static func overhead(_ context: CheckContext, words: Int) -> CheckVerdict {
         context.eachDomain { domain, functions, evidence in
-            guard let under = AllocatorLayer.installUnderDebugHooks(of: domain, in: context.library) else {
+            guard let under = RecordingLayer.installUnderDebugHooks(of: domain, in: context.library) else {
                 return evidence.add("the debug hooks are not on top of this domain")
             }
             defer { under.uninstall() }
             for size in [1, 40, 1000] {
-                under.layer.reset()
+                under.reset()
                 functions.free(functions.malloc(size))
-                let requested = under.layer.calls.first { $0.function == .malloc }?.size
+                let requested = under.calls.first { $0.function == .malloc }?.size
                 evidence.expect(requested == size + words * word,
                                 "malloc(\(size)) asked the allocator below for \(requested.map(String.init) ?? "nothing"), expected \(size) + \(words)×\(word)")
             }

@@ -1,3 +1,4 @@
+import AllocatorLayers
 import Foundation
 import PyRuntime
 
@@ -71,22 +72,22 @@ public enum DebugHookChecks {
     public static func deadByteOnFree(_ context: CheckContext) -> CheckVerdict {
         let dead = context.version.debugBytes.dead
         return context.eachDomain { domain, functions, evidence in
-            guard let under = AllocatorLayer.installUnderDebugHooks(of: domain, in: context.library) else {
+            guard let under = RecordingLayer.installUnderDebugHooks(of: domain, in: context.library) else {
                 return evidence.add("the debug hooks are not on top of this domain")
             }
             defer { under.uninstall() }
             for size in [8, 100] {
                 guard let block = functions.malloc(size) else { return evidence.add("malloc(\(size)) returned NULL") }
-                let head = block - 2 * word, total = size + context.version.debugHookOverhead
+                let head = block - BlockLayout.headerLength, total = size + context.version.debugHookOverhead
                 var seen: [UInt8] = []
-                under.layer.beforeFree = { pointer in
+                under.beforeFree = { pointer in
                     if pointer == head { seen = (0..<total).map { pointer.load(fromByteOffset: $0, as: UInt8.self) } }
                 }
                 functions.free(block)
-                under.layer.beforeFree = nil
+                under.beforeFree = nil
                 evidence.expect(seen.count == total, "free(\(size)-byte block) did not reach the allocator below with its header")
                 if let offset = seen.firstIndex(where: { $0 != dead }) {
-                    evidence.add("free of a \(size)-byte block: byte \(offset - 2 * word) (from p) is 0x\(String(seen[offset], radix: 16)), not DEADBYTE")
+                    evidence.add("free of a \(size)-byte block: byte \(offset - BlockLayout.headerLength) (from p) is 0x\(String(seen[offset], radix: 16)), not DEADBYTE")
                 }
             }
         }
@@ -97,7 +98,7 @@ public enum DebugHookChecks {
         let dead = context.version.debugBytes.dead
         var observed: [String] = []
         let verdict = context.eachDomain { domain, functions, evidence in
-            guard let under = AllocatorLayer.installUnderDebugHooks(of: domain, in: context.library) else {
+            guard let under = RecordingLayer.installUnderDebugHooks(of: domain, in: context.library) else {
                 return evidence.add("the debug hooks are not on top of this domain")
             }
             defer { under.uninstall() }
@@ -105,11 +106,11 @@ public enum DebugHookChecks {
             guard let block = functions.malloc(old) else { return evidence.add("malloc(\(old)) returned NULL") }
             memset(block, Int32(shrinkFill), old)
             var given: [UInt8] = []
-            under.layer.beforeRealloc = { pointer, _ in
-                if pointer == block - 2 * word { given = (new..<old).map { block.load(fromByteOffset: $0, as: UInt8.self) } }
+            under.beforeRealloc = { pointer, _ in
+                if pointer == block - BlockLayout.headerLength { given = (new..<old).map { block.load(fromByteOffset: $0, as: UInt8.self) } }
             }
             let shrunk = functions.realloc(block, new)
-            under.layer.beforeRealloc = nil
+            under.beforeRealloc = nil
             evidence.expect(!given.isEmpty, "realloc did not reach the allocator below with the block's head")
             if !given.isEmpty {
                 let runs = shrinkRuns(given, dead: dead)

@@ -1,3 +1,4 @@
+import AllocatorLayers
 import PyRuntime
 
 /// Failures made on purpose below the API: under the debug hooks (the hooks' own handling of a
@@ -8,16 +9,16 @@ public enum FaultInjectionChecks {
         var evidence = Evidence()
         let library = context.library
         for domain in context.domains {
-            if context.debugHooks, let under = AllocatorLayer.installUnderDebugHooks(of: domain, in: library) {
+            if context.debugHooks, let under = RecordingLayer.installUnderDebugHooks(of: domain, in: library) {
                 defer { under.uninstall() }
                 for (old, new) in [(100, 5000), (5000, 100)] {
-                    failedRealloc(context, domain, old: old, new: new, evidence: &evidence, label: "under the debug hooks", layer: under.layer)
+                    failedRealloc(context, domain, old: old, new: new, evidence: &evidence, label: "under the debug hooks", layer: under)
                 }
             }
             let pymalloc = context.mode.underlyingAllocator(defaultIsPymalloc: context.target.pymalloc) == .pymalloc
             if domain != .raw && pymalloc && !context.debugHooks {
-                let raw = AllocatorLayer.installOnTop(of: .raw, in: library)
-                defer { raw.uninstall(from: library) }
+                let raw = RecordingLayer.installOnTop(of: .raw, in: library)
+                defer { raw.uninstall() }
                 for (old, new) in [(1000, 5000), (100, 1000)] {
                     failedRealloc(context, domain, old: old, new: new, evidence: &evidence, label: "with PyMem_RawRealloc/RawMalloc failing", layer: raw)
                 }
@@ -29,7 +30,7 @@ public enum FaultInjectionChecks {
     /// Allocates `old` bytes, makes `layer` fail the next malloc and realloc, reallocs to `new`,
     /// and checks the aftermath.
     private static func failedRealloc(_ context: CheckContext, _ domain: AllocatorDomain, old: Int, new: Int,
-                                      evidence: inout Evidence, label: String, layer: AllocatorLayer) {
+                                      evidence: inout Evidence, label: String, layer: RecordingLayer) {
         let functions = context.library.functions(domain)
         let name = "\(domain.functionPrefix)Realloc \(old)→\(new) \(label)"
         guard let block = functions.malloc(old) else { return evidence.add("\(name): malloc returned NULL") }

@@ -1,3 +1,4 @@
+import AllocatorLayers
 import ClauseCatalogue
 import Foundation
 import Isolation
@@ -107,17 +108,17 @@ extension MacroChecks {
         case .failure(let error): return error.verdict
         case .success(let symbol): function = unsafeBitCast(symbol, to: (@convention(c) () -> Int32).self)
         }
-        let layer = AllocatorLayer.installOnTop(of: .mem, in: context.library)
+        let layer = RecordingLayer.installOnTop(of: .mem, in: context.library)
         layer.reset()
         let result = function()
         let calls = layer.calls
-        layer.uninstall(from: context.library)
+        layer.uninstall()
         var evidence = Evidence()
         evidence.expect(result == 0, "step \(result) of the upper-case macros got NULL")
         let sizes = MemoryLayout<Int32>.size
         // PyMem_MALLOC(40) and PyMem_NEW(int, 10) ask the same 40 bytes, REALLOC and RESIZE the
         // same 400: each size must arrive twice.
-        for (function, size, names) in [(AllocatorLayer.Function.malloc, 40, "PyMem_MALLOC(40) and PyMem_NEW(int, 10)"),
+        for (function, size, names) in [(RecordingLayer.Function.malloc, 40, "PyMem_MALLOC(40) and PyMem_NEW(int, 10)"),
                                         (.realloc, 100 * sizes, "PyMem_REALLOC(p, 400) and PyMem_RESIZE(q, int, 100)")] {
             let seen = calls.filter { $0.function == function && $0.size == size }.count
             evidence.expect(seen >= 2, "\(names): \(seen) of the 2 requests reached the MEM domain's allocator")

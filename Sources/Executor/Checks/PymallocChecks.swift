@@ -1,3 +1,4 @@
+import AllocatorLayers
 import CPythonABI
 import Foundation
 import Isolation
@@ -15,9 +16,9 @@ public enum PymallocChecks {
         let library = context.library
         let extra = overhead(context)
         return context.eachDomain { _, functions, evidence in
-            let raw = AllocatorLayer.installOnTop(of: .raw, in: library)
-            defer { raw.uninstall(from: library) }
-            func rawCalls(_ body: () -> Void) -> [AllocatorLayer.Call] {
+            let raw = RecordingLayer.installOnTop(of: .raw, in: library)
+            defer { raw.uninstall() }
+            func rawCalls(_ body: () -> Void) -> [RecordingLayer.Call] {
                 raw.reset()
                 body()
                 return raw.calls

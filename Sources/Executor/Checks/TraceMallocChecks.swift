@@ -1,3 +1,4 @@
+import AllocatorLayers
 import CPythonABI
 import Foundation
 import Isolation
@@ -176,14 +177,14 @@ extension TraceMallocChecks {
             return .fail("the library exports no PyTraceMalloc_Track/Untrack")
         }
         let track = context.seams.track ?? { realTrack($0, $1, $2) }
-        let layer = AllocatorLayer.installOnTop(of: .raw, in: library)
+        let layer = RecordingLayer.installOnTop(of: .raw, in: library)
         var evidence = Evidence()
         guard context.runtime.run("import tracemalloc; tracemalloc.start()") else {
-            layer.uninstall(from: library)
+            layer.uninstall()
             return .fail("tracemalloc.start() raised")
         }
         layer.reset()
-        for function in [AllocatorLayer.Function.malloc, .calloc, .realloc] { layer.fail(function, count: 1_000) }
+        for function in [RecordingLayer.Function.malloc, .calloc, .realloc] { layer.fail(function, count: 1_000) }
         let starved = track(domain + 1, pointer, 100)
         layer.disarm()
         let refused = layer.calls.contains { $0.result == 0 && $0.function != .free }
@@ -193,7 +194,7 @@ extension TraceMallocChecks {
         evidence.expect(fed == 0, "PyTraceMalloc_Track returned \(fed) once memory was there again, expected 0")
         _ = realUntrack(domain + 1, pointer)
         context.runtime.run("import tracemalloc; tracemalloc.stop()")
-        layer.uninstall(from: library)
+        layer.uninstall()
         return evidence.verdict
     }
 }

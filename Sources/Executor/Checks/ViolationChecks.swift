@@ -1,4 +1,5 @@
 import ClauseCatalogue
+import DebugReport
 import Foundation
 import Isolation
 import PyRuntime
@@ -8,6 +9,8 @@ import PyRuntime
 /// field by field with the catalogue's expected report for the version).
 public enum ViolationChecks {
     typealias Value = ExpectedReport.Value
+    /// The byte every violation here writes over a pad.
+    static let padByte = DebugFillBytes.padBreaker
 
     static func letter(_ domain: AllocatorDomain) -> String { String(domain.apiID) }
 
@@ -55,7 +58,7 @@ public enum ViolationChecks {
                 ]) { runtime in
                     let functions = runtime.library.functions(domain)
                     let block = functions.malloc(16)!
-                    block.storeBytes(of: 0x78, toByteOffset: 16 + offset, as: UInt8.self)
+                    block.storeBytes(of: padByte, toByteOffset: 16 + offset, as: UInt8.self)
                     functions.free(block)
                 }
             }
@@ -71,7 +74,7 @@ public enum ViolationChecks {
                 ]) { runtime in
                     let functions = runtime.library.functions(domain)
                     let block = functions.malloc(16)!
-                    (block - distance).storeBytes(of: 0x78, as: UInt8.self)
+                    (block - distance).storeBytes(of: padByte, as: UInt8.self)
                     functions.free(block)
                 }
             }
@@ -84,7 +87,7 @@ public enum ViolationChecks {
             FatalVariant("\(domain.functionPrefix)Realloc after a write at tail+0", fields: ["bad_trailing_offsets": .integers([0])]) { runtime in
                 let functions = runtime.library.functions(domain)
                 let block = functions.malloc(16)!
-                block.storeBytes(of: 0x78, toByteOffset: 16, as: UInt8.self)
+                block.storeBytes(of: padByte, toByteOffset: 16, as: UInt8.self)
                 _ = functions.realloc(block, 32)
             }
         })
@@ -125,7 +128,7 @@ public enum ViolationChecks {
                 def allocate():
                     return api.PyMem_Malloc(16)
                 block = allocate()
-                ctypes.memset(block + 16, 0x78, 1)
+                ctypes.memset(block + 16, \(padByte), 1)
                 api.PyMem_Free(block)
                 """)
         }])
@@ -139,7 +142,7 @@ extension ViolationChecks {
             FatalVariant("\(domain.functionPrefix)Realloc after a write at p-1", fields: ["bad_leading_offsets": .integers([-1])]) { runtime in
                 let functions = runtime.library.functions(domain)
                 let block = functions.malloc(16)!
-                (block - 1).storeBytes(of: 0x78, as: UInt8.self)
+                (block - 1).storeBytes(of: padByte, as: UInt8.self)
                 _ = functions.realloc(block, 32)
             }
         })
@@ -184,7 +187,7 @@ extension ViolationChecks {
     /// Python that allocates `block` (16 bytes, PyMem_Malloc) through ctypes.
     static let allocateFromPython = "import ctypes\nctypes.pythonapi.PyMem_Malloc.restype = ctypes.c_void_p\nblock = ctypes.pythonapi.PyMem_Malloc(16)\n"
     /// Python that writes one byte past `block` and frees it.
-    static let overflowFromPython = "ctypes.pythonapi.PyMem_Free.argtypes = [ctypes.c_void_p]\nctypes.memset(block + 16, 0x78, 1)\nctypes.pythonapi.PyMem_Free(block)\n"
+    static let overflowFromPython = "ctypes.pythonapi.PyMem_Free.argtypes = [ctypes.c_void_p]\nctypes.memset(block + 16, \(padByte), 1)\nctypes.pythonapi.PyMem_Free(block)\n"
 
     /// With tracemalloc off, or tracing but not that block, the report has no allocation
     /// traceback (with it off, the report says how to get one).

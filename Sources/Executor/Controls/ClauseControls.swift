@@ -1,3 +1,4 @@
+import AllocatorLayers
 import CPythonABI
 import PyRuntime
 
@@ -32,7 +33,7 @@ public enum ClauseControls {
                       _ defect: @escaping @Sendable (CheckContext, AllocatorDomain) -> Defect) -> Control {
         Control(violation: violation) { context in
             for domain in domains ?? context.domains {
-                _ = AllocatorLayer.plant(defect(context, domain), on: domain, in: context.library, registered: registered)
+                defect(context, domain).install(onTopOf: domain, in: context.library, registered: registered)
             }
         }
     }
@@ -125,7 +126,7 @@ public enum ClauseControls {
         var owners: [UInt8: PMCMemAllocatorEx] = [:]
         for domain in AllocatorDomain.allCases { owners[UInt8(ascii: domain.apiID.unicodeScalars.first!)] = library.allocator(domain) }
         for domain in AllocatorDomain.allCases {
-            _ = AllocatorLayer.plant(RoutesToOwner(frame(context, domain), owners: owners), on: domain, in: library)
+            RoutesToOwner(frame(context, domain), owners: owners).install(onTopOf: domain, in: library)
         }
     }
 }

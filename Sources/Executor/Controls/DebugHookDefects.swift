@@ -1,3 +1,4 @@
+import AllocatorLayers
 import CPythonABI
 import Foundation
 import PyRuntime
@@ -21,9 +22,9 @@ final class FreeSkipsErase: Defect, @unchecked Sendable {
     let frame: HookFrame
     init(_ frame: HookFrame) { self.frame = frame }
 
-    override func free(_ block: UnsafeMutableRawPointer?, _ below: PMCMemAllocatorEx) {
-        guard let block, let inner = frame.underHooks else { return super.free(block, below) }
-        inner.free(inner.ctx, block - 2 * HookFrame.word)
+    override func free(_ block: UnsafeMutableRawPointer?) {
+        guard let block, let inner = frame.underHooks else { return super.free(block) }
+        inner.free(inner.ctx, block - BlockLayout.headerLength)
     }
 }
 
@@ -34,16 +35,16 @@ final class ShrinkSkipsErase: Defect, @unchecked Sendable {
     let frame: HookFrame
     init(_ frame: HookFrame) { self.frame = frame }
 
-    override func realloc(_ block: UnsafeMutableRawPointer?, _ size: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? {
-        guard let block, let inner = frame.underHooks else { return super.realloc(block, size, below) }
+    override func realloc(_ block: UnsafeMutableRawPointer?, _ size: Int) -> UnsafeMutableRawPointer? {
+        guard let block, let inner = frame.underHooks else { return super.realloc(block, size) }
         let old = frame.storedSize(block)
-        guard size < old else { return super.realloc(block, size, below) }
+        guard size < old else { return super.realloc(block, size) }
         let word = HookFrame.word, overhead = frame.version.debugHookOverhead
         memset(block + size, 0x11, old - size)
         // The tail: FORBIDDENBYTEs, and the serial number where the version has one.
-        let tail = Array(UnsafeRawBufferPointer(start: block + old, count: overhead - 2 * word))
-        guard let head = inner.realloc(inner.ctx, block - 2 * word, size + overhead) else { return nil }
-        let moved = head + 2 * word
+        let tail = Array(UnsafeRawBufferPointer(start: block + old, count: overhead - BlockLayout.headerLength))
+        guard let head = inner.realloc(inner.ctx, block - BlockLayout.headerLength, size + overhead) else { return nil }
+        let moved = head + BlockLayout.headerLength
         for index in 0..<word { head.storeBytes(of: UInt8(truncatingIfNeeded: size >> (8 * (word - 1 - index))), toByteOffset: index, as: UInt8.self) }
         tail.withUnsafeBytes { (moved + size).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
         return moved
@@ -66,12 +67,12 @@ final class RoutesToOwner: Defect, @unchecked Sendable {
         let id = (block - HookFrame.word).load(as: UInt8.self)
         return id == UInt8(ascii: frame.domain.apiID.unicodeScalars.first!) ? nil : owners[id]
     }
-    override func free(_ block: UnsafeMutableRawPointer?, _ below: PMCMemAllocatorEx) {
-        guard let owner = owner(block) else { return super.free(block, below) }
+    override func free(_ block: UnsafeMutableRawPointer?) {
+        guard let owner = owner(block) else { return super.free(block) }
         owner.free(owner.ctx, block)
     }
-    override func realloc(_ block: UnsafeMutableRawPointer?, _ size: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? {
-        guard let owner = owner(block) else { return super.realloc(block, size, below) }
+    override func realloc(_ block: UnsafeMutableRawPointer?, _ size: Int) -> UnsafeMutableRawPointer? {
+        guard let owner = owner(block) else { return super.realloc(block, size) }
         return owner.realloc(owner.ctx, block, size)
     }
 }
@@ -89,13 +90,13 @@ final class RepairsBlocks: Defect, @unchecked Sendable {
         memset(block - word + 1, Int32(forbidden), word - 1)
         memset(block + frame.storedSize(block), Int32(forbidden), word)
     }
-    override func free(_ block: UnsafeMutableRawPointer?, _ below: PMCMemAllocatorEx) {
+    override func free(_ block: UnsafeMutableRawPointer?) {
         repair(block)
-        super.free(block, below)
+        super.free(block)
     }
-    override func realloc(_ block: UnsafeMutableRawPointer?, _ size: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? {
+    override func realloc(_ block: UnsafeMutableRawPointer?, _ size: Int) -> UnsafeMutableRawPointer? {
         repair(block)
-        return super.realloc(block, size, below)
+        return super.realloc(block, size)
     }
 }
 
@@ -116,14 +117,14 @@ final class TakesTheGIL: Defect, @unchecked Sendable {
         defer { library.gilStateRelease(state) }
         return body()
     }
-    override func malloc(_ size: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? { withGIL { super.malloc(size, below) } }
-    override func calloc(_ nelem: Int, _ elsize: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? {
-        withGIL { super.calloc(nelem, elsize, below) }
+    override func malloc(_ size: Int) -> UnsafeMutableRawPointer? { withGIL { super.malloc(size) } }
+    override func calloc(_ nelem: Int, _ elsize: Int) -> UnsafeMutableRawPointer? {
+        withGIL { super.calloc(nelem, elsize) }
     }
-    override func realloc(_ block: UnsafeMutableRawPointer?, _ size: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? {
-        withGIL { super.realloc(block, size, below) }
+    override func realloc(_ block: UnsafeMutableRawPointer?, _ size: Int) -> UnsafeMutableRawPointer? {
+        withGIL { super.realloc(block, size) }
     }
-    override func free(_ block: UnsafeMutableRawPointer?, _ below: PMCMemAllocatorEx) { withGIL { super.free(block, below) } }
+    override func free(_ block: UnsafeMutableRawPointer?) { withGIL { super.free(block) } }
 }
 
 /// Every block's trace is dropped before the block is freed: a report has no traceback to show.
@@ -131,9 +132,9 @@ final class DropsTraces: Defect, @unchecked Sendable {
     let untrack: (@convention(c) (UInt32, UInt) -> Int32)?
     init(_ library: PythonLibrary) { untrack = library.traceMallocUntrack }
 
-    override func free(_ block: UnsafeMutableRawPointer?, _ below: PMCMemAllocatorEx) {
+    override func free(_ block: UnsafeMutableRawPointer?) {
         if let block { _ = untrack?(0, UInt(bitPattern: block)) }
-        super.free(block, below)
+        super.free(block)
     }
 }
 
@@ -143,12 +144,12 @@ final class TakesAnArena: Defect, @unchecked Sendable {
     private var taken = false
     init(_ library: PythonLibrary) { self.library = library }
 
-    override func malloc(_ size: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? {
+    override func malloc(_ size: Int) -> UnsafeMutableRawPointer? {
         if !taken {
             taken = true
             let arenas = library.arenaAllocator
             _ = arenas.alloc(arenas.ctx, 256 << 10)
         }
-        return super.malloc(size, below)
+        return super.malloc(size)
     }
 }

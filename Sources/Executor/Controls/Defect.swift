@@ -1,3 +1,4 @@
+import AllocatorLayers
 import CPythonABI
 import Foundation
 import Isolation
@@ -6,41 +7,13 @@ import PyRuntime
 import Glibc
 #endif
 
-/// One allocator behaviour done wrong on purpose, planted by a negative control in a layer
-/// (AllocatorLayer.plant): it answers the domain's calls instead of plain forwarding. Each
-/// subclass overrides what it breaks; the rest goes to the allocator below unchanged.
-class Defect: @unchecked Sendable {
-    func malloc(_ size: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? { below.malloc(below.ctx, size) }
-    func calloc(_ nelem: Int, _ elsize: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? {
-        below.calloc(below.ctx, nelem, elsize)
-    }
-    func realloc(_ block: UnsafeMutableRawPointer?, _ size: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? {
-        below.realloc(below.ctx, block, size)
-    }
-    func free(_ block: UnsafeMutableRawPointer?, _ below: PMCMemAllocatorEx) { below.free(below.ctx, block) }
-
+/// One allocator behaviour done wrong on purpose, planted by a negative control as a layer on
+/// top of a domain: it answers the domain's calls instead of plain forwarding. Each subclass
+/// overrides what it breaks; the rest goes to the allocator below unchanged.
+class Defect: AllocatorLayer, @unchecked Sendable {
     /// Flips a byte so that it differs from whatever was there.
     static func flip(_ block: UnsafeMutableRawPointer, at offset: Int = 0) {
         block.storeBytes(of: ~block.load(fromByteOffset: offset, as: UInt8.self), toByteOffset: offset, as: UInt8.self)
-    }
-}
-
-/// Second names for a layer's ctx: a control that makes CPython "pass another ctx" hands the
-/// layer an alias, which still finds the layer (so nothing crashes) but is not the ctx it was
-/// installed with.
-enum ContextAlias {
-    private struct Entry: @unchecked Sendable { let layer: AllocatorLayer }
-    private static let aliases = Locked<[UInt: Entry]>([:])
-
-    /// A new ctx value that names `layer`.
-    static func make(for layer: AllocatorLayer) -> UnsafeMutableRawPointer {
-        let alias = UnsafeMutableRawPointer.allocate(byteCount: 16, alignment: 16)
-        aliases.withLock { $0[UInt(bitPattern: alias)] = Entry(layer: layer) }
-        return alias
-    }
-
-    static func layer(for ctx: UnsafeMutableRawPointer?) -> AllocatorLayer? {
-        aliases.withLock { $0[UInt(bitPattern: ctx)]?.layer }
     }
 }
 
@@ -50,31 +23,31 @@ enum ContextAlias {
 final class SharedZeroBlock: Defect, @unchecked Sendable {
     private var shared: UnsafeMutableRawPointer?
 
-    private func zeroBlock(_ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? {
-        if shared == nil { shared = below.malloc(below.ctx, 1) }
+    private func zeroBlock() -> UnsafeMutableRawPointer? {
+        if shared == nil { shared = below.malloc(1) }
         return shared
     }
 
-    override func malloc(_ size: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? {
-        size == 0 ? zeroBlock(below) : super.malloc(size, below)
+    override func malloc(_ size: Int) -> UnsafeMutableRawPointer? {
+        size == 0 ? zeroBlock() : super.malloc(size)
     }
-    override func calloc(_ nelem: Int, _ elsize: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? {
-        nelem == 0 || elsize == 0 ? zeroBlock(below) : super.calloc(nelem, elsize, below)
+    override func calloc(_ nelem: Int, _ elsize: Int) -> UnsafeMutableRawPointer? {
+        nelem == 0 || elsize == 0 ? zeroBlock() : super.calloc(nelem, elsize)
     }
-    override func realloc(_ block: UnsafeMutableRawPointer?, _ size: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? {
-        if block != nil && block == shared { return below.malloc(below.ctx, size) }
-        return size == 0 && block == nil ? zeroBlock(below) : super.realloc(block, size, below)
+    override func realloc(_ block: UnsafeMutableRawPointer?, _ size: Int) -> UnsafeMutableRawPointer? {
+        if block != nil && block == shared { return below.malloc(size) }
+        return size == 0 && block == nil ? zeroBlock() : super.realloc(block, size)
     }
-    override func free(_ block: UnsafeMutableRawPointer?, _ below: PMCMemAllocatorEx) {
-        if block == nil || block != shared { super.free(block, below) }
+    override func free(_ block: UnsafeMutableRawPointer?) {
+        if block == nil || block != shared { super.free(block) }
     }
 }
 
 /// calloc is malloc: the block holds whatever was there (made visible by a fill).
 final class CallocNotZeroed: Defect, @unchecked Sendable {
-    override func calloc(_ nelem: Int, _ elsize: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? {
+    override func calloc(_ nelem: Int, _ elsize: Int) -> UnsafeMutableRawPointer? {
         let (total, overflow) = UInt(bitPattern: nelem).multipliedReportingOverflow(by: UInt(bitPattern: elsize))
-        guard !overflow, let block = below.malloc(below.ctx, Int(bitPattern: total)) else { return nil }
+        guard !overflow, let block = below.malloc(Int(bitPattern: total)) else { return nil }
         memset(block, 0xA5, Int(bitPattern: total))
         return block
     }
@@ -83,8 +56,8 @@ final class CallocNotZeroed: Defect, @unchecked Sendable {
 /// calloc multiplies in 32 bits without an overflow check, and serves the wrapped product
 /// (a size the allocator below can always meet, so the wrong block is really handed out).
 final class CallocWraps: Defect, @unchecked Sendable {
-    override func calloc(_ nelem: Int, _ elsize: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? {
-        below.calloc(below.ctx, 1, Int(UInt32(truncatingIfNeeded: UInt(bitPattern: nelem) &* UInt(bitPattern: elsize))))
+    override func calloc(_ nelem: Int, _ elsize: Int) -> UnsafeMutableRawPointer? {
+        below.calloc(1, Int(UInt32(truncatingIfNeeded: UInt(bitPattern: nelem) &* UInt(bitPattern: elsize))))
     }
 }
 
@@ -92,14 +65,14 @@ final class CallocWraps: Defect, @unchecked Sendable {
 final class HugeRequestsServed: Defect, @unchecked Sendable {
     static func huge(_ size: Int) -> Bool { size < 0 }
 
-    override func malloc(_ size: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? {
-        super.malloc(Self.huge(size) ? 16 : size, below)
+    override func malloc(_ size: Int) -> UnsafeMutableRawPointer? {
+        super.malloc(Self.huge(size) ? 16 : size)
     }
-    override func calloc(_ nelem: Int, _ elsize: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? {
-        Self.huge(nelem) || Self.huge(elsize) ? below.calloc(below.ctx, 1, 16) : super.calloc(nelem, elsize, below)
+    override func calloc(_ nelem: Int, _ elsize: Int) -> UnsafeMutableRawPointer? {
+        Self.huge(nelem) || Self.huge(elsize) ? below.calloc(1, 16) : super.calloc(nelem, elsize)
     }
-    override func realloc(_ block: UnsafeMutableRawPointer?, _ size: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? {
-        super.realloc(block, Self.huge(size) ? 16 : size, below)
+    override func realloc(_ block: UnsafeMutableRawPointer?, _ size: Int) -> UnsafeMutableRawPointer? {
+        super.realloc(block, Self.huge(size) ? 16 : size)
     }
 }
 
@@ -107,22 +80,22 @@ final class HugeRequestsServed: Defect, @unchecked Sendable {
 
 /// realloc(NULL, n) fails.
 final class ReallocNullFails: Defect, @unchecked Sendable {
-    override func realloc(_ block: UnsafeMutableRawPointer?, _ size: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? {
-        block == nil ? nil : super.realloc(block, size, below)
+    override func realloc(_ block: UnsafeMutableRawPointer?, _ size: Int) -> UnsafeMutableRawPointer? {
+        block == nil ? nil : super.realloc(block, size)
     }
 }
 
 /// realloc(p, 0) fails (returns NULL, keeps p) instead of resizing to zero bytes.
 final class ReallocZeroFails: Defect, @unchecked Sendable {
-    override func realloc(_ block: UnsafeMutableRawPointer?, _ size: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? {
-        block != nil && size == 0 ? nil : super.realloc(block, size, below)
+    override func realloc(_ block: UnsafeMutableRawPointer?, _ size: Int) -> UnsafeMutableRawPointer? {
+        block != nil && size == 0 ? nil : super.realloc(block, size)
     }
 }
 
 /// realloc loses the first byte of the contents.
 final class ReallocLosesFirstByte: Defect, @unchecked Sendable {
-    override func realloc(_ block: UnsafeMutableRawPointer?, _ size: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? {
-        let result = super.realloc(block, size, below)
+    override func realloc(_ block: UnsafeMutableRawPointer?, _ size: Int) -> UnsafeMutableRawPointer? {
+        let result = super.realloc(block, size)
         if let result, block != nil, size > 0 { Defect.flip(result) }
         return result
     }
@@ -130,8 +103,8 @@ final class ReallocLosesFirstByte: Defect, @unchecked Sendable {
 
 /// A realloc that fails damages the block it leaves in place.
 final class FailedReallocDamages: Defect, @unchecked Sendable {
-    override func realloc(_ block: UnsafeMutableRawPointer?, _ size: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? {
-        let result = super.realloc(block, size, below)
+    override func realloc(_ block: UnsafeMutableRawPointer?, _ size: Int) -> UnsafeMutableRawPointer? {
+        let result = super.realloc(block, size)
         if result == nil, let block { Defect.flip(block) }
         return result
     }
@@ -145,23 +118,23 @@ final class FreeNullDamages: Defect, @unchecked Sendable {
         if let block, size > 0 { last = block }
         return block
     }
-    override func malloc(_ size: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? {
-        remember(super.malloc(size, below), size)
+    override func malloc(_ size: Int) -> UnsafeMutableRawPointer? {
+        remember(super.malloc(size), size)
     }
-    override func calloc(_ nelem: Int, _ elsize: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? {
-        remember(super.calloc(nelem, elsize, below), nelem &* elsize)
+    override func calloc(_ nelem: Int, _ elsize: Int) -> UnsafeMutableRawPointer? {
+        remember(super.calloc(nelem, elsize), nelem &* elsize)
     }
-    override func realloc(_ block: UnsafeMutableRawPointer?, _ size: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? {
+    override func realloc(_ block: UnsafeMutableRawPointer?, _ size: Int) -> UnsafeMutableRawPointer? {
         if block == last { last = nil }
-        return remember(super.realloc(block, size, below), size)
+        return remember(super.realloc(block, size), size)
     }
-    override func free(_ block: UnsafeMutableRawPointer?, _ below: PMCMemAllocatorEx) {
+    override func free(_ block: UnsafeMutableRawPointer?) {
         guard let block else {
             if let last { Defect.flip(last) }
             return
         }
         if block == last { last = nil }
-        super.free(block, below)
+        super.free(block)
     }
 }
 
@@ -184,22 +157,22 @@ final class OverlappingBlocks: Defect, @unchecked Sendable {
         if let block { previous = (block, size) }
         return block
     }
-    override func malloc(_ size: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? {
-        serve(size) { super.malloc(size, below) }
+    override func malloc(_ size: Int) -> UnsafeMutableRawPointer? {
+        serve(size) { super.malloc(size) }
     }
-    override func calloc(_ nelem: Int, _ elsize: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? {
+    override func calloc(_ nelem: Int, _ elsize: Int) -> UnsafeMutableRawPointer? {
         let size = nelem &* elsize
-        return serve(size) { super.calloc(nelem, elsize, below) }.map { block in memset(block, 0, size); return block }
+        return serve(size) { super.calloc(nelem, elsize) }.map { block in memset(block, 0, size); return block }
     }
-    override func realloc(_ block: UnsafeMutableRawPointer?, _ size: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? {
-        if let block, fakes.remove(block) != nil { return serve(size) { super.malloc(size, below) } }
+    override func realloc(_ block: UnsafeMutableRawPointer?, _ size: Int) -> UnsafeMutableRawPointer? {
+        if let block, fakes.remove(block) != nil { return serve(size) { super.malloc(size) } }
         if block != nil && block == previous?.block { previous = nil }
-        return serve(size) { super.realloc(block, size, below) }
+        return serve(size) { super.realloc(block, size) }
     }
-    override func free(_ block: UnsafeMutableRawPointer?, _ below: PMCMemAllocatorEx) {
+    override func free(_ block: UnsafeMutableRawPointer?) {
         if let block, fakes.remove(block) != nil { return }
         if block != nil && block == previous?.block { previous = nil }
-        super.free(block, below)
+        super.free(block)
     }
 }
 
@@ -208,39 +181,39 @@ final class FailsOffItsThread: Defect, @unchecked Sendable {
     private let owner = pthread_self()
     private var onOwner: Bool { pthread_equal(pthread_self(), owner) != 0 }
 
-    override func malloc(_ size: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? {
-        onOwner ? super.malloc(size, below) : nil
+    override func malloc(_ size: Int) -> UnsafeMutableRawPointer? {
+        onOwner ? super.malloc(size) : nil
     }
-    override func calloc(_ nelem: Int, _ elsize: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? {
-        onOwner ? super.calloc(nelem, elsize, below) : nil
+    override func calloc(_ nelem: Int, _ elsize: Int) -> UnsafeMutableRawPointer? {
+        onOwner ? super.calloc(nelem, elsize) : nil
     }
-    override func realloc(_ block: UnsafeMutableRawPointer?, _ size: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? {
-        onOwner ? super.realloc(block, size, below) : nil
+    override func realloc(_ block: UnsafeMutableRawPointer?, _ size: Int) -> UnsafeMutableRawPointer? {
+        onOwner ? super.realloc(block, size) : nil
     }
 }
 
 /// Every request asks the allocator below for one byte more than the caller asked for.
 final class OneByteMore: Defect, @unchecked Sendable {
-    override func malloc(_ size: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? { super.malloc(size + 1, below) }
-    override func calloc(_ nelem: Int, _ elsize: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? {
+    override func malloc(_ size: Int) -> UnsafeMutableRawPointer? { super.malloc(size + 1) }
+    override func calloc(_ nelem: Int, _ elsize: Int) -> UnsafeMutableRawPointer? {
         let (total, overflow) = UInt(bitPattern: nelem).multipliedReportingOverflow(by: UInt(bitPattern: elsize))
-        return overflow || total >= UInt(Int.max) ? nil : below.calloc(below.ctx, 1, Int(total) + 1)
+        return overflow || total >= UInt(Int.max) ? nil : below.calloc(1, Int(total) + 1)
     }
-    override func realloc(_ block: UnsafeMutableRawPointer?, _ size: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? {
-        super.realloc(block, size + 1, below)
+    override func realloc(_ block: UnsafeMutableRawPointer?, _ size: Int) -> UnsafeMutableRawPointer? {
+        super.realloc(block, size + 1)
     }
 }
 
 /// Fresh memory is not left as the allocator below filled it: malloc clears the first byte,
 /// realloc the last.
 final class TouchesFreshBytes: Defect, @unchecked Sendable {
-    override func malloc(_ size: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? {
-        let block = super.malloc(size, below)
+    override func malloc(_ size: Int) -> UnsafeMutableRawPointer? {
+        let block = super.malloc(size)
         if let block, size > 0 { block.storeBytes(of: 0, as: UInt8.self) }
         return block
     }
-    override func realloc(_ block: UnsafeMutableRawPointer?, _ size: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? {
-        let result = super.realloc(block, size, below)
+    override func realloc(_ block: UnsafeMutableRawPointer?, _ size: Int) -> UnsafeMutableRawPointer? {
+        let result = super.realloc(block, size)
         if let result, size > 0 { result.storeBytes(of: 0, toByteOffset: size - 1, as: UInt8.self) }
         return result
     }
@@ -281,29 +254,29 @@ final class ServedByLibc: Defect, @unchecked Sendable {
         }
     }
 
-    override func malloc(_ size: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? {
-        serves(size) ? take(size) : super.malloc(size, below)
+    override func malloc(_ size: Int) -> UnsafeMutableRawPointer? {
+        serves(size) ? take(size) : super.malloc(size)
     }
-    override func calloc(_ nelem: Int, _ elsize: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? {
+    override func calloc(_ nelem: Int, _ elsize: Int) -> UnsafeMutableRawPointer? {
         let (product, overflow) = UInt(bitPattern: nelem).multipliedReportingOverflow(by: UInt(bitPattern: elsize))
         guard !overflow, product <= UInt(Int.max), serves(Int(product)), let block = take(Int(product)) else {
-            return super.calloc(nelem, elsize, below)
+            return super.calloc(nelem, elsize)
         }
         memset(block, 0, max(Int(product), 1))
         return block
     }
-    override func realloc(_ block: UnsafeMutableRawPointer?, _ size: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? {
+    override func realloc(_ block: UnsafeMutableRawPointer?, _ size: Int) -> UnsafeMutableRawPointer? {
         guard let block, let old = own[block] else {
-            return block == nil && serves(size) ? take(size) : super.realloc(block, size, below)
+            return block == nil && serves(size) ? take(size) : super.realloc(block, size)
         }
         guard let moved = take(size) else { return nil }
         moved.copyMemory(from: block, byteCount: min(old, max(size, 1)))
         give(block)
         return moved
     }
-    override func free(_ block: UnsafeMutableRawPointer?, _ below: PMCMemAllocatorEx) {
+    override func free(_ block: UnsafeMutableRawPointer?) {
         if let block, own[block] != nil { return give(block) }
-        super.free(block, below)
+        super.free(block)
     }
 }
 
@@ -312,35 +285,36 @@ final class ServedByLibc: Defect, @unchecked Sendable {
 final class PassesAnotherContext: Defect, @unchecked Sendable {
     private var aliases: [UnsafeMutableRawPointer: UnsafeMutableRawPointer] = [:]
 
-    private func other(_ below: PMCMemAllocatorEx) -> PMCMemAllocatorEx {
-        guard let ctx = below.ctx, OwnHooks.isOwn(ctx) else { return below }
-        var changed = below
-        if aliases[ctx] == nil { aliases[ctx] = ContextAlias.make(for: Unmanaged<AllocatorLayer>.fromOpaque(ctx).takeUnretainedValue()) }
+    /// The allocator below, called through an alias of its ctx when it is one of our layers.
+    private var other: Below {
+        guard let ctx = below.allocator.ctx, OwnHooks.isOwn(ctx) else { return below }
+        var changed = below.allocator
+        if aliases[ctx] == nil {
+            aliases[ctx] = ContextAlias.make(for: Unmanaged<AllocatorLayer>.fromOpaque(ctx).takeUnretainedValue())
+        }
         changed.ctx = aliases[ctx]
-        return changed
+        return Below(changed)
     }
-    override func malloc(_ size: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? { super.malloc(size, other(below)) }
-    override func calloc(_ nelem: Int, _ elsize: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? {
-        super.calloc(nelem, elsize, other(below))
+    override func malloc(_ size: Int) -> UnsafeMutableRawPointer? { other.malloc(size) }
+    override func calloc(_ nelem: Int, _ elsize: Int) -> UnsafeMutableRawPointer? { other.calloc(nelem, elsize) }
+    override func realloc(_ block: UnsafeMutableRawPointer?, _ size: Int) -> UnsafeMutableRawPointer? {
+        other.realloc(block, size)
     }
-    override func realloc(_ block: UnsafeMutableRawPointer?, _ size: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? {
-        super.realloc(block, size, other(below))
-    }
-    override func free(_ block: UnsafeMutableRawPointer?, _ below: PMCMemAllocatorEx) { super.free(block, other(below)) }
+    override func free(_ block: UnsafeMutableRawPointer?) { other.free(block) }
 }
 
 /// A block freed a second time is not freed again: the second free is dropped silently.
 final class IgnoresSecondFree: Defect, @unchecked Sendable {
     private var freed: Set<UnsafeMutableRawPointer> = []
 
-    override func malloc(_ size: Int, _ below: PMCMemAllocatorEx) -> UnsafeMutableRawPointer? {
-        let block = super.malloc(size, below)
+    override func malloc(_ size: Int) -> UnsafeMutableRawPointer? {
+        let block = super.malloc(size)
         if let block { freed.remove(block) }
         return block
     }
-    override func free(_ block: UnsafeMutableRawPointer?, _ below: PMCMemAllocatorEx) {
-        guard let block else { return super.free(block, below) }
-        if freed.insert(block).inserted { super.free(block, below) }
+    override func free(_ block: UnsafeMutableRawPointer?) {
+        guard let block else { return super.free(block) }
+        if freed.insert(block).inserted { super.free(block) }
     }
 }
 

@@ -1,3 +1,4 @@
+import AllocatorLayers
 import PyRuntime
 
 /// Controls of the allocator set-up, pymalloc and tracemalloc clauses.
@@ -54,7 +55,7 @@ extension ClauseControls {
                 guard !planting else { return }
                 planting = true
                 defer { planting = false }
-                _ = AllocatorLayer.plant(defect(), on: domain, in: library)
+                defect().install(onTopOf: domain, in: library)
             }
         }
     }

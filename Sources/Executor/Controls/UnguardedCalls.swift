@@ -1,3 +1,4 @@
+import AllocatorLayers
 import CPythonABI
 import PyRuntime
 
@@ -31,7 +32,7 @@ extension ClauseControls {
     /// that the defect is what answers a request the API would have refused by itself.
     static func unguarded(_ violation: String, _ defect: @escaping @Sendable () -> Defect) -> Control {
         Control(violation: violation + ", and the API functions lack their size guards") { context in
-            for domain in context.domains { _ = AllocatorLayer.plant(defect(), on: domain, in: context.library) }
+            for domain in context.domains { defect().install(onTopOf: domain, in: context.library) }
             let library = context.library
             context.seams.functions = { UnguardedCalls.functions($0, in: library) }
         }

@@ -1,3 +1,5 @@
+import DebugReport
+
 /// Debug hooks on the Python memory allocators: what they do in-process, and what they detect.
 enum DebugHooksTable {
     static let table: [String: Check] = [
@@ -10,8 +12,8 @@ enum DebugHooksTable {
         "debug.layout.realloc-calloc": DebugHookChecks.layoutAfterReallocAndCalloc,
         "debug.layout.no-serial-number": { DebugBytesChecks.overhead($0, words: 3) },
         "debug.layout.serial-number": { DebugBytesChecks.overhead($0, words: 4) },
-        "debug.bytes.cb-db-fb": { DebugBytesChecks.documentedBytes($0, clean: 0xCB, dead: 0xDB, forbidden: 0xFB) },
-        "debug.bytes.cd-dd-fd": { DebugBytesChecks.documentedBytes($0, clean: 0xCD, dead: 0xDD, forbidden: 0xFD) },
+        "debug.bytes.cb-db-fb": { DebugBytesChecks.documentedBytes($0, .legacy) },
+        "debug.bytes.cd-dd-fd": { DebugBytesChecks.documentedBytes($0, .current) },
         "debug.detect.cross-domain-free": ViolationChecks.crossDomainFree,
         "debug.detect.cross-domain-realloc": ViolationChecks.crossDomainRealloc,
         "debug.detect.overflow": ViolationChecks.overflowDetected,

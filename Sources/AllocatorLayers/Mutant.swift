@@ -1,8 +1,6 @@
 import CPythonABI
-import Foundation
-import Glibc
 import Isolation
-import Oracle
+import PyRuntime
 
 /// Allocators with one planted defect each: proof that the oracle and the fuzz targets find
 /// real bugs. Each wraps the real allocator (a hook on top of every domain), except
@@ -45,64 +43,34 @@ public enum MutantKind: String, Sendable, CaseIterable, Codable {
         }
     }
 
-    /// The invariants (oracle findings, or the violation runs' report checks) the defect breaks:
-    /// only a finding that names one of them is a detection of this mutant. Anything else it
-    /// makes go wrong (a leak, a crash later on) is a consequence, not evidence of the defect.
-    public var breaks: Set<Invariant> {
-        switch self {
-        case .zeroSizeNull, .reallocNullFails: return [.nonNull]
-        case .zeroSizeSamePointer: return [.distinct, .noOverlap]
-        case .reallocFailureFreesBlock: return [.failureKeepsBlock]
-        case .reallocLosesPast64: return [.contentsKept]
-        case .callocNoZeroLarge: return [.callocZeroed]
-        // A wrapped product is a block too small for the request, or one given for a request
-        // that cannot be met.
-        case .callocOverflowWraps: return [.mustFail, .blockSize]
-        // No debug hooks: no header, no CLEANBYTE fill, and no report for a violation.
-        case .dropsDebugHooks: return [.debugLayout, .cleanByte, .violationDetected]
-        // realloc(p, 0) must give a block; the old one is gone.
-        case .reallocZeroFrees: return [.nonNull, .failureKeepsBlock]
-        // The debug header records n-1 bytes; a pad write is reported at the wrong offset.
-        // The block is a byte short (called directly, its last byte cannot be read).
-        case .mallocShortByOne: return [.blockSize, .debugLayout, .violationReport]
-        case .freeNullCrashes: return []
-        }
-    }
-
-    /// The signal a defect that necessarily crashes ends the process with; nil for the others,
-    /// for which a crash is never a detection.
-    public var crashSignal: Int32? {
-        self == .freeNullCrashes ? SIGSEGV : nil
-    }
-
-    /// What in `findings` (or the process's end by `signal`) is a detection of this mutant:
-    /// "invariant NAME" or "crash SIGNAME", or nil when nothing there is tied to the defect.
-    public func detection(in findings: [Finding], signal: Int32? = nil) -> String? {
-        if let finding = findings.first(where: { breaks.contains($0.invariant) }) {
-            return "invariant \(finding.invariant.rawValue)"
-        }
-        let signals = [signal] + findings.filter { $0.invariant == .noCrash }.map(\.signal)
-        if let expected = crashSignal, signals.contains(expected) {
-            return "crash \(ChildOutcome.signalName(expected))"
-        }
-        return nil
-    }
-
     /// Whether it is installed before initialisation (a replacement) rather than on top after.
-    var replacesBeforeInitialisation: Bool { self == .dropsDebugHooks }
+    public var replacesBeforeInitialisation: Bool { self == .dropsDebugHooks }
+
+    /// The mutant a user named (`mutant:NAME`, --mutant, PYMEMCHECK_MUTANT): the one place a
+    /// name is checked.
+    public init(name: String) throws {
+        guard let kind = MutantKind(rawValue: name) else {
+            throw PyMemCheckError.usage("unknown mutant '\(name)'; one of: \(Self.names)")
+        }
+        self = kind
+    }
+
+    /// Every mutant's name, for a message or a help text.
+    public static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
 }
 
-final class MutantLayer: AllocatorHook, @unchecked Sendable {
-    let kind: MutantKind
-    private let lock = NSLock()
-    private var zeroBlock: UnsafeMutableRawPointer?
+/// A mutant planted as a layer: on top of each domain, or (`dropsDebugHooks`) in place of
+/// the allocators before initialisation.
+public final class MutantLayer: AllocatorLayer, @unchecked Sendable {
+    public let kind: MutantKind
+    private let zeroBlock = Locked<UnsafeMutableRawPointer?>(nil)
 
-    init(kind: MutantKind, below: PMCMemAllocatorExBox) {
+    public init(kind: MutantKind) {
         self.kind = kind
-        super.init(below: below)
+        super.init()
     }
 
-    override func malloc(_ size: Int) -> UnsafeMutableRawPointer? {
+    public override func malloc(_ size: Int) -> UnsafeMutableRawPointer? {
         switch kind {
         case .zeroSizeNull where size == 0: return nil
         case .zeroSizeSamePointer where size == 0: return sharedZeroBlock()
@@ -111,7 +79,7 @@ final class MutantLayer: AllocatorHook, @unchecked Sendable {
         }
     }
 
-    override func calloc(_ count: Int, _ size: Int) -> UnsafeMutableRawPointer? {
+    public override func calloc(_ count: Int, _ size: Int) -> UnsafeMutableRawPointer? {
         let total = count.multipliedReportingOverflow(by: size).partialValue
         switch kind {
         case .zeroSizeNull where total == 0: return nil
@@ -125,9 +93,9 @@ final class MutantLayer: AllocatorHook, @unchecked Sendable {
         }
     }
 
-    override func realloc(_ pointer: UnsafeMutableRawPointer?, _ size: Int) -> UnsafeMutableRawPointer? {
+    public override func realloc(_ pointer: UnsafeMutableRawPointer?, _ size: Int) -> UnsafeMutableRawPointer? {
         if pointer == nil && kind == .reallocNullFails { return nil }
-        if let pointer, pointer == lock.withLock({ zeroBlock }) { return below.malloc(size) }
+        if let pointer, pointer == zeroBlock.withLock({ $0 }) { return below.malloc(size) }
         if let pointer, size == 0, kind == .reallocZeroFrees {
             below.free(pointer)
             return nil
@@ -143,19 +111,19 @@ final class MutantLayer: AllocatorHook, @unchecked Sendable {
         return result
     }
 
-    override func free(_ pointer: UnsafeMutableRawPointer?) {
+    public override func free(_ pointer: UnsafeMutableRawPointer?) {
         if pointer == nil && kind == .freeNullCrashes {
             // The planted defect: a NULL dereference, as a careless allocator would do.
             pmc_crash_with_sigsegv()
         }
-        if let pointer, pointer == lock.withLock({ zeroBlock }) { return }
+        if let pointer, pointer == zeroBlock.withLock({ $0 }) { return }
         below.free(pointer)
     }
 
     private func sharedZeroBlock() -> UnsafeMutableRawPointer? {
-        lock.withLock {
-            if zeroBlock == nil { zeroBlock = below.malloc(1) }
-            return zeroBlock
+        zeroBlock.withLock {
+            if $0 == nil { $0 = below.malloc(1) }
+            return $0
         }
     }
 }

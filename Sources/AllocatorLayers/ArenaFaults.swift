@@ -4,7 +4,7 @@ import PyRuntime
 /// A wrapper around pymalloc's arena allocator (PyObject_Get/SetArenaAllocator) whose next
 /// arena allocation fails when the fault switch says so: pymalloc then falls back to the RAW
 /// domain or returns NULL, its own failure path.
-final class ArenaFaults: @unchecked Sendable {
+public final class ArenaFaults: @unchecked Sendable {
     let previous: PMCArenaAllocator
     let faults: FaultSwitch
 
@@ -15,7 +15,7 @@ final class ArenaFaults: @unchecked Sendable {
 
     /// Installs the wrapper over the arena allocator in place. Retained for ever: pymalloc
     /// frees its arenas through the struct, and may hold a copy of it.
-    static func install(in library: PythonLibrary, faults: FaultSwitch) {
+    public static func install(in library: PythonLibrary, faults: FaultSwitch) {
         let wrapper = ArenaFaults(previous: library.arenaAllocator, faults: faults)
         let ctx = Unmanaged.passRetained(wrapper).toOpaque()
         library.arenaAllocator = PMCArenaAllocator(ctx: ctx, alloc: { ctx, size in

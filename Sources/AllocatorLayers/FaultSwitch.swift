@@ -1,4 +1,5 @@
-import Foundation
+import Glibc
+import Isolation
 import OpLanguage
 
 /// The failure a `fail-next` op arms, shared by every fault point of a session. It is armed
@@ -6,42 +7,45 @@ import OpLanguage
 /// the points armed for it, whatever function that is: the op names the API call that is to
 /// meet a failing allocator below, not the call the allocator below receives (pymalloc may
 /// answer a malloc with an arena allocation or a realloc of its arena table).
-final class FaultSwitch: @unchecked Sendable {
+public final class FaultSwitch: @unchecked Sendable {
     /// Where a failure can be injected: a fault layer of a domain (under the debug hooks, under
     /// a plugin, or on the RAW domain over the libc wrapper), or pymalloc's arena allocator.
-    enum Point: Hashable, Sendable {
+    public enum Point: Hashable, Sendable {
         case layer(Domain)
         case arena
     }
 
-    private let lock = NSLock()
-    private var armed: Set<Point> = []
-    private var thread: pthread_t?
-    private var fired: Point?
+    private struct State {
+        var armed: Set<Point> = []
+        var thread: pthread_t?
+        var fired: Point?
+    }
 
-    func arm(_ points: Set<Point>) {
-        lock.withLock {
-            armed = points
-            thread = pthread_self()
-            fired = nil
-        }
+    private let state = Locked(State())
+
+    public init() {}
+
+    public func arm(_ points: Set<Point>) {
+        state.withLock { $0 = State(armed: points, thread: pthread_self(), fired: nil) }
     }
 
     /// Disarms the switch and tells which point failed a call, if one did.
-    func disarm() -> Point? {
-        lock.withLock {
-            armed = []
-            thread = nil
-            return fired
+    public func disarm() -> Point? {
+        state.withLock {
+            $0.armed = []
+            $0.thread = nil
+            return $0.fired
         }
     }
 
     /// Whether the call reaching `point` now is to fail (at most one call per arming).
-    func take(_ point: Point) -> Bool {
-        lock.withLock {
-            guard armed.contains(point), let thread, pthread_equal(thread, pthread_self()) != 0 else { return false }
-            armed = []
-            fired = point
+    public func take(_ point: Point) -> Bool {
+        state.withLock {
+            guard $0.armed.contains(point), let thread = $0.thread, pthread_equal(thread, pthread_self()) != 0 else {
+                return false
+            }
+            $0.armed = []
+            $0.fired = point
             return true
         }
     }

@@ -11,12 +11,12 @@ public final class AllocatorPlugin: @unchecked Sendable {
 
     public let path: String
     let entry: Entry?
-    let mutant: MutantKind?
+    public let mutant: MutantKind?
     /// What certify put under the plugin in each domain, and what the plugin installed.
     public private(set) var installed: [Domain: Installed] = [:]
 
     public struct Installed: @unchecked Sendable {
-        let fault: BaseLayer
+        public let fault: FaultLayer
         let guardLayer: GuardLayer
         /// The plugin's own allocator for the domain (called directly by certify).
         public let hook: PMCMemAllocatorEx
@@ -33,10 +33,7 @@ public final class AllocatorPlugin: @unchecked Sendable {
 
     public static func load(_ path: String) throws -> AllocatorPlugin {
         if path.hasPrefix("mutant:") {
-            let name = String(path.dropFirst("mutant:".count))
-            guard let kind = MutantKind(rawValue: name) else {
-                throw PyMemCheckError.usage("unknown mutant '\(name)'; one of: \(MutantKind.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
+            let kind = try MutantKind(name: String(path.dropFirst("mutant:".count)))
             return AllocatorPlugin(path: path, entry: nil, mutant: kind)
         }
         // A name without a slash is a file in this folder, as a user means it (dlopen alone
@@ -75,14 +72,14 @@ public final class AllocatorPlugin: @unchecked Sendable {
         for domain in Domain.allCases {
             let installing = "installing the plugin's allocator for the \(domain.name.uppercased()) domain"
             announce("\(installing) (its pymemcheck_allocator)")
-            let runtimeDomain = AllocatorDomain(domain)
+            let runtimeDomain = runtimeDomain(domain)
             let real = library.slotUnderDebugHook(runtimeDomain)?.pointee ?? library.allocator(runtimeDomain)
-            let guardLayer = GuardLayer(below: PMCMemAllocatorExBox(value: real))
-            let fault = BaseLayer(below: PMCMemAllocatorExBox(value: allocatorStruct(for: guardLayer)), hostile: false)
-            var previous = allocatorStruct(for: fault)
+            let guardLayer = GuardLayer()
+            let fault = FaultLayer(hostile: false)
+            var previous = fault.install(over: guardLayer.install(over: real))
             var hook = PMCMemAllocatorEx()
             if let mutant {
-                hook = allocatorStruct(for: MutantLayer(kind: mutant, below: PMCMemAllocatorExBox(value: previous)))
+                hook = MutantLayer(kind: mutant).install(over: previous)
             } else if entry!(Int32(domain.rawValue), &previous, &hook) != 0 {
                 continue
             }
@@ -105,7 +102,13 @@ public final class AllocatorPlugin: @unchecked Sendable {
     public func started(_ library: PythonLibrary) {
         installed.values.forEach { $0.guardLayer.armed = true }
         if mutant == .dropsDebugHooks {
-            for (domain, plugin) in installed { library.install(plugin.hook, for: AllocatorDomain(domain)) }
+            for (domain, plugin) in installed { library.install(plugin.hook, for: runtimeDomain(domain)) }
         }
     }
+}
+
+/// The runtime's domain for an op-language domain (both number RAW, MEM, OBJ as 0, 1, 2, the
+/// PYMEM_DOMAIN_* values).
+private func runtimeDomain(_ domain: Domain) -> AllocatorDomain {
+    AllocatorDomain(rawValue: Int32(domain.rawValue))!
 }

@@ -1,5 +1,4 @@
-import CPythonABI
-import Foundation
+import Isolation
 import OpLanguage
 
 /// pymemcheck's fault layer, always right above a real allocator and below CPython's own code
@@ -13,40 +12,45 @@ import OpLanguage
 /// anything above that still writes to a freed or moved block is caught. Libc may move any
 /// realloc, so this is still a realloc as the wrapper would do it; over pymalloc it would be a
 /// realloc instead of pymalloc's own, so there the layer never moves.
-final class BaseLayer: AllocatorHook, @unchecked Sendable {
+public final class FaultLayer: AllocatorLayer, @unchecked Sendable {
     /// Hostile mode (fuzz-faults); switched between inputs, when no block of an input is live.
-    var hostile: Bool
+    public var hostile: Bool
     /// Whether the allocator below is the libc wrapper, so that hostile moves are legitimate.
-    let moves: Bool
+    public let moves: Bool
     /// The session's fault switch and this layer's point on it (nil until a session attaches).
-    private(set) var faults: FaultSwitch?
-    private(set) var point: FaultSwitch.Point?
+    public private(set) var faults: FaultSwitch?
+    public private(set) var point: FaultSwitch.Point?
     /// The function whose next call fails; armed directly by certify around one call.
-    var failNext: AllocatorFunction?
+    public private(set) var failNext: AllocatorFunction?
     /// Whether the armed failure was used.
-    private(set) var injected = false
+    public private(set) var injected = false
 
-    private let lock = NSLock()
-    private var sizes: [UInt: Int] = [:]
-    private var quarantine: [(address: UInt, size: Int)] = []
-    private var damage: [String] = []
-    /// Hostile work done since last asked: reallocs moved, freed blocks poisoned.
-    private var moved = 0, poisoned = 0
-    static let poison: UInt8 = 0x5A
-    static let quarantineLength = 32
-
-    init(below: PMCMemAllocatorExBox, hostile: Bool, moves: Bool = false) {
-        self.hostile = hostile
-        self.moves = moves
-        super.init(below: below)
+    private struct Hostile {
+        var sizes: [UInt: Int] = [:]
+        var quarantine: [(address: UInt, size: Int)] = []
+        var damage: [String] = []
+        /// Hostile work done since last asked: reallocs moved, freed blocks poisoned.
+        var moved = 0, poisoned = 0
     }
 
-    func attach(_ faults: FaultSwitch, as point: FaultSwitch.Point) {
+    private let state = Locked(Hostile())
+    public static let poison: UInt8 = 0x5A
+    static let quarantineLength = 32
+    /// Blocks above this are left alone (poisoning a huge calloc'd block would take seconds).
+    static let largestTracked = 8 << 20
+
+    public init(hostile: Bool, moves: Bool = false) {
+        self.hostile = hostile
+        self.moves = moves
+        super.init()
+    }
+
+    public func attach(_ faults: FaultSwitch, as point: FaultSwitch.Point) {
         self.faults = faults
         self.point = point
     }
 
-    func arm(_ function: AllocatorFunction?) {
+    public func arm(_ function: AllocatorFunction?) {
         failNext = function
         injected = false
     }
@@ -61,74 +65,84 @@ final class BaseLayer: AllocatorHook, @unchecked Sendable {
         return faults.take(point)
     }
 
-    override func malloc(_ size: Int) -> UnsafeMutableRawPointer? {
+    public override func malloc(_ size: Int) -> UnsafeMutableRawPointer? {
         if shouldFail(.malloc) { return nil }
         return remember(below.malloc(size), size)
     }
 
-    override func calloc(_ count: Int, _ size: Int) -> UnsafeMutableRawPointer? {
+    public override func calloc(_ count: Int, _ size: Int) -> UnsafeMutableRawPointer? {
         if shouldFail(.calloc) { return nil }
         // calloc(n, 0) reaches here with any n: the product wraps like the size_t it is.
         return remember(below.calloc(count, size), count &* size)
     }
 
-    override func realloc(_ pointer: UnsafeMutableRawPointer?, _ size: Int) -> UnsafeMutableRawPointer? {
+    public override func realloc(_ pointer: UnsafeMutableRawPointer?, _ size: Int) -> UnsafeMutableRawPointer? {
         if shouldFail(.realloc) { return nil }
-        guard hostile, moves, let pointer, let old = lock.withLock({ sizes[UInt(bitPattern: pointer)] }) else {
+        guard hostile, moves, let pointer, let old = state.withLock({ $0.sizes[UInt(bitPattern: pointer)] }) else {
             return remember(below.realloc(pointer, size), size)
         }
         // Always move: the old address must never be used again by anything above.
         guard let block = below.malloc(size) else { return nil }
         block.copyMemory(from: pointer, byteCount: min(old, size))
         free(pointer)
-        lock.withLock { moved += 1 }
+        state.withLock { $0.moved += 1 }
         return remember(block, size)
     }
 
-    override func free(_ pointer: UnsafeMutableRawPointer?) {
-        guard hostile, moves, let pointer, let size = lock.withLock({ sizes.removeValue(forKey: UInt(bitPattern: pointer)) }) else {
+    public override func free(_ pointer: UnsafeMutableRawPointer?) {
+        guard hostile, moves, let pointer,
+              let size = state.withLock({ $0.sizes.removeValue(forKey: UInt(bitPattern: pointer)) }) else {
             return below.free(pointer)
         }
         pointer.initializeMemory(as: UInt8.self, repeating: Self.poison, count: size)
-        let evicted: (address: UInt, size: Int)? = lock.withLock {
-            poisoned += 1
-            quarantine.append((UInt(bitPattern: pointer), size))
-            return quarantine.count > Self.quarantineLength ? quarantine.removeFirst() : nil
+        let evicted: (address: UInt, size: Int)? = state.withLock {
+            $0.poisoned += 1
+            $0.quarantine.append((UInt(bitPattern: pointer), size))
+            return $0.quarantine.count > Self.quarantineLength ? $0.quarantine.removeFirst() : nil
         }
         if let evicted { release(evicted) }
     }
 
-    /// Blocks above this are left alone (poisoning a huge calloc'd block would take seconds).
-    static let largestTracked = 8 << 20
-
     private func remember(_ pointer: UnsafeMutableRawPointer?, _ size: Int) -> UnsafeMutableRawPointer? {
-        if hostile, moves, let pointer, size <= Self.largestTracked { lock.withLock { sizes[UInt(bitPattern: pointer)] = size } }
+        if hostile, moves, let pointer, size <= Self.largestTracked {
+            state.withLock { $0.sizes[UInt(bitPattern: pointer)] = size }
+        }
         return pointer
     }
 
     /// Checks a quarantined block is still all poison, then really frees it.
     private func release(_ block: (address: UInt, size: Int)) {
         let pointer = UnsafeMutableRawPointer(bitPattern: block.address)!
-        if let offset = (0..<block.size).first(where: { pointer.load(fromByteOffset: $0, as: UInt8.self) != Self.poison }) {
+        let intact = { pointer.load(fromByteOffset: $0, as: UInt8.self) == Self.poison }
+        if let offset = (0..<block.size).first(where: { !intact($0) }) {
             let seen = pointer.load(fromByteOffset: offset, as: UInt8.self)
-            lock.withLock { damage.append("freed block 0x\(String(block.address, radix: 16)) of \(block.size) bytes was written after free: byte \(offset) is 0x\(String(seen, radix: 16))") }
+            let address = String(block.address, radix: 16)
+            state.withLock {
+                $0.damage.append("freed block 0x\(address) of \(block.size) bytes was written after free: "
+                                 + "byte \(offset) is 0x\(String(seen, radix: 16))")
+            }
         }
         below.free(pointer)
     }
 
     /// The hostile work done since the last call: (reallocs moved, freed blocks poisoned).
-    func takeHostileCounts() -> (moved: Int, poisoned: Int) {
-        lock.withLock {
-            defer { (moved, poisoned) = (0, 0) }
-            return (moved, poisoned)
+    public func takeHostileCounts() -> (moved: Int, poisoned: Int) {
+        state.withLock { state in
+            defer { (state.moved, state.poisoned) = (0, 0) }
+            return (state.moved, state.poisoned)
         }
     }
 
     /// Empties the quarantine (end of an input) and returns what was found written after free.
-    func drainDamage() -> [String] {
-        let blocks = lock.withLock { defer { quarantine.removeAll() }; return quarantine }
+    public func drainDamage() -> [String] {
+        let blocks = state.withLock { state in
+            defer { state.quarantine.removeAll() }
+            return state.quarantine
+        }
         blocks.forEach(release)
-        return lock.withLock { defer { damage.removeAll() }; return damage }
+        return state.withLock { state in
+            defer { state.damage.removeAll() }
+            return state.damage
+        }
     }
 }
-

@@ -1,0 +1,71 @@
+import Glibc
+import Isolation
+
+/// The layer certify puts under a plugin (as part of its `previous`): each block it hands out
+/// ends against an inaccessible page, a freed block is made inaccessible (and kept so for a
+/// while), and realloc always moves. A plugin that reads or writes out of bounds, or after a
+/// free, crashes at once instead of corrupting memory quietly. Only blocks asked for while it
+/// is armed (after initialisation) are guarded; the rest go to the real allocator.
+///
+/// Guarded slots are mapped once and reused (GuardSlots): a block costs two mprotect calls,
+/// not a mapping, a protection change and an unmapping, so that certify's fuzzing keeps up.
+public final class GuardLayer: AllocatorLayer, @unchecked Sendable {
+    /// Guarding starts once the runtime is up (initialisation alone makes tens of thousands of
+    /// blocks, and each guarded one costs two pages).
+    public var armed = false
+    public static let largestGuarded = 1 << 20
+
+    /// A guarded block: its slot, and the size asked for.
+    private struct Block {
+        var slot: GuardSlots.Slot
+        var size: Int
+    }
+
+    private let slots = GuardSlots()
+    private let blocks = Locked<[UInt: Block]>([:])
+
+    public override init() { super.init() }
+
+    public override func malloc(_ size: Int) -> UnsafeMutableRawPointer? {
+        guard armed, size <= Self.largestGuarded else { return below.malloc(size) }
+        return guarded(size, zeroed: false)
+    }
+
+    public override func calloc(_ count: Int, _ size: Int) -> UnsafeMutableRawPointer? {
+        // nelem and elsize are size_t: multiplied signed, (SIZE_MAX, 3) would give -3.
+        let (total, overflow) = UInt(bitPattern: count).multipliedReportingOverflow(by: UInt(bitPattern: size))
+        guard armed, !overflow, total <= UInt(Self.largestGuarded) else { return below.calloc(count, size) }
+        return guarded(Int(total), zeroed: true)
+    }
+
+    public override func realloc(_ pointer: UnsafeMutableRawPointer?, _ size: Int) -> UnsafeMutableRawPointer? {
+        guard let pointer else { return malloc(size) }
+        guard let block = blocks.withLock({ $0[UInt(bitPattern: pointer)] }) else {
+            return below.realloc(pointer, size)
+        }
+        guard let moved = size <= Self.largestGuarded ? guarded(size, zeroed: false) : below.malloc(size) else {
+            return nil
+        }
+        moved.copyMemory(from: pointer, byteCount: min(block.size, size))
+        free(pointer)
+        return moved
+    }
+
+    public override func free(_ pointer: UnsafeMutableRawPointer?) {
+        guard let pointer, let block = blocks.withLock({ $0.removeValue(forKey: UInt(bitPattern: pointer)) }) else {
+            return below.free(pointer)
+        }
+        slots.retire(block.slot)
+    }
+
+    /// A block at the end of a slot's data pages, against its guard page (its start rounded
+    /// down to 16 bytes, so it may end up to 15 bytes short of the guard).
+    private func guarded(_ size: Int, zeroed: Bool) -> UnsafeMutableRawPointer? {
+        guard let slot = slots.take(dataBytes: max(size, 1)) else { return nil }
+        let offset = (slot.dataLength - max(size, 1)) & ~15
+        let block = slot.start + offset
+        if zeroed && slot.reused { slots.zero(slot, from: offset, count: size) }
+        blocks.withLock { $0[UInt(bitPattern: block)] = Block(slot: slot, size: size) }
+        return block
+    }
+}
