@@ -42,9 +42,10 @@ for t in json.load(sys.stdin)["targets"]:
     if t["id"] == sys.argv[1]: print(" ".join(t["supportedModes"]))' "$target")
 [[ -n $modes ]] || { echo "pymemcheck does not list $target; see 'pymemcheck targets'" >&2; exit 2; }
 
-# Every process writes its own raw profile (%p), mapped and kept current (%c); each part's
-# profiles are merged into PART.profdata as soon as it ends, so they never pile up.
-profile() { echo "$out/$1/%p%c.profraw"; }
+# Every process writes one raw profile per instrumented module it loads (%p-%m: libpython, the
+# interpreter, extension modules; two modules mapping one file would corrupt it), mapped and kept
+# current (%c). Each part's profiles are merged into PART.profdata as soon as it ends.
+profile() { echo "$out/$1/%p-%m%c.profraw"; }
 merge() {  # part
     local files=("$out/$1"/*.profraw)
     [[ -e ${files[0]} ]] || { echo "part $1 wrote no profile: was $target's libpython loaded?" >&2; exit 1; }
@@ -122,7 +123,7 @@ for name in ("Objects/obmalloc.c", "Modules/_tracemalloc.c"):
 PYTHON
 
 summary() {  # profdata file -> "L B" percentages
-    "$cov" export -summary-only -object "$library" -instr-profile "$1" "$src/$2" 2>/dev/null | python3 -c '
+    "$cov" export -summary-only "$library" -instr-profile "$1" "$src/$2" 2>/dev/null | python3 -c '
 import json, sys
 data = json.load(sys.stdin)["data"][0]["files"]
 s = next(f["summary"] for f in data if f["filename"].endswith(sys.argv[1]))
