@@ -35,7 +35,7 @@ for product in fuzz-sequences fuzz-violations fuzz-faults; do
 done
 nice -n 19 swift build -c release --product pymemcheck >/dev/null || exit 2
 pymemcheck=.build/release/pymemcheck
-out=.build-fuzz/obmalloc-coverage; rm -rf "$out"; mkdir -p "$out"
+out=$PWD/.build-fuzz/obmalloc-coverage; rm -rf "$out"; mkdir -p "$out"
 modes=$("$pymemcheck" targets --format json | python3 -c '
 import json, sys
 for t in json.load(sys.stdin)["targets"]:
@@ -80,7 +80,7 @@ for product in fuzz-sequences fuzz-violations fuzz-faults; do
         nice -n 19 ".build-fuzz/release/$product" "$work" "Corpus/$product" -dict="Fuzz/$product.dict" \
         $(tr '\n' ' ' < "Fuzz/$product.options") -max_total_time="$seconds" -artifact_prefix="$work/" \
         > "$out/fuzz-$product.log" 2>&1
-    grep -m1 -E '^#[0-9]+ *DONE' "$out/fuzz-$product.log" >&2
+    grep -m1 -E "^#[0-9]+[[:space:]]+DONE" "$out/fuzz-$product.log" >&2
 done
 merge fuzz
 "$profdata" merge -sparse -o "$out/pymemcheck.profdata" "$out"/{check,replay,fuzz}.profdata
