@@ -38,14 +38,19 @@ case $variant in
     # CPython's own switch adds -fsanitize=address and exempts pymalloc's arena reads from ASan.
     address) suffix=asan; cflags="-fsanitize=fuzzer-no-link"; ldflags=$cflags; extra=(--with-address-sanitizer) ;;
     # Continuous mode: counters live in the mmapped profile file, so a child that aborts (every
-    # fatal report of the debug hooks) keeps its counts; LLVM_PROFILE_FILE must hold %c.
-    coverage) suffix=cov; cflags="-fprofile-instr-generate -fcoverage-mapping -fprofile-continuous"
-              ldflags="-fprofile-instr-generate -fprofile-continuous"; extra=() ;;
+    # fatal report of the debug hooks) keeps its counts. Without LLVM_PROFILE_FILE (which must then
+    # hold %c) profiles go to profiles/ of the build, one file per process and module (%p-%m):
+    # two processes or two modules (libpython, an extension) mapping one file die of SIGBUS.
+    coverage) suffix=cov; cflags=; ldflags=; extra=() ;;   # set below, once the build's folder is known
     *) fail "--sanitizer takes fuzzer, address or coverage, not '$variant'" ;;
 esac
 
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/pymemcheck/cpython
 home=$cache/$version-$suffix
+if [[ $variant == coverage ]]; then
+    profiles="-fprofile-instr-generate=$home/profiles/%p-%m.profraw -fprofile-continuous"
+    cflags="$profiles -fcoverage-mapping"; ldflags=$profiles
+fi
 prefix=$home/prefix
 stamp=$prefix/.pymemcheck-built
 swift=$(command -v swift) || fail "put the Swift toolchain's bin folder on PATH (its clang builds CPython)"
@@ -138,10 +143,10 @@ export ASAN_OPTIONS=detect_leaks=0
     CFLAGS="$cflags -O1 -g" LDFLAGS="$ldflags" > "$home/configure.log" 2>&1 \
     || fail "configure failed; read $home/configure.log (config.log beside it) and install what it asks for"
 # The profile of the build's own interpreter runs goes nowhere near the measured ones.
-export LLVM_PROFILE_FILE=$home/build-%p.profraw
+export LLVM_PROFILE_FILE=$home/build/%p-%m%c.profraw
 make -j"$(nproc)" > "$home/make.log" 2>&1 || fail "make failed; read $home/make.log"
 make install > "$home/install.log" 2>&1 || fail "make install failed; read $home/install.log"
-rm -f "$home"/build-*.profraw
+rm -rf "$home/build"
 [[ $variant == coverage ]] || callbacks
 echo "$version $variant $(date -u +%FT%TZ) built in $(( $(date +%s) - started )) s" > "$stamp"
 echo "built $package $version ($variant) in $(( $(date +%s) - started )) s" >&2
