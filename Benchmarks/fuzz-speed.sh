@@ -11,7 +11,8 @@ pythons=("$@"); [[ ${#pythons[@]} -eq 0 ]] && pythons=(3.13 3.11d)
 modes=(${MODES:-pymalloc default debug malloc})
 targets=(fuzz-sequences fuzz-violations fuzz-faults)
 for target in "${targets[@]}"; do
-    swift build -c release --sanitize=fuzzer --product "$target" -Xswiftc -DLIBFUZZER --scratch-path .build-fuzz >/dev/null || exit 2
+    swift build -c release --sanitize=fuzzer --product "$target" -Xswiftc -DLIBFUZZER -Xlinker --export-dynamic \
+        --scratch-path .build-fuzz >/dev/null || exit 2
 done
 swift build -c release --product pymemcheck >/dev/null || exit 2
 out=.build-fuzz/speed; mkdir -p "$out"

@@ -12,7 +12,8 @@ cd "$(dirname "$0")/.."
 python=${1:-3.13}; limit=${2:-60}
 targets=(fuzz-sequences fuzz-violations fuzz-faults)
 for target in "${targets[@]}"; do
-    swift build -c release --sanitize=fuzzer --product "$target" -Xswiftc -DLIBFUZZER --scratch-path .build-fuzz >/dev/null || exit 2
+    swift build -c release --sanitize=fuzzer --product "$target" -Xswiftc -DLIBFUZZER -Xlinker --export-dynamic \
+        --scratch-path .build-fuzz >/dev/null || exit 2
 done
 swift build -c release --product pymemcheck >/dev/null || exit 2
 pymemcheck=.build/release/pymemcheck

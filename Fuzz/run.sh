@@ -5,9 +5,11 @@
 #
 # TARGET is fuzz-sequences, fuzz-violations or fuzz-faults. The target and mode come from
 # PYMEMCHECK_PYTHON (default: python3 on PATH) and PYMEMCHECK_MODE (default: default); a planted
-# defect from PYMEMCHECK_MUTANT. New inputs go to .build-fuzz/corpus/TARGET (Corpus/TARGET stays
-# the committed seed corpus); findings go to .build-fuzz/findings/. FUZZ_ASAN=1 builds with
-# AddressSanitizer too (run it with PYMEMCHECK_MODE=malloc).
+# defect from PYMEMCHECK_MUTANT. With PYMEMCHECK_PYTHON=3.11.2-fuzz (a build of
+# Fuzz/cpython/build.sh) libFuzzer also counts the edges of CPython's own code. New inputs go to
+# .build-fuzz/corpus/TARGET (Corpus/TARGET stays the committed seed corpus); findings go to
+# .build-fuzz/findings/. FUZZ_ASAN=1 builds with AddressSanitizer too (run it with
+# PYMEMCHECK_MODE=malloc; PYMEMCHECK_PYTHON=3.11.2-asan puts CPython under it as well).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,7 +25,9 @@ esac
 
 # --sanitize=fuzzer only on this product, in its own scratch path: on the whole package it
 # breaks the other executables. -DLIBFUZZER drops the replay main, so libFuzzer's main links.
-flags=(-c release --sanitize=fuzzer --product "$target" -Xswiftc -DLIBFUZZER)
+# --export-dynamic: an instrumented libpython, loaded at run time, must find libFuzzer's
+# coverage symbols (__sancov_lowest_stack, the counters' registration) in the executable.
+flags=(-c release --sanitize=fuzzer --product "$target" -Xswiftc -DLIBFUZZER -Xlinker --export-dynamic)
 scratch=.build-fuzz
 extra=()
 if [[ ${FUZZ_ASAN:-0} == 1 ]]; then

@@ -24,6 +24,7 @@ extension TargetEntry.Origin {
         case .pyenv: self = .pyenv
         case .system: self = .system
         case .path: self = .path
+        case .source: self = .source
         }
     }
 }

@@ -1,8 +1,9 @@
 /// One CPython runtime pymemcheck can drive: a shared libpython and what is known of its build.
 public struct PythonTarget: Sendable, Hashable, Codable {
-    /// Where the target was found.
+    /// Where the target was found: `source` is a build of Fuzz/cpython/build.sh (instrumented
+    /// for fuzzing or coverage), whose id names its variant ("3.11.2-fuzz").
     public enum Origin: String, Sendable, Codable {
-        case pyenv, system, path
+        case pyenv, system, path, source
     }
 
     /// Short name used in reports and accepted by --python: "3.11.7", "3.11.2d".

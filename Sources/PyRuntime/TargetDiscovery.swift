@@ -1,7 +1,8 @@
 import Foundation
 
 /// Finds the CPython runtimes on this machine: pyenv builds, the system's libpython3*.so*
-/// (Debian's release and, with python3.11-dbg, debug builds).
+/// (Debian's release and, with python3.11-dbg, debug builds), and the instrumented builds of
+/// Fuzz/cpython/build.sh in ~/.cache/pymemcheck/cpython.
 public enum TargetDiscovery {
     /// A library that was found but cannot be driven, with the reason.
     public struct Rejected: Sendable, Codable, Hashable {
@@ -21,7 +22,9 @@ public enum TargetDiscovery {
             let real = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
             guard seen.insert(real).inserted else { continue }
             do {
-                targets.append(try LibraryInspector.inspect(path: real, origin: origin))
+                var target = try LibraryInspector.inspect(path: real, origin: origin)
+                if origin == .source, let id = sourceBuildID(of: path) { target.id = id }
+                targets.append(target)
             } catch {
                 rejected.append(Rejected(path: real, reason: "\(error)"))
             }
@@ -41,7 +44,32 @@ public enum TargetDiscovery {
         for folder in systemLibraryFolders() {
             found += libraries(in: folder).map { ($0, .system) }
         }
+        for folder in sourceBuildFolders(environment: environment) {
+            found += libraries(in: "\(folder)/prefix/lib").map { ($0, .source) }
+        }
         return found
+    }
+
+    /// Where Fuzz/cpython/build.sh puts its builds, one folder per id ("3.11.2-fuzz").
+    static func sourceBuildRoot(environment: [String: String]) -> String {
+        let home = environment["HOME"] ?? NSHomeDirectory()
+        let cache = environment["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? "\(home)/.cache"
+        return "\(cache)/pymemcheck/cpython"
+    }
+
+    /// Finished builds only: the stamp is written after `make install` succeeded.
+    static func sourceBuildFolders(environment: [String: String]) -> [String] {
+        let root = sourceBuildRoot(environment: environment)
+        return sortedEntries(root).map { "\(root)/\($0)" }.filter {
+            FileManager.default.fileExists(atPath: "\($0)/prefix/.pymemcheck-built")
+        }
+    }
+
+    /// The build's folder name is its id: .../cpython/3.11.2-fuzz/prefix/lib/libpython3.11.so.
+    static func sourceBuildID(of libraryPath: String) -> String? {
+        let parts = libraryPath.split(separator: "/")
+        guard parts.count >= 4, parts[parts.count - 3] == "prefix" else { return nil }
+        return String(parts[parts.count - 4])
     }
 
     static func systemLibraryFolders() -> [String] {

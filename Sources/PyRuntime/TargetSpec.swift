@@ -9,6 +9,9 @@ public enum TargetSpec {
 
     public static func resolve(_ spec: String?, discovery: () -> TargetDiscovery.Result = { TargetDiscovery.discover() }) throws -> PythonTarget {
         let spec = (spec?.isEmpty == false ? spec! : defaultSpec)
+        if isVariantID(spec) {
+            return try exact(spec, in: discovery().targets)
+        }
         if let wanted = VersionPattern(spec) {
             return try match(wanted, spec: spec, in: discovery().targets)
         }
@@ -25,8 +28,23 @@ public enum TargetSpec {
         try resolve(ProcessInfo.processInfo.environment["PYMEMCHECK_PYTHON"])
     }
 
+    /// An id with a suffix: a source build's "3.11.2-fuzz", or "3.11.2-system" when two builds share
+    /// a version.
+    static func isVariantID(_ spec: String) -> Bool {
+        spec.range(of: #"^[0-9]+(\.[0-9]+){1,2}d?-[a-z0-9-]+$"#, options: .regularExpression) != nil
+    }
+
+    private static func exact(_ spec: String, in targets: [PythonTarget]) throws -> PythonTarget {
+        if let target = targets.first(where: { $0.id == spec }) { return target }
+        let known = targets.map(\.id).joined(separator: ", ")
+        let hint = spec.range(of: #"-(fuzz|asan|cov)$"#, options: .regularExpression) == nil ? ""
+            : " (Fuzz/cpython/build.sh builds it)"
+        throw PyMemCheckError.usage("no target \(spec)\(hint); targets here: \(known.isEmpty ? "none" : known)")
+    }
+
     private static func match(_ wanted: VersionPattern, spec: String, in targets: [PythonTarget]) throws -> PythonTarget {
-        let matching = targets.filter(wanted.matches)
+        // An instrumented source build is chosen by its own id only, never for a version.
+        let matching = targets.filter { $0.origin != .source && wanted.matches($0) }
         // An exact id first; then, for a series such as "3.11", the newest release build (pyenv's
         // before the system's at the same version, as discovery orders them).
         if let exact = matching.first(where: { $0.id == spec }) { return exact }

@@ -27,7 +27,7 @@ public struct TargetEntry: Sendable, Codable, Equatable {
     }
 
     public enum Origin: String, Sendable, Codable {
-        case pyenv, system, path
+        case pyenv, system, path, source
     }
 
     public var id: String

@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# Builds CPython from Debian's source package as a shared library instrumented for fuzzing or
+# coverage, with the Swift toolchain's clang, and prints the install prefix on its last line.
+#
+#   Fuzz/cpython/build.sh VERSION [--sanitizer fuzzer|address|coverage]
+#
+# VERSION is 3.11.2 (bookworm's python3.11) or 3.13.5 (trixie's python3.13). The source comes
+# only through `apt-get source` with a deb-src entry in a private apt configuration under the
+# cache folder (the system's apt configuration is read for its mirror, never written), and
+# `dpkg-source -x` unpacks it with Debian's patches applied: the same tree Debian builds its
+# libpython from, so a finding is one in the CPython people run. Variants:
+#   fuzzer    -fsanitize=fuzzer-no-link              -> target id VERSION-fuzz
+#   address   the same plus AddressSanitizer         -> target id VERSION-asan
+#   coverage  -fprofile-instr-generate -fcoverage-mapping (continuous)  -> target id VERSION-cov
+# Builds go to ${XDG_CACHE_HOME:-~/.cache}/pymemcheck/cpython/ID (src/ is the build tree, prefix/
+# the installation) and are reused once built. `pymemcheck targets` lists them by ID.
+set -euo pipefail
+
+fail() { echo "Fuzz/cpython/build.sh: $*" >&2; exit 2; }
+
+version=${1:-}
+variant=fuzzer
+shift || true
+while [[ $# -gt 0 ]]; do
+    case $1 in
+        --sanitizer) variant=${2:-}; shift 2 || shift ;;
+        --sanitizer=*) variant=${1#*=}; shift ;;
+        *) fail "unknown argument '$1'; usage: $0 3.11.2|3.13.5 [--sanitizer fuzzer|address|coverage]" ;;
+    esac
+done
+case $version in
+    3.11.2) package=python3.11; suite=bookworm ;;
+    3.13.5) package=python3.13; suite=trixie ;;
+    *) fail "give a version Debian ships as a source package: 3.11.2 (bookworm) or 3.13.5 (trixie)" ;;
+esac
+case $variant in
+    fuzzer) suffix=fuzz; cflags="-fsanitize=fuzzer-no-link"; ldflags=$cflags; extra=() ;;
+    # CPython's own switch adds -fsanitize=address and exempts pymalloc's arena reads from ASan.
+    address) suffix=asan; cflags="-fsanitize=fuzzer-no-link"; ldflags=$cflags; extra=(--with-address-sanitizer) ;;
+    # Continuous mode: counters live in the mmapped profile file, so a child that aborts (every
+    # fatal report of the debug hooks) keeps its counts. Without LLVM_PROFILE_FILE (which must then
+    # hold %c) profiles go to profiles/ of the build, one file per process and module (%p-%m):
+    # two processes or two modules (libpython, an extension) mapping one file die of SIGBUS.
+    coverage) suffix=cov; cflags=; ldflags=; extra=() ;;   # set below, once the build's folder is known
+    *) fail "--sanitizer takes fuzzer, address or coverage, not '$variant'" ;;
+esac
+
+cache=${XDG_CACHE_HOME:-$HOME/.cache}/pymemcheck/cpython
+home=$cache/$version-$suffix
+if [[ $variant == coverage ]]; then
+    profiles="-fprofile-instr-generate=$home/profiles/%p-%m.profraw -fprofile-continuous"
+    cflags="$profiles -fcoverage-mapping"; ldflags=$profiles
+fi
+prefix=$home/prefix
+stamp=$prefix/.pymemcheck-built
+swift=$(command -v swift) || fail "put the Swift toolchain's bin folder on PATH (its clang builds CPython)"
+bin=$(dirname "$(readlink -f "$swift")")
+[[ -x $bin/clang ]] || fail "no clang next to $swift; install a Swift toolchain that ships clang"
+
+# A libpython built with -fsanitize=fuzzer-no-link calls libFuzzer's coverage callbacks, which
+# only a fuzz binary defines: pymemcheck itself could not load it. A small library of empty
+# callbacks becomes a dependency of libpython (found beside it through $ORIGIN). In a fuzz
+# binary linked with --export-dynamic the executable's definitions come first in the lookup
+# order, so libFuzzer's real callbacks are the ones called there.
+callbacks() {
+    local lib=$prefix/lib library
+    library=$(ls "$lib"/libpython3.*.so.1.0)
+    [[ -f $lib/libpymemcheck-sancov.so ]] && return 0
+    command -v patchelf >/dev/null || apt-get install -y --no-install-recommends patchelf >&2 \
+        || fail "install patchelf (apt-get install patchelf) and run again"
+    {
+        echo '#include <stdint.h>'
+        echo '__attribute__((tls_model("initial-exec"))) __thread uintptr_t __sancov_lowest_stack;'
+        for name in trace_cmp1 trace_cmp2 trace_cmp4 trace_cmp8 trace_const_cmp1 trace_const_cmp2 \
+                    trace_const_cmp4 trace_const_cmp8 trace_switch trace_div4 trace_div8 trace_gep \
+                    trace_pc_indir trace_pc trace_pc_guard trace_pc_guard_init 8bit_counters_init \
+                    bool_flag_init pcs_init; do
+            echo "void __sanitizer_cov_$name(void) {}"
+        done
+    } > "$home/sancov-callbacks.c"
+    "$bin/clang" -shared -fPIC -O1 -o "$lib/libpymemcheck-sancov.so" "$home/sancov-callbacks.c" \
+        || fail "could not build $lib/libpymemcheck-sancov.so; delete $home and run again"
+    # Two calls, the runpath first: patchelf 0.14 given both at once (or the other way round)
+    # writes one string over the other.
+    patchelf --set-rpath '$ORIGIN' "$library" && patchelf --add-needed libpymemcheck-sancov.so "$library" \
+        || fail "patchelf could not edit $library; delete $home and run again"
+}
+
+if [[ -f $stamp ]]; then
+    echo "reusing $home (delete it to rebuild)" >&2
+    [[ $variant == coverage ]] || callbacks
+    echo "$prefix"
+    exit 0
+fi
+
+# dpkg-source unpacks and patches the source package; the script installs it when missing.
+if ! command -v dpkg-source >/dev/null; then
+    echo "installing dpkg-dev (dpkg-source)" >&2
+    apt-get install -y --no-install-recommends dpkg-dev >&2 \
+        || fail "install dpkg-dev (apt-get install dpkg-dev) and run again"
+fi
+
+# A private apt configuration: its own sources, lists and cache; the mirror is the system's.
+apt_home=$cache/apt
+mirror=$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | grep -v security | head -1)
+[[ -n $mirror ]] \
+    || mirror=$(awk '$1 == "deb" && $0 !~ /security/ { print $2; exit }' /etc/apt/sources.list 2>/dev/null)
+[[ -n $mirror ]] || fail "no Debian mirror found in /etc/apt; add a 'deb' line for a Debian mirror and run again"
+mkdir -p "$apt_home/lists/partial" "$apt_home/cache/archives/partial" "$apt_home/preferences.d" "$cache/sources"
+keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+{
+    echo "deb-src [signed-by=$keyring] $mirror bookworm main"
+    echo "deb-src [signed-by=$keyring] $mirror trixie main"
+} > "$apt_home/sources.list"
+apt=(apt-get -q -o "Dir::Etc::SourceList=$apt_home/sources.list" -o Dir::Etc::SourceParts=/dev/null
+     -o "Dir::State::Lists=$apt_home/lists" -o "Dir::Cache=$apt_home/cache"
+     -o Dir::Etc::Preferences=/dev/null -o "Dir::Etc::PreferencesParts=$apt_home/preferences.d")
+
+dsc=$(ls "$cache/sources/${package}_${version}"-*.dsc 2>/dev/null | head -1 || true)
+if [[ -z $dsc ]]; then
+    echo "fetching the source package $package/$suite" >&2
+    "${apt[@]}" update > "$apt_home/update.log" 2>&1 || fail "apt-get update failed; read $apt_home/update.log"
+    (cd "$cache/sources" && "${apt[@]}" source --download-only "$package/$suite" > "$apt_home/source.log" 2>&1) \
+        || fail "apt-get source $package/$suite failed; read $apt_home/source.log"
+    dsc=$(ls "$cache/sources/${package}_${version}"-*.dsc 2>/dev/null | head -1 || true)
+    [[ -n $dsc ]] || fail "$suite's $package is not $version now; build the one it has: $(ls "$cache/sources"/*.dsc)"
+fi
+
+rm -rf "$home"
+mkdir -p "$home"
+echo "unpacking $(basename "$dsc") into $home/src" >&2
+dpkg-source --no-check -x "$dsc" "$home/src" > "$home/unpack.log" 2>&1 \
+    || fail "dpkg-source -x $dsc failed; delete $cache/sources and run again"
+
+cd "$home/src"
+started=$(date +%s)
+export CC=$bin/clang CXX=$bin/clang++
+# An ASan interpreter runs during the build (freezing modules); leaks at its exit are CPython's.
+export ASAN_OPTIONS=detect_leaks=0
+# --with-ensurepip=no: Debian's patches turn ensurepip into a message and a failure, which would
+# fail `make install` at its very end.
+./configure --enable-shared --prefix="$prefix" --with-ensurepip=no ${extra[@]+"${extra[@]}"} \
+    CFLAGS="$cflags -O1 -g" LDFLAGS="$ldflags" > "$home/configure.log" 2>&1 \
+    || fail "configure failed; read $home/configure.log (config.log beside it) and install what it asks for"
+# The profile of the build's own interpreter runs goes nowhere near the measured ones.
+export LLVM_PROFILE_FILE=$home/build/%p-%m%c.profraw
+make -j"$(nproc)" > "$home/make.log" 2>&1 || fail "make failed; read $home/make.log"
+make install > "$home/install.log" 2>&1 || fail "make install failed; read $home/install.log"
+rm -rf "$home/build"
+[[ $variant == coverage ]] || callbacks
+echo "$version $variant $(date -u +%FT%TZ) built in $(( $(date +%s) - started )) s" > "$stamp"
+echo "built $package $version ($variant) in $(( $(date +%s) - started )) s" >&2
+echo "$prefix"
