@@ -173,7 +173,11 @@ enum PluginTestSupport {
         try source.write(to: file, atomically: true, encoding: .utf8)
         let include = package.appendingPathComponent("Sources/PluginInterface/include").path
         let outcome = try ChildProcess.run(executable: "/usr/bin/cc", arguments: ["-shared", "-fPIC", "-O1", "-I", include, "-o", library.path, file.path], timeout: 60)
-        guard outcome.exitedCleanly else { throw XCTSkip("cannot compile a test plugin (install a C compiler: apt-get install gcc): \(outcome.stderr.prefix(300))") }
+        guard outcome.exitedCleanly else {
+            throw XCTSkip(
+                "cannot compile a test plugin (install a C compiler: apt-get install gcc): "
+                    + "\(outcome.stderr.prefix(300))")
+        }
         return library.path
     }
 }

@@ -40,11 +40,17 @@ extension XCTestCase {
     func conform(_ clause: String, file: StaticString = #filePath, line: UInt = #line) throws {
         let results = try XCTUnwrap(try ConformanceRun.results.get()[clause], "clause \(clause) is not in the catalogue", file: file, line: line)
         for result in results where result.status.isUnexpected {
-            XCTFail("\(clause) [\(result.target) \(result.mode)] \(result.status.rawValue): \(result.evidence.joined(separator: "; "))", file: file, line: line)
+            let evidence = result.evidence.joined(separator: "; ")
+            XCTFail(
+                "\(clause) [\(result.target) \(result.mode)] \(result.status.rawValue): \(evidence)",
+                file: file, line: line)
         }
         if results.allSatisfy({ $0.status == .notApplicable }) {
             let reasons = Set(results.compactMap(\.evidence.first)).sorted().joined(separator: "; ")
-            throw XCTSkip("\(clause) does not apply to \(results.first?.target ?? "this target") in any mode (\(reasons)); choose another target with PYMEMCHECK_PYTHON")
+            let target = results.first?.target ?? "this target"
+            throw XCTSkip(
+                "\(clause) does not apply to \(target) in any mode (\(reasons)); "
+                    + "choose another target with PYMEMCHECK_PYTHON")
         }
     }
 }

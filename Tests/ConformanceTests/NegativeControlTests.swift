@@ -16,7 +16,9 @@ final class NegativeControlTests: XCTestCase {
         let matrix = try ConformanceRun.matrix.get()
         let controls = try XCTUnwrap(matrix.controls, "the run carried no controls")
         for control in controls where !control.proven {
-            XCTFail("\(control.clause) [\(control.target) \(control.mode)] under '\(control.violation)': \(control.status.rawValue) — \(control.evidence.first ?? "")")
+            XCTFail(
+                "\(control.clause) [\(control.target) \(control.mode)] under '\(control.violation)': "
+                    + "\(control.status.rawValue) — \(control.evidence.first ?? "")")
         }
         // Every clause that ran (pass or deviation) somewhere on this target had its control run there.
         let ran = Set(matrix.results.filter { $0.status != .notApplicable }.map { "\($0.clause) \($0.mode)" })
@@ -50,9 +52,10 @@ final class VerdictRulesTests: XCTestCase {
 
     func clause(deviationObservation: String) throws -> Clause {
         let yaml = """
-            {"id": "x.y.z", "statement": "s", "sources": [], "since": "3.6", "domains": [], "features": [], "modes": "all",
-             "kind": "in-process", "check": "c", "tests": [],
-             "deviations": [{"target": "3.13", "mode": "*", "observed": "o", "observation": "\(deviationObservation)", "evidence": "e"}]}
+            {"id": "x.y.z", "statement": "s", "sources": [], "since": "3.6", "domains": [], "features": [],
+             "modes": "all", "kind": "in-process", "check": "c", "tests": [],
+             "deviations": [{"target": "3.13", "mode": "*", "observed": "o",
+                             "observation": "\(deviationObservation)", "evidence": "e"}]}
             """
         return try JSONDecoder().decode(Clause.self, from: Data(yaml.utf8))
     }

@@ -2,10 +2,12 @@ import XCTest
 
 /// tracemalloc C API: Conformance/70-tracemalloc-c-api.yaml.
 final class TraceMallocCAPITests: XCTestCase {
-    /// tracemalloc.track.disabled: PyTraceMalloc_Track and PyTraceMalloc_Untrack return -2 when tracemalloc is disabled.
+    /// tracemalloc.track.disabled: PyTraceMalloc_Track and PyTraceMalloc_Untrack return -2 when tracemalloc is
+    /// disabled.
     func test_tracemalloc_track_disabled() throws { try conform("tracemalloc.track.disabled") }
 
-    /// tracemalloc.track.success: PyTraceMalloc_Track returns 0 on success, and the block shows in tracemalloc's traces.
+    /// tracemalloc.track.success: PyTraceMalloc_Track returns 0 on success, and the block shows in tracemalloc's
+    /// traces.
     func test_tracemalloc_track_success() throws { try conform("tracemalloc.track.success") }
 
     /// tracemalloc.track.update: Tracking a block that is already tracked updates the existing trace.

@@ -31,7 +31,9 @@ final class CorpusReplayTests: XCTestCase {
         let results = try ReplayJSON.results(outcome.stdout)
         XCTAssertGreaterThan(results.count, 0, outcome.stderr)
         for result in results where result.isFailure {
-            XCTFail("\(result.target) \(result.mode) \(result.file): \(result.outcome) \(result.detail ?? "") \(result.verdict?.findings.map(\.description) ?? [])")
+            let findings = result.verdict?.findings.map(\.description) ?? []
+            XCTFail(
+                "\(result.target) \(result.mode) \(result.file): \(result.outcome) \(result.detail ?? "") \(findings)")
         }
         XCTAssertEqual(outcome.exitStatus, 0)
     }
@@ -50,7 +52,10 @@ final class MutantTests: XCTestCase {
                                                                             "--mutant", mutant.rawValue, "--format", "json"])
             let results = try ReplayJSON.results(outcome.stdout)
             let detections = results.compactMap { Self.detection(of: mutant, in: $0) }
-            XCTAssertFalse(detections.isEmpty, "mutant \(mutant.rawValue) (\(mutant.defect)) not found in mode \(mutant.preferredMode) by \(Self.declared(mutant)); seen: \(Self.seen(results))")
+            XCTAssertFalse(
+                detections.isEmpty,
+                "mutant \(mutant.rawValue) (\(mutant.defect)) not found in mode \(mutant.preferredMode) "
+                    + "by \(Self.declared(mutant)); seen: \(Self.seen(results))")
             for result in results {
                 XCTAssertEqual(result.detectedBy, Self.detection(of: mutant, in: result), "replay's detectedBy for \(mutant.rawValue) \(result.file)")
             }
@@ -72,7 +77,11 @@ final class MutantTests: XCTestCase {
     }
 
     static func seen(_ results: [Replay.Result]) -> String {
-        results.filter(\.isFailure).map { "\(($0.file as NSString).lastPathComponent): \($0.outcome) \($0.signal.map { "signal \($0) " } ?? "")\($0.invariants.map(\.rawValue))" }.joined(separator: "; ")
+        results.filter(\.isFailure).map { result in
+            let name = (result.file as NSString).lastPathComponent
+            let signal = result.signal.map { "signal \($0) " } ?? ""
+            return "\(name): \(result.outcome) \(signal)\(result.invariants.map(\.rawValue))"
+        }.joined(separator: "; ")
     }
 
     /// Only the declared invariants and the declared crash count; a crash of any other

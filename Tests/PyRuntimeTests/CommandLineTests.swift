@@ -82,7 +82,9 @@ final class CommandLineTests: XCTestCase {
 
     func testPython27LibrarySaysWhy() throws {
         guard let old = TestSupport.discovery.rejected.first(where: { $0.path.contains("libpython2.7") }) else {
-            throw XCTSkip("no Python 2.7 library installed to try; install one (pyenv install 2.7.18 with --enable-shared) to check the message for pre-PEP 445 builds")
+            throw XCTSkip(
+                "no Python 2.7 library installed to try; install one (pyenv install 2.7.18 with --enable-shared) "
+                    + "to check the message for pre-PEP 445 builds")
         }
         let outcome = try TestSupport.pymemcheck(["probe", "--python", old.path])
         XCTAssertEqual(outcome.exitStatus, 2)
@@ -137,7 +139,9 @@ final class CommandLineTests: XCTestCase {
     /// A target that cannot run a mode is an entry of the JSON (not text before it), and no failure.
     func testReplayJSONSaysNotApplicableInJSON() throws {
         guard let old = TestSupport.discovery.targets.first(where: { !$0.mimalloc }) else {
-            throw XCTSkip("every target here has mimalloc; install a CPython before 3.13 (pyenv install 3.12) to check the not-applicable entry")
+            throw XCTSkip(
+                "every target here has mimalloc; install a CPython before 3.13 (pyenv install 3.12) "
+                    + "to check the not-applicable entry")
         }
         let corpus = Self.package.appendingPathComponent("Corpus/fuzz-sequences").path
         let outcome = try TestSupport.pymemcheck(["replay", corpus, "--python", old.libraryPath, "--mode", "mimalloc", "--format", "json"])

@@ -41,7 +41,9 @@ final class DiscoveryTests: XCTestCase {
     func testPython27IsRejectedWithTheReason() throws {
         let rejected = TestSupport.discovery.rejected.filter { $0.path.contains("libpython2.7") }
         guard let entry = rejected.first else {
-            throw XCTSkip("no Python 2.7 library here; install one (pyenv install 2.7.18 with --enable-shared) to check that pre-PEP 445 builds are rejected")
+            throw XCTSkip(
+                "no Python 2.7 library here; install one (pyenv install 2.7.18 with --enable-shared) "
+                    + "to check that pre-PEP 445 builds are rejected")
         }
         XCTAssertTrue(entry.reason.contains("no PEP 445"), entry.reason)
     }

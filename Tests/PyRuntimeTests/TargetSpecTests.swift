@@ -25,7 +25,9 @@ final class TargetSpecTests: XCTestCase {
         let target = try TestSupport.target("3.12")
         XCTAssertEqual(try resolve(target.libraryPath).libraryPath, target.libraryPath)
         guard let prefix = target.prefix, FileManager.default.isExecutableFile(atPath: prefix + "/bin/python3") else {
-            throw XCTSkip("\(target.id) has no bin/python3 under its prefix; install a CPython with its executables (pyenv install) to check --python given as an executable")
+            throw XCTSkip(
+                "\(target.id) has no bin/python3 under its prefix; install a CPython with its executables "
+                    + "(pyenv install) to check --python given as an executable")
         }
         XCTAssertEqual(try resolve(prefix + "/bin/python3").libraryPath, target.libraryPath)
     }
@@ -51,7 +53,11 @@ final class TargetSpecTests: XCTestCase {
 
     func testALibraryThatIsNotPythonIsNamed() throws {
         let libc = ["/lib/x86_64-linux-gnu/libc.so.6", "/usr/lib/x86_64-linux-gnu/libz.so.1"].first { FileManager.default.fileExists(atPath: $0) }
-        guard let libc else { throw XCTSkip("no libc.so.6 at Debian's path (/lib/x86_64-linux-gnu) to use as a non-Python library; run on Debian x86-64 (apt-get install libc6) to check that refusal") }
+        guard let libc else {
+            throw XCTSkip(
+                "no libc.so.6 at Debian's path (/lib/x86_64-linux-gnu) to use as a non-Python library; "
+                    + "run on Debian x86-64 (apt-get install libc6) to check that refusal")
+        }
         XCTAssertThrowsError(try resolve(libc)) { error in
             XCTAssertTrue("\(error)".contains("is not a libpython: it has no Py_GetVersion"), "\(error)")
         }

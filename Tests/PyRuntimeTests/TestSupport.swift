@@ -11,7 +11,9 @@ enum TestSupport {
     /// The target a test named by version needs, or a skip that says how to get it.
     static func target(_ spec: String, file: StaticString = #filePath, line: UInt = #line) throws -> PythonTarget {
         guard let target = try? TargetSpec.resolve(spec, discovery: { discovery }) else {
-            throw XCTSkip("CPython \(spec) is not installed here; install it (pyenv install, or apt-get install python3.11-dbg for 3.11d) to run this test")
+            throw XCTSkip(
+                "CPython \(spec) is not installed here; install it (pyenv install, "
+                    + "or apt-get install python3.11-dbg for 3.11d) to run this test")
         }
         return target
     }
