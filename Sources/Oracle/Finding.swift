@@ -40,8 +40,7 @@ public struct Finding: Sendable, Codable, Equatable, CustomStringConvertible {
         self.signal = signal
     }
 
-    /// The one-line form the fuzzers and certify's evidence print; reports render the same line
-    /// (Reports' FindingEntry.text(), held equal by ReportsTests).
+    /// The one-line form the fuzzers, certify's evidence and the reports print.
     public var description: String {
         let place = opIndex < 0 ? "at clean-up" : "op \(opIndex + 1) `\(op)`"
         return "\(place): \(invariant.rawValue): \(evidence)"

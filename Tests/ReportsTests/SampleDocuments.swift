@@ -1,4 +1,6 @@
-import Reports
+import Oracle
+@testable import PyRuntime
+@testable import Reports
 
 /// Documents with every status and shape each renderer handles, fixed so their renderings can
 /// be compared with the golden files.
@@ -73,7 +75,8 @@ enum SampleDocuments {
         return TargetEntry(id: id, version: .init(major: 3, minor: 12, micro: 1),
                            versionString: "3.12.1 (main, Jan  1 2026, 00:00:00)\n[GCC 12.2.0]",
                            libraryPath: "~/.pyenv/versions/\(id)/lib/libpython3.12.so.1.0", prefix: nil, origin: origin,
-                           debugBuild: debug, pymalloc: true, mimalloc: false, modes: modes)
+                           debugBuild: debug, pymalloc: true, mimalloc: false,
+                           supportedModes: modes.filter(\.applicable).map(\.mode), modes: modes)
     }
 
     static var targets: TargetsDocument {
@@ -95,10 +98,10 @@ enum SampleDocuments {
     }
 
     static let findings = FindingsDocument(findings: [
-        FindingEntry(opIndex: 2, op: "realloc mem s1 50", invariant: "contents-kept",
+        FindingEntry(opIndex: 2, op: "realloc mem s1 50", invariant: .contentsKept,
                      evidence: "byte 7 was 0x00, expected 0x41"),
-        FindingEntry(opIndex: -1, op: "", invariant: "no-leak", evidence: "2 blocks left in OBJ"),
-        FindingEntry(opIndex: 0, op: "malloc raw 8 -> s1", invariant: "no-crash", evidence: "SIGSEGV", signal: 11),
+        FindingEntry(opIndex: -1, op: "", invariant: .noLeak, evidence: "2 blocks left in OBJ"),
+        FindingEntry(opIndex: 0, op: "malloc raw 8 -> s1", invariant: .noCrash, evidence: "SIGSEGV", signal: 11),
     ], note: "a note")
 
     static var replay: ReplayDocument {
