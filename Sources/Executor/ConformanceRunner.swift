@@ -145,7 +145,9 @@ public struct ConformanceRunner: Sendable {
                 status = .expectedDeviation
                 evidence.insert("recorded deviation: \(deviation.observed) (\(deviation.evidence))", at: 0)
             } else if status == .fail {
-                evidence.insert("the catalogue records a deviation here, observed as '\(deviation.observation)'; this run observed \(verdict.observation.map { "'\($0)'" } ?? "something else")", at: 0)
+                evidence.insert("the catalogue records a deviation here, observed as " +
+                    "'\(deviation.observation)'; this run observed " +
+                    "\(verdict.observation.map { "'\($0)'" } ?? "something else")", at: 0)
             } else if status == .pass {
                 status = .unexpectedPass
                 evidence = ["the catalogue records a deviation here (\(deviation.observed)) but the clause held"]

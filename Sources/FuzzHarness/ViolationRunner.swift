@@ -98,7 +98,9 @@ public enum ViolationRunner {
             return Verdict(findings: [], note: "\(expectation.describe) without the debug hooks: \(ended)")
         }
         guard outcome.signal == SIGABRT else {
-            return Verdict(findings: [finding(.violationDetected, violation, "\(expectation.describe) under the debug hooks: \(ended), not an abort with the report: \(tail(outcome))")])
+            let evidence = "\(expectation.describe) under the debug hooks: \(ended), "
+                + "not an abort with the report: \(tail(outcome))"
+            return Verdict(findings: [finding(.violationDetected, violation, evidence)])
         }
         let mismatches = ReportComparison.mismatches(DebugReportParser.parse(outcome.stderr), expected: expectedFields(expectation))
         return mismatches.isEmpty ? Verdict(findings: [], note: "\(expectation.describe): detected with the documented report")

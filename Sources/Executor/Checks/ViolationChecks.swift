@@ -182,7 +182,8 @@ extension ViolationChecks {
             }
             let block = outcome.stdout.split(separator: "\n").first { $0.hasPrefix("PYMEMCHECK-BLOCK ") }?.dropFirst(17) ?? "?"
             let stopped = [SIGABRT, SIGSEGV, SIGBUS].contains(outcome.signal ?? 0)
-            evidence.expect(stopped, "\(name): expected the process stopped (SIGABRT, or SIGSEGV/SIGBUS in the dump), got: \(outcome.summary)")
+            evidence.expect(stopped, "\(name): expected the process stopped (SIGABRT, or " +
+                "SIGSEGV/SIGBUS in the dump), got: \(outcome.summary)")
             evidence.expect(outcome.stderr.contains("Debug memory block at address p=\(block)"),
                             "\(name): no report on the block \(block) (stderr: \(outcome.stderr.prefix(200)))")
         }
@@ -190,9 +191,13 @@ extension ViolationChecks {
     }
 
     /// Python that allocates `block` (16 bytes, PyMem_Malloc) through ctypes.
-    static let allocateFromPython = "import ctypes\nctypes.pythonapi.PyMem_Malloc.restype = ctypes.c_void_p\nblock = ctypes.pythonapi.PyMem_Malloc(16)\n"
+    static let allocateFromPython = "import ctypes\n"
+        + "ctypes.pythonapi.PyMem_Malloc.restype = ctypes.c_void_p\n"
+        + "block = ctypes.pythonapi.PyMem_Malloc(16)\n"
     /// Python that writes one byte past `block` and frees it.
-    static let overflowFromPython = "ctypes.pythonapi.PyMem_Free.argtypes = [ctypes.c_void_p]\nctypes.memset(block + 16, \(padByte), 1)\nctypes.pythonapi.PyMem_Free(block)\n"
+    static let overflowFromPython = "ctypes.pythonapi.PyMem_Free.argtypes = [ctypes.c_void_p]\n"
+        + "ctypes.memset(block + 16, \(padByte), 1)\n"
+        + "ctypes.pythonapi.PyMem_Free(block)\n"
 
     /// With tracemalloc off, or tracing but not that block, the report has no allocation
     /// traceback (with it off, the report says how to get one).
