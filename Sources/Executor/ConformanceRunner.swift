@@ -89,9 +89,8 @@ public struct ConformanceRunner: Sendable {
         let controlResults = checked.map { clause in
             let (verdict, _) = verdicts[Worker.Item(clause: clause.id, control: true)]!
             let planted = result(clause, target: target, mode: mode, verdict: verdict, seconds: 0)
-            return ControlResult(clause: clause.id, target: target.id, mode: mode.name,
-                                 violation: ClauseControls.control(for: clause.id)?.violation ?? "none",
-                                 status: planted.status, evidence: planted.evidence)
+            let violation = ClauseControls.control(for: clause.id)?.violation ?? "none"
+            return ControlResult(planted: planted, violation: violation)
         }
         return Column(results: results, controls: controlResults, failure: failure)
     }

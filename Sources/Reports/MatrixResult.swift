@@ -75,14 +75,13 @@ public struct ControlResult: Sendable, Codable, Equatable {
     public var status: ResultStatus
     public var evidence: [String]
 
-    public init(clause: String, target: String, mode: String, violation: String, status: ResultStatus, evidence: [String]) {
-        self.clause = clause
-        self.target = target
-        self.mode = mode
-        self.violation = violation
-        self.proven = status == .fail
-        self.status = status
-        self.evidence = evidence
+}
+
+extension ControlResult {
+    /// The control's entry: `planted` is the clause's result with `violation` planted.
+    public init(planted: ClauseResult, violation: String) {
+        self.init(clause: planted.clause, target: planted.target, mode: planted.mode, violation: violation,
+                  proven: planted.status == .fail, status: planted.status, evidence: planted.evidence)
     }
 }
 

@@ -43,11 +43,12 @@ enum SampleDocuments {
     ]
 
     static let controls = [
-        ControlResult(clause: "raw.malloc.zero-size-distinct", target: "3.13.0", mode: "default",
-                      violation: "zero-size requests share a block", status: .fail, evidence: ["two blocks at 0x10"]),
-        ControlResult(clause: "raw.malloc.zero-size-distinct", target: "3.6.15", mode: "malloc",
-                      violation: "zero-size requests share a block", status: .pass,
-                      evidence: ["the control did not fire"]),
+        ControlResult(planted: ClauseResult(clause: "raw.malloc.zero-size-distinct", target: "3.13.0", mode: "default",
+                                            status: .fail, evidence: ["two blocks at 0x10"]),
+                      violation: "zero-size requests share a block"),
+        ControlResult(planted: ClauseResult(clause: "raw.malloc.zero-size-distinct", target: "3.6.15", mode: "malloc",
+                                            status: .pass, evidence: ["the control did not fire"]),
+                      violation: "zero-size requests share a block"),
     ]
 
     static var certificate: CertificateDocument {

@@ -153,8 +153,8 @@ public enum AllocationChecks {
                     dirty(functions, size: total)
                     guard let block = functions.calloc(nelem, elsize) else { return evidence.add("calloc(\(nelem), \(elsize)) returned NULL") }
                     if let offset = Bytes.firstNot(0, in: block, 0..<total) {
-                        evidence.add("calloc(\(nelem), \(elsize)) byte \(offset) is " +
-                            "0x\(String(block.load(fromByteOffset: offset, as: UInt8.self), radix: 16)), not zero")
+                        let seen = String(block.load(fromByteOffset: offset, as: UInt8.self), radix: 16)
+                        evidence.add("calloc(\(nelem), \(elsize)) byte \(offset) is 0x\(seen), not zero")
                     } else {
                         evidence.exercised()
                     }
