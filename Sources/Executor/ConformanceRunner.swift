@@ -32,13 +32,13 @@ public struct ConformanceRunner: Sendable {
         let pairs = targets.flatMap { target in modes.map { (target, $0) } }
         let done = Locked(0)
         let columns = ParallelMap.run(pairs, width: width) { target, mode in
-            let column = MatrixColumn(target: target.id, mode: mode.name)
+            let column = MatrixColumn(target, mode)
             let results = self.run(target: target, mode: mode, clauses: clauses, controls: controls)
             self.progress?(done.withLock { $0 += 1; return $0 }, pairs.count, column)
             return results
         }
         let rows = clauses.map { MatrixRow(clause: $0.id, section: catalogue.section(of: $0.id)?.section ?? "", statement: $0.statement) }
-        return Matrix(rows: rows, columns: pairs.map { MatrixColumn(target: $0.0.id, mode: $0.1.name) },
+        return Matrix(rows: rows, columns: pairs.map { MatrixColumn($0.0, $0.1) },
                       results: columns.flatMap(\.results), controls: controls ? columns.flatMap(\.controls) : nil,
                       seconds: Date().timeIntervalSince(start))
     }

@@ -1,4 +1,5 @@
 import Foundation
+import PyRuntime
 
 /// The outcome of one clause on one target in one mode.
 public enum ResultStatus: String, Sendable, Codable, CaseIterable {
@@ -42,10 +43,11 @@ public struct ClauseResult: Sendable, Codable, Equatable {
 public struct MatrixColumn: Sendable, Codable, Hashable {
     public var target: String
     public var mode: String
+}
 
-    public init(target: String, mode: String) {
-        self.target = target
-        self.mode = mode
+extension MatrixColumn {
+    public init(_ target: PythonTarget, _ mode: AllocatorMode) {
+        self.init(target: target.id, mode: mode.name)
     }
 }
 

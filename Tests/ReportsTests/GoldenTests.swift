@@ -1,4 +1,4 @@
-import Reports
+@testable import Reports
 import XCTest
 
 /// What a person reads, pinned: each text and Markdown rendering of the sample documents is
