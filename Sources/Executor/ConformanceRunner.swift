@@ -152,7 +152,7 @@ public struct ConformanceRunner: Sendable {
                 evidence = ["the catalogue records a deviation here (\(deviation.observed)) but the clause held"]
             }
         }
-        return ClauseResult(clause: clause.id, target: target.id, mode: mode.name, status: status,
+        return ClauseResult(clause: clause.id, target, mode, status: status,
                             evidence: evidence, seconds: seconds, exercised: verdict.exercised)
     }
 }

@@ -23,19 +23,17 @@ public struct ClauseResult: Sendable, Codable, Equatable {
     public var status: ResultStatus
     /// What was seen: the failures, the reason for not-applicable, the recorded deviation.
     public var evidence: [String]
-    public var seconds: Double
+    public var seconds: Double = 0
     /// How many observations the check compared (0 where it did not run).
-    public var exercised: Int
+    public var exercised: Int = 0
+}
 
-    public init(clause: String, target: String, mode: String, status: ResultStatus, evidence: [String], seconds: Double = 0,
-                exercised: Int = 0) {
-        self.clause = clause
-        self.target = target
-        self.mode = mode
-        self.status = status
-        self.evidence = evidence
-        self.seconds = seconds
-        self.exercised = exercised
+extension ClauseResult {
+    /// The result of `clause` on `target` in `mode`.
+    public init(clause: String, _ target: PythonTarget, _ mode: AllocatorMode, status: ResultStatus,
+                evidence: [String], seconds: Double, exercised: Int) {
+        self.init(clause: clause, target: target.id, mode: mode.name, status: status, evidence: evidence,
+                  seconds: seconds, exercised: exercised)
     }
 }
 
