@@ -76,7 +76,7 @@ public enum ViolationRunner {
     /// The parent's verdict on the child's end.
     static func judge(_ outcome: ChildOutcome, violation: Op, index: Int, session: FuzzSession) -> Verdict {
         func finding(_ invariant: Invariant, _ op: Op, _ evidence: String) -> Finding {
-            Finding(opIndex: index, op: TextForm.line(for: op), invariant: invariant, evidence: evidence)
+            Finding(at: index, op, invariant, evidence)
         }
         let messages = WorkerChannel.messages(Message.self, in: outcome.stdout)
         for case .prefixFindings(let findings) in messages { return Verdict(findings: findings) }

@@ -25,8 +25,7 @@ public final class Oracle {
     public func block(in slot: Slot) -> BlockModel? { slots[slot.index] }
 
     public func report(_ invariant: Invariant, _ evidence: String) {
-        let text = current.op.map { TextForm.line(for: $0) } ?? ""
-        findings.append(Finding(opIndex: current.index, op: text, invariant: invariant, evidence: evidence))
+        findings.append(Finding(at: current.index, current.op, invariant, evidence))
     }
 
     public func takeFindings() -> [Finding] {

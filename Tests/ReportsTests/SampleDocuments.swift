@@ -1,4 +1,4 @@
-import Oracle
+@testable import Oracle
 @testable import PyRuntime
 @testable import Reports
 
