@@ -9,8 +9,8 @@ import PackageDescription
 //   ClauseCatalogue – the clause catalogue (Conformance/*.yaml): what the documents promise
 //   AllocatorLayers – pymemcheck's allocator layers (recording, fault, guard, counting, mutant) and plugins
 //   Executor       – clause checks and scenarios run against a started runtime, in warm workers or isolated
-//   Reports        – every document a user reads (matrix, certificate, probe, targets, replay, bench)
-//                    and its renderings (text, JSON; JUnit, Markdown, HTML for the matrix)
+//   Reports        – every document a user reads (matrix, certificate, probe, targets, replay, bench),
+//                    built from PyRuntime's and Oracle's values, and its renderings (text, JSON; JUnit, Markdown, HTML for the matrix)
 //   OpLanguage     – the fuzzers' op language: ops, the versioned byte form, the text form
 //   Oracle         – the model of the documented semantics that judges every op's result
 //   FuzzHarness    – runs programs on a started target under the oracle: layers, mutants, violations
@@ -47,7 +47,7 @@ let package = Package(
         .target(name: "DebugReport"),
         .target(name: "ClauseCatalogue", dependencies: ["PyRuntime", "DebugReport", .product(name: "Yams", package: "Yams")],
                 plugins: ["EmbedText"]),
-        .target(name: "Reports"),
+        .target(name: "Reports", dependencies: ["PyRuntime", "Oracle"]),
         .target(name: "OpLanguage"),
         // The plugin interface: include/pymemcheck_plugin.h, for custom allocator authors.
         .target(name: "PluginInterface"),
@@ -87,7 +87,7 @@ let package = Package(
         .testTarget(name: "CertificationTests", dependencies: ["AllocatorLayers", "CPythonABI", "Isolation", "PyRuntime", "FuzzHarness", "pymemcheck"]),
         // Every rendering: golden text and Markdown, every JSON document against Schemas/, the
         // JUnit against Schemas/junit.xsd (needs python3-jsonschema and xmllint).
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Isolation", "Oracle", "pymemcheck"],
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Isolation", "Oracle", "PyRuntime", "pymemcheck"],
                     exclude: ["Fixtures"]),
         // The corpus replayed on several targets and modes, the mutants found, the oracle.
         .testTarget(name: "FuzzTests", dependencies: ["AllocatorLayers", "FuzzHarness", "OpLanguage", "Oracle", "PyRuntime", "Isolation", "pymemcheck"]),

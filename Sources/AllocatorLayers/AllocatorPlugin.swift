@@ -41,7 +41,8 @@ public final class AllocatorPlugin: @unchecked Sendable {
         let path = URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)).standardizedFileURL.path
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), !isFolder.boolValue else {
-            throw PyMemCheckError.usage("plugin \(path) not found; give the path of a shared library exporting pymemcheck_allocator, or mutant:NAME")
+            throw PyMemCheckError.usage("plugin \(path) not found; give the path of a shared " +
+                "library exporting pymemcheck_allocator, or mutant:NAME")
         }
         guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL) else {
             let reason = String(cString: dlerror())

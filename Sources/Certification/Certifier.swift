@@ -42,7 +42,8 @@ public struct Certifier: Sendable {
     /// Why a target cannot take a plugin, if it cannot.
     public static func pluginSupport(_ target: PythonTarget) -> String? {
         target.version.dropsAllocatorsSetBeforeInitialisation
-            ? "3.7 sets its allocators up again inside Py_InitializeEx, dropping any installed before it; certify needs 3.6 or 3.8+"
+            ? "3.7 sets its allocators up again inside Py_InitializeEx, dropping any installed " +
+                "before it; certify needs 3.6 or 3.8+"
             : nil
     }
 

@@ -57,7 +57,8 @@ enum HookChecks {
         return [(1 << 32, 1 << 32), (half, 2), (2, half), (Int(bitPattern: UInt.max), 3)].compactMap { count, size in
             guard let block = hook.calloc(hook.ctx, count, size) else { return nil }
             hook.free(hook.ctx, block)
-            return "must-fail: calloc(\(UInt(bitPattern: count)), \(UInt(bitPattern: size))) overflows size_t but returned a block"
+            return "must-fail: calloc(\(UInt(bitPattern: count)), \(UInt(bitPattern: size))) " +
+                "overflows size_t but returned a block"
         }
     }
 
@@ -98,7 +99,8 @@ enum HookChecks {
         defer { hook.free(hook.ctx, block) }
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
         let last = UnsafeMutableRawPointer(bitPattern: UInt(bitPattern: block + (count * size - 1)) & ~UInt(page - 1))!
-        return msync(last, page, MS_ASYNC) == 0 ? [] : ["block-size: calloc(\(count), \(size)) returned a block that does not span \(count * size) bytes (nelem*elsize wrapped?)"]
+        return msync(last, page, MS_ASYNC) == 0 ? [] : ["block-size: calloc(\(count), \(size)) " +
+            "returned a block that does not span \(count * size) bytes (nelem*elsize wrapped?)"]
     }
 
     /// Every block spans the bytes asked for: the last one can be read. Sizes one above a
@@ -199,7 +201,8 @@ enum InjectedFailureChecks {
             reached = reached || injected
             let kept = resized ?? block
             if !(0..<100).allSatisfy({ kept.load(fromByteOffset: $0, as: UInt8.self) == 0x42 }) {
-                problems.append("\(domain.name): failure-keeps-block: after a realloc whose allocator below failed, the block's contents changed")
+                problems.append("\(domain.name): failure-keeps-block: after a realloc whose " +
+                    "allocator below failed, the block's contents changed")
             }
             hook.free(hook.ctx, kept)
         }

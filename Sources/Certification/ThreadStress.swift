@@ -57,7 +57,10 @@ enum ThreadStress {
             if held.count == 8 || Date() >= deadline {
                 for (block, size) in held {
                     let changed = reference.withUnsafeBytes { memcmp(block, $0.baseAddress!, size) != 0 }
-                    if changed { return "thread-safe: a \(size)-byte block changed while its thread held it: another thread was given it too" }
+                    if changed {
+                        return "thread-safe: a \(size)-byte block changed while its thread held it: "
+                            + "another thread was given it too"
+                    }
                     free(block)
                 }
                 held.removeAll()

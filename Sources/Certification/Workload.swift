@@ -50,7 +50,8 @@ enum Workload {
                 let index = Int(random.word() % UInt64(live.count))
                 let block = live[index]
                 if let offset = mismatch(block, count: block.size) {
-                    problems.append("no-overlap: call \(call): a live \(block.size)-byte block changed at byte \(offset) (shared, or overwritten)")
+                    problems.append("no-overlap: call \(call): a live \(block.size)-byte block " +
+                        "changed at byte \(offset) (shared, or overwritten)")
                 }
                 if choice < 7 {
                     let size = band(&random)

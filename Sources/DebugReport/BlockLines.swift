@@ -26,10 +26,7 @@ enum BlockLines {
 
     /// "16 bytes originally requested"
     private static func bytesRequested(_ line: Substring) -> ReportLine? {
-        guard let number = line.between("", " bytes originally requested"),
-              let count = TextScanning.count(number)
-        else { return nil }
-        return .bytesRequested(count)
+        line.between("", " bytes originally requested").flatMap(TextScanning.count).map { .bytesRequested($0) }
     }
 
     /// "The 7 pad bytes at p-7 are ..." / "The 8 pad bytes at tail=0x... are ..."
@@ -84,10 +81,8 @@ enum BlockLines {
 
     /// "The block was made by call #N to debug malloc/realloc."
     private static func serialNumber(_ line: Substring) -> ReportLine? {
-        guard let number = line.between("The block was made by call #", " to debug malloc/realloc."),
-              let serial = TextScanning.serial(number)
-        else { return nil }
-        return .serialNumber(serial)
+        line.between("The block was made by call #", " to debug malloc/realloc.")
+            .flatMap(TextScanning.serial).map { .serialNumber($0) }
     }
 
     /// "Data at p: cd cd ... cd": up to eight bytes, " ...", and the last eight.

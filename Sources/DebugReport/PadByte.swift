@@ -8,10 +8,4 @@ public struct PadByte: Sendable, Equatable, Codable {
     public var value: UInt8
     /// Marked `*** OUCH`: the byte differs from FORBIDDENBYTE.
     public var bad: Bool
-
-    public init(offset: Int, value: UInt8, bad: Bool) {
-        self.offset = offset
-        self.value = value
-        self.bad = bad
-    }
 }

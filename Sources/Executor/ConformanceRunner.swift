@@ -32,13 +32,13 @@ public struct ConformanceRunner: Sendable {
         let pairs = targets.flatMap { target in modes.map { (target, $0) } }
         let done = Locked(0)
         let columns = ParallelMap.run(pairs, width: width) { target, mode in
-            let column = MatrixColumn(target: target.id, mode: mode.name)
+            let column = MatrixColumn(target, mode)
             let results = self.run(target: target, mode: mode, clauses: clauses, controls: controls)
             self.progress?(done.withLock { $0 += 1; return $0 }, pairs.count, column)
             return results
         }
         let rows = clauses.map { MatrixRow(clause: $0.id, section: catalogue.section(of: $0.id)?.section ?? "", statement: $0.statement) }
-        return Matrix(rows: rows, columns: pairs.map { MatrixColumn(target: $0.0.id, mode: $0.1.name) },
+        return Matrix(rows: rows, columns: pairs.map { MatrixColumn($0.0, $0.1) },
                       results: columns.flatMap(\.results), controls: controls ? columns.flatMap(\.controls) : nil,
                       seconds: Date().timeIntervalSince(start))
     }
@@ -89,9 +89,8 @@ public struct ConformanceRunner: Sendable {
         let controlResults = checked.map { clause in
             let (verdict, _) = verdicts[Worker.Item(clause: clause.id, control: true)]!
             let planted = result(clause, target: target, mode: mode, verdict: verdict, seconds: 0)
-            return ControlResult(clause: clause.id, target: target.id, mode: mode.name,
-                                 violation: ClauseControls.control(for: clause.id)?.violation ?? "none",
-                                 status: planted.status, evidence: planted.evidence)
+            let violation = ClauseControls.control(for: clause.id)?.violation ?? "none"
+            return ControlResult(planted: planted, violation: violation)
         }
         return Column(results: results, controls: controlResults, failure: failure)
     }
@@ -145,13 +144,15 @@ public struct ConformanceRunner: Sendable {
                 status = .expectedDeviation
                 evidence.insert("recorded deviation: \(deviation.observed) (\(deviation.evidence))", at: 0)
             } else if status == .fail {
-                evidence.insert("the catalogue records a deviation here, observed as '\(deviation.observation)'; this run observed \(verdict.observation.map { "'\($0)'" } ?? "something else")", at: 0)
+                evidence.insert("the catalogue records a deviation here, observed as " +
+                    "'\(deviation.observation)'; this run observed " +
+                    "\(verdict.observation.map { "'\($0)'" } ?? "something else")", at: 0)
             } else if status == .pass {
                 status = .unexpectedPass
                 evidence = ["the catalogue records a deviation here (\(deviation.observed)) but the clause held"]
             }
         }
-        return ClauseResult(clause: clause.id, target: target.id, mode: mode.name, status: status,
+        return ClauseResult(clause: clause.id, target, mode, status: status,
                             evidence: evidence, seconds: seconds, exercised: verdict.exercised)
     }
 }

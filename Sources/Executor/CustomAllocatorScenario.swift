@@ -40,7 +40,8 @@ enum CustomAllocatorScenario {
             let block = runtime.library.functions(domain).malloc(16)
             runtime.library.functions(domain).free(block)
             evidence.expect(layer.calls.contains { $0.function == .malloc && $0.size == 16 + runtime.version.debugHookOverhead },
-                            "\(domain): a 16-byte request did not reach the custom allocator as \(16 + runtime.version.debugHookOverhead) bytes through the hooks")
+                            "\(domain): a 16-byte request did not reach the custom allocator as " +
+                                "\(16 + runtime.version.debugHookOverhead) bytes through the hooks")
         }
         return Result(problems: evidence.problems, compared: evidence.compared, unwrapped: unwrapped)
     }

@@ -17,13 +17,6 @@ public enum Worker {
         public var catalogue: String?
         /// A custom allocator plugin installed before initialisation (certify).
         public var plugin: String?
-
-        public init(target: String, mode: AllocatorMode, catalogue: String?, plugin: String? = nil) {
-            self.target = target
-            self.mode = mode
-            self.catalogue = catalogue
-            self.plugin = plugin
-        }
     }
 
     /// A clause's check, or (`control`) the check with the clause's negative control planted.

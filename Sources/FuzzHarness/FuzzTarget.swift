@@ -68,7 +68,8 @@ public enum FuzzEntry {
     public static func standaloneMain(_ target: FuzzTarget) -> Never {
         let files = CommandLine.arguments.dropFirst().filter { !$0.hasPrefix("-") }
         guard !files.isEmpty else {
-            print("usage: \(target.rawValue) FILE... (built without libFuzzer: replays inputs; Fuzz/run.sh builds the fuzzer)")
+            print("usage: \(target.rawValue) FILE... (built without libFuzzer: replays inputs; " +
+                "Fuzz/run.sh builds the fuzzer)")
             exit(2)
         }
         var failed = false

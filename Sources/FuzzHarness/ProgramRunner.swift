@@ -39,7 +39,8 @@ public final class ProgramRunner {
     /// What the last input's fail-next ops and hostile layers did, for a verdict's note.
     public var note: String? {
         let hostile = hostileCounts.moved + hostileCounts.poisoned > 0
-            ? "hostile below CPython: \(hostileCounts.moved) realloc(s) moved, \(hostileCounts.poisoned) freed block(s) poisoned" : nil
+            ? "hostile below CPython: \(hostileCounts.moved) realloc(s) moved, " +
+                "\(hostileCounts.poisoned) freed block(s) poisoned" : nil
         let parts = [faultNote, hostile].compactMap { $0 }
         return parts.isEmpty ? nil : parts.joined(separator: "; ")
     }
@@ -202,7 +203,8 @@ public final class ProgramRunner {
         let total = count &* size
         if checking {
             if !Memory.isMapped(block + Int(total - 1)) {
-                oracle.report(.blockSize, "calloc(\(count), \(size)) returned \(block), but its byte \(total - 1) is not mapped: the block is smaller than \(total) bytes")
+                oracle.report(.blockSize, "calloc(\(count), \(size)) returned \(block), but its " +
+                    "byte \(total - 1) is not mapped: the block is smaller than \(total) bytes")
             } else if let offset = Memory.firstNonZero(block, count: min(Int(total), 4096)) {
                 oracle.report(.callocZeroed, "calloc(\(count), \(size)): byte \(offset) is not zero")
             }
@@ -239,7 +241,8 @@ public final class ProgramRunner {
         // The quarantine first: the blocks it holds are still live below.
         for damage in session.drainDamage() where checking { oracle.report(.freedMemoryIntact, damage) }
         if checking && session.liveCount != 0 {
-            oracle.report(.noLeak, "\(session.liveCount) block(s) handed out during the input are still live after it freed all its blocks")
+            oracle.report(.noLeak, "\(session.liveCount) block(s) handed out during the input " +
+                "are still live after it freed all its blocks")
         }
         oracle.clearSlots()
     }

@@ -76,7 +76,7 @@ public enum ViolationRunner {
     /// The parent's verdict on the child's end.
     static func judge(_ outcome: ChildOutcome, violation: Op, index: Int, session: FuzzSession) -> Verdict {
         func finding(_ invariant: Invariant, _ op: Op, _ evidence: String) -> Finding {
-            Finding(opIndex: index, op: TextForm.line(for: op), invariant: invariant, evidence: evidence)
+            Finding(at: index, op, invariant, evidence)
         }
         let messages = WorkerChannel.messages(Message.self, in: outcome.stdout)
         for case .prefixFindings(let findings) in messages { return Verdict(findings: findings) }
@@ -98,7 +98,9 @@ public enum ViolationRunner {
             return Verdict(findings: [], note: "\(expectation.describe) without the debug hooks: \(ended)")
         }
         guard outcome.signal == SIGABRT else {
-            return Verdict(findings: [finding(.violationDetected, violation, "\(expectation.describe) under the debug hooks: \(ended), not an abort with the report: \(tail(outcome))")])
+            let evidence = "\(expectation.describe) under the debug hooks: \(ended), "
+                + "not an abort with the report: \(tail(outcome))"
+            return Verdict(findings: [finding(.violationDetected, violation, evidence)])
         }
         let mismatches = ReportComparison.mismatches(DebugReportParser.parse(outcome.stderr), expected: expectedFields(expectation))
         return mismatches.isEmpty ? Verdict(findings: [], note: "\(expectation.describe): detected with the documented report")

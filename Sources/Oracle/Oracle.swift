@@ -25,8 +25,7 @@ public final class Oracle {
     public func block(in slot: Slot) -> BlockModel? { slots[slot.index] }
 
     public func report(_ invariant: Invariant, _ evidence: String) {
-        let text = current.op.map { TextForm.line(for: $0) } ?? ""
-        findings.append(Finding(opIndex: current.index, op: text, invariant: invariant, evidence: evidence))
+        findings.append(Finding(at: current.index, current.op, invariant, evidence))
     }
 
     public func takeFindings() -> [Finding] {
@@ -91,7 +90,9 @@ public final class Oracle {
         guard var model = slots[slot.index] else { return }
         if result == nil && !oldBlockLive {
             if !shouldFail && !injectedFailure { report(.nonNull, "realloc to \(size) bytes returned NULL") }
-            report(.failureKeepsBlock, "realloc to \(size) returned NULL and the old block is gone (freed, or no longer readable): \(model.domain.name) block \(hex(model.pointer)) of \(model.size) bytes")
+            report(.failureKeepsBlock, "realloc to \(size) returned NULL and the old block is " +
+                "gone (freed, or no longer readable): \(model.domain.name) block " +
+                "\(hex(model.pointer)) of \(model.size) bytes")
             slots[slot.index] = nil
             return
         }
@@ -145,7 +146,8 @@ public final class Oracle {
             if other.address == model.address {
                 report(.distinct, "\(hex(model.pointer)) is also the live block in s\(index)")
             } else if other.span.overlaps(model.span) {
-                report(.noOverlap, "\(hex(model.pointer))+\(model.size) overlaps the live block s\(index) at \(hex(other.pointer))+\(other.size)")
+                report(.noOverlap, "\(hex(model.pointer))+\(model.size) overlaps the live block " +
+                    "s\(index) at \(hex(other.pointer))+\(other.size)")
             }
         }
     }
@@ -171,7 +173,9 @@ public final class Oracle {
             guard differs else { continue }
             let offset = range.first { model.pointer.load(fromByteOffset: $0, as: UInt8.self) != model.expected[$0] }!
             let seen = model.pointer.load(fromByteOffset: offset, as: UInt8.self)
-            return report(invariant, "\(model.domain.name) block \(hex(model.pointer)) of \(model.size) bytes\(note.isEmpty ? "" : " " + note): byte \(offset) is 0x\(hex(seen)), expected 0x\(hex(model.expected[offset]))")
+            return report(invariant, "\(model.domain.name) block \(hex(model.pointer)) of " +
+                "\(model.size) bytes\(note.isEmpty ? "" : " " + note): byte \(offset) is " +
+                "0x\(hex(seen)), expected 0x\(hex(model.expected[offset]))")
         }
     }
 
@@ -182,9 +186,12 @@ public final class Oracle {
         let layout = BlockLayout(block: model.pointer, requested: model.size, domain: domain)
         let forbidden = version.debugBytes.forbidden
         if layout.headerSize != model.size || layout.apiID != String(domain.apiID) {
-            report(.debugLayout, "\(model.domain.name) block \(hex(model.pointer)): header says \(layout.headerSize) bytes, API '\(layout.apiID)'; expected \(model.size), '\(domain.apiID)' (are the debug hooks on?)")
+            report(.debugLayout, "\(model.domain.name) block \(hex(model.pointer)): header says " +
+                "\(layout.headerSize) bytes, API '\(layout.apiID)'; expected \(model.size), " +
+                "'\(domain.apiID)' (are the debug hooks on?)")
         } else if !(layout.leadingPad + layout.trailingPad).allSatisfy({ $0 == forbidden }) {
-            report(.debugLayout, "\(model.domain.name) block \(hex(model.pointer)): pads \(layout.leadingPad) \(layout.trailingPad) are not all FORBIDDENBYTE")
+            report(.debugLayout, "\(model.domain.name) block \(hex(model.pointer)): pads " +
+                "\(layout.leadingPad) \(layout.trailingPad) are not all FORBIDDENBYTE")
         }
     }
 

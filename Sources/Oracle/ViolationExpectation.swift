@@ -46,7 +46,8 @@ public struct ViolationExpectation: Sendable, Codable, Equatable {
                 "api_id": .string(letter(block.domain)),
                 "bytes_requested": .integer(block.size),
             ], leadingOffsets: leading ? [Int(offset)] : nil, trailingOffsets: leading ? nil : [Int(offset)],
-               describe: "write at \(leading ? "p\(offset)" : "tail+\(offset)") of a \(block.size)-byte \(block.domain.name) block")
+               describe: "write at \(leading ? "p\(offset)" : "tail+\(offset)") of a " +
+                   "\(block.size)-byte \(block.domain.name) block")
         case .apiIDWrite:
             guard let block else { return .none("the slot is empty") }
             return ViolationExpectation(detectable: true, fields: [

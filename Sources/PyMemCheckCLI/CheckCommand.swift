@@ -78,7 +78,9 @@ struct CheckCommand: ParsableCommand {
         guard !clauseGlobs.isEmpty else { return catalogue.clauses }
         let chosen = catalogue.clauses.filter { clause in clauseGlobs.contains { fnmatch($0, clause.id, 0) == 0 } }
         guard !chosen.isEmpty else {
-            throw PyMemCheckError.usage("no clause matches \(clauseGlobs.joined(separator: ", ")); ids look like \(catalogue.clauses.prefix(3).map(\.id).joined(separator: ", "))")
+            throw PyMemCheckError.usage("no clause matches " +
+                "\(clauseGlobs.joined(separator: ", ")); ids look like " +
+                "\(catalogue.clauses.prefix(3).map(\.id).joined(separator: ", "))")
         }
         return chosen
     }

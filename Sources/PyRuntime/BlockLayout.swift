@@ -17,6 +17,18 @@ public struct BlockLayout: Sendable, Codable, Equatable {
     /// How far before p the hooks' header starts: the size word, then the API id word.
     public static let headerLength = 2 * wordSize
 
+    /// Whether this is the layout the hooks of `version` write for `domain`.
+    public func matchesDebugLayout(of version: PythonVersion, domain: AllocatorDomain) -> Bool {
+        let bytes = version.debugBytes
+        return headerSize == requested && apiID == String(domain.apiID)
+            && leadingPad.allSatisfy { $0 == bytes.forbidden } && trailingPad.allSatisfy { $0 == bytes.forbidden }
+            && firstBytes.allSatisfy { $0 == bytes.clean }
+    }
+}
+
+extension BlockLayout {
+    /// Reads the layout around `block`. (Declared here, not in the type, so that the memberwise
+    /// initialiser is synthesised as well: tests build layouts by hand.)
     public init(block: UnsafeMutableRawPointer, requested: Int, domain: AllocatorDomain) {
         let word = Self.wordSize
         let header = block - Self.headerLength
@@ -28,13 +40,5 @@ public struct BlockLayout: Sendable, Codable, Equatable {
         leadingPad = (1..<word).map { (block - word).load(fromByteOffset: $0, as: UInt8.self) }
         trailingPad = (0..<word).map { block.load(fromByteOffset: requested + $0, as: UInt8.self) }
         firstBytes = (0..<min(requested, 8)).map { block.load(fromByteOffset: $0, as: UInt8.self) }
-    }
-
-    /// Whether this is the layout the hooks of `version` write for `domain`.
-    public func matchesDebugLayout(of version: PythonVersion, domain: AllocatorDomain) -> Bool {
-        let bytes = version.debugBytes
-        return headerSize == requested && apiID == String(domain.apiID)
-            && leadingPad.allSatisfy { $0 == bytes.forbidden } && trailingPad.allSatisfy { $0 == bytes.forbidden }
-            && firstBytes.allSatisfy { $0 == bytes.clean }
     }
 }

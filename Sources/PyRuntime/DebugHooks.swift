@@ -88,10 +88,13 @@ extension PythonLibrary {
     /// hooks are already installed below a hook of ours (infinite recursion).
     public func installDebugHooks() throws {
         if isInitialized() != 0 {
-            throw PyMemCheckError.runtime("PyMem_SetupDebugHooks() after Py_InitializeEx would check blocks allocated before the hooks (bad ID or SIGSEGV); install them before initialisation")
+            throw PyMemCheckError.runtime("PyMem_SetupDebugHooks() after Py_InitializeEx would " +
+                "check blocks allocated before the hooks (bad ID or SIGSEGV); install them " +
+                "before initialisation")
         }
         if debugHooksUnderOwnHook {
-            throw PyMemCheckError.runtime("the debug hooks are already installed below a pymemcheck hook; PyMem_SetupDebugHooks() would recurse forever")
+            throw PyMemCheckError.runtime("the debug hooks are already installed below a " +
+                "pymemcheck hook; PyMem_SetupDebugHooks() would recurse forever")
         }
         setupDebugHooks()
     }

@@ -51,7 +51,8 @@ enum LibraryInspector {
 
     private static func checkSupported(version: PythonVersion, handle: UnsafeMutableRawPointer, path: String) throws {
         if dlsym(handle, "PyMem_SetAllocator") == nil {
-            throw PyMemCheckError.environment("\(path) is Python \(version): it has no PEP 445 allocator API (PyMem_SetAllocator); pymemcheck needs CPython 3.6 or later")
+            throw PyMemCheckError.environment("\(path) is Python \(version): it has no PEP 445 " +
+                "allocator API (PyMem_SetAllocator); pymemcheck needs CPython 3.6 or later")
         }
         if version < PythonVersion(3, 6) {
             throw PyMemCheckError.environment("\(path) is Python \(version); pymemcheck needs CPython 3.6 or later")

@@ -37,10 +37,12 @@ struct ModeVerification {
         let context = "mode \(mode.name) did not take effect on \(target.id)"
         let expectHooks = mode.expectsDebugHooks(debugBuild: target.debugBuild)
         for (domain, on) in observation.debugHooks.sorted(by: { $0.key < $1.key }) where on != expectHooks {
-            throw PyMemCheckError.runtime("\(context): debug hooks of the \(domain) domain are \(on ? "on" : "off"), expected \(expectHooks ? "on" : "off")")
+            throw PyMemCheckError.runtime("\(context): debug hooks of the \(domain) domain are " +
+                "\(on ? "on" : "off"), expected \(expectHooks ? "on" : "off")")
         }
         if let layout = observation.memBlock, !layout.matchesDebugLayout(of: target.version, domain: .mem) {
-            throw PyMemCheckError.runtime("\(context): a PyMem_Malloc(16) block lacks the debug layout (header size \(layout.headerSize), API '\(layout.apiID)')")
+            throw PyMemCheckError.runtime("\(context): a PyMem_Malloc(16) block lacks the debug " +
+                "layout (header size \(layout.headerSize), API '\(layout.apiID)')")
         }
         let expectedName = mode.expectedAllocatorName(defaultIsPymalloc: target.pymalloc, debugBuild: target.debugBuild)
         if let name = observation.allocatorName, name != expectedName {
@@ -48,7 +50,9 @@ struct ModeVerification {
         }
         let expectArenas = mode.underlyingAllocator(defaultIsPymalloc: target.pymalloc) == .pymalloc
         if observation.pymallocInUse != expectArenas {
-            throw PyMemCheckError.runtime("\(context): pymalloc arenas \(observation.pymallocInUse ? "were" : "were not") used, expected \(expectArenas ? "used" : "unused")")
+            throw PyMemCheckError.runtime("\(context): pymalloc arenas " +
+                "\(observation.pymallocInUse ? "were" : "were not") used, expected " +
+                "\(expectArenas ? "used" : "unused")")
         }
         return observation
     }

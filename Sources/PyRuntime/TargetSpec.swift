@@ -67,12 +67,15 @@ public enum TargetSpec {
             let candidate = "\(folder)/\(spec)"
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
         }
-        throw PyMemCheckError.environment("'\(spec)' is not on PATH; install a Python or pass --python with a version or path (see 'pymemcheck targets')")
+        throw PyMemCheckError.environment("'\(spec)' is not on PATH; install a Python or pass " +
+            "--python with a version or path (see 'pymemcheck targets')")
     }
 
     /// Asks the interpreter itself where its shared library is (sysconfig's LIBDIR/LDLIBRARY).
     static func libraryOf(executable: String) throws -> String {
-        let script = "import sysconfig, os; print(os.path.join(sysconfig.get_config_var('LIBDIR') or '', sysconfig.get_config_var('LDLIBRARY') or ''))"
+        let script = "import sysconfig, os; " +
+            "print(os.path.join(sysconfig.get_config_var('LIBDIR') or '', " +
+            "sysconfig.get_config_var('LDLIBRARY') or ''))"
         let outcome: ChildOutcome
         do {
             outcome = try ChildProcess.run(executable: executable, arguments: ["-c", script], timeout: 30)
@@ -85,7 +88,8 @@ public enum TargetSpec {
         }
         let library = outcome.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         guard library.contains(".so"), FileManager.default.fileExists(atPath: library) else {
-            throw PyMemCheckError.environment("\(executable) has no shared libpython (it reports '\(library)'); use a build configured with --enable-shared")
+            throw PyMemCheckError.environment("\(executable) has no shared libpython (it reports " +
+                "'\(library)'); use a build configured with --enable-shared")
         }
         return library
     }

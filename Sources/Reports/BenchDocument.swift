@@ -19,21 +19,6 @@ public struct BenchDocument: Sendable, Codable, Equatable {
     /// Time per op with the oracle over time per op of the bare replay.
     @ExplicitNull public var ratio: Double?
 
-    public init(target: String, mode: String, programs: Int, ops: Int, maxOps: Int, secondsWithOracle: Double,
-                secondsBare: Double) {
-        self.target = target
-        self.mode = mode
-        self.programs = programs
-        self.ops = ops
-        self.maxOps = maxOps
-        self.secondsWithOracle = secondsWithOracle
-        self.secondsBare = secondsBare
-        execPerSecond = rate(Double(programs), secondsWithOracle)
-        opsPerSecond = rate(Double(ops), secondsWithOracle)
-        bareOpsPerSecond = rate(Double(ops), secondsBare)
-        ratio = rate(secondsWithOracle, secondsBare)
-    }
-
     public func text() -> String {
         let lines = [
             "\(target) \(mode): \(programs) programs, \(ops) ops (up to \(maxOps) per program)",
@@ -42,6 +27,18 @@ public struct BenchDocument: Sendable, Codable, Equatable {
                 + "harness time per op / bare = \(figure(ratio, "%.2f"))",
         ]
         return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+extension BenchDocument {
+    /// The figures as measured, and the rates they give.
+    public init(target: String, mode: String, programs: Int, ops: Int, maxOps: Int, secondsWithOracle: Double,
+                secondsBare: Double) {
+        self.init(target: target, mode: mode, programs: programs, ops: ops, maxOps: maxOps,
+                  secondsWithOracle: secondsWithOracle, secondsBare: secondsBare,
+                  execPerSecond: rate(Double(programs), secondsWithOracle),
+                  opsPerSecond: rate(Double(ops), secondsWithOracle),
+                  bareOpsPerSecond: rate(Double(ops), secondsBare), ratio: rate(secondsWithOracle, secondsBare))
     }
 }
 

@@ -9,8 +9,10 @@ enum HTMLReport {
     ]
 
     static func render(_ matrix: Matrix) -> String {
-        var html = [head(matrix), "<body>", "<h1>pymemcheck conformance matrix</h1>",
-                    "<p class=meta>\(matrix.rows.count) clauses × \(matrix.columns.count) target modes, \(String(format: "%.1f", matrix.seconds)) s. \(legend)</p>"]
+        let seconds = String(format: "%.1f", matrix.seconds)
+        let meta = "<p class=meta>\(matrix.rows.count) clauses × \(matrix.columns.count) target modes, "
+            + "\(seconds) s. \(legend)</p>"
+        var html = [head(matrix), "<body>", "<h1>pymemcheck conformance matrix</h1>", meta]
         html.append(summaryBars(matrix))
         html.append(table(matrix))
         html.append(unexpectedList(matrix))
@@ -23,13 +25,15 @@ enum HTMLReport {
     }
 
     static func head(_ matrix: Matrix) -> String {
-        """
-        <!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>pymemcheck: \(matrix.unexpected.isEmpty ? "conforms" : "\(matrix.unexpected.count) unexpected")</title>
+        let title = matrix.unexpected.isEmpty ? "conforms" : "\(matrix.unexpected.count) unexpected"
+        return """
+        <!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>pymemcheck: \(title)</title>
         <style>
         body{font:13px system-ui,sans-serif;margin:1.5em;color:#222}
         h1{font-size:20px}.meta{color:#555}
         .key{display:inline-block;width:10px;height:10px;margin:0 3px 0 10px;border-radius:2px}
-        .bars{display:grid;grid-template-columns:max-content 1fr max-content;gap:4px 10px;align-items:center;max-width:900px;margin:1em 0}
+        .bars{display:grid;grid-template-columns:max-content 1fr max-content;gap:4px 10px;\
+        align-items:center;max-width:900px;margin:1em 0}
         .bar{display:flex;height:14px;border-radius:3px;overflow:hidden}
         table{border-collapse:collapse}th,td{padding:0}
         th{font-weight:600;font-size:11px;padding:2px 4px;white-space:nowrap}
@@ -51,9 +55,12 @@ enum HTMLReport {
             let total = max(1, counts.values.reduce(0, +))
             let segments = ResultStatus.allCases.compactMap { status -> String? in
                 guard let count = counts[status], count > 0 else { return nil }
-                return "<span style=\"flex:\(count);background:\(colours[status]!)\" title=\"\(count) \(status.rawValue)\"></span>"
+                return "<span style=\"flex:\(count);background:\(colours[status]!)\" "
+                    + "title=\"\(count) \(status.rawValue)\"></span>"
             }.joined()
-            html.append("<b>\(escape(target))</b><div class=bar>\(segments)</div><span>\(counts[.pass] ?? 0)/\(total - (counts[.notApplicable] ?? 0)) pass</span>")
+            let applicable = total - (counts[.notApplicable] ?? 0)
+            html.append("<b>\(escape(target))</b><div class=bar>\(segments)</div>"
+                + "<span>\(counts[.pass] ?? 0)/\(applicable) pass</span>")
         }
         html.append("</div>")
         return html.joined(separator: "\n")
@@ -63,7 +70,8 @@ enum HTMLReport {
         let targets = matrix.targets
         var html = ["<table><thead><tr><th></th>"]
         for target in targets {
-            html.append("<th class=target colspan=\(matrix.columns.filter { $0.target == target }.count)>\(escape(target))</th>")
+            let span = matrix.columns.filter { $0.target == target }.count
+            html.append("<th class=target colspan=\(span)>\(escape(target))</th>")
         }
         html.append("</tr><tr><th></th>")
         for column in matrix.columns {
@@ -95,7 +103,8 @@ enum HTMLReport {
         let unexpected = matrix.unexpected
         guard !unexpected.isEmpty else { return "<p><b>No unexpected result.</b></p>" }
         let items = unexpected.map { result in
-            "<li><code>\(escape(result.clause))</code> on \(escape(result.target)) \(escape(result.mode)) — \(result.status.rawValue): \(escape(result.evidence.joined(separator: "; ")))</li>"
+            "<li><code>\(escape(result.clause))</code> on \(escape(result.target)) \(escape(result.mode)) — "
+                + "\(result.status.rawValue): \(escape(result.evidence.joined(separator: "; ")))</li>"
         }
         return "<h2>Unexpected results (\(unexpected.count))</h2><ul class=unexpected>" + items.joined() + "</ul>"
     }

@@ -1,4 +1,5 @@
 import Foundation
+import PyRuntime
 
 /// The outcome of one clause on one target in one mode.
 public enum ResultStatus: String, Sendable, Codable, CaseIterable {
@@ -22,19 +23,17 @@ public struct ClauseResult: Sendable, Codable, Equatable {
     public var status: ResultStatus
     /// What was seen: the failures, the reason for not-applicable, the recorded deviation.
     public var evidence: [String]
-    public var seconds: Double
+    public var seconds: Double = 0
     /// How many observations the check compared (0 where it did not run).
-    public var exercised: Int
+    public var exercised: Int = 0
+}
 
-    public init(clause: String, target: String, mode: String, status: ResultStatus, evidence: [String], seconds: Double = 0,
-                exercised: Int = 0) {
-        self.clause = clause
-        self.target = target
-        self.mode = mode
-        self.status = status
-        self.evidence = evidence
-        self.seconds = seconds
-        self.exercised = exercised
+extension ClauseResult {
+    /// The result of `clause` on `target` in `mode`.
+    public init(clause: String, _ target: PythonTarget, _ mode: AllocatorMode, status: ResultStatus,
+                evidence: [String], seconds: Double, exercised: Int) {
+        self.init(clause: clause, target: target.id, mode: mode.name, status: status, evidence: evidence,
+                  seconds: seconds, exercised: exercised)
     }
 }
 
@@ -42,10 +41,11 @@ public struct ClauseResult: Sendable, Codable, Equatable {
 public struct MatrixColumn: Sendable, Codable, Hashable {
     public var target: String
     public var mode: String
+}
 
-    public init(target: String, mode: String) {
-        self.target = target
-        self.mode = mode
+extension MatrixColumn {
+    public init(_ target: PythonTarget, _ mode: AllocatorMode) {
+        self.init(target: target.id, mode: mode.name)
     }
 }
 
@@ -75,14 +75,13 @@ public struct ControlResult: Sendable, Codable, Equatable {
     public var status: ResultStatus
     public var evidence: [String]
 
-    public init(clause: String, target: String, mode: String, violation: String, status: ResultStatus, evidence: [String]) {
-        self.clause = clause
-        self.target = target
-        self.mode = mode
-        self.violation = violation
-        self.proven = status == .fail
-        self.status = status
-        self.evidence = evidence
+}
+
+extension ControlResult {
+    /// The control's entry: `planted` is the clause's result with `violation` planted.
+    public init(planted: ClauseResult, violation: String) {
+        self.init(clause: planted.clause, target: planted.target, mode: planted.mode, violation: violation,
+                  proven: planted.status == .fail, status: planted.status, evidence: planted.evidence)
     }
 }
 

@@ -1,31 +1,10 @@
 import Foundation
+import PyRuntime
 
 /// What `pymemcheck probe` saw of a started runtime. Field names are stable (README, "JSON").
 public struct ProbeDocument: Sendable, Codable, Equatable {
     /// The debug hooks' layout around a block, as read.
-    public struct DebugLayout: Sendable, Codable, Equatable {
-        public var domain: String
-        public var requested: Int
-        public var address: String
-        /// The size stored in the header.
-        public var headerSize: Int
-        public var apiID: String
-        public var leadingPad: [UInt8]
-        public var trailingPad: [UInt8]
-        public var firstBytes: [UInt8]
-
-        public init(domain: String, requested: Int, address: String, headerSize: Int, apiID: String,
-                    leadingPad: [UInt8], trailingPad: [UInt8], firstBytes: [UInt8]) {
-            self.domain = domain
-            self.requested = requested
-            self.address = address
-            self.headerSize = headerSize
-            self.apiID = apiID
-            self.leadingPad = leadingPad
-            self.trailingPad = trailingPad
-            self.firstBytes = firstBytes
-        }
-    }
+    public typealias DebugLayout = BlockLayout
 
     public struct Block: Sendable, Codable, Equatable {
         public var domain: String
@@ -33,13 +12,6 @@ public struct ProbeDocument: Sendable, Codable, Equatable {
         public var address: String
         /// Null where the hooks are not installed.
         @ExplicitNull public var debugLayout: DebugLayout?
-
-        public init(domain: String, requested: Int, address: String, debugLayout: DebugLayout?) {
-            self.domain = domain
-            self.requested = requested
-            self.address = address
-            self.debugLayout = debugLayout
-        }
     }
 
     public var schema = "pymemcheck-probe/1"
@@ -53,18 +25,6 @@ public struct ProbeDocument: Sendable, Codable, Equatable {
     public var debugHooksOn: Bool
     @ExplicitNull public var arenaSize: Int?
     public var blocks: [Block]
-
-    public init(target: TargetEntry, mode: String, modeInEffect: String, allocatorName: String?,
-                debugHooks: [String: Bool], debugHooksOn: Bool, arenaSize: Int?, blocks: [Block]) {
-        self.target = target
-        self.mode = mode
-        self.modeInEffect = modeInEffect
-        self.allocatorName = allocatorName
-        self.debugHooks = debugHooks
-        self.debugHooksOn = debugHooksOn
-        self.arenaSize = arenaSize
-        self.blocks = blocks
-    }
 
     public func text() -> String {
         let origin = "\(target.debugBuild ? "debug" : "release") build, \(target.origin.rawValue)"
@@ -98,6 +58,18 @@ public struct ProbeDocument: Sendable, Codable, Equatable {
     static func byteSize(_ bytes: Int) -> String {
         if bytes % (1 << 20) == 0 { return "\(bytes >> 20) MiB" }
         return bytes % 1024 == 0 ? "\(bytes >> 10) KiB" : "\(bytes) bytes"
+    }
+}
+
+extension ProbeDocument {
+    public init(_ report: ProbeReport) {
+        let blocks = report.blocks.map {
+            Block(domain: $0.domain, requested: $0.requested, address: $0.address, debugLayout: $0.debugLayout)
+        }
+        self.init(target: TargetEntry(report.target), mode: report.mode, modeInEffect: report.modeInEffect,
+                  allocatorName: report.allocatorName, debugHooks: report.debugHooks,
+                  debugHooksOn: report.debugHooksOn,
+                  arenaSize: report.arenaSize, blocks: blocks)
     }
 }
 

@@ -1,3 +1,5 @@
+import PyRuntime
+
 /// One CPython runtime as reports show it: what `targets` lists and what `probe` starts.
 /// Field names are stable (README, "JSON").
 public struct TargetEntry: Sendable, Codable, Equatable {
@@ -5,12 +7,6 @@ public struct TargetEntry: Sendable, Codable, Equatable {
         public var major: Int
         public var minor: Int
         public var micro: Int
-
-        public init(major: Int, minor: Int, micro: Int) {
-            self.major = major
-            self.minor = minor
-            self.micro = micro
-        }
     }
 
     /// A mode, whether the target can run it, and why not.
@@ -18,17 +14,9 @@ public struct TargetEntry: Sendable, Codable, Equatable {
         public var mode: String
         public var applicable: Bool
         @ExplicitNull public var reason: String?
-
-        public init(mode: String, applicable: Bool, reason: String?) {
-            self.mode = mode
-            self.applicable = applicable
-            self.reason = reason
-        }
     }
 
-    public enum Origin: String, Sendable, Codable {
-        case pyenv, system, path, source
-    }
+    public typealias Origin = PythonTarget.Origin
 
     public var id: String
     public var version: Version
@@ -42,43 +30,28 @@ public struct TargetEntry: Sendable, Codable, Equatable {
     public var mimalloc: Bool
     public var supportedModes: [String]
     public var modes: [Mode]
+}
 
-    public init(id: String, version: Version, versionString: String, libraryPath: String, prefix: String?,
-                origin: Origin, debugBuild: Bool, pymalloc: Bool, mimalloc: Bool, modes: [Mode]) {
-        self.id = id
-        self.version = version
-        self.versionString = versionString
-        self.libraryPath = libraryPath
-        self.prefix = prefix
-        self.origin = origin
-        self.debugBuild = debugBuild
-        self.pymalloc = pymalloc
-        self.mimalloc = mimalloc
-        self.supportedModes = modes.filter(\.applicable).map(\.mode)
-        self.modes = modes
+extension TargetEntry {
+    public init(_ target: PythonTarget) {
+        let version = Version(major: target.version.major, minor: target.version.minor, micro: target.version.micro)
+        let modes = target.modes.map {
+            Mode(mode: $0.mode.name, applicable: $0.applicability.isApplicable, reason: $0.applicability.reason)
+        }
+        self.init(id: target.id, version: version, versionString: target.versionString,
+                  libraryPath: target.libraryPath, prefix: target.prefix, origin: target.origin, debugBuild: target.debugBuild,
+                  pymalloc: target.pymalloc, mimalloc: target.mimalloc,
+                  supportedModes: modes.filter(\.applicable).map(\.mode), modes: modes)
     }
 }
 
 /// What `pymemcheck targets` found: the usable runtimes and the libraries it turned down.
 public struct TargetsDocument: Sendable, Codable, Equatable {
-    public struct Rejected: Sendable, Codable, Equatable {
-        public var path: String
-        public var reason: String
-
-        public init(path: String, reason: String) {
-            self.path = path
-            self.reason = reason
-        }
-    }
+    public typealias Rejected = TargetDiscovery.Rejected
 
     public var schema = "pymemcheck-targets/1"
     public var targets: [TargetEntry]
     public var rejected: [Rejected]
-
-    public init(targets: [TargetEntry], rejected: [Rejected]) {
-        self.targets = targets
-        self.rejected = rejected
-    }
 
     /// A line per target (id, origin, build, allocators compiled in, library) and its modes.
     public func text() -> String {
@@ -96,6 +69,12 @@ public struct TargetsDocument: Sendable, Codable, Equatable {
         }
         lines += rejected.map { "  not usable: \($0.reason)" }
         return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+extension TargetsDocument {
+    public init(_ found: TargetDiscovery.Result) {
+        self.init(targets: found.targets.map(TargetEntry.init), rejected: found.rejected)
     }
 }
 

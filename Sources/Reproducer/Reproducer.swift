@@ -15,7 +15,8 @@ public enum Reproducer {
     public static func generate(_ program: Program, source: String, target: PythonTarget, mode: AllocatorMode,
                                 plugin: String?) throws -> String {
         if target.version.dropsAllocatorsSetBeforeInitialisation {
-            throw Unsupported(description: "3.7 sets its allocators up again inside Py_InitializeEx, dropping the layers a reproducer installs; use 3.6 or 3.8+")
+            throw Unsupported(description: "3.7 sets its allocators up again inside " +
+                "Py_InitializeEx, dropping the layers a reproducer installs; use 3.6 or 3.8+")
         }
         if case .notApplicable(let reason) = target.applicability(of: mode) {
             throw Unsupported(description: "\(target.id) cannot run mode \(mode.name): \(reason)")
@@ -80,7 +81,8 @@ public enum Reproducer {
                      "if (PyStatus_Exception(status)) Py_ExitStatusException(status);"]
         } else {
             lines = ["extern int _PyMem_SetupAllocators(const char *name);",
-                     "if (_PyMem_SetupAllocators(\"\(base.name)\") < 0) { fprintf(stderr, \"unknown allocator\\n\"); return 2; }"]
+                     "if (_PyMem_SetupAllocators(\"\(base.name)\") < 0) "
+                        + "{ fprintf(stderr, \"unknown allocator\\n\"); return 2; }"]
         }
         if let plugin { lines.append("install_plugin(\"\(plugin)\");") }
         lines.append("install_faults();")

@@ -1,4 +1,4 @@
-import DebugReport
+@testable import DebugReport
 import XCTest
 
 /// Field-by-field checks of every captured fixture.

@@ -1,4 +1,4 @@
-import DebugReport
+@testable import DebugReport
 import Foundation
 import XCTest
 

@@ -2,7 +2,7 @@ import AllocatorLayers
 import Foundation
 import FuzzHarness
 import Isolation
-import Oracle
+@testable import Oracle
 import PyRuntime
 import XCTest
 

@@ -1,5 +1,4 @@
-import Oracle
-import Reports
+@testable import Reports
 import XCTest
 
 /// What a person reads, pinned: each text and Markdown rendering of the sample documents is
@@ -35,17 +34,6 @@ final class GoldenTests: XCTestCase {
 
     func testBenchText() throws {
         try assertGolden(SampleDocuments.bench.text() + SampleDocuments.idleBench.text(), "bench.txt")
-    }
-
-    /// The oracle's own one-line form of a finding (in certify's evidence, the fuzzers' output)
-    /// is the report's.
-    func testOracleFindingLineIsTheReportLine() throws {
-        for entry in SampleDocuments.findings.findings {
-            let invariant = try XCTUnwrap(Invariant(rawValue: entry.invariant))
-            let finding = Finding(opIndex: entry.opIndex, op: entry.op, invariant: invariant, evidence: entry.evidence,
-                                  signal: entry.signal)
-            XCTAssertEqual(finding.description, entry.text())
-        }
     }
 }
 

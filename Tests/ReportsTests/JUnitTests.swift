@@ -1,4 +1,4 @@
-import Reports
+@testable import Reports
 import XCTest
 
 /// The JUnit XML is well-formed and follows Schemas/junit.xsd whatever the evidence holds.

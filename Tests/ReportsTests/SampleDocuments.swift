@@ -1,4 +1,6 @@
-import Reports
+@testable import Oracle
+@testable import PyRuntime
+@testable import Reports
 
 /// Documents with every status and shape each renderer handles, fixed so their renderings can
 /// be compared with the golden files.
@@ -41,11 +43,12 @@ enum SampleDocuments {
     ]
 
     static let controls = [
-        ControlResult(clause: "raw.malloc.zero-size-distinct", target: "3.13.0", mode: "default",
-                      violation: "zero-size requests share a block", status: .fail, evidence: ["two blocks at 0x10"]),
-        ControlResult(clause: "raw.malloc.zero-size-distinct", target: "3.6.15", mode: "malloc",
-                      violation: "zero-size requests share a block", status: .pass,
-                      evidence: ["the control did not fire"]),
+        ControlResult(planted: ClauseResult(clause: "raw.malloc.zero-size-distinct", target: "3.13.0", mode: "default",
+                                            status: .fail, evidence: ["two blocks at 0x10"]),
+                      violation: "zero-size requests share a block"),
+        ControlResult(planted: ClauseResult(clause: "raw.malloc.zero-size-distinct", target: "3.6.15", mode: "malloc",
+                                            status: .pass, evidence: ["the control did not fire"]),
+                      violation: "zero-size requests share a block"),
     ]
 
     static var certificate: CertificateDocument {
@@ -73,7 +76,8 @@ enum SampleDocuments {
         return TargetEntry(id: id, version: .init(major: 3, minor: 12, micro: 1),
                            versionString: "3.12.1 (main, Jan  1 2026, 00:00:00)\n[GCC 12.2.0]",
                            libraryPath: "~/.pyenv/versions/\(id)/lib/libpython3.12.so.1.0", prefix: nil, origin: origin,
-                           debugBuild: debug, pymalloc: true, mimalloc: false, modes: modes)
+                           debugBuild: debug, pymalloc: true, mimalloc: false,
+                           supportedModes: modes.filter(\.applicable).map(\.mode), modes: modes)
     }
 
     static var targets: TargetsDocument {
@@ -95,10 +99,10 @@ enum SampleDocuments {
     }
 
     static let findings = FindingsDocument(findings: [
-        FindingEntry(opIndex: 2, op: "realloc mem s1 50", invariant: "contents-kept",
+        FindingEntry(opIndex: 2, op: "realloc mem s1 50", invariant: .contentsKept,
                      evidence: "byte 7 was 0x00, expected 0x41"),
-        FindingEntry(opIndex: -1, op: "", invariant: "no-leak", evidence: "2 blocks left in OBJ"),
-        FindingEntry(opIndex: 0, op: "malloc raw 8 -> s1", invariant: "no-crash", evidence: "SIGSEGV", signal: 11),
+        FindingEntry(opIndex: -1, op: "", invariant: .noLeak, evidence: "2 blocks left in OBJ"),
+        FindingEntry(opIndex: 0, op: "malloc raw 8 -> s1", invariant: .noCrash, evidence: "SIGSEGV", signal: 11),
     ], note: "a note")
 
     static var replay: ReplayDocument {

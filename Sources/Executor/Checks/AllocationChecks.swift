@@ -47,7 +47,8 @@ public enum AllocationChecks {
             if let other = functions.malloc(16) { Bytes.fill(other, count: 16, seed: 200); others.append(other) }
         }
         let all = zero + others
-        evidence.expect(Set(all).count == all.count, "\(label) gave a pointer already live (\(all.count - Set(all).count) repeats among \(all.count) live blocks)")
+        evidence.expect(Set(all).count == all.count, "\(label) gave a pointer already live " +
+            "(\(all.count - Set(all).count) repeats among \(all.count) live blocks)")
         for (index, block) in zero.enumerated() where write {
             evidence.expect(block.load(as: UInt8.self) == Bytes.pattern(index), "\(label) block \(index) at \(Bytes.hex(block)) lost its byte: it is shared")
         }
@@ -152,7 +153,8 @@ public enum AllocationChecks {
                     dirty(functions, size: total)
                     guard let block = functions.calloc(nelem, elsize) else { return evidence.add("calloc(\(nelem), \(elsize)) returned NULL") }
                     if let offset = Bytes.firstNot(0, in: block, 0..<total) {
-                        evidence.add("calloc(\(nelem), \(elsize)) byte \(offset) is 0x\(String(block.load(fromByteOffset: offset, as: UInt8.self), radix: 16)), not zero")
+                        let seen = String(block.load(fromByteOffset: offset, as: UInt8.self), radix: 16)
+                        evidence.add("calloc(\(nelem), \(elsize)) byte \(offset) is 0x\(seen), not zero")
                     } else {
                         evidence.exercised()
                     }
@@ -182,7 +184,8 @@ public enum AllocationChecks {
             layer.reset()
             for (nelem, elsize) in pairs {
                 let block = functions.calloc(nelem, elsize)
-                evidence.expect(block == nil, "calloc(\(UInt(bitPattern: nelem)), \(UInt(bitPattern: elsize))) cannot be met but returned \(Bytes.hex(block))")
+                evidence.expect(block == nil, "calloc(\(UInt(bitPattern: nelem)), " +
+                    "\(UInt(bitPattern: elsize))) cannot be met but returned \(Bytes.hex(block))")
                 functions.free(block)
             }
             let asked = layer.calls.filter { call in call.function == .calloc && pairs.contains { $0 == (call.size, call.elementSize) } }

@@ -65,7 +65,9 @@ public enum CustomAllocatorChecks {
             let (layer, sent) = exercise(context.library, domain)
             let seen = layer.calls.map { call -> RecordingLayer.Call in var call = call; call.ctx = 0; return call }
             for expected in sent {
-                evidence.expect(seen.contains(expected), "\(expected.function.rawValue)(\(describe(expected))) did not reach the hook unchanged; it saw \(seen.filter { $0.function == expected.function }.map(describe))")
+                let sameFunction = seen.filter { $0.function == expected.function }.map(describe)
+                evidence.expect(seen.contains(expected), "\(expected.function.rawValue)(\(describe(expected))) "
+                    + "did not reach the hook unchanged; it saw \(sameFunction)")
             }
         }
     }

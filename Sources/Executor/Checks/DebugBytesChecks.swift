@@ -51,7 +51,9 @@ public enum DebugBytesChecks {
                 functions.free(functions.malloc(size))
                 let requested = under.calls.first { $0.function == .malloc }?.size
                 evidence.expect(requested == size + words * word,
-                                "malloc(\(size)) asked the allocator below for \(requested.map(String.init) ?? "nothing"), expected \(size) + \(words)×\(word)")
+                                "malloc(\(size)) asked the allocator below for " +
+                                    "\(requested.map(String.init) ?? "nothing"), expected " +
+                                    "\(size) + \(words)×\(word)")
             }
         }
     }

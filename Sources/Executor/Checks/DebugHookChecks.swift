@@ -14,7 +14,9 @@ public enum DebugHookChecks {
             for size in [1, 16, 100, 513, 4096] {
                 guard let block = functions.malloc(size) else { return evidence.add("malloc(\(size)) returned NULL") }
                 let offset = Bytes.firstNot(clean, in: block, 0..<size)
-                evidence.expect(offset == nil, "malloc(\(size)) byte \(offset ?? 0) is 0x\(String(block.load(fromByteOffset: offset ?? 0, as: UInt8.self), radix: 16)), not CLEANBYTE 0x\(String(clean, radix: 16))")
+                let seen = block.load(fromByteOffset: offset ?? 0, as: UInt8.self)
+                evidence.expect(offset == nil, "malloc(\(size)) byte \(offset ?? 0) is 0x\(String(seen, radix: 16)), " +
+                    "not CLEANBYTE 0x\(String(clean, radix: 16))")
                 functions.free(block)
             }
         }
@@ -29,7 +31,8 @@ public enum DebugHookChecks {
                 Bytes.fill(block, count: old)
                 guard let grown = functions.realloc(block, new) else { return evidence.add("realloc to \(new) returned NULL") }
                 evidence.expect(Bytes.firstNot(clean, in: grown, old..<new) == nil, "realloc \(old)→\(new): a grown byte is not CLEANBYTE")
-                evidence.expect(Bytes.firstMismatch(grown, count: old) == nil, "realloc \(old)→\(new) lost old bytes")
+                evidence.expect(Bytes.firstMismatch(grown, count: old) == nil,
+                                "realloc \(old)→\(new) lost old bytes")
                 functions.free(grown)
             }
         }
@@ -87,7 +90,9 @@ public enum DebugHookChecks {
                 under.beforeFree = nil
                 evidence.expect(seen.count == total, "free(\(size)-byte block) did not reach the allocator below with its header")
                 if let offset = seen.firstIndex(where: { $0 != dead }) {
-                    evidence.add("free of a \(size)-byte block: byte \(offset - BlockLayout.headerLength) (from p) is 0x\(String(seen[offset], radix: 16)), not DEADBYTE")
+                    evidence.add("free of a \(size)-byte block: byte " +
+                        "\(offset - BlockLayout.headerLength) (from p) is " +
+                        "0x\(String(seen[offset], radix: 16)), not DEADBYTE")
                 }
             }
         }

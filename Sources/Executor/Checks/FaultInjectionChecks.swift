@@ -59,7 +59,8 @@ public enum FaultInjectionChecks {
             let bytes = context.version.debugBytes
             evidence.expect(layout.headerSize == old && layout.apiID == String(domain.apiID)
                             && layout.trailingPad.allSatisfy { $0 == bytes.forbidden },
-                            "\(name): the old block's debug header or pads were not restored (size \(layout.headerSize), API '\(layout.apiID)')")
+                            "\(name): the old block's debug header or pads were not restored " +
+                                "(size \(layout.headerSize), API '\(layout.apiID)')")
         }
         functions.free(block)  // the debug hooks would abort here if the block were no longer valid
     }

@@ -27,7 +27,9 @@ public enum PymallocChecks {
             let smallCalls = rawCalls { small = functions.malloc(512 - extra) }
             evidence.expect(!smallCalls.contains { $0.size == 512 }, "a \(512 - extra)-byte request (512 with hooks' bytes) reached PyMem_RawMalloc")
             let largeCalls = rawCalls { large = functions.malloc(513 - extra) }
-            evidence.expect(largeCalls.contains { $0.function == .malloc && $0.size == 513 }, "a 513-byte request did not reach PyMem_RawMalloc (saw \(largeCalls.map { "\($0.function.rawValue)(\($0.size))" }))")
+            evidence.expect(largeCalls.contains { $0.function == .malloc && $0.size == 513 },
+                            "a 513-byte request did not reach PyMem_RawMalloc (saw " +
+                                "\(largeCalls.map { "\($0.function.rawValue)(\($0.size))" }))")
             let growCalls = rawCalls { large = functions.realloc(large, 2000 - extra) }
             evidence.expect(growCalls.contains { $0.function == .realloc && $0.size == 2000 }, "realloc of a large block to 2000 bytes did not reach PyMem_RawRealloc")
             let moveCalls = rawCalls { small = functions.realloc(small, 1000 - extra) }
@@ -102,7 +104,10 @@ public enum PymallocChecks {
 /// debug build), run against that very library.
 public enum TargetExecutable {
     /// Prints the libpython the interpreter has mapped, before the program proper runs.
-    static let loadedLibrary = "import sys\nfor _l in open('/proc/self/maps'):\n    if 'libpython' in _l: print('PYMEMCHECK-LIBRARY ' + _l.split()[-1]); break\nsys.stdout.flush()\n"
+    static let loadedLibrary = "import sys\n"
+        + "for _l in open('/proc/self/maps'):\n"
+        + "    if 'libpython' in _l: print('PYMEMCHECK-LIBRARY ' + _l.split()[-1]); break\n"
+        + "sys.stdout.flush()\n"
 
     /// Runs `program` with the target's python in a clean environment plus `environment`, its
     /// own lib/ first on the loader path (an installed --enable-shared build without an rpath
@@ -124,10 +129,12 @@ public enum TargetExecutable {
         guard verifyLibrary else { return .success(outcome) }
         let loaded = outcome.stdout.split(separator: "\n").first { $0.hasPrefix("PYMEMCHECK-LIBRARY ") }.map { String($0.dropFirst(19)) }
         guard let loaded else {
-            return .failure(VerdictError(.notApplicable("\(python) maps no libpython (a statically linked interpreter): it does not run \(target.libraryPath)")))
+            return .failure(VerdictError(.notApplicable("\(python) maps no libpython (a " +
+                "statically linked interpreter): it does not run \(target.libraryPath)")))
         }
         guard realPath(loaded) == realPath(target.libraryPath) else {
-            return .failure(VerdictError(.notApplicable("\(python) loads \(loaded), not the target's \(target.libraryPath), even with its lib/ first on the loader path")))
+            return .failure(VerdictError(.notApplicable("\(python) loads \(loaded), not the " +
+                "target's \(target.libraryPath), even with its lib/ first on the loader path")))
         }
         return .success(outcome)
     }
@@ -164,7 +171,9 @@ extension PymallocChecks {
             evidence.expect(arena % UInt(getpagesize()) == 0, "arena 0x\(String(arena, radix: 16)) is not page-aligned: not an mmap() of its own")
             let mapping = Mapping.containing(arena, in: maps)
             evidence.expect(mapping.map { $0.anonymous && $0.permissions.hasPrefix("rw") && $0.permissions.hasSuffix("p") && $0.end >= arena + UInt(size) } ?? false,
-                            "arena 0x\(String(arena, radix: 16)) of \(size) bytes lies in \(mapping?.description ?? "no mapping"), not an anonymous private mapping")
+                            "arena 0x\(String(arena, radix: 16)) of \(size) bytes lies in " +
+                                "\(mapping?.description ?? "no mapping"), not an anonymous " +
+                                "private mapping")
         }
         return evidence.verdict
     }
@@ -176,7 +185,8 @@ struct Mapping: CustomStringConvertible {
     let permissions: String
     let path: String
     var anonymous: Bool { path.isEmpty }
-    var description: String { "0x\(String(start, radix: 16))-0x\(String(end, radix: 16)) \(permissions) \(path.isEmpty ? "(anonymous)" : path)" }
+    var description: String { "0x\(String(start, radix: 16))-0x\(String(end, radix: 16)) " +
+        "\(permissions) \(path.isEmpty ? "(anonymous)" : path)" }
 
     static func containing(_ address: UInt, in maps: String) -> Mapping? {
         for line in maps.split(separator: "\n") {

@@ -103,7 +103,9 @@ public enum AllocatorSetupChecks {
         let name = mode.expectedAllocatorName(defaultIsPymalloc: target.pymalloc, debugBuild: target.debugBuild)
         if context.runtime.reportsAllocatorName {
             let reported = context.runtime.reportedAllocatorName
-            evidence.expect(reported == name, "CPython reports the allocator name \(reported.map { "'\($0)'" } ?? "NULL (allocators it does not know)"), expected '\(name)'")
+            evidence.expect(reported == name, "CPython reports the allocator name " +
+                "\(reported.map { "'\($0)'" } ?? "NULL (allocators it does not know)"), expected " +
+                "'\(name)'")
         }
         let underlying = mode.underlyingAllocator(defaultIsPymalloc: target.pymalloc)
         let arena = context.runtime.observeArenaSize()
@@ -114,7 +116,9 @@ public enum AllocatorSetupChecks {
             let (count, size) = (4096, 64)
             for domain in [AllocatorDomain.mem, .obj] {
                 let grown = heapGrowth(context.library.functions(domain), count: count, size: size)
-                evidence.expect(grown >= count * size, "\(count) \(domain.functionPrefix)Malloc(\(size)) calls grew the C library's heap by \(grown) bytes: malloc does not serve them")
+                evidence.expect(grown >= count * size, "\(count) " +
+                    "\(domain.functionPrefix)Malloc(\(size)) calls grew the C library's heap by " +
+                    "\(grown) bytes: malloc does not serve them")
             }
         }
         return evidence.verdict
@@ -147,7 +151,8 @@ public enum AllocatorSetupChecks {
         let (count, size) = (16, 40 << 10)
         let grown = heapGrowth(context.library.raw, count: count, size: size)
         counter.uninstall()
-        evidence.expect(grown >= count * size, "\(count) PyMem_RawMalloc(\(size)) calls grew the C library's heap by \(grown) bytes: they were not served by malloc")
+        evidence.expect(grown >= count * size, "\(count) PyMem_RawMalloc(\(size)) calls grew the " +
+            "C library's heap by \(grown) bytes: they were not served by malloc")
         evidence.expect(counter.allocations == 0, "PyMem_RawMalloc took pymalloc arenas")
         return evidence.verdict
     }

@@ -20,31 +20,36 @@ public enum ViolationChecks {
 
     /// Freeing a block with another domain's free: every ordered pair of the clause's domains.
     public static func crossDomainFree(_ context: CheckContext) -> CheckVerdict {
-        let pairs = context.domains.flatMap { a in context.domains.filter { $0 != a }.map { (a, $0) } }
-        return FatalCheck.run(context, pairs.map { allocated, freed in
-            FatalVariant("\(allocated.functionPrefix)Malloc then \(freed.functionPrefix)Free", fields: [
-                "message": .string(badIDMessage(allocated: letter(allocated), verified: letter(freed))),
-                "api_id": .string(letter(allocated)),
-                "allocated_api": .string(letter(allocated)),
-                "verified_api": .string(letter(freed)),
-            ]) { runtime in
-                let library = runtime.library
-                library.functions(freed).free(library.functions(allocated).malloc(16))
-            }
-        })
+        let apiID: (AllocatorDomain) -> [String: Value] = { ["api_id": .string(letter($0))] }
+        return crossDomain(context, call: "Free", extraFields: apiID) { library, allocated, freed in
+            library.functions(freed).free(library.functions(allocated).malloc(16))
+        }
     }
 
     /// Resizing a block with another domain's realloc is detected the same way.
     public static func crossDomainRealloc(_ context: CheckContext) -> CheckVerdict {
+        crossDomain(context, call: "Realloc") { library, allocated, resized in
+            _ = library.functions(resized).realloc(library.functions(allocated).malloc(16), 64)
+        }
+    }
+
+    /// A block of each domain handed to each other domain's `call` (`misuse` does it): the
+    /// hooks' bad-ID report naming both APIs, plus `extraFields` of the allocating domain.
+    private static func crossDomain(
+        _ context: CheckContext, call: String,
+        extraFields: @escaping (AllocatorDomain) -> [String: Value] = { _ in [:] },
+        misuse: @escaping (PythonLibrary, _ allocated: AllocatorDomain, _ other: AllocatorDomain) -> Void
+    ) -> CheckVerdict {
         let pairs = context.domains.flatMap { a in context.domains.filter { $0 != a }.map { (a, $0) } }
-        return FatalCheck.run(context, pairs.map { allocated, resized in
-            FatalVariant("\(allocated.functionPrefix)Malloc then \(resized.functionPrefix)Realloc", fields: [
-                "message": .string(badIDMessage(allocated: letter(allocated), verified: letter(resized))),
+        return FatalCheck.run(context, pairs.map { allocated, other in
+            let fields: [String: Value] = [
+                "message": .string(badIDMessage(allocated: letter(allocated), verified: letter(other))),
                 "allocated_api": .string(letter(allocated)),
-                "verified_api": .string(letter(resized)),
-            ]) { runtime in
-                let library = runtime.library
-                _ = library.functions(resized).realloc(library.functions(allocated).malloc(16), 64)
+                "verified_api": .string(letter(other)),
+            ]
+            let name = "\(allocated.functionPrefix)Malloc then \(other.functionPrefix)\(call)"
+            return FatalVariant(name, fields: fields.merging(extraFields(allocated)) { $1 }) { runtime in
+                misuse(runtime.library, allocated, other)
             }
         })
     }
@@ -177,7 +182,8 @@ extension ViolationChecks {
             }
             let block = outcome.stdout.split(separator: "\n").first { $0.hasPrefix("PYMEMCHECK-BLOCK ") }?.dropFirst(17) ?? "?"
             let stopped = [SIGABRT, SIGSEGV, SIGBUS].contains(outcome.signal ?? 0)
-            evidence.expect(stopped, "\(name): expected the process stopped (SIGABRT, or SIGSEGV/SIGBUS in the dump), got: \(outcome.summary)")
+            evidence.expect(stopped, "\(name): expected the process stopped (SIGABRT, or " +
+                "SIGSEGV/SIGBUS in the dump), got: \(outcome.summary)")
             evidence.expect(outcome.stderr.contains("Debug memory block at address p=\(block)"),
                             "\(name): no report on the block \(block) (stderr: \(outcome.stderr.prefix(200)))")
         }
@@ -185,9 +191,13 @@ extension ViolationChecks {
     }
 
     /// Python that allocates `block` (16 bytes, PyMem_Malloc) through ctypes.
-    static let allocateFromPython = "import ctypes\nctypes.pythonapi.PyMem_Malloc.restype = ctypes.c_void_p\nblock = ctypes.pythonapi.PyMem_Malloc(16)\n"
+    static let allocateFromPython = "import ctypes\n"
+        + "ctypes.pythonapi.PyMem_Malloc.restype = ctypes.c_void_p\n"
+        + "block = ctypes.pythonapi.PyMem_Malloc(16)\n"
     /// Python that writes one byte past `block` and frees it.
-    static let overflowFromPython = "ctypes.pythonapi.PyMem_Free.argtypes = [ctypes.c_void_p]\nctypes.memset(block + 16, \(padByte), 1)\nctypes.pythonapi.PyMem_Free(block)\n"
+    static let overflowFromPython = "ctypes.pythonapi.PyMem_Free.argtypes = [ctypes.c_void_p]\n"
+        + "ctypes.memset(block + 16, \(padByte), 1)\n"
+        + "ctypes.pythonapi.PyMem_Free(block)\n"
 
     /// With tracemalloc off, or tracing but not that block, the report has no allocation
     /// traceback (with it off, the report says how to get one).
