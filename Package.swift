@@ -10,7 +10,8 @@ import PackageDescription
 //   AllocatorLayers – pymemcheck's allocator layers (recording, fault, guard, counting, mutant) and plugins
 //   Executor       – clause checks and scenarios run against a started runtime, in warm workers or isolated
 //   Reports        – every document a user reads (matrix, certificate, probe, targets, replay, bench),
-//                    built from PyRuntime's and Oracle's values, and its renderings (text, JSON; JUnit, Markdown, HTML for the matrix)
+//                    built from PyRuntime's and Oracle's values, and its renderings (text, JSON;
+//                    JUnit, Markdown and HTML for the matrix)
 //   OpLanguage     – the fuzzers' op language: ops, the versioned byte form, the text form
 //   Oracle         – the model of the documented semantics that judges every op's result
 //   FuzzHarness    – runs programs on a started target under the oracle: layers, mutants, violations
@@ -45,27 +46,46 @@ let package = Package(
         .target(name: "PyRuntime", dependencies: ["CPythonABI", "Isolation", "DebugReport"]),
         .target(name: "Isolation"),
         .target(name: "DebugReport"),
-        .target(name: "ClauseCatalogue", dependencies: ["PyRuntime", "DebugReport", .product(name: "Yams", package: "Yams")],
-                plugins: ["EmbedText"]),
+        .target(
+            name: "ClauseCatalogue",
+            dependencies: ["PyRuntime", "DebugReport", .product(name: "Yams", package: "Yams")],
+            plugins: ["EmbedText"]),
         .target(name: "Reports", dependencies: ["PyRuntime", "Oracle"]),
         .target(name: "OpLanguage"),
         // The plugin interface: include/pymemcheck_plugin.h, for custom allocator authors.
         .target(name: "PluginInterface"),
         .target(name: "CountingAllocator", dependencies: ["PluginInterface"], path: "Examples/counting-allocator"),
         .target(name: "BumpAllocator", dependencies: ["PluginInterface"], path: "Examples/bump-allocator"),
-        .target(name: "UnlockedFreelistAllocator", dependencies: ["PluginInterface"], path: "Examples/unlocked-freelist-allocator"),
+        .target(
+            name: "UnlockedFreelistAllocator", dependencies: ["PluginInterface"],
+            path: "Examples/unlocked-freelist-allocator"),
         .target(name: "Oracle", dependencies: ["OpLanguage", "PyRuntime", "DebugReport"]),
         .target(name: "AllocatorLayers", dependencies: ["CPythonABI", "PyRuntime", "Isolation", "OpLanguage"]),
-        .target(name: "FuzzHarness", dependencies: ["AllocatorLayers", "OpLanguage", "Oracle", "PyRuntime", "Isolation", "DebugReport", "CPythonABI", "Reports"]),
-        .target(name: "Reproducer", dependencies: ["OpLanguage", "PyRuntime", "ClauseCatalogue"],
-                exclude: ["ReproPrelude.c"], plugins: ["EmbedText"]),
+        .target(
+            name: "FuzzHarness",
+            dependencies: [
+                "AllocatorLayers", "OpLanguage", "Oracle", "PyRuntime", "Isolation", "DebugReport", "CPythonABI",
+                "Reports",
+            ]),
+        .target(
+            name: "Reproducer", dependencies: ["OpLanguage", "PyRuntime", "ClauseCatalogue"],
+            exclude: ["ReproPrelude.c"], plugins: ["EmbedText"]),
         // The text files a copied binary needs (Conformance/*.yaml, the C prelude), built in.
         .plugin(name: "EmbedText", capability: .buildTool()),
-        .target(name: "Certification", dependencies: ["AllocatorLayers", "FuzzHarness", "Executor", "ClauseCatalogue", "Reports", "PyRuntime", "Isolation", "OpLanguage", "Oracle", "CPythonABI"]),
+        .target(
+            name: "Certification",
+            dependencies: [
+                "AllocatorLayers", "FuzzHarness", "Executor", "ClauseCatalogue", "Reports", "PyRuntime", "Isolation",
+                "OpLanguage", "Oracle", "CPythonABI",
+            ]),
         .executableTarget(name: "fuzz-sequences", dependencies: ["FuzzHarness"], path: "Fuzz/fuzz-sequences"),
         .executableTarget(name: "fuzz-violations", dependencies: ["FuzzHarness"], path: "Fuzz/fuzz-violations"),
         .executableTarget(name: "fuzz-faults", dependencies: ["FuzzHarness"], path: "Fuzz/fuzz-faults"),
-        .target(name: "Executor", dependencies: ["AllocatorLayers", "PyRuntime", "Isolation", "CPythonABI", "ClauseCatalogue", "DebugReport", "Reports"]),
+        .target(
+            name: "Executor",
+            dependencies: [
+                "AllocatorLayers", "PyRuntime", "Isolation", "CPythonABI", "ClauseCatalogue", "DebugReport", "Reports",
+            ]),
         .target(
             name: "PyMemCheckCLI",
             dependencies: [
@@ -75,21 +95,32 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "pymemcheck", dependencies: ["PyMemCheckCLI"]),
-        .testTarget(name: "DebugReportTests", dependencies: ["DebugReport"],
-                    resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "DebugReportTests", dependencies: ["DebugReport"],
+            resources: [.copy("Fixtures")]),
         // The clause catalogue checked on the target PYMEMCHECK_PYTHON names; needs the pymemcheck
         // executable built beside the test bundle (workers are spawned from it).
-        .testTarget(name: "ConformanceTests",
-                    dependencies: ["ClauseCatalogue", "Executor", "Isolation", "PyRuntime", "Reports", "pymemcheck"]),
-        .testTarget(name: "PyRuntimeTests", dependencies: ["PyRuntime", "Isolation", "Executor", "PyMemCheckCLI", "pymemcheck"]),
+        .testTarget(
+            name: "ConformanceTests",
+            dependencies: ["ClauseCatalogue", "Executor", "Isolation", "PyRuntime", "Reports", "pymemcheck"]),
+        .testTarget(
+            name: "PyRuntimeTests",
+            dependencies: ["PyRuntime", "Isolation", "Executor", "PyMemCheckCLI", "pymemcheck"]),
         .testTarget(name: "OpLanguageTests", dependencies: ["OpLanguage"]),
         // certify on the example plugins and the mutants; C reproducers compiled and run.
-        .testTarget(name: "CertificationTests", dependencies: ["AllocatorLayers", "CPythonABI", "Isolation", "PyRuntime", "FuzzHarness", "pymemcheck"]),
+        .testTarget(
+            name: "CertificationTests",
+            dependencies: ["AllocatorLayers", "CPythonABI", "Isolation", "PyRuntime", "FuzzHarness", "pymemcheck"]),
         // Every rendering: golden text and Markdown, every JSON document against Schemas/, the
         // JUnit against Schemas/junit.xsd (needs python3-jsonschema and xmllint).
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Isolation", "Oracle", "PyRuntime", "pymemcheck"],
-                    exclude: ["Fixtures"]),
+        .testTarget(
+            name: "ReportsTests", dependencies: ["Reports", "Isolation", "Oracle", "PyRuntime", "pymemcheck"],
+            exclude: ["Fixtures"]),
         // The corpus replayed on several targets and modes, the mutants found, the oracle.
-        .testTarget(name: "FuzzTests", dependencies: ["AllocatorLayers", "FuzzHarness", "OpLanguage", "Oracle", "PyRuntime", "Isolation", "pymemcheck"]),
+        .testTarget(
+            name: "FuzzTests",
+            dependencies: [
+                "AllocatorLayers", "FuzzHarness", "OpLanguage", "Oracle", "PyRuntime", "Isolation", "pymemcheck",
+            ]),
     ]
 )

@@ -7,8 +7,8 @@ public func fuzzTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int3
 }
 
 #if !LIBFUZZER
-/// Without libFuzzer (a plain swift build) the binary replays the inputs it is given.
-@main enum FuzzMain {
-    static func main() { FuzzEntry.standaloneMain(.violations) }
-}
+    /// Without libFuzzer (a plain swift build) the binary replays the inputs it is given.
+    @main enum FuzzMain {
+        static func main() { FuzzEntry.standaloneMain(.violations) }
+    }
 #endif

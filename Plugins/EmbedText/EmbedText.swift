@@ -26,10 +26,13 @@ struct EmbedText: BuildToolPlugin {
         }
         let script = context.package.directoryURL.appending(path: "Plugins/EmbedText/embed-text.sh")
         let output = context.pluginWorkDirectoryURL.appending(path: "EmbeddedText.swift")
-        return [.buildCommand(displayName: "Embedding \(inputs.count) file(s) in \(target.name)",
-                              executable: URL(fileURLWithPath: "/bin/sh"),
-                              arguments: [script.path, output.path] + inputs.map(\.path),
-                              inputFiles: [script] + inputs, outputFiles: [output])]
+        return [
+            .buildCommand(
+                displayName: "Embedding \(inputs.count) file(s) in \(target.name)",
+                executable: URL(fileURLWithPath: "/bin/sh"),
+                arguments: [script.path, output.path] + inputs.map(\.path),
+                inputFiles: [script] + inputs, outputFiles: [output])
+        ]
     }
 }
 

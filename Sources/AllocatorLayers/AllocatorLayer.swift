@@ -33,15 +33,20 @@ open class AllocatorLayer: @unchecked Sendable {
     /// The PyMemAllocatorEx that routes into this layer (C function pointers cannot capture: the
     /// layer comes back from ctx, and the class dispatches to the subclass's functions).
     public var allocator: PMCMemAllocatorEx {
-        PMCMemAllocatorEx(ctx: ctx, malloc: { ctx, size in
-            AllocatorLayer.entered(ctx).malloc(size)
-        }, calloc: { ctx, count, size in
-            AllocatorLayer.entered(ctx).calloc(count, size)
-        }, realloc: { ctx, pointer, size in
-            AllocatorLayer.entered(ctx).realloc(pointer, size)
-        }, free: { ctx, pointer in
-            AllocatorLayer.entered(ctx).free(pointer)
-        })
+        PMCMemAllocatorEx(
+            ctx: ctx,
+            malloc: { ctx, size in
+                AllocatorLayer.entered(ctx).malloc(size)
+            },
+            calloc: { ctx, count, size in
+                AllocatorLayer.entered(ctx).calloc(count, size)
+            },
+            realloc: { ctx, pointer, size in
+                AllocatorLayer.entered(ctx).realloc(pointer, size)
+            },
+            free: { ctx, pointer in
+                AllocatorLayer.entered(ctx).free(pointer)
+            })
     }
 
     /// The layer a ctx names: its own ctx, or an alias a control made (ContextAlias).

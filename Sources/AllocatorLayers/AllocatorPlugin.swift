@@ -7,7 +7,8 @@ import PyRuntime
 /// Sources/PluginInterface/include/pymemcheck_plugin.h), or one of the built-in mutants as
 /// `mutant:NAME`.
 public final class AllocatorPlugin: @unchecked Sendable {
-    typealias Entry = @convention(c) (Int32, UnsafePointer<PMCMemAllocatorEx>?, UnsafeMutablePointer<PMCMemAllocatorEx>?) -> Int32
+    typealias Entry =
+        @convention(c) (Int32, UnsafePointer<PMCMemAllocatorEx>?, UnsafeMutablePointer<PMCMemAllocatorEx>?) -> Int32
 
     public let path: String
     let entry: Entry?
@@ -38,21 +39,27 @@ public final class AllocatorPlugin: @unchecked Sendable {
         }
         // A name without a slash is a file in this folder, as a user means it (dlopen alone
         // would search the library path for it).
-        let path = URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)).standardizedFileURL.path
+        let path = URL(
+            fileURLWithPath: path, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+        ).standardizedFileURL.path
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), !isFolder.boolValue else {
-            throw PyMemCheckError.usage("plugin \(path) not found; give the path of a shared " +
-                "library exporting pymemcheck_allocator, or mutant:NAME")
+            throw PyMemCheckError.usage(
+                "plugin \(path) not found; give the path of a shared "
+                    + "library exporting pymemcheck_allocator, or mutant:NAME")
         }
         guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL) else {
             let reason = String(cString: dlerror())
-            if reason.contains("invalid ELF header") || reason.contains("file too short") || reason.contains("not an ELF") {
+            if reason.contains("invalid ELF header") || reason.contains("file too short")
+                || reason.contains("not an ELF")
+            {
                 throw PyMemCheckError.usage("plugin \(path) is not a shared library (build it with cc -shared -fPIC)")
             }
             throw PyMemCheckError.usage("cannot load plugin \(path): \(reason)")
         }
         guard let symbol = dlsym(handle, "pymemcheck_allocator") else {
-            throw PyMemCheckError.usage("plugin \(path) does not export pymemcheck_allocator (see pymemcheck_plugin.h)")
+            throw PyMemCheckError.usage(
+                "plugin \(path) does not export pymemcheck_allocator (see pymemcheck_plugin.h)")
         }
         return AllocatorPlugin(path: path, entry: unsafeBitCast(symbol, to: Entry.self), mutant: nil)
     }
@@ -68,8 +75,10 @@ public final class AllocatorPlugin: @unchecked Sendable {
     /// hooks), hands them to the plugin as `previous`, installs what it returns, and in the
     /// debug modes sets the debug hooks up again on top, as the documents require. `announce`
     /// hears each step before it is taken: a plugin that crashes or hangs in one is named by it.
-    public func install(in library: PythonLibrary, mode: AllocatorMode, debugBuild: Bool,
-                        announce: (String) -> Void = { _ in }) throws {
+    public func install(
+        in library: PythonLibrary, mode: AllocatorMode, debugBuild: Bool,
+        announce: (String) -> Void = { _ in }
+    ) throws {
         for domain in Domain.allCases {
             let installing = "installing the plugin's allocator for the \(domain.name.uppercased()) domain"
             announce("\(installing) (its pymemcheck_allocator)")
@@ -85,7 +94,8 @@ public final class AllocatorPlugin: @unchecked Sendable {
                 continue
             }
             guard hook.malloc != nil, hook.calloc != nil, hook.realloc != nil, hook.free != nil else {
-                throw PyMemCheckError.runtime("plugin \(path) returned an allocator with a NULL function for \(domain.name)")
+                throw PyMemCheckError.runtime(
+                    "plugin \(path) returned an allocator with a NULL function for \(domain.name)")
             }
             announce("\(installing) (PyMem_SetAllocator)")
             library.install(hook, for: runtimeDomain)

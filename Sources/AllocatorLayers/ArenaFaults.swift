@@ -18,13 +18,16 @@ public final class ArenaFaults: @unchecked Sendable {
     public static func install(in library: PythonLibrary, faults: FaultSwitch) {
         let wrapper = ArenaFaults(previous: library.arenaAllocator, faults: faults)
         let ctx = Unmanaged.passRetained(wrapper).toOpaque()
-        library.arenaAllocator = PMCArenaAllocator(ctx: ctx, alloc: { ctx, size in
-            let wrapper = Unmanaged<ArenaFaults>.fromOpaque(ctx!).takeUnretainedValue()
-            if wrapper.faults.take(.arena) { return nil }
-            return wrapper.previous.alloc(wrapper.previous.ctx, size)
-        }, free: { ctx, pointer, size in
-            let wrapper = Unmanaged<ArenaFaults>.fromOpaque(ctx!).takeUnretainedValue()
-            wrapper.previous.free(wrapper.previous.ctx, pointer, size)
-        })
+        library.arenaAllocator = PMCArenaAllocator(
+            ctx: ctx,
+            alloc: { ctx, size in
+                let wrapper = Unmanaged<ArenaFaults>.fromOpaque(ctx!).takeUnretainedValue()
+                if wrapper.faults.take(.arena) { return nil }
+                return wrapper.previous.alloc(wrapper.previous.ctx, size)
+            },
+            free: { ctx, pointer, size in
+                let wrapper = Unmanaged<ArenaFaults>.fromOpaque(ctx!).takeUnretainedValue()
+                wrapper.previous.free(wrapper.previous.ctx, pointer, size)
+            })
     }
 }

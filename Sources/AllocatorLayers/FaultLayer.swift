@@ -91,7 +91,8 @@ public final class FaultLayer: AllocatorLayer, @unchecked Sendable {
 
     public override func free(_ pointer: UnsafeMutableRawPointer?) {
         guard hostile, moves, let pointer,
-              let size = state.withLock({ $0.sizes.removeValue(forKey: UInt(bitPattern: pointer)) }) else {
+            let size = state.withLock({ $0.sizes.removeValue(forKey: UInt(bitPattern: pointer)) })
+        else {
             return below.free(pointer)
         }
         pointer.initializeMemory(as: UInt8.self, repeating: Self.poison, count: size)
@@ -118,8 +119,9 @@ public final class FaultLayer: AllocatorLayer, @unchecked Sendable {
             let seen = pointer.load(fromByteOffset: offset, as: UInt8.self)
             let address = String(block.address, radix: 16)
             state.withLock {
-                $0.damage.append("freed block 0x\(address) of \(block.size) bytes was written after free: "
-                                 + "byte \(offset) is 0x\(String(seen, radix: 16))")
+                $0.damage.append(
+                    "freed block 0x\(address) of \(block.size) bytes was written after free: "
+                        + "byte \(offset) is 0x\(String(seen, radix: 16))")
             }
         }
         below.free(pointer)

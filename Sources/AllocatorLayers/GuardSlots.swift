@@ -82,7 +82,8 @@ final class GuardSlots: @unchecked Sendable {
     private func map(dataLength: Int) -> Slot? {
         let length = dataLength + Self.page
         guard let start = mmap(nil, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
-              start != MAP_FAILED else { return nil }
+            start != MAP_FAILED
+        else { return nil }
         mprotect(start + dataLength, Self.page, PROT_NONE)
         return Slot(start: start, dataLength: dataLength, reused: false)
     }

@@ -28,7 +28,8 @@ extension AllocatorLayer {
     /// debug hooks are on top, the layer calls what they wrap, so that the hooks are no longer
     /// in the chain.
     @discardableResult
-    public func install(replacing domain: AllocatorDomain, in library: PythonLibrary, registered: Bool = true) -> Self {
+    public func install(replacing domain: AllocatorDomain, in library: PythonLibrary, registered: Bool = true) -> Self
+    {
         let top = library.allocator(domain)
         let underlying = PythonLibrary.slotInside(debugHook: top, for: domain)?.pointee ?? top
         place(over: underlying, at: .domain(domain, library, previous: top, registered: registered))
@@ -57,10 +58,10 @@ extension AllocatorLayer {
     /// Takes the layer out again, putting back the allocator it wrapped.
     public func uninstall() {
         switch placement {
-        case let .domain(domain, library, previous, registered):
+        case .domain(let domain, let library, let previous, let registered):
             library.install(previous, for: domain)
             if registered { OwnHooks.unregister(ctx: ctx) }
-        case let .underDebugHooks(slot):
+        case .underDebugHooks(let slot):
             slot.pointee = below.allocator
         case .over, nil:
             break

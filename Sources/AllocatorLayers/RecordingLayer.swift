@@ -55,8 +55,10 @@ public final class RecordingLayer: AllocatorLayer, @unchecked Sendable {
     }
 
     /// A recording layer under the domain's debug hooks; nil when the hooks are not on top.
-    public static func installUnderDebugHooks(of domain: AllocatorDomain,
-                                              in library: PythonLibrary) -> RecordingLayer? {
+    public static func installUnderDebugHooks(
+        of domain: AllocatorDomain,
+        in library: PythonLibrary
+    ) -> RecordingLayer? {
         let layer = RecordingLayer()
         return layer.installUnderDebugHooks(of: domain, in: library) ? layer : nil
     }
@@ -96,10 +98,13 @@ public final class RecordingLayer: AllocatorLayer, @unchecked Sendable {
         }
     }
 
-    private func add(_ function: Function, size: Int = 0, elementSize: Int = 0,
-                     pointer: UnsafeMutableRawPointer? = nil, result: UnsafeMutableRawPointer? = nil) {
-        let call = Call(function: function, ctx: UInt(bitPattern: ctx), size: size, elementSize: elementSize,
-                        pointer: UInt(bitPattern: pointer), result: UInt(bitPattern: result))
+    private func add(
+        _ function: Function, size: Int = 0, elementSize: Int = 0,
+        pointer: UnsafeMutableRawPointer? = nil, result: UnsafeMutableRawPointer? = nil
+    ) {
+        let call = Call(
+            function: function, ctx: UInt(bitPattern: ctx), size: size, elementSize: elementSize,
+            pointer: UInt(bitPattern: pointer), result: UInt(bitPattern: result))
         record.withLock { $0.calls.append(call) }
     }
 

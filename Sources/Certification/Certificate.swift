@@ -9,8 +9,9 @@ extension CertifyItem {
     /// A part's result before it is placed on a target and mode. What a failure was detected by,
     /// unless given, is read from its evidence: the invariants it names.
     public init(part: String, status: CertifyStatus, evidence: [String] = [], detectedBy: [String]? = nil) {
-        self.init(target: "", mode: "", part: part, status: status, evidence: evidence,
-                  detectedBy: detectedBy ?? (status == .fail ? Self.invariants(in: evidence) : []))
+        self.init(
+            target: "", mode: "", part: part, status: status, evidence: evidence,
+            detectedBy: detectedBy ?? (status == .fail ? Self.invariants(in: evidence) : []))
     }
 
     /// The invariant names that stand as a ": "-separated field of an evidence line.

@@ -18,8 +18,10 @@ public struct Certifier: Sendable {
     /// Called as each (target, mode) finishes, with how many are done of how many.
     public var progress: (@Sendable (Int, Int, String) -> Void)?
 
-    public init(pluginPath: String, catalogue: Catalogue, catalogueFolder: String?, fuzzSeconds: Double,
-                executable: String) {
+    public init(
+        pluginPath: String, catalogue: Catalogue, catalogueFolder: String?, fuzzSeconds: Double,
+        executable: String
+    ) {
         self.pluginPath = pluginPath
         self.catalogue = catalogue
         self.catalogueFolder = catalogueFolder
@@ -35,15 +37,17 @@ public struct Certifier: Sendable {
     public static func isContractClause(_ id: String) -> Bool {
         guard id != "debug.detect.double-free" else { return false }
         return ["raw.", "mem.", "obj.", "debug."].contains { id.hasPrefix($0) }
-            || ["setallocator.get-set-round-trip", "setallocator.ctx-passed", "setallocator.arguments-passed-through",
-                "setallocator.hook-sees-every-call"].contains(id)
+            || [
+                "setallocator.get-set-round-trip", "setallocator.ctx-passed", "setallocator.arguments-passed-through",
+                "setallocator.hook-sees-every-call",
+            ].contains(id)
     }
 
     /// Why a target cannot take a plugin, if it cannot.
     public static func pluginSupport(_ target: PythonTarget) -> String? {
         target.version.dropsAllocatorsSetBeforeInitialisation
-            ? "3.7 sets its allocators up again inside Py_InitializeEx, dropping any installed " +
-                "before it; certify needs 3.6 or 3.8+"
+            ? "3.7 sets its allocators up again inside Py_InitializeEx, dropping any installed "
+                + "before it; certify needs 3.6 or 3.8+"
             : nil
     }
 
@@ -51,7 +55,10 @@ public struct Certifier: Sendable {
         var notApplicable: [String] = []
         var pairs: [(PythonTarget, AllocatorMode)] = []
         for target in targets {
-            if let reason = Self.pluginSupport(target) { notApplicable.append("\(target.id): \(reason)"); continue }
+            if let reason = Self.pluginSupport(target) {
+                notApplicable.append("\(target.id): \(reason)")
+                continue
+            }
             for mode in modes {
                 if case .notApplicable(let reason) = target.applicability(of: mode) {
                     notApplicable.append("\(target.id) \(mode.name): \(reason)")
@@ -65,14 +72,22 @@ public struct Certifier: Sendable {
         let runner = conformance
         let baseline = ConformanceRunner(catalogue: catalogue, catalogueFolder: catalogueFolder, width: 2)
         let clauses = catalogue.clauses.filter { Self.isContractClause($0.id) }
-        let done = Locked(0), total = pairs.count
+        let done = Locked(0)
+        let total = pairs.count
         let results = ParallelMap.run(pairs, width: 2) { target, mode -> ([ClauseResult], [CertifyItem]) in
-            defer { progress?(done.withLock { $0 += 1; return $0 }, total, "\(target.id) \(mode.name)") }
+            defer {
+                progress?(
+                    done.withLock {
+                        $0 += 1
+                        return $0
+                    }, total, "\(target.id) \(mode.name)")
+            }
             let column = runner.runColumn(target: target, mode: mode, clauses: clauses)
             if let failure = column.failure, let item = Self.setupFailure(failure) {
                 // The RAW part runs before CPython starts: it still shows what the plugin does,
                 // unless the plugin could not even be installed.
-                let before = item.part == Self.startUp
+                let before =
+                    item.part == Self.startUp
                     ? items(target: target, mode: mode, parts: [.rawBeforeStartUp]) : []
                 return ([], [Self.placed(item, target: target, mode: mode)] + before)
             }
@@ -80,7 +95,9 @@ public struct Certifier: Sendable {
             let without = baseline.run(target: target, mode: mode, clauses: clauses).results
             return (Self.judge(withPlugin, against: without), items(target: target, mode: mode))
         }
-        return Certificate(plugin: pluginPath, clauses: results.flatMap(\.0), items: results.flatMap(\.1), notApplicable: notApplicable)
+        return Certificate(
+            plugin: pluginPath, clauses: results.flatMap(\.0), items: results.flatMap(\.1),
+            notApplicable: notApplicable)
     }
 
     /// Judges the plugin, not the target: a clause counts against the plugin only where its
@@ -96,7 +113,9 @@ public struct Certifier: Sendable {
             switch (result.status, alone.status) {
             case (.fail, .fail):
                 judged.status = .expectedDeviation
-                judged.evidence.insert("the target fails this clause without the plugin too: the target's own failure, not the plugin's", at: 0)
+                judged.evidence.insert(
+                    "the target fails this clause without the plugin too: the target's own failure, not the plugin's",
+                    at: 0)
             case (.unexpectedPass, .expectedDeviation):
                 judged.status = .pass
                 judged.evidence = ["the plugin holds the clause where the target alone shows its recorded deviation"]
@@ -134,10 +153,13 @@ public struct Certifier: Sendable {
     static let startUp = "start-up with the plugin"
 
     /// The parts that are not clauses, through certify workers.
-    func items(target: PythonTarget, mode: AllocatorMode,
-               parts: [CertifyProbe.Part] = CertifyProbe.Part.all) -> [CertifyItem] {
-        let setup = CertifyProbe.Setup(target: target.libraryPath, mode: mode, plugin: pluginPath,
-                                       fuzzSeconds: fuzzSeconds)
+    func items(
+        target: PythonTarget, mode: AllocatorMode,
+        parts: [CertifyProbe.Part] = CertifyProbe.Part.all
+    ) -> [CertifyItem] {
+        let setup = CertifyProbe.Setup(
+            target: target.libraryPath, mode: mode, plugin: pluginPath,
+            fuzzSeconds: fuzzSeconds)
         let fuzzSeconds = fuzzSeconds
         let pool = WorkerPool<CertifyProbe.Setup, CertifyProbe.Part, CertifyItem>(
             subcommand: CertifyProbe.subcommand, setup: setup, executable: executable,

@@ -32,7 +32,8 @@ public enum CertifyProbe {
         case threads
         case fuzz(FuzzTarget)
 
-        public static let all: [Part] = [.rawBeforeStartUp, .directCalls, .injectedFailures, .threads]
+        public static let all: [Part] =
+            [.rawBeforeStartUp, .directCalls, .injectedFailures, .threads]
             + FuzzTarget.allCases.map(Part.fuzz)
 
         public var name: String {
@@ -89,7 +90,8 @@ public enum CertifyProbe {
             // No debug hooks: nothing of CPython's runs above the plugin here.
             try plugin.install(in: try PythonLibrary(target: target), mode: .malloc, debugBuild: false)
             let problems = HookChecks.beforeStartUp(plugin)
-            let asked = "the RAW edges from the main thread and \(HookChecks.threads) threads, overflowing callocs, "
+            let asked =
+                "the RAW edges from the main thread and \(HookChecks.threads) threads, overflowing callocs, "
                 + "a \(Workload.calls)-call workload"
             return item(problems, passing: [asked])
         } catch {
@@ -97,21 +99,29 @@ public enum CertifyProbe {
         }
     }
 
-    static func run(_ part: Part, plugin: AllocatorPlugin, session: FuzzSession, runner: ProgramRunner,
-                    fuzzSeconds: Double) -> CertifyItem {
+    static func run(
+        _ part: Part, plugin: AllocatorPlugin, session: FuzzSession, runner: ProgramRunner,
+        fuzzSeconds: Double
+    ) -> CertifyItem {
         switch part {
         case .rawBeforeStartUp:
             return CertifyItem(part: "", status: .fail, evidence: ["the RAW part runs before start-up only"])
         case .directCalls:
             let problems = HookChecks.run(plugin, runtime: session.runtime)
-            let asked = "every documented edge from the main thread, a new thread and \(HookChecks.threads) threads "
+            let asked =
+                "every documented edge from the main thread, a new thread and \(HookChecks.threads) threads "
                 + "at once (RAW; every domain from 3.12; MEM and OBJ holding the GIL), 4 calloc pairs that overflow "
                 + "size_t, and a \(Workload.calls)-call mixed workload per domain"
             return item(problems, passing: [asked])
         case .injectedFailures:
             let (problems, reached) = InjectedFailureChecks.run(plugin)
-            let note = reached ? [] : ["the plugin never called the allocator under it (a replacement): its failure "
-                                       + "paths are reached only through sizes that cannot be met"]
+            let note =
+                reached
+                ? []
+                : [
+                    "the plugin never called the allocator under it (a replacement): its failure "
+                        + "paths are reached only through sizes that cannot be met"
+                ]
             return CertifyItem(part: "", status: problems.isEmpty ? .pass : .fail, evidence: problems + note)
         case .threads:
             let (problems, notes) = ThreadStress.run(session, plugin: plugin)
@@ -146,7 +156,8 @@ public enum CertifyProbe {
             let input = messages.compactMap { if case .input(let hex) = $0 { hex } else { nil } }.last
             let tail = WorkerFailure.tail(outcome, lines: 2)
             let crash = outcome.signal.map { ["crash \(ChildOutcome.signalName($0))"] } ?? []
-            let evidence = ["the target crashed with the plugin in it: \(outcome.summary) \(tail)"]
+            let evidence =
+                ["the target crashed with the plugin in it: \(outcome.summary) \(tail)"]
                 + (input.map { ["during the input (byte form, hex): \($0)"] } ?? [])
             return CertifyItem(part: part.name, status: .fail, evidence: evidence, detectedBy: crash)
         } catch {
@@ -166,13 +177,21 @@ enum FuzzLoop {
             let bytes = generator.next(ops: 48, violations: target == .violations)
             guard let program = try? ByteForm.decode(bytes) else { continue }
             // Said before running: a crash in this input is laid at its door.
-            WorkerChannel.send(CertifyProbe.PartMessage.input(bytes.map { String($0 >> 4, radix: 16) + String($0 & 15, radix: 16) }.joined()))
+            WorkerChannel.send(
+                CertifyProbe.PartMessage.input(
+                    bytes.map { String($0 >> 4, radix: 16) + String($0 & 15, radix: 16) }.joined()))
             let verdict = target.run(program, with: runner)
             count += 1
             if !verdict.conforms {
-                let found = verdict.findings.map { $0.invariant == .noCrash ? "crash \($0.signal.map(ChildOutcome.signalName) ?? "?")" : $0.invariant.rawValue }
-                return CertifyItem(part: "", status: .fail, evidence: verdict.findings.map(\.description) + ["input:"] + TextForm.render(program).split(separator: "\n").map { "  " + $0 },
-                                   detectedBy: found)
+                let found = verdict.findings.map {
+                    $0.invariant == .noCrash
+                        ? "crash \($0.signal.map(ChildOutcome.signalName) ?? "?")" : $0.invariant.rawValue
+                }
+                return CertifyItem(
+                    part: "", status: .fail,
+                    evidence: verdict.findings.map(\.description) + ["input:"]
+                        + TextForm.render(program).split(separator: "\n").map { "  " + $0 },
+                    detectedBy: found)
             }
         }
         return CertifyItem(part: "", status: .pass, evidence: ["\(count) inputs in \(Int(seconds)) s, no finding"])

@@ -1,8 +1,8 @@
 import AllocatorLayers
 import CPythonABI
 import Executor
-import FuzzHarness
 import Foundation
+import FuzzHarness
 import OpLanguage
 import PyRuntime
 
@@ -23,7 +23,9 @@ enum HookChecks {
             problems += fromNewThreads(1, domain, hook, runtime).map { "\(domain.name) hook, a new thread: \($0)" }
             // RAW is called without the GIL; from 3.12 every domain must be thread-safe.
             if domain == .raw || runtime.version >= PythonVersion(3, 12) {
-                problems += fromNewThreads(threads, domain, hook, runtime).map { "\(domain.name) hook, \(threads) threads at once: \($0)" }
+                problems += fromNewThreads(threads, domain, hook, runtime).map {
+                    "\(domain.name) hook, \(threads) threads at once: \($0)"
+                }
             }
             problems += (hugeCalloc(hook.hook) + overflowingCalloc(hook.hook)).map { "\(domain.name) hook: \($0)" }
             // Only on a plugin the edges did not already refuse: the workload runs unguarded,
@@ -57,8 +59,8 @@ enum HookChecks {
         return [(1 << 32, 1 << 32), (half, 2), (2, half), (Int(bitPattern: UInt.max), 3)].compactMap { count, size in
             guard let block = hook.calloc(hook.ctx, count, size) else { return nil }
             hook.free(hook.ctx, block)
-            return "must-fail: calloc(\(UInt(bitPattern: count)), \(UInt(bitPattern: size))) " +
-                "overflows size_t but returned a block"
+            return "must-fail: calloc(\(UInt(bitPattern: count)), \(UInt(bitPattern: size))) "
+                + "overflows size_t but returned a block"
         }
     }
 
@@ -66,9 +68,13 @@ enum HookChecks {
     static func check(_ domain: Domain, _ hook: PMCMemAllocatorEx) -> [String] {
         var problems: [String] = []
         let ctx = hook.ctx
-        let a = hook.malloc(ctx, 0), b = hook.malloc(ctx, 0)
-        if a == nil || b == nil { problems.append("non-null: malloc(0) returned NULL") }
-        else if a == b { problems.append("distinct: malloc(0) returned the same pointer twice") }
+        let a = hook.malloc(ctx, 0)
+        let b = hook.malloc(ctx, 0)
+        if a == nil || b == nil {
+            problems.append("non-null: malloc(0) returned NULL")
+        } else if a == b {
+            problems.append("distinct: malloc(0) returned the same pointer twice")
+        }
         for (count, size) in [(0, 8), (8, 0), (0, 0)] {
             let block = hook.calloc(ctx, count, size)
             if block == nil { problems.append("non-null: calloc(\(count), \(size)) returned NULL") }
@@ -76,11 +82,14 @@ enum HookChecks {
         }
         hook.free(ctx, a)
         hook.free(ctx, b)
-        hook.free(ctx, nil)  // must do nothing (a crash here is the verdict)
+        hook.free(ctx, nil) // must do nothing (a crash here is the verdict)
         if let block = hook.realloc(ctx, nil, 40) {
             block.initializeMemory(as: UInt8.self, repeating: 0x5C, count: 40)
-            if let zero = hook.realloc(ctx, block, 0) { hook.free(ctx, zero) }
-            else { problems.append("non-null: realloc(p, 0) returned NULL") }  // p may be gone: not freed again
+            if let zero = hook.realloc(ctx, block, 0) {
+                hook.free(ctx, zero)
+            } else {
+                problems.append("non-null: realloc(p, 0) returned NULL")
+            } // p may be gone: not freed again
         } else {
             problems.append("non-null: realloc(NULL, 40) returned NULL")
         }
@@ -99,8 +108,12 @@ enum HookChecks {
         defer { hook.free(hook.ctx, block) }
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
         let last = UnsafeMutableRawPointer(bitPattern: UInt(bitPattern: block + (count * size - 1)) & ~UInt(page - 1))!
-        return msync(last, page, MS_ASYNC) == 0 ? [] : ["block-size: calloc(\(count), \(size)) " +
-            "returned a block that does not span \(count * size) bytes (nelem*elsize wrapped?)"]
+        return msync(last, page, MS_ASYNC) == 0
+            ? []
+            : [
+                "block-size: calloc(\(count), \(size)) "
+                    + "returned a block that does not span \(count * size) bytes (nelem*elsize wrapped?)"
+            ]
     }
 
     /// Every block spans the bytes asked for: the last one can be read. Sizes one above a
@@ -135,12 +148,16 @@ enum HookChecks {
         var problems: [String] = []
         for (old, new) in [(16, 600), (600, 24), (100, 70_000), (70_000, 300)] {
             guard let block = hook.malloc(hook.ctx, old) else { return ["non-null: malloc(\(old)) returned NULL"] }
-            for index in 0..<old { block.storeBytes(of: UInt8(truncatingIfNeeded: index &* 7 &+ 1), toByteOffset: index, as: UInt8.self) }
+            for index in 0..<old {
+                block.storeBytes(of: UInt8(truncatingIfNeeded: index &* 7 &+ 1), toByteOffset: index, as: UInt8.self)
+            }
             guard let resized = hook.realloc(hook.ctx, block, new) else {
                 hook.free(hook.ctx, block)
                 return ["non-null: realloc \(old) → \(new) returned NULL"]
             }
-            if let index = (0..<min(old, new)).first(where: { resized.load(fromByteOffset: $0, as: UInt8.self) != UInt8(truncatingIfNeeded: $0 &* 7 &+ 1) }) {
+            if let index = (0..<min(old, new)).first(where: {
+                resized.load(fromByteOffset: $0, as: UInt8.self) != UInt8(truncatingIfNeeded: $0 &* 7 &+ 1)
+            }) {
                 problems.append("contents-kept: realloc \(old) → \(new) changed byte \(index)")
             }
             hook.free(hook.ctx, resized)
@@ -155,7 +172,9 @@ enum HookChecks {
                 dirty.initializeMemory(as: UInt8.self, repeating: 0xEE, count: size)
                 hook.free(hook.ctx, dirty)
             }
-            guard let block = hook.calloc(hook.ctx, 1, size) else { return ["non-null: calloc(1, \(size)) returned NULL"] }
+            guard let block = hook.calloc(hook.ctx, 1, size) else {
+                return ["non-null: calloc(1, \(size)) returned NULL"]
+            }
             defer { hook.free(hook.ctx, block) }
             if let index = Bytes.firstNot(0, in: block, 0..<size) {
                 return ["calloc-zeroed: calloc(1, \(size)) byte \(index) is not zero"]
@@ -173,7 +192,8 @@ enum HookChecks {
             return ["must-fail: realloc(p, PY_SSIZE_T_MAX) succeeded: impossible request met?"]
         }
         defer { hook.free(hook.ctx, block) }
-        return (0..<64).allSatisfy { block.load(fromByteOffset: $0, as: UInt8.self) == 0x3A } ? [] : ["failure-keeps-block: a failed realloc changed the old block"]
+        return (0..<64).allSatisfy { block.load(fromByteOffset: $0, as: UInt8.self) == 0x3A }
+            ? [] : ["failure-keeps-block: a failed realloc changed the old block"]
     }
 }
 
@@ -190,9 +210,15 @@ enum InjectedFailureChecks {
             installed.arm(.malloc)
             let fresh = hook.malloc(hook.ctx, 100)
             reached = reached || installed.injected
-            if let fresh { fresh.initializeMemory(as: UInt8.self, repeating: 1, count: 100); hook.free(hook.ctx, fresh) }
+            if let fresh {
+                fresh.initializeMemory(as: UInt8.self, repeating: 1, count: 100)
+                hook.free(hook.ctx, fresh)
+            }
             installed.arm(nil)
-            guard let block = hook.malloc(hook.ctx, 100) else { problems.append("\(domain.name): non-null: malloc(100) returned NULL"); continue }
+            guard let block = hook.malloc(hook.ctx, 100) else {
+                problems.append("\(domain.name): non-null: malloc(100) returned NULL")
+                continue
+            }
             block.initializeMemory(as: UInt8.self, repeating: 0x42, count: 100)
             installed.arm(.realloc)
             let resized = hook.realloc(hook.ctx, block, 5000)
@@ -201,8 +227,9 @@ enum InjectedFailureChecks {
             reached = reached || injected
             let kept = resized ?? block
             if !(0..<100).allSatisfy({ kept.load(fromByteOffset: $0, as: UInt8.self) == 0x42 }) {
-                problems.append("\(domain.name): failure-keeps-block: after a realloc whose " +
-                    "allocator below failed, the block's contents changed")
+                problems.append(
+                    "\(domain.name): failure-keeps-block: after a realloc whose "
+                        + "allocator below failed, the block's contents changed")
             }
             hook.free(hook.ctx, kept)
         }

@@ -27,11 +27,15 @@ enum ThreadStress {
             for (domain, installed) in plugin.installed where domain != .raw {
                 let hook = HookBox(installed.hook)
                 problems += session.runtime.withoutGIL {
-                    concurrently { thread in churn(seed: UInt8(thread), malloc: { hook.malloc($0) }, free: { hook.free($0) }) }
+                    concurrently { thread in
+                        churn(seed: UInt8(thread), malloc: { hook.malloc($0) }, free: { hook.free($0) })
+                    }
                 }.map { "\(domain.name) hook from several threads (3.12+: all allocators must be thread-safe): \($0)" }
             }
         } else {
-            notes.append("MEM and OBJ from several threads: required from 3.12; \(session.version) serialises them with the GIL")
+            notes.append(
+                "MEM and OBJ from several threads: required from 3.12; \(session.version) serialises them with the GIL"
+            )
         }
         return (problems, notes)
     }
@@ -42,7 +46,9 @@ enum ThreadStress {
     }
 
     /// Small blocks, allocated, filled, compared and freed as fast as possible.
-    static func churn(seed: UInt8, malloc: (Int) -> UnsafeMutableRawPointer?, free: (UnsafeMutableRawPointer?) -> Void) -> String? {
+    static func churn(seed: UInt8, malloc: (Int) -> UnsafeMutableRawPointer?, free: (UnsafeMutableRawPointer?) -> Void)
+        -> String?
+    {
         let value = ChurnPattern.byte(seed: seed)
         let reference = [UInt8](repeating: value, count: 512)
         var held: [(UnsafeMutableRawPointer, Int)] = []

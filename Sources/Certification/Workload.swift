@@ -1,7 +1,7 @@
 import AllocatorLayers
 import CPythonABI
-import Foundation
 import Executor
+import Foundation
 import FuzzHarness
 
 /// A long mixed workload on a plugin's functions: malloc, calloc, realloc both ways and free
@@ -37,7 +37,8 @@ enum Workload {
                 let size = band(&random)
                 let viaCalloc = choice == 0
                 guard let pointer = viaCalloc ? hook.calloc(hook.ctx, 1, size) : hook.malloc(hook.ctx, size) else {
-                    problems.append("non-null: call \(call): \(viaCalloc ? "calloc(1, " : "malloc(")\(size)) returned NULL")
+                    problems.append(
+                        "non-null: call \(call): \(viaCalloc ? "calloc(1, " : "malloc(")\(size)) returned NULL")
                     continue
                 }
                 if viaCalloc, let offset = Bytes.firstNot(0, in: pointer, 0..<size) {
@@ -50,19 +51,21 @@ enum Workload {
                 let index = Int(random.word() % UInt64(live.count))
                 let block = live[index]
                 if let offset = mismatch(block, count: block.size) {
-                    problems.append("no-overlap: call \(call): a live \(block.size)-byte block " +
-                        "changed at byte \(offset) (shared, or overwritten)")
+                    problems.append(
+                        "no-overlap: call \(call): a live \(block.size)-byte block "
+                            + "changed at byte \(offset) (shared, or overwritten)")
                 }
                 if choice < 7 {
                     let size = band(&random)
                     guard let moved = hook.realloc(hook.ctx, block.pointer, size) else {
                         problems.append("non-null: call \(call): realloc \(block.size)→\(size) returned NULL")
-                        live.remove(at: index)  // kept or not, it is not touched again
+                        live.remove(at: index) // kept or not, it is not touched again
                         continue
                     }
                     let resized = Block(pointer: moved, size: size, seed: block.seed)
                     if let offset = mismatch(resized, count: min(block.size, size)) {
-                        problems.append("contents-kept: call \(call): realloc \(block.size)→\(size) lost byte \(offset)")
+                        problems.append(
+                            "contents-kept: call \(call): realloc \(block.size)→\(size) lost byte \(offset)")
                     }
                     fill(resized)
                     live[index] = resized

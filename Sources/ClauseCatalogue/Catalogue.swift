@@ -35,7 +35,8 @@ public struct Catalogue: Sendable {
     public static func load(from folder: String) throws -> Catalogue {
         let names: [String]
         do {
-            names = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".yaml") }.sorted()
+            names = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".yaml") }
+                .sorted()
         } catch {
             throw CatalogueError("cannot read the catalogue folder \(folder): \(error.localizedDescription)")
         }
@@ -48,9 +49,10 @@ public struct Catalogue: Sendable {
     public static func builtIn() throws -> Catalogue {
         let files = EmbeddedText.files.filter { $0.name.hasSuffix(".yaml") }
         guard !files.isEmpty else { throw CatalogueError("this pymemcheck was built without its catalogue") }
-        return Catalogue(sections: try files.map { file in
-            try section(from: file.text, file: file.name, origin: "Conformance/\(file.name)")
-        })
+        return Catalogue(
+            sections: try files.map { file in
+                try section(from: file.text, file: file.name, origin: "Conformance/\(file.name)")
+            })
     }
 
     /// The catalogue folder a developer names instead of the built-in catalogue: `option` (a

@@ -39,12 +39,14 @@ public struct Clause: Sendable, Codable, Equatable {
                 return
             }
             let names = try container.decode([String].self)
-            self = .only(try names.map { name in
-                guard let mode = AllocatorMode(rawValue: name) else {
-                    throw DecodingError.dataCorruptedError(in: container, debugDescription: "unknown mode '\(name)'")
-                }
-                return mode
-            })
+            self = .only(
+                try names.map { name in
+                    guard let mode = AllocatorMode(rawValue: name) else {
+                        throw DecodingError.dataCorruptedError(
+                            in: container, debugDescription: "unknown mode '\(name)'")
+                    }
+                    return mode
+                })
         }
 
         public func encode(to encoder: any Encoder) throws {
@@ -156,7 +158,9 @@ struct TargetPattern {
             return VersionRange(since: String(text.dropLast()), until: nil).contains(target.version)
         }
         let debug = text.hasSuffix("d")
-        let numbers = text.trimmingCharacters(in: .init(charactersIn: "d")).split(separator: ".").compactMap { Int($0) }
+        let numbers = text.trimmingCharacters(in: .init(charactersIn: "d")).split(separator: ".").compactMap {
+            Int($0)
+        }
         let have = [target.version.major, target.version.minor, target.version.micro]
         return !numbers.isEmpty && debug == target.debugBuild && Array(have.prefix(numbers.count)) == numbers
     }

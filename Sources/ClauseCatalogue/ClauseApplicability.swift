@@ -23,7 +23,8 @@ extension Feature {
         let underlying = mode.underlyingAllocator(defaultIsPymalloc: target.pymalloc)
         switch self {
         case .debugHooks:
-            return mode.expectsDebugHooks(debugBuild: target.debugBuild) ? nil : "needs the debug hooks; mode \(mode.name) on \(target.id) has none"
+            return mode.expectsDebugHooks(debugBuild: target.debugBuild)
+                ? nil : "needs the debug hooks; mode \(mode.name) on \(target.id) has none"
         case .pymalloc:
             return underlying == .pymalloc ? nil : "needs pymalloc; mode \(mode.name) uses \(underlying.rawValue)"
         case .mimalloc:
@@ -33,7 +34,8 @@ extension Feature {
         case .releaseBuild:
             return target.debugBuild ? "needs a release build; \(target.id) is a debug build" : nil
         case .headers:
-            return HeaderLocator.pythonHeader(for: target) == nil ? "needs the target's headers (Python.h) and a C compiler; install its -dev package" : nil
+            return HeaderLocator.pythonHeader(for: target) == nil
+                ? "needs the target's headers (Python.h) and a C compiler; install its -dev package" : nil
         case .tracemalloc, .threads:
             return nil
         }

@@ -32,7 +32,8 @@ public struct ExpectedReport: Sendable, Codable, Equatable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: Key.self)
-        versions = try container.decodeIfPresent(VersionRange.self, forKey: Key(stringValue: "versions")) ?? VersionRange()
+        versions =
+            try container.decodeIfPresent(VersionRange.self, forKey: Key(stringValue: "versions")) ?? VersionRange()
         var fields: [String: Value] = [:]
         for key in container.allKeys where key.stringValue != "versions" {
             fields[key.stringValue] = try container.decode(Value.self, forKey: key)

@@ -32,10 +32,10 @@ enum BlockLines {
     /// "The 7 pad bytes at p-7 are ..." / "The 8 pad bytes at tail=0x... are ..."
     private static func padHeader(_ line: Substring) -> ReportLine? {
         guard let body = line.between("The ", ""),
-              let (number, place) = body.splitOnce(" pad bytes at "),
-              let count = TextScanning.count(number),
-              let (location, verdict) = place.splitOnce(" are "),
-              let state = padState(verdict, count: count)
+            let (number, place) = body.splitOnce(" pad bytes at "),
+            let count = TextScanning.count(number),
+            let (location, verdict) = place.splitOnce(" are "),
+            let state = padState(verdict, count: count)
         else { return nil }
         if location.hasPrefix("p-"), TextScanning.count(location.dropFirst(2)) != nil {
             return .padHeader(.leading, state, tail: nil)
@@ -50,7 +50,7 @@ enum BlockLines {
             return PadStatus(count: count, intact: true)
         }
         guard let byte = verdict.between("not all FORBIDDENBYTE (", "):"),
-              let expected = TextScanning.hexByte(byte)
+            let expected = TextScanning.hexByte(byte)
         else { return nil }
         return PadStatus(count: count, intact: false, expectedByte: expected)
     }
@@ -58,7 +58,7 @@ enum BlockLines {
     /// "at p-3: 0x00 *** OUCH" / "at tail+0: 0xfd"
     private static func padByte(_ line: Substring) -> ReportLine? {
         guard let body = line.between("at ", ""),
-              let (place, valueText) = body.splitOnce(": ")
+            let (place, valueText) = body.splitOnce(": ")
         else { return nil }
         let bad = valueText.hasSuffix(" *** OUCH")
         let value = bad ? valueText.dropLast(" *** OUCH".count) : valueText

@@ -39,7 +39,7 @@ public enum FatalErrorKind: Sendable, Equatable, Codable {
     /// Parses "bad ID: Allocated using API 'm', verified using API 'o'".
     private static func apiIDs(in message: Substring) -> (allocated: String, verified: String)? {
         guard let ids = message.between("bad ID: Allocated using API '", "'"),
-              let (allocated, verified) = ids.splitOnce("', verified using API '")
+            let (allocated, verified) = ids.splitOnce("', verified using API '")
         else { return nil }
         return (String(allocated), String(verified))
     }

@@ -28,7 +28,7 @@ enum FatalLines {
     private static func extensionModules(_ list: Substring) -> ReportLine {
         // The total closes the line, so without it the list was cut off.
         guard let (names, total) = list.splitOnce(" (total: "),
-              total.between("", ")").flatMap(TextScanning.count) != nil
+            total.between("", ")").flatMap(TextScanning.count) != nil
         else {
             return .extensionModules(list.split(separator: ", ").map(String.init), wellFormed: false)
         }

@@ -35,8 +35,9 @@ public enum ReportComparison {
     /// "bad ID: Allocated using API 'm', verified using API 'o'" → ("m", "o").
     static func apiLetters(_ message: String?) -> (allocated: String, verified: String)? {
         guard let message, let regex = try? NSRegularExpression(pattern: "API '(.)', verified using API '(.)'"),
-              let match = regex.firstMatch(in: message, range: NSRange(message.startIndex..., in: message)),
-              let first = Range(match.range(at: 1), in: message), let second = Range(match.range(at: 2), in: message) else {
+            let match = regex.firstMatch(in: message, range: NSRange(message.startIndex..., in: message)),
+            let first = Range(match.range(at: 1), in: message), let second = Range(match.range(at: 2), in: message)
+        else {
             return nil
         }
         return (String(message[first]), String(message[second]))

@@ -11,7 +11,8 @@ struct StderrLines {
         lastLineUnterminated = !(lines.last?.isEmpty ?? true)
         if !lastLineUnterminated { lines.removeLast() }
         self.lines = lines
-        start = StderrLines.reportStart(in: self.lines)
+        start =
+            StderrLines.reportStart(in: self.lines)
             ?? (lastLineUnterminated ? StderrLines.cutReportStart(in: self.lines) : nil)
     }
 

@@ -33,7 +33,7 @@ enum TextScanning {
     /// Rejects empty and over-long digit runs up front so the conversion cannot overflow.
     private static func hexadecimal(_ digits: Substring, maxDigits: Int) -> UInt64? {
         guard !digits.isEmpty, digits.count <= maxDigits,
-              digits.allSatisfy(\.isHexDigit), digits.allSatisfy(\.isASCII)
+            digits.allSatisfy(\.isHexDigit), digits.allSatisfy(\.isASCII)
         else { return nil }
         return UInt64(digits, radix: 16)
     }

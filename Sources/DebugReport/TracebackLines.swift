@@ -27,7 +27,7 @@ enum TracebackLines {
     /// `File "x.py", line 12 in func` (thread dump) or `File "x.py", line 12` (tracemalloc).
     private static func frame(_ line: Substring) -> ReportLine? {
         guard let body = line.between("File \"", ""),
-              let (file, position) = body.splitOnce("\", line ")
+            let (file, position) = body.splitOnce("\", line ")
         else { return nil }
         let (lineText, function) = position.splitOnce(" in ").map { ($0.0, Optional($0.1)) } ?? (position, nil)
         guard let number = lineNumber(lineText), function?.isEmpty != true else { return nil }

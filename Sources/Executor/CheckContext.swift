@@ -42,7 +42,9 @@ public struct CheckContext {
 /// Small readers and writers of raw blocks, used by many checks.
 public enum Bytes {
     public static func fill(_ block: UnsafeMutableRawPointer, count: Int, seed: UInt8 = 0) {
-        for index in 0..<count { block.storeBytes(of: pattern(index, seed: seed), toByteOffset: index, as: UInt8.self) }
+        for index in 0..<count {
+            block.storeBytes(of: pattern(index, seed: seed), toByteOffset: index, as: UInt8.self)
+        }
     }
 
     /// A pattern no allocator writes by itself (never 0, never a debug-hook byte run).
@@ -75,13 +77,14 @@ public enum Bytes {
 
     /// A page filled with `value`, made once and kept.
     private static func page(of value: UInt8) -> UnsafeRawPointer {
-        UnsafeRawPointer(pages.withLock { pages in
-            if let page = pages[value] { return page }
-            let page = UnsafeMutableRawPointer.allocate(byteCount: pageSize, alignment: 16)
-            memset(page, Int32(value), pageSize)
-            pages[value] = page
-            return page
-        })
+        UnsafeRawPointer(
+            pages.withLock { pages in
+                if let page = pages[value] { return page }
+                let page = UnsafeMutableRawPointer.allocate(byteCount: pageSize, alignment: 16)
+                memset(page, Int32(value), pageSize)
+                pages[value] = page
+                return page
+            })
     }
 
     public static func hex(_ pointer: UnsafeMutableRawPointer?) -> String {

@@ -22,10 +22,14 @@ public struct CheckVerdict: Sendable, Codable, Equatable {
         self.observation = observation
     }
 
-    public static func pass(exercised: Int) -> CheckVerdict { CheckVerdict(status: .pass, evidence: [], exercised: exercised) }
+    public static func pass(exercised: Int) -> CheckVerdict {
+        CheckVerdict(status: .pass, evidence: [], exercised: exercised)
+    }
     public static func fail(_ evidence: [String]) -> CheckVerdict { CheckVerdict(status: .fail, evidence: evidence) }
     public static func fail(_ evidence: String) -> CheckVerdict { fail([evidence]) }
-    public static func notApplicable(_ reason: String) -> CheckVerdict { CheckVerdict(status: .notApplicable, evidence: [reason]) }
+    public static func notApplicable(_ reason: String) -> CheckVerdict {
+        CheckVerdict(status: .notApplicable, evidence: [reason])
+    }
 
     /// The same verdict, saying what was observed.
     public func observing(_ observation: String?) -> CheckVerdict {

@@ -18,8 +18,10 @@ public struct ConformanceRunner: Sendable {
     /// Called after each (target, mode) finishes, with how many are done of how many.
     public var progress: (@Sendable (Int, Int, MatrixColumn) -> Void)?
 
-    public init(catalogue: Catalogue, catalogueFolder: String?, width: Int = 2,
-                progress: (@Sendable (Int, Int, MatrixColumn) -> Void)? = nil) {
+    public init(
+        catalogue: Catalogue, catalogueFolder: String?, width: Int = 2,
+        progress: (@Sendable (Int, Int, MatrixColumn) -> Void)? = nil
+    ) {
         self.catalogue = catalogue
         self.catalogueFolder = catalogueFolder
         self.width = width
@@ -27,25 +29,36 @@ public struct ConformanceRunner: Sendable {
     }
 
     /// `controls`: also run each applicable clause's negative control (Matrix.controls).
-    public func run(targets: [PythonTarget], modes: [AllocatorMode], clauses: [Clause], controls: Bool = false) -> Matrix {
+    public func run(targets: [PythonTarget], modes: [AllocatorMode], clauses: [Clause], controls: Bool = false)
+        -> Matrix
+    {
         let start = Date()
         let pairs = targets.flatMap { target in modes.map { (target, $0) } }
         let done = Locked(0)
         let columns = ParallelMap.run(pairs, width: width) { target, mode in
             let column = MatrixColumn(target, mode)
             let results = self.run(target: target, mode: mode, clauses: clauses, controls: controls)
-            self.progress?(done.withLock { $0 += 1; return $0 }, pairs.count, column)
+            self.progress?(
+                done.withLock {
+                    $0 += 1
+                    return $0
+                }, pairs.count, column)
             return results
         }
-        let rows = clauses.map { MatrixRow(clause: $0.id, section: catalogue.section(of: $0.id)?.section ?? "", statement: $0.statement) }
-        return Matrix(rows: rows, columns: pairs.map { MatrixColumn($0.0, $0.1) },
-                      results: columns.flatMap(\.results), controls: controls ? columns.flatMap(\.controls) : nil,
-                      seconds: Date().timeIntervalSince(start))
+        let rows = clauses.map {
+            MatrixRow(clause: $0.id, section: catalogue.section(of: $0.id)?.section ?? "", statement: $0.statement)
+        }
+        return Matrix(
+            rows: rows, columns: pairs.map { MatrixColumn($0.0, $0.1) },
+            results: columns.flatMap(\.results), controls: controls ? columns.flatMap(\.controls) : nil,
+            seconds: Date().timeIntervalSince(start))
     }
 
     /// Every clause on one target in one mode (and, with `controls`, each one's control).
-    public func run(target: PythonTarget, mode: AllocatorMode, clauses: [Clause],
-                    controls: Bool = false) -> (results: [ClauseResult], controls: [ControlResult]) {
+    public func run(
+        target: PythonTarget, mode: AllocatorMode, clauses: [Clause],
+        controls: Bool = false
+    ) -> (results: [ClauseResult], controls: [ControlResult]) {
         let column = runColumn(target: target, mode: mode, clauses: clauses, controls: controls)
         return (column.results, column.controls)
     }
@@ -59,8 +72,10 @@ public struct ConformanceRunner: Sendable {
         public var failure: WorkerFailure?
     }
 
-    public func runColumn(target: PythonTarget, mode: AllocatorMode, clauses: [Clause],
-                          controls: Bool = false) -> Column {
+    public func runColumn(
+        target: PythonTarget, mode: AllocatorMode, clauses: [Clause],
+        controls: Bool = false
+    ) -> Column {
         var verdicts: [Worker.Item: (CheckVerdict, Double)] = [:]
         var applicable: [String] = []
         for clause in clauses {
@@ -70,7 +85,8 @@ public struct ConformanceRunner: Sendable {
                 applicable.append(clause.id)
             }
         }
-        let items = applicable.map { Worker.Item(clause: $0, control: false) }
+        let items =
+            applicable.map { Worker.Item(clause: $0, control: false) }
             + (controls ? applicable.map { Worker.Item(clause: $0, control: true) } : [])
         var failure: WorkerFailure?
         for (item, outcome) in zip(items, pool(target: target, mode: mode).run(items)) {
@@ -103,8 +119,9 @@ public struct ConformanceRunner: Sendable {
 
     private func pool(target: PythonTarget, mode: AllocatorMode) -> Pool {
         let setup = Worker.Setup(target: target.libraryPath, mode: mode, catalogue: catalogueFolder, plugin: plugin)
-        return Pool(subcommand: Worker.subcommand, setup: setup, timeout: { 60 + 5 * Double($0) },
-                          silenceLimit: Self.silenceLimit)
+        return Pool(
+            subcommand: Worker.subcommand, setup: setup, timeout: { 60 + 5 * Double($0) },
+            silenceLimit: Self.silenceLimit)
     }
 
     /// An item's verdict and seconds. What a worker that died or never started costs an item:
@@ -131,7 +148,9 @@ public struct ConformanceRunner: Sendable {
 
     /// The matrix result of a verdict. A recorded deviation turns a failure into an expected
     /// deviation only when the check observed exactly what the deviation records.
-    public func result(_ clause: Clause, target: PythonTarget, mode: AllocatorMode, verdict: CheckVerdict, seconds: Double) -> ClauseResult {
+    public func result(
+        _ clause: Clause, target: PythonTarget, mode: AllocatorMode, verdict: CheckVerdict, seconds: Double
+    ) -> ClauseResult {
         var status: ResultStatus
         var evidence = verdict.evidence
         switch verdict.status {
@@ -144,27 +163,34 @@ public struct ConformanceRunner: Sendable {
                 status = .expectedDeviation
                 evidence.insert("recorded deviation: \(deviation.observed) (\(deviation.evidence))", at: 0)
             } else if status == .fail {
-                evidence.insert("the catalogue records a deviation here, observed as " +
-                    "'\(deviation.observation)'; this run observed " +
-                    "\(verdict.observation.map { "'\($0)'" } ?? "something else")", at: 0)
+                evidence.insert(
+                    "the catalogue records a deviation here, observed as "
+                        + "'\(deviation.observation)'; this run observed "
+                        + "\(verdict.observation.map { "'\($0)'" } ?? "something else")", at: 0)
             } else if status == .pass {
                 status = .unexpectedPass
                 evidence = ["the catalogue records a deviation here (\(deviation.observed)) but the clause held"]
             }
         }
-        return ClauseResult(clause: clause.id, target, mode, status: status,
-                            evidence: evidence, seconds: seconds, exercised: verdict.exercised)
+        return ClauseResult(
+            clause: clause.id, target, mode, status: status,
+            evidence: evidence, seconds: seconds, exercised: verdict.exercised)
     }
 }
 
 /// Runs work over items on a few threads, results in input order.
 public enum ParallelMap {
-    public static func run<T: Sendable, R: Sendable>(_ items: [T], width: Int, _ work: @Sendable @escaping (T) -> R) -> [R] {
+    public static func run<T: Sendable, R: Sendable>(_ items: [T], width: Int, _ work: @Sendable @escaping (T) -> R)
+        -> [R]
+    {
         let slots = Locked([R?](repeating: nil, count: items.count))
         let next = Locked(0)
         DispatchQueue.concurrentPerform(iterations: max(1, min(width, items.count))) { _ in
             while true {
-                let index = next.withLock { $0 += 1; return $0 - 1 }
+                let index = next.withLock {
+                    $0 += 1
+                    return $0 - 1
+                }
                 guard index < items.count else { return }
                 let result = work(items[index])
                 slots.withLock { $0[index] = result }

@@ -18,7 +18,9 @@ enum CustomAllocatorScenario {
     static func run(target: PythonTarget, control: Bool) throws -> Result {
         var layers: [AllocatorDomain: RecordingLayer] = [:]
         let runtime = try PythonRuntime.start(target: target, mode: .hooks) { library in
-            for domain in AllocatorDomain.allCases { layers[domain] = RecordingLayer.installReplacing(domain, in: library) }
+            for domain in AllocatorDomain.allCases {
+                layers[domain] = RecordingLayer.installReplacing(domain, in: library)
+            }
         }
         if control {
             for (domain, layer) in layers { runtime.library.install(layer.allocator, for: domain) }
@@ -39,9 +41,10 @@ enum CustomAllocatorScenario {
             layer.reset()
             let block = runtime.library.functions(domain).malloc(16)
             runtime.library.functions(domain).free(block)
-            evidence.expect(layer.calls.contains { $0.function == .malloc && $0.size == 16 + runtime.version.debugHookOverhead },
-                            "\(domain): a 16-byte request did not reach the custom allocator as " +
-                                "\(16 + runtime.version.debugHookOverhead) bytes through the hooks")
+            evidence.expect(
+                layer.calls.contains { $0.function == .malloc && $0.size == 16 + runtime.version.debugHookOverhead },
+                "\(domain): a 16-byte request did not reach the custom allocator as "
+                    + "\(16 + runtime.version.debugHookOverhead) bytes through the hooks")
         }
         return Result(problems: evidence.problems, compared: evidence.compared, unwrapped: unwrapped)
     }
@@ -51,14 +54,19 @@ extension CustomAllocatorChecks {
     /// Runs the scenario in a fresh process (it needs its own start-up, in which it installs the
     /// allocator and then the hooks itself) and reads its answer.
     public static func setupDebugHooksOverCustomAllocator(_ context: CheckContext) -> CheckVerdict {
-        guard let outcome = try? IsolatedRun.run(.customAllocatorThenHooks, target: context.target, mode: .hooks,
-                                                 control: context.seams.scenarioControl) else {
+        guard
+            let outcome = try? IsolatedRun.run(
+                .customAllocatorThenHooks, target: context.target, mode: .hooks,
+                control: context.seams.scenarioControl)
+        else {
             return .fail("could not start the scenario")
         }
         guard let result = IsolatedRun.result(CustomAllocatorScenario.Result.self, from: outcome) else {
             return .fail("the scenario \(outcome.summary): \(outcome.stderr.suffix(300))")
         }
-        let verdict = CheckVerdict(status: result.problems.isEmpty ? .pass : .fail, evidence: result.problems, exercised: result.compared)
-        return result.unwrapped.isEmpty ? verdict : verdict.observing("not wrapped: " + result.unwrapped.joined(separator: ", "))
+        let verdict = CheckVerdict(
+            status: result.problems.isEmpty ? .pass : .fail, evidence: result.problems, exercised: result.compared)
+        return result.unwrapped.isEmpty
+            ? verdict : verdict.observing("not wrapped: " + result.unwrapped.joined(separator: ", "))
     }
 }

@@ -3,8 +3,9 @@ import DebugReport
 import Foundation
 import Isolation
 import PyRuntime
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// One way of breaking the allocator rules that the debug hooks must catch, with the report
@@ -14,7 +15,9 @@ public struct FatalVariant {
     public var fields: [String: ExpectedReport.Value]
     public var violation: (PythonRuntime) -> Void
 
-    public init(_ name: String, fields: [String: ExpectedReport.Value] = [:], violation: @escaping (PythonRuntime) -> Void) {
+    public init(
+        _ name: String, fields: [String: ExpectedReport.Value] = [:], violation: @escaping (PythonRuntime) -> Void
+    ) {
         self.name = name
         self.fields = fields
         self.violation = violation
@@ -40,7 +43,9 @@ public enum FatalCheck {
         return evidence.verdict
     }
 
-    static func problems(_ context: CheckContext, _ variant: FatalVariant, expected: [String: ExpectedReport.Value]) -> [String] {
+    static func problems(_ context: CheckContext, _ variant: FatalVariant, expected: [String: ExpectedReport.Value])
+        -> [String]
+    {
         let outcome: ChildOutcome
         do {
             outcome = try ForkedChild.run(timeout: timeout) {

@@ -9,12 +9,15 @@ import PyRuntime
 public enum IsolatedRun {
     public static let defaultTimeout: Double = 60
 
-    public static func run(_ scenario: Scenario, target: PythonTarget?, mode: AllocatorMode = .default,
-                           timeout: Double = defaultTimeout, control: Bool = false) throws -> ChildOutcome {
+    public static func run(
+        _ scenario: Scenario, target: PythonTarget?, mode: AllocatorMode = .default,
+        timeout: Double = defaultTimeout, control: Bool = false
+    ) throws -> ChildOutcome {
         let request = Scenario.Request(scenario: scenario, target: target?.libraryPath, mode: mode, control: control)
-        return try ChildProcess.run(executable: try SelfExecutable.path(), arguments: [Scenario.subcommand],
-                                    environment: childEnvironment(), input: WorkerChannel.line(request),
-                                    timeout: timeout)
+        return try ChildProcess.run(
+            executable: try SelfExecutable.path(), arguments: [Scenario.subcommand],
+            environment: childEnvironment(), input: WorkerChannel.line(request),
+            timeout: timeout)
     }
 
     /// The environment of every child (see ChildProcess.cleanEnvironment).

@@ -3,8 +3,9 @@ import DebugReport
 import Foundation
 import Isolation
 import PyRuntime
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A named piece of work run inside a child process, for runs that may abort, crash or hang.

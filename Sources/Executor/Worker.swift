@@ -53,8 +53,10 @@ public enum Worker {
     public static let startingOverAllocators = "starting the target over the plugin's allocators"
 
     /// Starts the target in the mode (with `allocators` in the chain) and returns the work per item.
-    public static func prepare(target: PythonTarget, mode: AllocatorMode, catalogue: Catalogue,
-                               allocators: Allocators? = nil) throws -> (Item) -> Answer {
+    public static func prepare(
+        target: PythonTarget, mode: AllocatorMode, catalogue: Catalogue,
+        allocators: Allocators? = nil
+    ) throws -> (Item) -> Answer {
         let runtime = try PythonRuntime.start(target: target, mode: mode, verifyMode: allocators == nil) { library in
             guard let allocators else { return }
             try allocators.install(library)
@@ -63,7 +65,8 @@ public enum Worker {
         allocators?.started(runtime)
         return { item in
             let start = Date()
-            let verdict = item.control
+            let verdict =
+                item.control
                 ? control(item.clause, runtime: runtime, catalogue: catalogue)
                 : answer(item.clause, runtime: runtime, catalogue: catalogue)
             return Answer(verdict: verdict, seconds: Date().timeIntervalSince(start))

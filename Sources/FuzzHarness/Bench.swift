@@ -33,8 +33,10 @@ public enum Bench {
     }
 
     /// `progress` is told each phase as it starts (outside the timed loops).
-    public static func run(_ runner: ProgramRunner, programs: [Program],
-                           progress: (String) -> Void = { _ in }) -> Figures {
+    public static func run(
+        _ runner: ProgramRunner, programs: [Program],
+        progress: (String) -> Void = { _ in }
+    ) -> Figures {
         runner.session.setHostile(false)
         let ops = programs.reduce(0) { $0 + $1.ops.count }
         func time(checking: Bool) -> Double {
@@ -44,7 +46,7 @@ public enum Bench {
             return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         }
         progress("warming up")
-        _ = time(checking: true)  // warm up: arenas, caches
+        _ = time(checking: true) // warm up: arenas, caches
         progress("bare replay")
         let bare = time(checking: false)
         progress("with the oracle")

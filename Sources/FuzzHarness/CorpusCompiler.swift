@@ -21,7 +21,9 @@ public enum CorpusCompiler {
             for name in names.sorted() where name.hasSuffix(".ops") {
                 let program = try OpInput.load(path: "\(folder)/\(name)")
                 let bytes: [UInt8]
-                do { bytes = try ByteForm.encode(program) } catch { throw CorpusError(description: "\(folder)/\(name): \(error)") }
+                do { bytes = try ByteForm.encode(program) } catch {
+                    throw CorpusError(description: "\(folder)/\(name): \(error)")
+                }
                 let output = "\(root)/\(target.rawValue)/\((name as NSString).deletingPathExtension).bin"
                 entries.append(Entry(source: "\(folder)/\(name)", output: output, bytes: bytes))
             }
@@ -32,8 +34,10 @@ public enum CorpusCompiler {
     /// Writes every compiled seed; returns how many changed.
     public static func compile(root: String) throws -> Int {
         var changed = 0
-        for entry in try entries(root: root) where FileManager.default.contents(atPath: entry.output).map(Array.init) != entry.bytes {
-            try FileManager.default.createDirectory(atPath: (entry.output as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        for entry in try entries(root: root)
+        where FileManager.default.contents(atPath: entry.output).map(Array.init) != entry.bytes {
+            try FileManager.default.createDirectory(
+                atPath: (entry.output as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             try Data(entry.bytes).write(to: URL(fileURLWithPath: entry.output))
             changed += 1
         }
@@ -42,7 +46,8 @@ public enum CorpusCompiler {
 
     /// The seeds whose compiled file is missing or differs.
     public static func stale(root: String) throws -> [String] {
-        try entries(root: root).filter { FileManager.default.contents(atPath: $0.output).map(Array.init) != $0.bytes }.map(\.source)
+        try entries(root: root).filter { FileManager.default.contents(atPath: $0.output).map(Array.init) != $0.bytes }
+            .map(\.source)
     }
 }
 

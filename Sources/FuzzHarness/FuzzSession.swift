@@ -17,7 +17,10 @@ public final class FuzzSession: @unchecked Sendable {
         /// A custom allocator to certify, installed before initialisation.
         public var plugin: AllocatorPlugin?
 
-        public init(target: PythonTarget, mode: AllocatorMode, mutant: MutantKind? = nil, hostile: Bool = false, plugin: AllocatorPlugin? = nil) {
+        public init(
+            target: PythonTarget, mode: AllocatorMode, mutant: MutantKind? = nil, hostile: Bool = false,
+            plugin: AllocatorPlugin? = nil
+        ) {
             self.target = target
             self.mode = mode
             self.mutant = mutant
@@ -31,8 +34,11 @@ public final class FuzzSession: @unchecked Sendable {
             let environment = ProcessInfo.processInfo.environment
             let mode = try AllocatorMode.parse(environment["PYMEMCHECK_MODE"] ?? "default")
             let mutant = try environment["PYMEMCHECK_MUTANT"].flatMap { $0.isEmpty ? nil : try MutantKind(name: $0) }
-            let plugin = try environment["PYMEMCHECK_PLUGIN"].flatMap { $0.isEmpty ? nil : try AllocatorPlugin.load($0) }
-            return Options(target: try TargetSpec.fromEnvironment(), mode: mode, mutant: mutant, hostile: hostile, plugin: plugin)
+            let plugin = try environment["PYMEMCHECK_PLUGIN"].flatMap {
+                $0.isEmpty ? nil : try AllocatorPlugin.load($0)
+            }
+            return Options(
+                target: try TargetSpec.fromEnvironment(), mode: mode, mutant: mutant, hostile: hostile, plugin: plugin)
         }
     }
 
@@ -53,8 +59,10 @@ public final class FuzzSession: @unchecked Sendable {
         let mutant = options.mutant
         // With a plugin or a planted defect the mode may legitimately (or by design) not look as
         // usual: the oracle, not the start-up check, is to judge it.
-        let runtime = try PythonRuntime.start(target: options.target, mode: options.mode,
-                                              verifyMode: options.plugin == nil && options.mutant == nil) { library in
+        let runtime = try PythonRuntime.start(
+            target: options.target, mode: options.mode,
+            verifyMode: options.plugin == nil && options.mutant == nil
+        ) { library in
             if let mutant, mutant.replacesBeforeInitialisation { installReplacing(mutant, in: library) }
             try options.plugin?.install(in: library, mode: options.mode, debugBuild: options.target.debugBuild)
         }
@@ -68,7 +76,8 @@ public final class FuzzSession: @unchecked Sendable {
         let library = runtime.library
         debugHooks = options.mode.expectsDebugHooks(debugBuild: options.target.debugBuild)
         (faultPoints, faultLayers) = Self.installFaultLayers(options, faults: faults, in: library)
-        var live: [Domain: LiveBlocks] = [:], functions: [Domain: DomainFunctions] = [:]
+        var live: [Domain: LiveBlocks] = [:]
+        var functions: [Domain: DomainFunctions] = [:]
         for domain in Domain.allCases {
             let runtimeDomain = AllocatorDomain(domain)
             // Not registered as our own hooks: as before, the debug hooks are not looked for below them.
@@ -94,9 +103,11 @@ public final class FuzzSession: @unchecked Sendable {
     ///   (or the OS) directly, and a failure answered above them would run none of CPython's
     ///   code: those domains are not fault-injectable.
     private static func installFaultLayers(_ options: Options, faults: FaultSwitch, in library: PythonLibrary)
-        -> ([Domain: FaultPoints], [FaultLayer]) {
+        -> ([Domain: FaultPoints], [FaultLayer])
+    {
         let underlying = options.mode.underlyingAllocator(defaultIsPymalloc: options.target.pymalloc)
-        var points: [Domain: FaultPoints] = [:], layers: [FaultLayer] = []
+        var points: [Domain: FaultPoints] = [:]
+        var layers: [FaultLayer] = []
         for domain in Domain.allCases {
             let runtimeDomain = AllocatorDomain(domain)
             if let plugin = options.plugin?.installed[domain] {

@@ -1,5 +1,5 @@
-import Isolation
 import Foundation
+import Isolation
 import OpLanguage
 import Oracle
 import PyRuntime
@@ -54,7 +54,7 @@ public enum FuzzEntry {
     /// input as text and abort, so that libFuzzer keeps the input.
     public static func testOneInput(_ target: FuzzTarget, _ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
         guard let data, let program = try? ByteForm.decode(UnsafeBufferPointer(start: data, count: size)) else {
-            return -1  // not version 1 of the byte form: not worth keeping in the corpus
+            return -1 // not version 1 of the byte form: not worth keeping in the corpus
         }
         let verdict = target.run(program, with: runner(for: target))
         guard verdict.conforms else {
@@ -68,8 +68,9 @@ public enum FuzzEntry {
     public static func standaloneMain(_ target: FuzzTarget) -> Never {
         let files = CommandLine.arguments.dropFirst().filter { !$0.hasPrefix("-") }
         guard !files.isEmpty else {
-            print("usage: \(target.rawValue) FILE... (built without libFuzzer: replays inputs; " +
-                "Fuzz/run.sh builds the fuzzer)")
+            print(
+                "usage: \(target.rawValue) FILE... (built without libFuzzer: replays inputs; "
+                    + "Fuzz/run.sh builds the fuzzer)")
             exit(2)
         }
         var failed = false

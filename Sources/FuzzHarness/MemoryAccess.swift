@@ -28,11 +28,12 @@ public enum Memory {
         pipeEnds.withLock { pipeEnds in
             if pipeEnds.isEmpty {
                 var ends: [Int32] = [0, 0]
-                guard pipe(&ends) == 0 else { return true }  // cannot tell: assume readable, as before
+                guard pipe(&ends) == 0 else { return true } // cannot tell: assume readable, as before
                 pipeEnds = ends
             }
             let page = Int(sysconf(Int32(_SC_PAGESIZE)))
-            let start = UInt(bitPattern: address), end = start + UInt(max(count, 1))
+            let start = UInt(bitPattern: address)
+            let end = start + UInt(max(count, 1))
             var byte: UInt8 = 0
             for pageStart in stride(from: start & ~UInt(page - 1), to: end, by: page) {
                 let probeAt = UnsafeRawPointer(bitPattern: max(pageStart, start))!

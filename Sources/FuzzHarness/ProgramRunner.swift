@@ -1,6 +1,6 @@
-import Isolation
 import Foundation
 import Glibc
+import Isolation
 import OpLanguage
 import Oracle
 import PyRuntime
@@ -38,9 +38,10 @@ public final class ProgramRunner {
 
     /// What the last input's fail-next ops and hostile layers did, for a verdict's note.
     public var note: String? {
-        let hostile = hostileCounts.moved + hostileCounts.poisoned > 0
-            ? "hostile below CPython: \(hostileCounts.moved) realloc(s) moved, " +
-                "\(hostileCounts.poisoned) freed block(s) poisoned" : nil
+        let hostile =
+            hostileCounts.moved + hostileCounts.poisoned > 0
+            ? "hostile below CPython: \(hostileCounts.moved) realloc(s) moved, "
+                + "\(hostileCounts.poisoned) freed block(s) poisoned" : nil
         let parts = [faultNote, hostile].compactMap { $0 }
         return parts.isEmpty ? nil : parts.joined(separator: "; ")
     }
@@ -67,14 +68,14 @@ public final class ProgramRunner {
 
     private func perform(_ op: Op) {
         switch op {
-        case let .malloc(domain, size, slot): malloc(domain, size, slot)
-        case let .calloc(domain, count, size, slot): calloc(domain, count, size, slot)
-        case let .realloc(domain, slot, size): realloc(domain, slot, size)
-        case let .free(domain, slot): free(domain, slot)
-        case let .write(slot, offset, length, seed): write(slot, offset, length, seed)
-        case let .check(slot): if checking { oracle.check(slot: slot) }
-        case let .failNext(domain, function): pendingFaults[domain] = function
-        case let .rawThread(rounds): rawThread(rounds: Int(rounds))
+        case .malloc(let domain, let size, let slot): malloc(domain, size, slot)
+        case .calloc(let domain, let count, let size, let slot): calloc(domain, count, size, slot)
+        case .realloc(let domain, let slot, let size): realloc(domain, slot, size)
+        case .free(let domain, let slot): free(domain, slot)
+        case .write(let slot, let offset, let length, let seed): write(slot, offset, length, seed)
+        case .check(let slot): if checking { oracle.check(slot: slot) }
+        case .failNext(let domain, let function): pendingFaults[domain] = function
+        case .rawThread(let rounds): rawThread(rounds: Int(rounds))
         case .crossFree, .padWrite, .apiIDWrite, .withoutGIL: break
         }
     }
@@ -83,10 +84,12 @@ public final class ProgramRunner {
 
     private func malloc(_ domain: Domain, _ size: Size, _ slot: Slot) {
         let mustFail = Oracle.mustFail(size: size.bytes)
-        guard mustFail || size.bytes <= Size.cap else { return }  // beyond the cap: not run
+        guard mustFail || size.bytes <= Size.cap else { return } // beyond the cap: not run
         release(slot)
         let result = withFault(domain, .malloc) { session.functions[domain]!.malloc(Int(bitPattern: size.bytes)) }
-        record(result.pointer, slot: slot, domain: domain, size: size.bytes, zeroed: false, mustFail: mustFail, injected: result.injected)
+        record(
+            result.pointer, slot: slot, domain: domain, size: size.bytes, zeroed: false, mustFail: mustFail,
+            injected: result.injected)
     }
 
     private func calloc(_ domain: Domain, _ count: Size, _ size: Size, _ slot: Slot) {
@@ -103,7 +106,9 @@ public final class ProgramRunner {
         let result = withFault(domain, .calloc) {
             session.functions[domain]!.calloc(Int(bitPattern: count.bytes), Int(bitPattern: size.bytes))
         }
-        record(result.pointer, slot: slot, domain: domain, size: total, zeroed: true, mustFail: mustFail, injected: result.injected)
+        record(
+            result.pointer, slot: slot, domain: domain, size: total, zeroed: true, mustFail: mustFail,
+            injected: result.injected)
     }
 
     private func realloc(_ domain: Domain, _ slot: Slot, _ size: Size) {
@@ -111,17 +116,23 @@ public final class ProgramRunner {
         guard mustFail || size.bytes <= Size.cap else { return }
         guard let block = oracle.block(in: slot) else {
             // realloc(NULL, n) is malloc(n) in the op's domain.
-            let result = withFault(domain, .realloc) { session.functions[domain]!.realloc(nil, Int(bitPattern: size.bytes)) }
-            return record(result.pointer, slot: slot, domain: domain, size: size.bytes, zeroed: false, mustFail: mustFail, injected: result.injected)
+            let result = withFault(domain, .realloc) {
+                session.functions[domain]!.realloc(nil, Int(bitPattern: size.bytes))
+            }
+            return record(
+                result.pointer, slot: slot, domain: domain, size: size.bytes, zeroed: false, mustFail: mustFail,
+                injected: result.injected)
         }
         let result = withFault(block.domain, .realloc) {
             session.functions[block.domain]!.realloc(block.pointer, Int(bitPattern: size.bytes))
         }
         if checking {
             // Asked before the oracle reads the old block: one the call freed may be unmapped.
-            let oldLive = result.pointer != nil || (session.live[block.domain]!.contains(block.pointer) && readable(block))
-            oracle.reallocated(result.pointer, slot: slot, size: size.bytes, shouldFail: mustFail,
-                               injectedFailure: result.injected, oldBlockLive: oldLive)
+            let oldLive =
+                result.pointer != nil || (session.live[block.domain]!.contains(block.pointer) && readable(block))
+            oracle.reallocated(
+                result.pointer, slot: slot, size: size.bytes, shouldFail: mustFail,
+                injectedFailure: result.injected, oldBlockLive: oldLive)
         } else if let pointer = result.pointer {
             oracle.forceBlock(slot: slot, address: pointer, size: Int(size.bytes))
         }
@@ -144,9 +155,14 @@ public final class ProgramRunner {
 
     // MARK: helpers
 
-    private func record(_ pointer: UnsafeMutableRawPointer?, slot: Slot, domain: Domain, size: UInt, zeroed: Bool, mustFail: Bool, injected: Bool) {
+    private func record(
+        _ pointer: UnsafeMutableRawPointer?, slot: Slot, domain: Domain, size: UInt, zeroed: Bool, mustFail: Bool,
+        injected: Bool
+    ) {
         if checking {
-            oracle.allocated(pointer, slot: slot, domain: domain, size: size, zeroed: zeroed, shouldFail: mustFail, injectedFailure: injected)
+            oracle.allocated(
+                pointer, slot: slot, domain: domain, size: size, zeroed: zeroed, shouldFail: mustFail,
+                injectedFailure: injected)
         } else if let pointer, !mustFail, !injected {
             oracle.forceBlock(slot: slot, address: pointer, size: Int(size), domain: domain)
         }
@@ -166,9 +182,13 @@ public final class ProgramRunner {
     /// Runs `call` with the pending fault of `domain` armed when it is for `function`: the
     /// first allocation below the call, at one of the domain's fault points, fails. `injected`
     /// says whether one did; the API may still have met the request some other way.
-    private func withFault(_ domain: Domain, _ function: AllocatorFunction,
-                           _ call: () -> UnsafeMutableRawPointer?) -> (pointer: UnsafeMutableRawPointer?, injected: Bool) {
-        guard pendingFaults[domain] == function, let points = session.faultPoints[domain] else { return (call(), false) }
+    private func withFault(
+        _ domain: Domain, _ function: AllocatorFunction,
+        _ call: () -> UnsafeMutableRawPointer?
+    ) -> (pointer: UnsafeMutableRawPointer?, injected: Bool) {
+        guard pendingFaults[domain] == function, let points = session.faultPoints[domain] else {
+            return (call(), false)
+        }
         pendingFaults[domain] = nil
         guard !points.points.isEmpty else {
             faultTally["\(domain.name): not injectable in this mode", default: 0] += 1
@@ -177,20 +197,23 @@ public final class ProgramRunner {
         session.faults.arm(points.points)
         let pointer = call()
         let fired = session.faults.disarm()
-        faultTally[fired.map { points.describe($0) } ?? "not reached (served without the allocator below)", default: 0] += 1
+        faultTally[
+            fired.map { points.describe($0) } ?? "not reached (served without the allocator below)", default: 0] += 1
         return (pointer, fired != nil)
     }
 
     /// The fault tally as one line, for a verdict's note; nil when the input armed no fault.
     public var faultNote: String? {
         guard !faultTally.isEmpty else { return nil }
-        return "fail-next: " + faultTally.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+        return "fail-next: "
+            + faultTally.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
     }
 
     /// Whether the block, and under the debug hooks its header and pads, can still be read.
     private func readable(_ block: BlockModel) -> Bool {
         let (header, word) = (BlockLayout.headerLength, BlockLayout.wordSize)
-        let (start, count) = session.debugHooks ? (block.pointer - header, block.size + header + word) : (block.pointer, block.size)
+        let (start, count) =
+            session.debugHooks ? (block.pointer - header, block.size + header + word) : (block.pointer, block.size)
         return Memory.isReadable(start, count: count)
     }
 
@@ -199,12 +222,16 @@ public final class ProgramRunner {
     /// A calloc too big to keep (4 GiB up to PY_SSIZE_T_MAX): it may fail, but a
     /// block it returns must span nelem*elsize bytes and start zeroed.
     private func hugeCalloc(_ domain: Domain, _ count: UInt, _ size: UInt) {
-        guard let block = session.functions[domain]!.calloc(Int(bitPattern: count), Int(bitPattern: size)) else { return }
+        guard let block = session.functions[domain]!.calloc(Int(bitPattern: count), Int(bitPattern: size)) else {
+            return
+        }
         let total = count &* size
         if checking {
             if !Memory.isMapped(block + Int(total - 1)) {
-                oracle.report(.blockSize, "calloc(\(count), \(size)) returned \(block), but its " +
-                    "byte \(total - 1) is not mapped: the block is smaller than \(total) bytes")
+                oracle.report(
+                    .blockSize,
+                    "calloc(\(count), \(size)) returned \(block), but its "
+                        + "byte \(total - 1) is not mapped: the block is smaller than \(total) bytes")
             } else if let offset = Memory.firstNonZero(block, count: min(Int(total), 4096)) {
                 oracle.report(.callocZeroed, "calloc(\(count), \(size)): byte \(offset) is not zero")
             }
@@ -241,8 +268,10 @@ public final class ProgramRunner {
         // The quarantine first: the blocks it holds are still live below.
         for damage in session.drainDamage() where checking { oracle.report(.freedMemoryIntact, damage) }
         if checking && session.liveCount != 0 {
-            oracle.report(.noLeak, "\(session.liveCount) block(s) handed out during the input " +
-                "are still live after it freed all its blocks")
+            oracle.report(
+                .noLeak,
+                "\(session.liveCount) block(s) handed out during the input "
+                    + "are still live after it freed all its blocks")
         }
         oracle.clearSlots()
     }

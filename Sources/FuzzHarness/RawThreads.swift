@@ -24,11 +24,15 @@ enum RawChurn {
         let reference = [UInt8](repeating: value, count: largest)
         for round in 0..<rounds {
             let size = ChurnPattern.size(round: round, seed: seed, limit: largest)
-            guard let block = raw.malloc(size) else { return "PyMem_RawMalloc(\(size)) returned NULL in a thread without the GIL" }
+            guard let block = raw.malloc(size) else {
+                return "PyMem_RawMalloc(\(size)) returned NULL in a thread without the GIL"
+            }
             memset(block, Int32(value), size)
             let changed = reference.withUnsafeBytes { memcmp(block, $0.baseAddress!, size) != 0 }
             raw.free(block)
-            if changed { return "a \(size)-byte RAW block changed under the thread using it (handed to another thread too?)" }
+            if changed {
+                return "a \(size)-byte RAW block changed under the thread using it (handed to another thread too?)"
+            }
         }
         return nil
     }

@@ -1,10 +1,10 @@
 import AllocatorLayers
 import Foundation
-import Reports
 import Isolation
 import OpLanguage
 import Oracle
 import PyRuntime
+import Reports
 
 /// Replaying inputs (corpus files, findings) outside libFuzzer with the same per-input code:
 /// a worker process per (target, mode) runs the files it reads on standard input; a worker the
@@ -61,7 +61,9 @@ public enum Replay {
         if let text = try? String(contentsOfFile: path, encoding: .utf8) {
             for line in text.split(separator: "\n").prefix(5) {
                 let words = line.split(separator: " ")
-                if words.count >= 3, words[0] == "#", words[1] == "target:", let target = FuzzTarget(rawValue: String(words[2])) {
+                if words.count >= 3, words[0] == "#", words[1] == "target:",
+                    let target = FuzzTarget(rawValue: String(words[2]))
+                {
                     return target
                 }
             }
@@ -78,12 +80,17 @@ public enum Replay {
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
                 throw PyMemCheckError.usage("\(path): no such file or folder")
             }
-            if !isFolder.boolValue { files.append(path); continue }
+            if !isFolder.boolValue {
+                files.append(path)
+                continue
+            }
             let entries = FileManager.default.enumerator(atPath: path)?.compactMap { $0 as? String } ?? []
             for entry in entries.sorted() where !entry.hasSuffix(".md") && !entry.hasPrefix(".") {
                 var nested: ObjCBool = false
                 let full = "\(path)/\(entry)"
-                if FileManager.default.fileExists(atPath: full, isDirectory: &nested), !nested.boolValue { files.append(full) }
+                if FileManager.default.fileExists(atPath: full, isDirectory: &nested), !nested.boolValue {
+                    files.append(full)
+                }
             }
         }
         return files
@@ -100,8 +107,9 @@ public enum Replay {
             let fuzzTarget = fuzzTarget(of: file, default: setup.fuzzTarget)
             if runner == nil {
                 let plugin = try setup.plugin.map(AllocatorPlugin.load)
-                let options = FuzzSession.Options(target: target, mode: setup.mode, mutant: setup.mutant,
-                                                  hostile: fuzzTarget.hostile, plugin: plugin)
+                let options = FuzzSession.Options(
+                    target: target, mode: setup.mode, mutant: setup.mutant,
+                    hostile: fuzzTarget.hostile, plugin: plugin)
                 runner = ProgramRunner(session: try FuzzSession.start(options))
             }
             var result = Result(file: file, fuzzTarget: fuzzTarget.rawValue, target: "", mode: "", outcome: .conforms)
@@ -120,16 +128,20 @@ public enum Replay {
     // MARK: parent side
 
     /// Replays `files` on `target` in `mode`, through worker processes of `executable`.
-    public static func run(files: [String], target: PythonTarget, mode: AllocatorMode, fuzzTarget: FuzzTarget?,
-                           mutant: MutantKind?, plugin: String? = nil, executable: String) -> [Result] {
-        let setup = Setup(target: target.libraryPath, mode: mode, fuzzTarget: fuzzTarget, mutant: mutant,
-                          plugin: plugin)
+    public static func run(
+        files: [String], target: PythonTarget, mode: AllocatorMode, fuzzTarget: FuzzTarget?,
+        mutant: MutantKind?, plugin: String? = nil, executable: String
+    ) -> [Result] {
+        let setup = Setup(
+            target: target.libraryPath, mode: mode, fuzzTarget: fuzzTarget, mutant: mutant,
+            plugin: plugin)
         // The environment as it is (PYTHON* included: the corpus runs as a fuzz binary would).
         var environment = ProcessInfo.processInfo.environment
         environment["SWIFT_BACKTRACE"] = "enable=no"
-        let pool = WorkerPool<Setup, String, Result>(subcommand: subcommand, setup: setup, executable: executable,
-                                                     environment: environment, timeout: { 60 + 10 * Double($0) },
-                                                     silenceLimit: 60)
+        let pool = WorkerPool<Setup, String, Result>(
+            subcommand: subcommand, setup: setup, executable: executable,
+            environment: environment, timeout: { 60 + 10 * Double($0) },
+            silenceLimit: 60)
         return zip(files, pool.run(files)).map { file, outcome in
             var result = Result(file: file, fuzzTarget: "", target: target.id, mode: mode.name, outcome: .crashed)
             switch outcome {

@@ -40,13 +40,13 @@ public enum ViolationRunner {
         guard findings.isEmpty else { return WorkerChannel.send(Message.prefixFindings(findings)) }
         let block = slot(of: violation).flatMap { runner.oracle.block(in: $0) }
         let expectation = ViolationExpectation.of(violation, block: block, version: runner.session.version)
-        WorkerChannel.send(Message.expectation(expectation))  // flushed: the violation may abort next
+        WorkerChannel.send(Message.expectation(expectation)) // flushed: the violation may abort next
         commit(violation, block: block, session: runner.session)
     }
 
     static func slot(of op: Op) -> Slot? {
         switch op {
-        case let .crossFree(slot, _), let .padWrite(slot, _), let .apiIDWrite(slot): return slot
+        case .crossFree(let slot, _), .padWrite(let slot, _), .apiIDWrite(let slot): return slot
         default: return nil
         }
     }
@@ -54,9 +54,9 @@ public enum ViolationRunner {
     private static func commit(_ violation: Op, block: BlockModel?, session: FuzzSession) {
         let word = BlockLayout.wordSize
         switch violation {
-        case let .crossFree(_, domain):
+        case .crossFree(_, let domain):
             session.functions[domain]!.free(block?.pointer)
-        case let .padWrite(_, offset):
+        case .padWrite(_, let offset):
             guard let block else { return }
             let address = offset < 0 ? block.pointer + Int(offset) : block.pointer + block.size + Int(offset)
             address.storeBytes(of: ViolationExpectation.padByte, as: UInt8.self)
@@ -65,7 +65,7 @@ public enum ViolationRunner {
             guard let block else { return }
             (block.pointer - word).storeBytes(of: ViolationExpectation.foreignAPIID, as: UInt8.self)
             session.functions[block.domain]!.free(block.pointer)
-        case let .withoutGIL(domain):
+        case .withoutGIL(let domain):
             let functions = session.functions[domain]!
             session.runtime.withoutGIL { functions.free(functions.malloc(16)) }
         default:
@@ -82,15 +82,21 @@ public enum ViolationRunner {
         for case .prefixFindings(let findings) in messages { return Verdict(findings: findings) }
         let expectations = messages.compactMap { if case .expectation(let expected) = $0 { expected } else { nil } }
         guard let expectation = expectations.first else {
-            var crash = finding(.noCrash, violation, "the legal prefix did not complete: the child \(outcome.summary): \(tail(outcome))")
+            var crash = finding(
+                .noCrash, violation,
+                "the legal prefix did not complete: the child \(outcome.summary): \(tail(outcome))")
             crash.signal = outcome.signal
             return Verdict(findings: [crash])
         }
         let ended = "the child \(outcome.summary)"
         guard expectation.detectable else {
-            if outcome.exitedCleanly { return Verdict(findings: [], note: "\(expectation.describe): nothing to detect; \(ended)") }
+            if outcome.exitedCleanly {
+                return Verdict(findings: [], note: "\(expectation.describe): nothing to detect; \(ended)")
+            }
             // A legal call (free(NULL), a same-domain free) that kills the process is a crash.
-            var crash = finding(outcome.signal == nil ? .violationReport : .noCrash, violation, "\(expectation.describe) breaks no rule, yet \(ended): \(tail(outcome))")
+            var crash = finding(
+                outcome.signal == nil ? .violationReport : .noCrash, violation,
+                "\(expectation.describe) breaks no rule, yet \(ended): \(tail(outcome))")
             crash.signal = outcome.signal
             return Verdict(findings: [crash])
         }
@@ -98,13 +104,17 @@ public enum ViolationRunner {
             return Verdict(findings: [], note: "\(expectation.describe) without the debug hooks: \(ended)")
         }
         guard outcome.signal == SIGABRT else {
-            let evidence = "\(expectation.describe) under the debug hooks: \(ended), "
+            let evidence =
+                "\(expectation.describe) under the debug hooks: \(ended), "
                 + "not an abort with the report: \(tail(outcome))"
             return Verdict(findings: [finding(.violationDetected, violation, evidence)])
         }
-        let mismatches = ReportComparison.mismatches(DebugReportParser.parse(outcome.stderr), expected: expectedFields(expectation))
-        return mismatches.isEmpty ? Verdict(findings: [], note: "\(expectation.describe): detected with the documented report")
-            : Verdict(findings: mismatches.map { finding(.violationReport, violation, "\(expectation.describe): \($0)") })
+        let mismatches = ReportComparison.mismatches(
+            DebugReportParser.parse(outcome.stderr), expected: expectedFields(expectation))
+        return mismatches.isEmpty
+            ? Verdict(findings: [], note: "\(expectation.describe): detected with the documented report")
+            : Verdict(
+                findings: mismatches.map { finding(.violationReport, violation, "\(expectation.describe): \($0)") })
     }
 
     static func expectedFields(_ expectation: ViolationExpectation) -> [String: ReportValue] {

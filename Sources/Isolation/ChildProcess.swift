@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Runs a program in a fresh process and collects its outcome, whatever it does: exit, abort,
@@ -30,14 +31,15 @@ public enum ChildProcess {
         let start = Date()
         let (pipes, pid) = try spawnLock.withLock {
             let pipes = try Pipes()
-            let pid = try spawn(executable: executable, arguments: arguments,
-                                environment: environment ?? ProcessInfo.processInfo.environment, pipes: pipes)
+            let pid = try spawn(
+                executable: executable, arguments: arguments,
+                environment: environment ?? ProcessInfo.processInfo.environment, pipes: pipes)
             pipes.closeChildEnds()
             return (pipes, pid)
         }
         if let input { pipes.writeInput(input) } else { pipes.closeInput() }
         let (out, err, timedOut) = pipes.drain(until: start.addingTimeInterval(timeout), silenceLimit: silenceLimit) {
-            kill(-pid, SIGKILL)  // the child leads its own group; this reaches its children too
+            kill(-pid, SIGKILL) // the child leads its own group; this reaches its children too
             kill(pid, SIGKILL)
         }
         let status = reap(pid)
@@ -58,8 +60,10 @@ public enum ChildProcess {
         return environment
     }
 
-    private static func spawn(executable: String, arguments: [String], environment: [String: String],
-                              pipes: Pipes) throws -> pid_t {
+    private static func spawn(
+        executable: String, arguments: [String], environment: [String: String],
+        pipes: Pipes
+    ) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -100,7 +104,10 @@ public enum ChildProcess {
 
 /// The three pipes between parent and child.
 final class Pipes {
-    struct Pair { var read: Int32; var write: Int32 }
+    struct Pair {
+        var read: Int32
+        var write: Int32
+    }
     let input: Pair
     let output: Pair
     let error: Pair
@@ -111,7 +118,7 @@ final class Pipes {
             guard pipe(&fds) == 0 else {
                 throw ChildProcess.SpawnError(description: "cannot create a pipe: \(String(cString: strerror(errno)))")
             }
-            fds.forEach { _ = fcntl($0, F_SETFD, FD_CLOEXEC) }  // see ChildProcess.spawnLock
+            fds.forEach { _ = fcntl($0, F_SETFD, FD_CLOEXEC) } // see ChildProcess.spawnLock
             return Pair(read: fds[0], write: fds[1])
         }
         input = try make()
@@ -138,7 +145,10 @@ final class Pipes {
         var bytes = Array(text.utf8)[...]
         while !bytes.isEmpty {
             let written = bytes.withUnsafeBytes { write(input.write, $0.baseAddress, $0.count) }
-            if written <= 0 { if errno == EINTR { continue }; break }
+            if written <= 0 {
+                if errno == EINTR { continue }
+                break
+            }
             bytes = bytes.dropFirst(written)
         }
         closeInput()
@@ -148,8 +158,11 @@ final class Pipes {
     /// silence limit) the child has written nothing to stdout for that long.
     func drain(until finalDeadline: Date, silenceLimit: Double?, onTimeout: () -> Void) -> ([UInt8], [UInt8], Bool) {
         var lastOutput = Date()
-        var deadline: Date { silenceLimit.map { min(finalDeadline, lastOutput.addingTimeInterval($0)) } ?? finalDeadline }
-        var out: [UInt8] = [], err: [UInt8] = []
+        var deadline: Date {
+            silenceLimit.map { min(finalDeadline, lastOutput.addingTimeInterval($0)) } ?? finalDeadline
+        }
+        var out: [UInt8] = []
+        var err: [UInt8] = []
         var open: [Int32: Bool] = [output.read: true, error.read: true]
         var timedOut = false
         var buffer = [UInt8](repeating: 0, count: 65536)
@@ -167,7 +180,10 @@ final class Pipes {
             if ready < 0 && errno != EINTR { break }
             for fd in fds where fd.revents != 0 {
                 let count = read(fd.fd, &buffer, buffer.count)
-                if count <= 0 { open[fd.fd] = false; continue }
+                if count <= 0 {
+                    open[fd.fd] = false
+                    continue
+                }
                 if fd.fd == output.read {
                     lastOutput = Date()
                     if out.count < ChildProcess.outputCap { out += buffer[..<count] }

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The signals a crash or an abort raises. A child whose parent installed handlers for them

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Runs a closure in a forked copy of this process: the isolation for checks that must abort,
@@ -11,7 +12,7 @@ public enum ForkedChild {
     public static func run(timeout: Double, _ body: () -> Void) throws -> ChildOutcome {
         let start = Date()
         let pipes = try Pipes()
-        fflush(nil)  // nothing buffered before the fork may be written twice
+        fflush(nil) // nothing buffered before the fork may be written twice
         let pid = fork()
         if pid < 0 {
             throw ChildProcess.SpawnError(description: "cannot fork: \(String(cString: strerror(errno)))")
@@ -24,7 +25,9 @@ public enum ForkedChild {
         }
         pipes.closeChildEnds()
         pipes.closeInput()
-        let (out, err, timedOut) = pipes.drain(until: start.addingTimeInterval(timeout), silenceLimit: nil) { kill(pid, SIGKILL) }
+        let (out, err, timedOut) = pipes.drain(until: start.addingTimeInterval(timeout), silenceLimit: nil) {
+            kill(pid, SIGKILL)
+        }
         let status = ChildProcess.reap(pid)
         return ChildOutcome(
             exitStatus: status.exited, signal: status.signal, timedOut: timedOut,

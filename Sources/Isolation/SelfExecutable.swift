@@ -10,7 +10,8 @@ public enum SelfExecutable {
         if let explicit = environment["PYMEMCHECK_EXECUTABLE"], !explicit.isEmpty {
             return try existing(explicit, origin: "PYMEMCHECK_EXECUTABLE")
         }
-        let running = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+        let running =
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
             ?? CommandLine.arguments[0]
         if (running as NSString).lastPathComponent == name { return running }
         // Under XCTest the runner lives in the build products folder next to pymemcheck.

@@ -16,9 +16,11 @@ public struct WorkerPool<Setup: Codable & Sendable, Item: Codable & Sendable, Re
     /// How long a worker may write nothing before it counts as hung.
     public var silenceLimit: Double
 
-    public init(subcommand: String, setup: Setup, executable: String? = nil,
-                environment: [String: String] = ChildProcess.cleanEnvironment(),
-                timeout: @escaping @Sendable (Int) -> Double, silenceLimit: Double) {
+    public init(
+        subcommand: String, setup: Setup, executable: String? = nil,
+        environment: [String: String] = ChildProcess.cleanEnvironment(),
+        timeout: @escaping @Sendable (Int) -> Double, silenceLimit: Double
+    ) {
         self.subcommand = subcommand
         self.setup = setup
         self.executable = executable
@@ -58,18 +60,23 @@ public struct WorkerPool<Setup: Codable & Sendable, Item: Codable & Sendable, Re
         let request = [WorkerRequest<Setup, Item>.setup(setup)] + batch.map { .item(items[$0]) }
         let child: ChildOutcome
         do {
-            child = try ChildProcess.run(executable: try executable ?? SelfExecutable.path(), arguments: [subcommand],
-                                         environment: environment, input: request.map(WorkerChannel.line).joined(),
-                                         timeout: timeout(batch.count), silenceLimit: silenceLimit)
+            child = try ChildProcess.run(
+                executable: try executable ?? SelfExecutable.path(), arguments: [subcommand],
+                environment: environment, input: request.map(WorkerChannel.line).joined(),
+                timeout: timeout(batch.count), silenceLimit: silenceLimit)
         } catch {
             return .cannotStart("\(error)")
         }
-        var current: Int?, step: String?, answered = 0
+        var current: Int?
+        var step: String?
+        var answered = 0
         for message in WorkerChannel.messages(WorkerMessage<Response>.self, in: child.stdout) {
             switch message {
             case .preparing(let text): step = text
             case .ready: step = nil
-            case .started(let index): current = index; step = nil
+            case .started(let index):
+                current = index
+                step = nil
             case .answer(let index, let response):
                 guard batch.indices.contains(index) else { continue }
                 outcomes[batch[index]] = .answered(response)

@@ -89,7 +89,9 @@ extension ByteForm {
         case .realloc: return .realloc(domain, slot: slot(r.next()), size: size(r.next()))
         case .free: return .free(domain, slot: slot(r.next()))
         case .write:
-            let s = slot(r.next()), offset = r.next(), length = r.next()
+            let s = slot(r.next())
+            let offset = r.next()
+            let length = r.next()
             return .write(slot: s, offset: offset, length: length, seed: r.next())
         case .check: return .check(slot: slot(r.next()))
         case .failNext: return .failNext(domain, AllocatorFunction(rawValue: r.next() % 3)!)

@@ -43,14 +43,18 @@ public enum Op: Sendable, Hashable {
 
 /// The three allocator domains, in the order of PyMemAllocatorDomain.
 public enum Domain: UInt8, Sendable, Hashable, CaseIterable {
-    case raw = 0, mem = 1, obj = 2
+    case raw = 0
+    case mem = 1
+    case obj = 2
 
     public var name: String { ["raw", "mem", "obj"][Int(rawValue)] }
 }
 
 /// The allocating functions that fault injection can make fail.
 public enum AllocatorFunction: UInt8, Sendable, Hashable, CaseIterable {
-    case malloc = 0, calloc = 1, realloc = 2
+    case malloc = 0
+    case calloc = 1
+    case realloc = 2
 
     public var name: String { ["malloc", "calloc", "realloc"][Int(rawValue)] }
 }

@@ -17,8 +17,10 @@ public enum TextForm {
     public static let header = "# pymemcheck ops v1"
 
     /// The words a line can start with.
-    public static let opWords = ["malloc", "calloc", "realloc", "free", "write", "check",
-                                 "fail-next", "raw-thread", "violation"]
+    public static let opWords = [
+        "malloc", "calloc", "realloc", "free", "write", "check",
+        "fail-next", "raw-thread", "violation",
+    ]
     static let violationWords = ["cross-free", "pad-write", "api-id", "without-gil"]
 
     public static func render(_ program: Program) -> String {
@@ -61,7 +63,8 @@ public enum TextForm {
     static func checkHeader(_ line: Substring) throws(TextFormError) {
         let words = line.split(whereSeparator: \.isWhitespace)
         guard words.count == 4, words[0] == "#", words[1] == "pymemcheck", words[2] == "ops",
-              words[3] != "v1", words[3].hasPrefix("v") else { return }
+            words[3] != "v1", words[3].hasPrefix("v")
+        else { return }
         throw TextFormError(line: 1, message: "unsupported text-form version '\(words[3])'; expected '\(header)'")
     }
 }
@@ -90,15 +93,19 @@ struct LineParser {
         switch word {
         case "malloc":
             usage = "malloc <domain> <size> -> <slot>"
-            let d = try domain(), s = try size()
+            let d = try domain()
+            let s = try size()
             return .malloc(d, size: s, slot: try arrow())
         case "calloc":
             usage = "calloc <domain> <count> <size> -> <slot>"
-            let d = try domain(), c = try size(), s = try size()
+            let d = try domain()
+            let c = try size()
+            let s = try size()
             return .calloc(d, count: c, size: s, slot: try arrow())
         case "realloc":
             usage = "realloc <domain> <slot> <size>"
-            let d = try domain(), sl = try slot()
+            let d = try domain()
+            let sl = try slot()
             return .realloc(d, slot: sl, size: try size())
         case "free":
             usage = "free <domain> <slot>"
@@ -123,7 +130,9 @@ struct LineParser {
 
     private mutating func write() throws(TextFormError) -> Op {
         usage = "write <slot> <offset> <length> seed <seed>"
-        let sl = try slot(), offset = try byte("an offset"), length = try byte("a length")
+        let sl = try slot()
+        let offset = try byte("an offset")
+        let length = try byte("a length")
         try keyword("seed")
         return .write(slot: sl, offset: offset, length: length, seed: try byte("a seed"))
     }
@@ -175,7 +184,9 @@ extension LineParser {
     private mutating func domain() throws(TextFormError) -> Domain {
         let what = "a domain (raw, mem, obj)"
         let token = try take(what)
-        guard let d = Domain.allCases.first(where: { $0.name == token }) else { throw fail("expected \(what), got '\(token)'") }
+        guard let d = Domain.allCases.first(where: { $0.name == token }) else {
+            throw fail("expected \(what), got '\(token)'")
+        }
         return d
     }
 

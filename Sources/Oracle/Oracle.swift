@@ -45,7 +45,8 @@ public final class Oracle {
     /// off): the domain is kept from the block already in the slot when none is given.
     public func forceBlock(slot: Slot, address: UnsafeMutableRawPointer, size: Int, domain: Domain? = nil) {
         guard let domain = domain ?? slots[slot.index]?.domain else { return }
-        slots[slot.index] = BlockModel(address: UInt(bitPattern: address), domain: domain, size: size, expected: [], known: KnownRanges())
+        slots[slot.index] = BlockModel(
+            address: UInt(bitPattern: address), domain: domain, size: size, expected: [], known: KnownRanges())
     }
 
     // MARK: what must fail
@@ -62,10 +63,14 @@ public final class Oracle {
     // MARK: observations
 
     /// A malloc or calloc (or realloc(NULL, n)) returned `result` for `slot`.
-    public func allocated(_ result: UnsafeMutableRawPointer?, slot: Slot, domain: Domain, size: UInt,
-                          zeroed: Bool, shouldFail: Bool, injectedFailure: Bool) {
+    public func allocated(
+        _ result: UnsafeMutableRawPointer?, slot: Slot, domain: Domain, size: UInt,
+        zeroed: Bool, shouldFail: Bool, injectedFailure: Bool
+    ) {
         if shouldFail {
-            if let result { report(.mustFail, "returned \(hex(result)) for a request that cannot be met; NULL expected") }
+            if let result {
+                report(.mustFail, "returned \(hex(result)) for a request that cannot be met; NULL expected")
+            }
             return
         }
         // After a failure injected below, NULL is the documented answer; a block (the allocator
@@ -73,9 +78,10 @@ public final class Oracle {
         guard let result else { return injectedFailure ? () : report(.nonNull, "returned NULL for \(size) bytes") }
         let bytes = Int(size)
         let fill: UInt8? = zeroed ? 0 : (debugHooks ? version.debugBytes.clean : nil)
-        let model = BlockModel(address: UInt(bitPattern: result), domain: domain, size: bytes,
-                               expected: Array(repeating: fill ?? 0, count: bytes),
-                               known: fill == nil ? KnownRanges() : KnownRanges(0..<bytes))
+        let model = BlockModel(
+            address: UInt(bitPattern: result), domain: domain, size: bytes,
+            expected: Array(repeating: fill ?? 0, count: bytes),
+            known: fill == nil ? KnownRanges() : KnownRanges(0..<bytes))
         checkDistinct(model, replacing: nil)
         checkContents(model, invariant: zeroed ? .callocZeroed : .cleanByte)
         checkLayout(model)
@@ -85,24 +91,30 @@ public final class Oracle {
     /// A realloc of the block in `slot` to `size` returned `result`. `oldBlockLive` is false when
     /// the harness saw the old block freed by the call, or its memory unreadable: it is then not
     /// read at all.
-    public func reallocated(_ result: UnsafeMutableRawPointer?, slot: Slot, size: UInt, shouldFail: Bool, injectedFailure: Bool,
-                            oldBlockLive: Bool = true) {
+    public func reallocated(
+        _ result: UnsafeMutableRawPointer?, slot: Slot, size: UInt, shouldFail: Bool, injectedFailure: Bool,
+        oldBlockLive: Bool = true
+    ) {
         guard var model = slots[slot.index] else { return }
         if result == nil && !oldBlockLive {
             if !shouldFail && !injectedFailure { report(.nonNull, "realloc to \(size) bytes returned NULL") }
-            report(.failureKeepsBlock, "realloc to \(size) returned NULL and the old block is " +
-                "gone (freed, or no longer readable): \(model.domain.name) block " +
-                "\(hex(model.pointer)) of \(model.size) bytes")
+            report(
+                .failureKeepsBlock,
+                "realloc to \(size) returned NULL and the old block is "
+                    + "gone (freed, or no longer readable): \(model.domain.name) block "
+                    + "\(hex(model.pointer)) of \(model.size) bytes")
             slots[slot.index] = nil
             return
         }
         if shouldFail, let result {
             report(.mustFail, "realloc to \(size) returned \(hex(result)); NULL expected")
-            slots[slot.index] = nil  // the old block may be gone: nothing more is known of it
+            slots[slot.index] = nil // the old block may be gone: nothing more is known of it
             return
         }
         guard let result else {
-            guard shouldFail || injectedFailure else { return report(.nonNull, "realloc to \(size) bytes returned NULL") }
+            guard shouldFail || injectedFailure else {
+                return report(.nonNull, "realloc to \(size) bytes returned NULL")
+            }
             checkContents(model, invariant: .failureKeepsBlock)
             checkLayout(model)
             return
@@ -146,8 +158,10 @@ public final class Oracle {
             if other.address == model.address {
                 report(.distinct, "\(hex(model.pointer)) is also the live block in s\(index)")
             } else if other.span.overlaps(model.span) {
-                report(.noOverlap, "\(hex(model.pointer))+\(model.size) overlaps the live block " +
-                    "s\(index) at \(hex(other.pointer))+\(other.size)")
+                report(
+                    .noOverlap,
+                    "\(hex(model.pointer))+\(model.size) overlaps the live block "
+                        + "s\(index) at \(hex(other.pointer))+\(other.size)")
             }
         }
     }
@@ -160,8 +174,11 @@ public final class Oracle {
     static func sampled(_ range: Range<Int>) -> [Range<Int>] {
         guard range.count > fullCompareLimit else { return [range] }
         let edge = 64 << 10
-        let head = range.lowerBound..<(range.lowerBound + edge), tail = (range.upperBound - edge)..<range.upperBound
-        let middle = stride(from: head.upperBound, to: tail.lowerBound, by: 4096).map { $0..<min($0 + 64, tail.lowerBound) }
+        let head = range.lowerBound..<(range.lowerBound + edge)
+        let tail = (range.upperBound - edge)..<range.upperBound
+        let middle = stride(from: head.upperBound, to: tail.lowerBound, by: 4096).map {
+            $0..<min($0 + 64, tail.lowerBound)
+        }
         return [head] + middle + [tail]
     }
 
@@ -173,9 +190,11 @@ public final class Oracle {
             guard differs else { continue }
             let offset = range.first { model.pointer.load(fromByteOffset: $0, as: UInt8.self) != model.expected[$0] }!
             let seen = model.pointer.load(fromByteOffset: offset, as: UInt8.self)
-            return report(invariant, "\(model.domain.name) block \(hex(model.pointer)) of " +
-                "\(model.size) bytes\(note.isEmpty ? "" : " " + note): byte \(offset) is " +
-                "0x\(hex(seen)), expected 0x\(hex(model.expected[offset]))")
+            return report(
+                invariant,
+                "\(model.domain.name) block \(hex(model.pointer)) of "
+                    + "\(model.size) bytes\(note.isEmpty ? "" : " " + note): byte \(offset) is "
+                    + "0x\(hex(seen)), expected 0x\(hex(model.expected[offset]))")
         }
     }
 
@@ -186,12 +205,16 @@ public final class Oracle {
         let layout = BlockLayout(block: model.pointer, requested: model.size, domain: domain)
         let forbidden = version.debugBytes.forbidden
         if layout.headerSize != model.size || layout.apiID != String(domain.apiID) {
-            report(.debugLayout, "\(model.domain.name) block \(hex(model.pointer)): header says " +
-                "\(layout.headerSize) bytes, API '\(layout.apiID)'; expected \(model.size), " +
-                "'\(domain.apiID)' (are the debug hooks on?)")
+            report(
+                .debugLayout,
+                "\(model.domain.name) block \(hex(model.pointer)): header says "
+                    + "\(layout.headerSize) bytes, API '\(layout.apiID)'; expected \(model.size), "
+                    + "'\(domain.apiID)' (are the debug hooks on?)")
         } else if !(layout.leadingPad + layout.trailingPad).allSatisfy({ $0 == forbidden }) {
-            report(.debugLayout, "\(model.domain.name) block \(hex(model.pointer)): pads " +
-                "\(layout.leadingPad) \(layout.trailingPad) are not all FORBIDDENBYTE")
+            report(
+                .debugLayout,
+                "\(model.domain.name) block \(hex(model.pointer)): pads "
+                    + "\(layout.leadingPad) \(layout.trailingPad) are not all FORBIDDENBYTE")
         }
     }
 

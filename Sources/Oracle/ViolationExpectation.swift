@@ -33,33 +33,44 @@ public struct ViolationExpectation: Sendable, Codable, Equatable {
         case .crossFree(_, let domain):
             guard let block else { return .none("the slot is empty: free(NULL)") }
             guard block.domain != domain else { return .none("freed with its own domain") }
-            return ViolationExpectation(detectable: true, fields: [
-                "message": .string("bad ID: Allocated using API '\(letter(block.domain))', verified using API '\(letter(domain))'"),
-                "function": freeFunction,
-            ], describe: "\(block.domain.name) block freed by \(domain.name)")
+            return ViolationExpectation(
+                detectable: true,
+                fields: [
+                    "message": .string(
+                        "bad ID: Allocated using API '\(letter(block.domain))', verified using API '\(letter(domain))'"
+                    ),
+                    "function": freeFunction,
+                ], describe: "\(block.domain.name) block freed by \(domain.name)")
         case .padWrite(_, let offset):
             guard let block else { return .none("the slot is empty") }
             let leading = offset < 0
-            return ViolationExpectation(detectable: true, fields: [
-                "message": .string(leading ? "bad leading pad byte" : "bad trailing pad byte"),
-                "function": freeFunction,
-                "api_id": .string(letter(block.domain)),
-                "bytes_requested": .integer(block.size),
-            ], leadingOffsets: leading ? [Int(offset)] : nil, trailingOffsets: leading ? nil : [Int(offset)],
-               describe: "write at \(leading ? "p\(offset)" : "tail+\(offset)") of a " +
-                   "\(block.size)-byte \(block.domain.name) block")
+            return ViolationExpectation(
+                detectable: true,
+                fields: [
+                    "message": .string(leading ? "bad leading pad byte" : "bad trailing pad byte"),
+                    "function": freeFunction,
+                    "api_id": .string(letter(block.domain)),
+                    "bytes_requested": .integer(block.size),
+                ], leadingOffsets: leading ? [Int(offset)] : nil, trailingOffsets: leading ? nil : [Int(offset)],
+                describe: "write at \(leading ? "p\(offset)" : "tail+\(offset)") of a "
+                    + "\(block.size)-byte \(block.domain.name) block")
         case .apiIDWrite:
             guard let block else { return .none("the slot is empty") }
-            return ViolationExpectation(detectable: true, fields: [
-                "message": .string("bad ID: Allocated using API 'z', verified using API '\(letter(block.domain))'"),
-                "function": freeFunction,
-            ], describe: "API id of a \(block.domain.name) block overwritten")
+            return ViolationExpectation(
+                detectable: true,
+                fields: [
+                    "message": .string(
+                        "bad ID: Allocated using API 'z', verified using API '\(letter(block.domain))'"),
+                    "function": freeFunction,
+                ], describe: "API id of a \(block.domain.name) block overwritten")
         case .withoutGIL(let domain):
             guard domain != .raw else { return .none("RAW needs no GIL") }
-            return ViolationExpectation(detectable: true, fields: [
-                "message": .string("Python memory allocator called without holding the GIL"),
-                "function": version >= PythonVersion(3, 9) ? .string("_PyMem_DebugMalloc") : .null,
-            ], describe: "\(domain.name) malloc without the GIL")
+            return ViolationExpectation(
+                detectable: true,
+                fields: [
+                    "message": .string("Python memory allocator called without holding the GIL"),
+                    "function": version >= PythonVersion(3, 9) ? .string("_PyMem_DebugMalloc") : .null,
+                ], describe: "\(domain.name) malloc without the GIL")
         default:
             return .none("not a violation")
         }

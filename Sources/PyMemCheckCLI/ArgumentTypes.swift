@@ -30,8 +30,9 @@ enum PluginChoice {
     static let mutantPrefix = "mutant:"
 
     static func help(_ what: String) -> ArgumentHelp {
-        ArgumentHelp("\(what) (NAME: \(MutantKind.names)).",
-                     valueName: "path|mutant:NAME")
+        ArgumentHelp(
+            "\(what) (NAME: \(MutantKind.names)).",
+            valueName: "path|mutant:NAME")
     }
 
     /// `--plugin`'s parser: an unknown mutant's name is a usage error listing the known ones.
@@ -44,7 +45,7 @@ enum PluginChoice {
         do {
             return .mutant(try MutantKind(name: name))
         } catch {
-            throw ValidationError("\(error)")  // the mutant type's own message, as a usage error
+            throw ValidationError("\(error)") // the mutant type's own message, as a usage error
         }
     }
 

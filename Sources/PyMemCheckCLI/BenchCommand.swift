@@ -8,8 +8,8 @@ import Reports
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure the fuzz harness: programs/s and ops/s with the oracle, and against a " +
-            "bare replay of the same ops.")
+        abstract: "Measure the fuzz harness: programs/s and ops/s with the oracle, and against a "
+            + "bare replay of the same ops.")
 
     @OptionGroup var target: TargetOption
     @Option(help: "Allocator mode.") var mode: AllocatorMode = .pymalloc

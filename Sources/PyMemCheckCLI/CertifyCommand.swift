@@ -14,9 +14,11 @@ struct CertifyCommand: ParsableCommand {
         commandName: "certify",
         abstract: "Certify a custom allocator plugin (or mutant:NAME) against the documented allocator contract.")
 
-    @Option(help: PluginChoice.help("A shared library exporting pymemcheck_allocator (pymemcheck_plugin.h), "
-                                    + "or mutant:NAME"),
-            transform: PluginChoice.parse)
+    @Option(
+        help: PluginChoice.help(
+            "A shared library exporting pymemcheck_allocator (pymemcheck_plugin.h), "
+                + "or mutant:NAME"),
+        transform: PluginChoice.parse)
     var plugin: PluginChoice
 
     @Option(name: .customLong("python"), help: "A target; repeat for several. Default: python3 on PATH.")
@@ -42,14 +44,17 @@ struct CertifyCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            _ = try AllocatorPlugin.load(plugin.path)  // a bad path or a missing symbol: one line, now
-            let targets = all ? TargetDiscovery.discover().targets
+            _ = try AllocatorPlugin.load(plugin.path) // a bad path or a missing symbol: one line, now
+            let targets =
+                all
+                ? TargetDiscovery.discover().targets
                 : try (specs.isEmpty ? [nil] : specs.map { Optional($0) }).map { try TargetSpec.resolve($0) }
             let modes = self.modes.isEmpty ? [AllocatorMode.default, .debug] : self.modes
             let folder = Catalogue.folder(option: catalogue)
-            var certifier = Certifier(pluginPath: plugin.path, catalogue: try loadCatalogue(folder),
-                                      catalogueFolder: folder, fuzzSeconds: fuzzSeconds,
-                                      executable: try SelfExecutable.path())
+            var certifier = Certifier(
+                pluginPath: plugin.path, catalogue: try loadCatalogue(folder),
+                catalogueFolder: folder, fuzzSeconds: fuzzSeconds,
+                executable: try SelfExecutable.path())
             let line = progress.line
             line.show("certifying on \(targets.count) target(s) × \(modes.count) mode(s)")
             certifier.progress = line.stepper { "\($0) done" }

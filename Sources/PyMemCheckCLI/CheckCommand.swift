@@ -4,8 +4,9 @@ import Executor
 import Foundation
 import PyRuntime
 import Reports
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `pymemcheck check`: the catalogue over targets × modes, as a matrix report.
@@ -14,16 +15,22 @@ struct CheckCommand: ParsableCommand {
         commandName: "check",
         abstract: "Check the documented allocator semantics on targets × modes and report the matrix.")
 
-    @Option(name: .customLong("python"), help: "A target (version, libpython*.so or python executable); repeat for several. Default: python3 on PATH.")
+    @Option(
+        name: .customLong("python"),
+        help: "A target (version, libpython*.so or python executable); repeat for several. Default: python3 on PATH.")
     var specs: [String] = []
 
     @Flag(help: "Every target found on this machine (see 'pymemcheck targets').")
     var all = false
 
-    @Option(name: .customLong("mode"), help: "An allocator mode; repeat for several. Default: every mode each target supports.")
+    @Option(
+        name: .customLong("mode"),
+        help: "An allocator mode; repeat for several. Default: every mode each target supports.")
     var modes: [AllocatorMode] = []
 
-    @Option(name: .customLong("clause"), help: "Only clauses whose id matches this glob (e.g. 'debug.*'); repeat for several.")
+    @Option(
+        name: .customLong("clause"),
+        help: "Only clauses whose id matches this glob (e.g. 'debug.*'); repeat for several.")
     var clauseGlobs: [String] = []
 
     @Option(help: "Output format.")
@@ -55,10 +62,12 @@ struct CheckCommand: ParsableCommand {
             let targets = try selectedTargets()
             let clauses = try selectedClauses(catalogue)
             let line = progress.line
-            let runner = ConformanceRunner(catalogue: catalogue, catalogueFolder: folder, width: jobs,
-                                           progress: line.stepper { "\($0.target) \($0.mode)" })
-            let matrix = runner.run(targets: targets, modes: modes.isEmpty ? AllocatorMode.allCases : modes, clauses: clauses,
-                                    controls: controls)
+            let runner = ConformanceRunner(
+                catalogue: catalogue, catalogueFolder: folder, width: jobs,
+                progress: line.stepper { "\($0.target) \($0.mode)" })
+            let matrix = runner.run(
+                targets: targets, modes: modes.isEmpty ? AllocatorMode.allCases : modes, clauses: clauses,
+                controls: controls)
             line.clear()
             try write(ReportRenderer.render(matrix, as: format))
             if !matrix.unexpected.isEmpty || !matrix.unprovenControls.isEmpty { throw ExitCode(1) }
@@ -68,7 +77,10 @@ struct CheckCommand: ParsableCommand {
     private func selectedTargets() throws -> [PythonTarget] {
         if all {
             let found = TargetDiscovery.discover().targets
-            guard !found.isEmpty else { throw PyMemCheckError.environment("no CPython found on this machine; install one built with --enable-shared") }
+            guard !found.isEmpty else {
+                throw PyMemCheckError.environment(
+                    "no CPython found on this machine; install one built with --enable-shared")
+            }
             return found
         }
         return try (specs.isEmpty ? [nil] : specs.map { Optional($0) }).map { try TargetSpec.resolve($0) }
@@ -78,9 +90,9 @@ struct CheckCommand: ParsableCommand {
         guard !clauseGlobs.isEmpty else { return catalogue.clauses }
         let chosen = catalogue.clauses.filter { clause in clauseGlobs.contains { fnmatch($0, clause.id, 0) == 0 } }
         guard !chosen.isEmpty else {
-            throw PyMemCheckError.usage("no clause matches " +
-                "\(clauseGlobs.joined(separator: ", ")); ids look like " +
-                "\(catalogue.clauses.prefix(3).map(\.id).joined(separator: ", "))")
+            throw PyMemCheckError.usage(
+                "no clause matches " + "\(clauseGlobs.joined(separator: ", ")); ids look like "
+                    + "\(catalogue.clauses.prefix(3).map(\.id).joined(separator: ", "))")
         }
         return chosen
     }

@@ -6,7 +6,8 @@ import PyRuntime
 /// `pymemcheck corpus`: compiles the text-form seeds (Corpus/seeds/TARGET/*.ops) into the byte
 /// form libFuzzer reads (Corpus/TARGET/*.bin), or checks that they are in step.
 struct CorpusCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "corpus", abstract: "Compile the text-form seed corpus to bytes (or --check it).")
+    static let configuration = CommandConfiguration(
+        commandName: "corpus", abstract: "Compile the text-form seed corpus to bytes (or --check it).")
 
     @Option(help: "The corpus folder.") var root = "Corpus"
     @Flag(help: "Only check that every seed's compiled file is up to date.") var check = false
@@ -20,7 +21,9 @@ struct CorpusCommand: ParsableCommand {
                 if check {
                     let stale = try CorpusCompiler.stale(root: root)
                     stale.forEach { print("out of date: \($0)") }
-                    if !stale.isEmpty { throw PyMemCheckError.runtime("\(stale.count) seed(s) not compiled; run pymemcheck corpus") }
+                    if !stale.isEmpty {
+                        throw PyMemCheckError.runtime("\(stale.count) seed(s) not compiled; run pymemcheck corpus")
+                    }
                     print("corpus up to date")
                 } else {
                     print("compiled \(try CorpusCompiler.compile(root: root)) seed(s)")

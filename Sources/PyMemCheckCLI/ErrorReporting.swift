@@ -14,7 +14,7 @@ func reportingErrors(_ body: () throws -> Void) throws {
     } catch let error as ChildProcess.SpawnError {
         fail(error.description, code: 2)
     } catch let error as CatalogueError {
-        fail(error.description, code: 2)  // no catalogue, or a broken one: the environment's fault
+        fail(error.description, code: 2) // no catalogue, or a broken one: the environment's fault
     } catch let error as ExitCode {
         throw error
     }
@@ -49,4 +49,3 @@ func usageLine(brief: String, full: String) -> String {
     }
     return line
 }
-

@@ -30,7 +30,9 @@ struct ProbeCommand: ParsableCommand {
         let outcome = try IsolatedRun.run(.probe, target: target, mode: mode)
         if let report = IsolatedRun.result(ProbeReport.self, from: outcome) { return report }
         let lastLine = outcome.stderr.split(separator: "\n").last.map { String($0) } ?? ""
-        let detail = lastLine.hasPrefix("pymemcheck: ") ? String(lastLine.dropFirst(12)) : "\(outcome.summary)\(lastLine.isEmpty ? "" : ": \(lastLine)")"
+        let detail =
+            lastLine.hasPrefix("pymemcheck: ")
+            ? String(lastLine.dropFirst(12)) : "\(outcome.summary)\(lastLine.isEmpty ? "" : ": \(lastLine)")"
         throw PyMemCheckError.runtime("probe of \(target.id) in mode \(mode.name) failed: \(detail)")
     }
 }

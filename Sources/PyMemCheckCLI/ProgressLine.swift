@@ -1,8 +1,9 @@
 import ArgumentParser
 import Foundation
 import Isolation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// --quiet, shared by the commands that show progress (check, certify, replay, bench).

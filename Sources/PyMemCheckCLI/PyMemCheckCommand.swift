@@ -7,8 +7,11 @@ public struct PyMemCheckCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "pymemcheck",
         abstract: "Checks that a CPython runtime honours the documented semantics of its memory allocator C API.",
-        subcommands: [CheckCommand.self, TargetsCommand.self, ProbeCommand.self, ReplayCommand.self, ExplainCommand.self, CorpusCommand.self, BenchCommand.self, CertifyCommand.self, ReproCommand.self,
-                      ScenarioCommand.self, WorkerCommand.self, ReplayWorkerCommand.self, CertifyWorkerCommand.self],
+        subcommands: [
+            CheckCommand.self, TargetsCommand.self, ProbeCommand.self, ReplayCommand.self, ExplainCommand.self,
+            CorpusCommand.self, BenchCommand.self, CertifyCommand.self, ReproCommand.self,
+            ScenarioCommand.self, WorkerCommand.self, ReplayWorkerCommand.self, CertifyWorkerCommand.self,
+        ],
         defaultSubcommand: CheckCommand.self
     )
 
@@ -33,8 +36,9 @@ public struct PyMemCheckCommand: ParsableCommand {
 
 /// --python, shared by every command that drives a target.
 struct TargetOption: ParsableArguments {
-    @Option(name: .customLong("python"),
-            help: "A version (3.12, 3.11.7, 3.11d), a libpython*.so, or a python executable. Default: python3 on PATH.")
+    @Option(
+        name: .customLong("python"),
+        help: "A version (3.12, 3.11.7, 3.11d), a libpython*.so, or a python executable. Default: python3 on PATH.")
     var spec: String?
 
     /// The target, when it can run `mode`: a mode it cannot run is one line and exit 2.

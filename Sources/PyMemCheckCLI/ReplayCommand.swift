@@ -23,16 +23,19 @@ struct ReplayCommand: ParsableCommand {
     @Option(name: .customLong("mode"), help: "An allocator mode; repeat for several. Default: default.")
     var modes: [AllocatorMode] = []
 
-    @Option(name: .customLong("fuzz-target"),
-            help: "The fuzz target that runs each input. Default: the file's '# target:' line, else its folder.")
+    @Option(
+        name: .customLong("fuzz-target"),
+        help: "The fuzz target that runs each input. Default: the file's '# target:' line, else its folder.")
     var fuzzTarget: FuzzTarget?
 
     @Option(help: "Plant a defect in a hook over the real allocator.")
     var mutant: MutantKind?
 
-    @Option(help: PluginChoice.help("A custom allocator plugin (shared library, or mutant:NAME)"
-                                    + " installed as certify does"),
-            transform: PluginChoice.parse)
+    @Option(
+        help: PluginChoice.help(
+            "A custom allocator plugin (shared library, or mutant:NAME)"
+                + " installed as certify does"),
+        transform: PluginChoice.parse)
     var plugin: PluginChoice?
 
     @Option(help: "Output format.") var format: OutputFormat = .text
@@ -42,7 +45,9 @@ struct ReplayCommand: ParsableCommand {
         try reportingErrors {
             if let plugin { _ = try AllocatorPlugin.load(plugin.path) }
             let files = try Replay.expand(paths)
-            guard !files.isEmpty else { throw PyMemCheckError.usage("no input files under \(paths.joined(separator: " "))") }
+            guard !files.isEmpty else {
+                throw PyMemCheckError.usage("no input files under \(paths.joined(separator: " "))")
+            }
             let targets = try (specs.isEmpty ? [nil] : specs.map { Optional($0) }).map { try TargetSpec.resolve($0) }
             let modes = self.modes.isEmpty ? [AllocatorMode.default] : self.modes
             let executable = try SelfExecutable.path()
@@ -54,8 +59,9 @@ struct ReplayCommand: ParsableCommand {
                     continue
                 }
                 line.step(index, of: targets.count * modes.count, "\(target.id) \(mode.name): \(files.count) input(s)")
-                results += Replay.run(files: files, target: target, mode: mode, fuzzTarget: fuzzTarget, mutant: mutant,
-                                      plugin: plugin?.path, executable: executable)
+                results += Replay.run(
+                    files: files, target: target, mode: mode, fuzzTarget: fuzzTarget, mutant: mutant,
+                    plugin: plugin?.path, executable: executable)
             }
             line.clear()
             let document = ReplayDocument(results: results.map(ReplayDocument.Entry.init))
@@ -67,7 +73,8 @@ struct ReplayCommand: ParsableCommand {
 
 /// `pymemcheck explain`: an input in its readable text form.
 struct ExplainCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "explain", abstract: "Print op-language inputs (byte or text form) as text, one op per line.")
+    static let configuration = CommandConfiguration(
+        commandName: "explain", abstract: "Print op-language inputs (byte or text form) as text, one op per line.")
 
     @Argument(help: "Input files.") var files: [String]
 

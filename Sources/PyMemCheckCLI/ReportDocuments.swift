@@ -7,16 +7,18 @@ import Reports
 
 extension ReplayDocument.Entry {
     init(_ result: Replay.Result) {
-        self.init(file: result.file, fuzzTarget: result.fuzzTarget, target: result.target, mode: result.mode,
-                  outcome: result.outcome, verdict: result.verdict, detail: result.detail, signal: result.signal,
-                  detectedBy: result.detectedBy)
+        self.init(
+            file: result.file, fuzzTarget: result.fuzzTarget, target: result.target, mode: result.mode,
+            outcome: result.outcome, verdict: result.verdict, detail: result.detail, signal: result.signal,
+            detectedBy: result.detectedBy)
     }
 }
 
 extension BenchDocument {
     init(target: PythonTarget, mode: AllocatorMode, maxOps: Int, figures: Bench.Figures) {
-        self.init(target: target.id, mode: mode.name, programs: figures.programs, ops: figures.ops, maxOps: maxOps,
-                  secondsWithOracle: figures.secondsWithOracle, secondsBare: figures.secondsBare)
+        self.init(
+            target: target.id, mode: mode.name, programs: figures.programs, ops: figures.ops, maxOps: maxOps,
+            secondsWithOracle: figures.secondsWithOracle, secondsBare: figures.secondsBare)
     }
 }
 

@@ -13,9 +13,11 @@ struct ReproCommand: ParsableCommand {
     @Argument(help: "The input, in the byte or the text form.") var input: String
     @OptionGroup var target: TargetOption
     @Option(help: "Allocator mode.") var mode: AllocatorMode = .default
-    @Option(help: ArgumentHelp("A custom allocator plugin (shared library) to install as certify does.",
-                               valueName: "path"),
-            transform: PluginChoice.parse)
+    @Option(
+        help: ArgumentHelp(
+            "A custom allocator plugin (shared library) to install as certify does.",
+            valueName: "path"),
+        transform: PluginChoice.parse)
     var plugin: PluginChoice?
     @Option(name: .shortAndLong, help: "Where to write the C file (default: standard output).") var output: String?
 
@@ -32,7 +34,8 @@ struct ReproCommand: ParsableCommand {
             let target = try TargetSpec.resolve(self.target.spec)
             let code: String
             do {
-                code = try Reproducer.generate(program, source: input, target: target, mode: mode, plugin: plugin?.path)
+                code = try Reproducer.generate(
+                    program, source: input, target: target, mode: mode, plugin: plugin?.path)
             } catch let error as Reproducer.Unsupported {
                 throw PyMemCheckError.usage(error.description)
             }
@@ -40,7 +43,10 @@ struct ReproCommand: ParsableCommand {
             do { try code.write(toFile: output, atomically: true, encoding: .utf8) } catch {
                 throw PyMemCheckError.environment("cannot write \(output): \(error.localizedDescription)")
             }
-            FileHandle.standardError.write(Data("wrote \(output); build it with:\n  \(Reproducer.compileCommand(target: target, source: output))\n".utf8))
+            FileHandle.standardError.write(
+                Data(
+                    "wrote \(output); build it with:\n  \(Reproducer.compileCommand(target: target, source: output))\n"
+                        .utf8))
         }
     }
 }

@@ -30,12 +30,14 @@ struct WorkerCommand: ParsableCommand {
     }
 
     /// A plugin to certify as the worker's allocators, each step of its installation said first.
-    static func allocators(plugin path: String, target: PythonTarget, mode: AllocatorMode) throws -> Worker.Allocators {
+    static func allocators(plugin path: String, target: PythonTarget, mode: AllocatorMode) throws -> Worker.Allocators
+    {
         let plugin = try AllocatorPlugin.load(path)
         return Worker.Allocators(
             install: { library in
-                try plugin.install(in: library, mode: mode, debugBuild: target.debugBuild,
-                                   announce: WorkerService.preparing)
+                try plugin.install(
+                    in: library, mode: mode, debugBuild: target.debugBuild,
+                    announce: WorkerService.preparing)
             },
             started: { plugin.started($0.library) })
     }

@@ -29,20 +29,23 @@ public final class ArenaCounter {
         self.library = library
         state = .allocate(capacity: 1)
         state.initialize(to: State(previous: library.arenaAllocator))
-        library.arenaAllocator = PMCArenaAllocator(ctx: UnsafeMutableRawPointer(state), alloc: { ctx, size in
-            let state = ctx!.assumingMemoryBound(to: State.self)
-            state.pointee.allocations += 1
-            state.pointee.lastSize = size
-            let arena = state.pointee.previous.alloc(state.pointee.previous.ctx, size)
-            state.pointee.allocated.insert(UInt(bitPattern: arena))
-            return arena
-        }, free: { ctx, pointer, size in
-            let state = ctx!.assumingMemoryBound(to: State.self)
-            state.pointee.frees += 1
-            state.pointee.freed.insert(UInt(bitPattern: pointer))
-            state.pointee.freedSizes.append(size)
-            state.pointee.previous.free(state.pointee.previous.ctx, pointer, size)
-        })
+        library.arenaAllocator = PMCArenaAllocator(
+            ctx: UnsafeMutableRawPointer(state),
+            alloc: { ctx, size in
+                let state = ctx!.assumingMemoryBound(to: State.self)
+                state.pointee.allocations += 1
+                state.pointee.lastSize = size
+                let arena = state.pointee.previous.alloc(state.pointee.previous.ctx, size)
+                state.pointee.allocated.insert(UInt(bitPattern: arena))
+                return arena
+            },
+            free: { ctx, pointer, size in
+                let state = ctx!.assumingMemoryBound(to: State.self)
+                state.pointee.frees += 1
+                state.pointee.freed.insert(UInt(bitPattern: pointer))
+                state.pointee.freedSizes.append(size)
+                state.pointee.previous.free(state.pointee.previous.ctx, pointer, size)
+            })
     }
 
     /// Puts the previous arena allocator back. Arenas taken through the counter are later freed

@@ -1,6 +1,6 @@
-import Isolation
 import CPythonABI
 import Foundation
+import Isolation
 
 /// Which allocators pymemcheck itself installed, so that the debug hooks can be found below them.
 /// Keyed by the ctx pointer each of our hooks carries; the value is the allocator it wraps.
@@ -38,7 +38,8 @@ extension PythonLibrary {
     /// lie in libpython itself.
     public static func isDebugHook(_ allocator: PMCMemAllocatorEx, for domain: AllocatorDomain) -> Bool {
         guard let ctx = allocator.ctx, OwnHooks.wrapped(by: allocator) == nil,
-              ctx.load(as: UInt8.self) == UInt8(ascii: domain.apiID.unicodeScalars.first!) else { return false }
+            ctx.load(as: UInt8.self) == UInt8(ascii: domain.apiID.unicodeScalars.first!)
+        else { return false }
         return isInLibpython(unsafeBitCast(allocator.malloc, to: UnsafeRawPointer?.self))
     }
 
@@ -62,7 +63,8 @@ extension PythonLibrary {
     /// padded to a pointer, then a PyMemAllocatorEx; the same from 3.6 to 3.13), or nil when
     /// `allocator` is not the hook of `domain`.
     public static func slotInside(debugHook allocator: PMCMemAllocatorEx, for domain: AllocatorDomain)
-        -> UnsafeMutablePointer<PMCMemAllocatorEx>? {
+        -> UnsafeMutablePointer<PMCMemAllocatorEx>?
+    {
         guard isDebugHook(allocator, for: domain), let api = allocator.ctx else { return nil }
         return (api + MemoryLayout<UnsafeRawPointer>.alignment).assumingMemoryBound(to: PMCMemAllocatorEx.self)
     }
@@ -88,13 +90,15 @@ extension PythonLibrary {
     /// hooks are already installed below a hook of ours (infinite recursion).
     public func installDebugHooks() throws {
         if isInitialized() != 0 {
-            throw PyMemCheckError.runtime("PyMem_SetupDebugHooks() after Py_InitializeEx would " +
-                "check blocks allocated before the hooks (bad ID or SIGSEGV); install them " +
-                "before initialisation")
+            throw PyMemCheckError.runtime(
+                "PyMem_SetupDebugHooks() after Py_InitializeEx would "
+                    + "check blocks allocated before the hooks (bad ID or SIGSEGV); install them "
+                    + "before initialisation")
         }
         if debugHooksUnderOwnHook {
-            throw PyMemCheckError.runtime("the debug hooks are already installed below a " +
-                "pymemcheck hook; PyMem_SetupDebugHooks() would recurse forever")
+            throw PyMemCheckError.runtime(
+                "the debug hooks are already installed below a "
+                    + "pymemcheck hook; PyMem_SetupDebugHooks() would recurse forever")
         }
         setupDebugHooks()
     }

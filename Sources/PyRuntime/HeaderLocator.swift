@@ -5,15 +5,19 @@ public enum HeaderLocator {
     public static func includeFolder(for target: PythonTarget) -> String? {
         guard let prefix = target.prefix else { return nil }
         let series = target.version.series
-        let names = target.debugBuild ? ["python\(series)d", "python\(series)"] : ["python\(series)", "python\(series)m"]
-        return names.map { "\(prefix)/include/\($0)" }.first { FileManager.default.fileExists(atPath: "\($0)/Python.h") }
+        let names =
+            target.debugBuild ? ["python\(series)d", "python\(series)"] : ["python\(series)", "python\(series)m"]
+        return names.map { "\(prefix)/include/\($0)" }.first {
+            FileManager.default.fileExists(atPath: "\($0)/Python.h")
+        }
     }
 
     /// Every folder to pass with -I: the headers, and Debian's multiarch pyconfig.h folder.
     public static func includeFlags(for target: PythonTarget) -> [String] {
         guard let folder = includeFolder(for: target), let prefix = target.prefix else { return [] }
         let name = (folder as NSString).lastPathComponent
-        let multiarch = (try? FileManager.default.contentsOfDirectory(atPath: "\(prefix)/include"))?
+        let multiarch =
+            (try? FileManager.default.contentsOfDirectory(atPath: "\(prefix)/include"))?
             .filter { $0.hasSuffix("-linux-gnu") }.map { "\(prefix)/include/\($0)/\(name)" }
             .filter { FileManager.default.fileExists(atPath: $0) } ?? []
         return ([folder] + multiarch).map { "-I" + $0 }

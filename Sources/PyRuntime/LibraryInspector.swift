@@ -1,7 +1,8 @@
 import CPythonABI
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Reads what a libpython is without starting it: its version (Py_GetVersion is safe before
@@ -22,19 +23,25 @@ enum LibraryInspector {
     static func inspect(path: String, origin: PythonTarget.Origin) throws -> PythonTarget {
         let resolved = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
         guard FileManager.default.fileExists(atPath: resolved) else {
-            throw PyMemCheckError.environment("no file at \(path); give a libpython*.so, a python executable or a version (see 'pymemcheck targets')")
+            throw PyMemCheckError.environment(
+                "no file at \(path); give a libpython*.so, a python executable or a version (see 'pymemcheck targets')"
+            )
         }
         // RTLD_LOCAL: inspection must not put this library's symbols in the global scope.
         guard let handle = dlopen(resolved, RTLD_LAZY | RTLD_LOCAL) else {
             let reason = dlerror().map { String(cString: $0) } ?? "unknown reason"
-            throw PyMemCheckError.environment("\(path) is not a loadable shared library (\(reason)); give a libpython*.so built with --enable-shared")
+            throw PyMemCheckError.environment(
+                "\(path) is not a loadable shared library (\(reason)); give a libpython*.so built with --enable-shared"
+            )
         }
         guard let getVersion = dlsym(handle, "Py_GetVersion") else {
             throw PyMemCheckError.environment("\(path) is not a libpython: it has no Py_GetVersion")
         }
-        let versionString = String(cString: unsafeBitCast(getVersion, to: (@convention(c) () -> UnsafePointer<CChar>).self)())
+        let versionString = String(
+            cString: unsafeBitCast(getVersion, to: (@convention(c) () -> UnsafePointer<CChar>).self)())
         guard let version = PythonVersion(parsing: versionString) else {
-            throw PyMemCheckError.environment("\(path): cannot read a version from Py_GetVersion() = '\(versionString)'")
+            throw PyMemCheckError.environment(
+                "\(path): cannot read a version from Py_GetVersion() = '\(versionString)'")
         }
         try checkSupported(version: version, handle: handle, path: path)
         let debugBuild = dlsym(handle, "_Py_NegativeRefcount") != nil
@@ -51,14 +58,16 @@ enum LibraryInspector {
 
     private static func checkSupported(version: PythonVersion, handle: UnsafeMutableRawPointer, path: String) throws {
         if dlsym(handle, "PyMem_SetAllocator") == nil {
-            throw PyMemCheckError.environment("\(path) is Python \(version): it has no PEP 445 " +
-                "allocator API (PyMem_SetAllocator); pymemcheck needs CPython 3.6 or later")
+            throw PyMemCheckError.environment(
+                "\(path) is Python \(version): it has no PEP 445 "
+                    + "allocator API (PyMem_SetAllocator); pymemcheck needs CPython 3.6 or later")
         }
         if version < PythonVersion(3, 6) {
             throw PyMemCheckError.environment("\(path) is Python \(version); pymemcheck needs CPython 3.6 or later")
         }
         if let missing = requiredSymbols.first(where: { dlsym(handle, $0) == nil }) {
-            throw PyMemCheckError.environment("\(path) (Python \(version)) lacks the symbol \(missing); it cannot be driven")
+            throw PyMemCheckError.environment(
+                "\(path) (Python \(version)) lacks the symbol \(missing); it cannot be driven")
         }
     }
 
@@ -87,7 +96,9 @@ struct BinaryStrings {
         // NULs on both sides keep "pymalloc_debug" from matching inside a longer string.
         let needle: [UInt8] = [0] + Array(string.utf8) + [0]
         return data.withUnsafeBytes { haystack in
-            needle.withUnsafeBytes { pmc_contains_bytes(haystack.baseAddress, haystack.count, $0.baseAddress, $0.count) != 0 }
+            needle.withUnsafeBytes {
+                pmc_contains_bytes(haystack.baseAddress, haystack.count, $0.baseAddress, $0.count) != 0
+            }
         }
     }
 }

@@ -27,32 +27,38 @@ struct ModeVerification {
             layout = BlockLayout(block: block, requested: 16, domain: .mem)
             library.mem.free(block)
         }
-        return ModeObservation(allocatorName: runtime.reportedAllocatorName, debugHooks: hooks,
-                               arenaSize: runtime.observeArenaSize(), memBlock: layout)
+        return ModeObservation(
+            allocatorName: runtime.reportedAllocatorName, debugHooks: hooks,
+            arenaSize: runtime.observeArenaSize(), memBlock: layout)
     }
 
     func verify() throws -> ModeObservation {
         let observation = observe()
-        let target = runtime.target, mode = runtime.mode
+        let target = runtime.target
+        let mode = runtime.mode
         let context = "mode \(mode.name) did not take effect on \(target.id)"
         let expectHooks = mode.expectsDebugHooks(debugBuild: target.debugBuild)
         for (domain, on) in observation.debugHooks.sorted(by: { $0.key < $1.key }) where on != expectHooks {
-            throw PyMemCheckError.runtime("\(context): debug hooks of the \(domain) domain are " +
-                "\(on ? "on" : "off"), expected \(expectHooks ? "on" : "off")")
+            throw PyMemCheckError.runtime(
+                "\(context): debug hooks of the \(domain) domain are "
+                    + "\(on ? "on" : "off"), expected \(expectHooks ? "on" : "off")")
         }
         if let layout = observation.memBlock, !layout.matchesDebugLayout(of: target.version, domain: .mem) {
-            throw PyMemCheckError.runtime("\(context): a PyMem_Malloc(16) block lacks the debug " +
-                "layout (header size \(layout.headerSize), API '\(layout.apiID)')")
+            throw PyMemCheckError.runtime(
+                "\(context): a PyMem_Malloc(16) block lacks the debug "
+                    + "layout (header size \(layout.headerSize), API '\(layout.apiID)')")
         }
-        let expectedName = mode.expectedAllocatorName(defaultIsPymalloc: target.pymalloc, debugBuild: target.debugBuild)
+        let expectedName = mode.expectedAllocatorName(
+            defaultIsPymalloc: target.pymalloc, debugBuild: target.debugBuild)
         if let name = observation.allocatorName, name != expectedName {
-            throw PyMemCheckError.runtime("\(context): CPython reports allocators '\(name)', expected '\(expectedName)'")
+            throw PyMemCheckError.runtime(
+                "\(context): CPython reports allocators '\(name)', expected '\(expectedName)'")
         }
         let expectArenas = mode.underlyingAllocator(defaultIsPymalloc: target.pymalloc) == .pymalloc
         if observation.pymallocInUse != expectArenas {
-            throw PyMemCheckError.runtime("\(context): pymalloc arenas " +
-                "\(observation.pymallocInUse ? "were" : "were not") used, expected " +
-                "\(expectArenas ? "used" : "unused")")
+            throw PyMemCheckError.runtime(
+                "\(context): pymalloc arenas " + "\(observation.pymallocInUse ? "were" : "were not") used, expected "
+                    + "\(expectArenas ? "used" : "unused")")
         }
         return observation
     }

@@ -25,10 +25,14 @@ extension PythonRuntime {
     /// Allocates a few blocks in each domain and reports what the runtime looks like.
     public func probe() -> ProbeReport {
         let observation = observation ?? ModeVerification(runtime: self).observe()
-        let derived = (observation.pymallocInUse ? "pymalloc" : (mode == .mimalloc || mode == .mimallocDebug ? "mimalloc" : "malloc"))
+        let derived =
+            (observation.pymallocInUse
+                ? "pymalloc" : (mode == .mimalloc || mode == .mimallocDebug ? "mimalloc" : "malloc"))
             + (observation.debugHooksOn ? "_debug" : "")
         let samples: [(AllocatorDomain, Int)] = [(.raw, 8), (.mem, 16), (.obj, 24), (.obj, 600)]
-        let blocks = samples.map { domain, size in probeBlock(domain: domain, size: size, hooks: observation.debugHooks[domain.description] == true) }
+        let blocks = samples.map { domain, size in
+            probeBlock(domain: domain, size: size, hooks: observation.debugHooks[domain.description] == true)
+        }
         return ProbeReport(
             target: target, mode: mode.name, modeInEffect: observation.allocatorName ?? derived,
             allocatorName: observation.allocatorName, debugHooks: observation.debugHooks,
@@ -42,7 +46,8 @@ extension PythonRuntime {
         }
         defer { functions.free(block) }
         let layout = hooks ? BlockLayout(block: block, requested: size, domain: domain) : nil
-        return ProbeReport.Block(domain: domain.description, requested: size,
-                                 address: "0x" + String(UInt(bitPattern: block), radix: 16), debugLayout: layout)
+        return ProbeReport.Block(
+            domain: domain.description, requested: size,
+            address: "0x" + String(UInt(bitPattern: block), radix: 16), debugLayout: layout)
     }
 }

@@ -1,7 +1,8 @@
 import CPythonABI
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 public typealias MallocFunction = @convention(c) (Int) -> UnsafeMutableRawPointer?
@@ -136,7 +137,8 @@ struct SymbolTable {
     }
 
     func domain(_ prefix: String) throws -> DomainFunctions {
-        DomainFunctions(malloc: try required(prefix + "Malloc"), calloc: try required(prefix + "Calloc"),
-                        realloc: try required(prefix + "Realloc"), free: try required(prefix + "Free"))
+        DomainFunctions(
+            malloc: try required(prefix + "Malloc"), calloc: try required(prefix + "Calloc"),
+            realloc: try required(prefix + "Realloc"), free: try required(prefix + "Free"))
     }
 }

@@ -23,8 +23,10 @@ public struct PythonTarget: Sendable, Hashable, Codable {
     /// mimalloc compiled in (3.13+).
     public var mimalloc: Bool
 
-    public init(id: String, version: PythonVersion, versionString: String, libraryPath: String, prefix: String?,
-                origin: Origin, debugBuild: Bool, pymalloc: Bool, mimalloc: Bool) {
+    public init(
+        id: String, version: PythonVersion, versionString: String, libraryPath: String, prefix: String?,
+        origin: Origin, debugBuild: Bool, pymalloc: Bool, mimalloc: Bool
+    ) {
         self.id = id
         self.version = version
         self.versionString = versionString

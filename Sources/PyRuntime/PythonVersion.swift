@@ -17,7 +17,8 @@ public struct PythonVersion: Sendable, Hashable, Comparable, Codable, CustomStri
         let head = text.split(separator: " ", maxSplits: 1).first.map(String.init) ?? ""
         let parts = head.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count >= 2, parts.count <= 3,
-              let major = Int(parts[0]), let minor = Int(parts[1].prefix { $0.isNumber }) else { return nil }
+            let major = Int(parts[0]), let minor = Int(parts[1].prefix { $0.isNumber })
+        else { return nil }
         let micro = parts.count == 3 ? Int(parts[2].prefix { $0.isNumber }) : 0
         guard let micro else { return nil }
         self.init(major, minor, micro)
@@ -29,7 +30,8 @@ public struct PythonVersion: Sendable, Hashable, Comparable, Codable, CustomStri
     public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let version = PythonVersion(parsing: text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a version: \(text)"))
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: "not a version: \(text)"))
         }
         self = version
     }

@@ -1,8 +1,9 @@
-import Isolation
 import CPythonABI
 import Foundation
+import Isolation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A started CPython runtime. CPython can be initialised once per process, in one allocator
@@ -28,13 +29,18 @@ public final class PythonRuntime: @unchecked Sendable {
     /// place where an embedder installs its own allocators.
     /// `verifyMode: false` when custom allocators replace CPython's own (a plugin): pymalloc's
     /// arenas are then legitimately absent.
-    public static func start(target: PythonTarget, mode: AllocatorMode, verifyMode: Bool = true,
-                             installAllocators: (PythonLibrary) throws -> Void = { _ in }) throws -> PythonRuntime {
+    public static func start(
+        target: PythonTarget, mode: AllocatorMode, verifyMode: Bool = true,
+        installAllocators: (PythonLibrary) throws -> Void = { _ in }
+    ) throws -> PythonRuntime {
         if case .notApplicable(let reason) = target.applicability(of: mode) {
             throw PyMemCheckError.notApplicable("mode \(mode.name) on \(target.id): \(reason)")
         }
         try started.withLock { already in
-            if already { throw PyMemCheckError.runtime("a Python runtime is already running in this process; run each target and mode in its own process") }
+            if already {
+                throw PyMemCheckError.runtime(
+                    "a Python runtime is already running in this process; run each target and mode in its own process")
+            }
             already = true
         }
         let library = try PythonLibrary(target: target)
@@ -48,7 +54,9 @@ public final class PythonRuntime: @unchecked Sendable {
     /// Environment variables that would change the allocators behind our back are cleared;
     /// PYTHONMALLOC is set only where the version reads it during start-up.
     private static func prepareEnvironment(for mode: AllocatorMode) {
-        for name in ["PYTHONMALLOC", "PYTHONDEVMODE", "PYTHONTRACEMALLOC", "PYTHONMALLOCSTATS", "PYTHONOPTIMIZE"] { unsetenv(name) }
+        for name in ["PYTHONMALLOC", "PYTHONDEVMODE", "PYTHONTRACEMALLOC", "PYTHONMALLOCSTATS", "PYTHONOPTIMIZE"] {
+            unsetenv(name)
+        }
     }
 
     /// Runs `body` with the GIL released by this thread (PyEval_SaveThread/RestoreThread).
@@ -88,14 +96,14 @@ struct StartupSequence {
 
     func run(installAllocators: (PythonLibrary) throws -> Void) throws {
         if version >= PythonVersion(3, 8) {
-            try preInitialize()  // 3.8+: Py_PreInitialize applies PYTHONMALLOC
+            try preInitialize() // 3.8+: Py_PreInitialize applies PYTHONMALLOC
         } else {
             try setUpAllocatorsBefore38()
         }
         try installAllocators(library)
         if mode == .hooks { try library.installDebugHooks() }
         library.initializeEx(0)
-        unsetenv("PYTHONMALLOC")  // 3.7 read it during Py_InitializeEx; nothing later should
+        unsetenv("PYTHONMALLOC") // 3.7 read it during Py_InitializeEx; nothing later should
         guard library.isInitialized() != 0 else {
             throw PyMemCheckError.runtime("Py_InitializeEx did not initialise \(library.target.id)")
         }
@@ -109,7 +117,8 @@ struct StartupSequence {
     private func preInitialize() throws {
         typealias InitConfig = @convention(c) (UnsafeMutablePointer<PMCPreConfigBuffer>) -> Void
         guard let initConfig = library.optionalSymbol("PyPreConfig_InitPythonConfig", as: InitConfig.self),
-              let preInitialize = library.optionalSymbol("Py_PreInitialize", as: UnsafeMutableRawPointer.self) else {
+            let preInitialize = library.optionalSymbol("Py_PreInitialize", as: UnsafeMutableRawPointer.self)
+        else {
             throw PyMemCheckError.environment("\(library.target.libraryPath) is \(version) but lacks Py_PreInitialize")
         }
         if let name = mode.pythonMallocName { setenv("PYTHONMALLOC", name, 1) }
@@ -119,7 +128,8 @@ struct StartupSequence {
         let status = pmc_call_preinitialize(preInitialize, &config)
         if status.type != 0 {
             let message = status.err_msg.map { String(cString: $0) } ?? "status \(status.type)"
-            throw PyMemCheckError.runtime("Py_PreInitialize refused mode \(mode.name) on \(library.target.id): \(message)")
+            throw PyMemCheckError.runtime(
+                "Py_PreInitialize refused mode \(mode.name) on \(library.target.id): \(message)")
         }
     }
 
@@ -130,7 +140,8 @@ struct StartupSequence {
         guard let name = mode.pythonMallocName else { return }
         typealias SetupAllocators = @convention(c) (UnsafePointer<CChar>) -> Int32
         guard let setup = library.optionalSymbol("_PyMem_SetupAllocators", as: SetupAllocators.self) else {
-            throw PyMemCheckError.environment("\(library.target.id) lacks _PyMem_SetupAllocators; mode \(name) cannot be reached")
+            throw PyMemCheckError.environment(
+                "\(library.target.id) lacks _PyMem_SetupAllocators; mode \(name) cannot be reached")
         }
         guard setup(name) == 0 else {
             throw PyMemCheckError.runtime("_PyMem_SetupAllocators(\"\(name)\") failed on \(library.target.id)")

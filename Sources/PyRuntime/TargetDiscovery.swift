@@ -17,7 +17,8 @@ public enum TargetDiscovery {
 
     public static func discover(environment: [String: String] = ProcessInfo.processInfo.environment) -> Result {
         var seen = Set<String>()
-        var targets: [PythonTarget] = [], rejected: [Rejected] = []
+        var targets: [PythonTarget] = []
+        var rejected: [Rejected] = []
         for (path, origin) in candidates(environment: environment) {
             let real = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
             guard seen.insert(real).inserted else { continue }

@@ -7,7 +7,9 @@ public enum TargetSpec {
     /// The spec used when none is given: the python3 on PATH.
     public static let defaultSpec = "python3"
 
-    public static func resolve(_ spec: String?, discovery: () -> TargetDiscovery.Result = { TargetDiscovery.discover() }) throws -> PythonTarget {
+    public static func resolve(
+        _ spec: String?, discovery: () -> TargetDiscovery.Result = { TargetDiscovery.discover() }
+    ) throws -> PythonTarget {
         let spec = (spec?.isEmpty == false ? spec! : defaultSpec)
         if isVariantID(spec) {
             return try exact(spec, in: discovery().targets)
@@ -37,20 +39,29 @@ public enum TargetSpec {
     private static func exact(_ spec: String, in targets: [PythonTarget]) throws -> PythonTarget {
         if let target = targets.first(where: { $0.id == spec }) { return target }
         let known = targets.map(\.id).joined(separator: ", ")
-        let hint = spec.range(of: #"-(fuzz|asan|cov)$"#, options: .regularExpression) == nil ? ""
+        let hint =
+            spec.range(of: #"-(fuzz|asan|cov)$"#, options: .regularExpression) == nil
+            ? ""
             : " (Fuzz/cpython/build.sh builds it)"
         throw PyMemCheckError.usage("no target \(spec)\(hint); targets here: \(known.isEmpty ? "none" : known)")
     }
 
-    private static func match(_ wanted: VersionPattern, spec: String, in targets: [PythonTarget]) throws -> PythonTarget {
+    private static func match(_ wanted: VersionPattern, spec: String, in targets: [PythonTarget]) throws
+        -> PythonTarget
+    {
         // An instrumented source build is chosen by its own id only, never for a version.
         let matching = targets.filter { $0.origin != .source && wanted.matches($0) }
         // An exact id first; then, for a series such as "3.11", the newest release build (pyenv's
         // before the system's at the same version, as discovery orders them).
         if let exact = matching.first(where: { $0.id == spec }) { return exact }
-        guard let best = matching.max(by: { ($0.version, $0.origin == .pyenv ? 1 : 0) < ($1.version, $1.origin == .pyenv ? 1 : 0) }) else {
+        guard
+            let best = matching.max(by: {
+                ($0.version, $0.origin == .pyenv ? 1 : 0) < ($1.version, $1.origin == .pyenv ? 1 : 0)
+            })
+        else {
             let known = targets.map(\.id).joined(separator: ", ")
-            throw PyMemCheckError.usage("no CPython \(spec) found; targets here: \(known.isEmpty ? "none" : known) (see 'pymemcheck targets')")
+            throw PyMemCheckError.usage(
+                "no CPython \(spec) found; targets here: \(known.isEmpty ? "none" : known) (see 'pymemcheck targets')")
         }
         return best
     }
@@ -58,7 +69,8 @@ public enum TargetSpec {
     private static func locateExecutable(_ spec: String) throws -> String {
         if spec.contains("/") {
             guard FileManager.default.isExecutableFile(atPath: spec) else {
-                throw PyMemCheckError.environment("no executable at \(spec); give a python executable, a libpython*.so or a version")
+                throw PyMemCheckError.environment(
+                    "no executable at \(spec); give a python executable, a libpython*.so or a version")
             }
             return spec
         }
@@ -67,15 +79,16 @@ public enum TargetSpec {
             let candidate = "\(folder)/\(spec)"
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
         }
-        throw PyMemCheckError.environment("'\(spec)' is not on PATH; install a Python or pass " +
-            "--python with a version or path (see 'pymemcheck targets')")
+        throw PyMemCheckError.environment(
+            "'\(spec)' is not on PATH; install a Python or pass "
+                + "--python with a version or path (see 'pymemcheck targets')")
     }
 
     /// Asks the interpreter itself where its shared library is (sysconfig's LIBDIR/LDLIBRARY).
     static func libraryOf(executable: String) throws -> String {
-        let script = "import sysconfig, os; " +
-            "print(os.path.join(sysconfig.get_config_var('LIBDIR') or '', " +
-            "sysconfig.get_config_var('LDLIBRARY') or ''))"
+        let script =
+            "import sysconfig, os; " + "print(os.path.join(sysconfig.get_config_var('LIBDIR') or '', "
+            + "sysconfig.get_config_var('LDLIBRARY') or ''))"
         let outcome: ChildOutcome
         do {
             outcome = try ChildProcess.run(executable: executable, arguments: ["-c", script], timeout: 30)
@@ -84,12 +97,14 @@ public enum TargetSpec {
         }
         guard outcome.exitedCleanly else {
             let detail = outcome.stderr.split(separator: "\n").last.map(String.init) ?? outcome.summary
-            throw PyMemCheckError.environment("\(executable) failed to report its library (\(detail)); pass --python with a libpython*.so path")
+            throw PyMemCheckError.environment(
+                "\(executable) failed to report its library (\(detail)); pass --python with a libpython*.so path")
         }
         let library = outcome.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         guard library.contains(".so"), FileManager.default.fileExists(atPath: library) else {
-            throw PyMemCheckError.environment("\(executable) has no shared libpython (it reports " +
-                "'\(library)'); use a build configured with --enable-shared")
+            throw PyMemCheckError.environment(
+                "\(executable) has no shared libpython (it reports "
+                    + "'\(library)'); use a build configured with --enable-shared")
         }
         return library
     }
@@ -103,7 +118,9 @@ struct VersionPattern {
     init?(_ text: String) {
         guard text.range(of: #"^[0-9]+(\.[0-9]+){0,2}d?$"#, options: .regularExpression) != nil else { return nil }
         debug = text.hasSuffix("d")
-        components = text.trimmingCharacters(in: CharacterSet(charactersIn: "d")).split(separator: ".").compactMap { Int($0) }
+        components = text.trimmingCharacters(in: CharacterSet(charactersIn: "d")).split(separator: ".").compactMap {
+            Int($0)
+        }
     }
 
     func matches(_ target: PythonTarget) -> Bool {

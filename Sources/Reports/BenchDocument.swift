@@ -32,13 +32,16 @@ public struct BenchDocument: Sendable, Codable, Equatable {
 
 extension BenchDocument {
     /// The figures as measured, and the rates they give.
-    public init(target: String, mode: String, programs: Int, ops: Int, maxOps: Int, secondsWithOracle: Double,
-                secondsBare: Double) {
-        self.init(target: target, mode: mode, programs: programs, ops: ops, maxOps: maxOps,
-                  secondsWithOracle: secondsWithOracle, secondsBare: secondsBare,
-                  execPerSecond: rate(Double(programs), secondsWithOracle),
-                  opsPerSecond: rate(Double(ops), secondsWithOracle),
-                  bareOpsPerSecond: rate(Double(ops), secondsBare), ratio: rate(secondsWithOracle, secondsBare))
+    public init(
+        target: String, mode: String, programs: Int, ops: Int, maxOps: Int, secondsWithOracle: Double,
+        secondsBare: Double
+    ) {
+        self.init(
+            target: target, mode: mode, programs: programs, ops: ops, maxOps: maxOps,
+            secondsWithOracle: secondsWithOracle, secondsBare: secondsBare,
+            execPerSecond: rate(Double(programs), secondsWithOracle),
+            opsPerSecond: rate(Double(ops), secondsWithOracle),
+            bareOpsPerSecond: rate(Double(ops), secondsBare), ratio: rate(secondsWithOracle, secondsBare))
     }
 }
 

@@ -17,8 +17,10 @@ public struct CertifyItem: Sendable, Codable, Equatable {
     /// "non-null" or "contents-kept"), and "crash SIGNAME" where the plugin crashed the target.
     public var detectedBy: [String]
 
-    public init(target: String, mode: String, part: String, status: CertifyStatus, evidence: [String],
-                detectedBy: [String]) {
+    public init(
+        target: String, mode: String, part: String, status: CertifyStatus, evidence: [String],
+        detectedBy: [String]
+    ) {
         self.target = target
         self.mode = mode
         self.part = part
@@ -69,9 +71,10 @@ public struct CertificateDocument: Sendable, Codable {
         }
         let counts = Dictionary(grouping: clauses, by: \.status).mapValues(\.count)
         let failed = clauses.filter(\.status.isUnexpected).count
-        lines.append("contract clauses: \(counts[.pass] ?? 0) pass, \(failed) fail, "
-            + "\(counts[.notApplicable] ?? 0) not applicable, "
-            + "\(counts[.expectedDeviation] ?? 0) expected deviation (the target's own)")
+        lines.append(
+            "contract clauses: \(counts[.pass] ?? 0) pass, \(failed) fail, "
+                + "\(counts[.notApplicable] ?? 0) not applicable, "
+                + "\(counts[.expectedDeviation] ?? 0) expected deviation (the target's own)")
         for item in items {
             lines.append("\(item.status.rawValue.uppercased()) \(item.part) [\(item.target) \(item.mode)]")
             lines += item.evidence.prefix(6).map { "    \($0)" }

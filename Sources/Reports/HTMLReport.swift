@@ -5,12 +5,14 @@ import Foundation
 /// cell shows its evidence.
 enum HTMLReport {
     static let colours: [ResultStatus: String] = [
-        .pass: "#2e7d32", .fail: "#c62828", .notApplicable: "#e0e0e0", .expectedDeviation: "#f9a825", .unexpectedPass: "#6a1b9a",
+        .pass: "#2e7d32", .fail: "#c62828", .notApplicable: "#e0e0e0", .expectedDeviation: "#f9a825",
+        .unexpectedPass: "#6a1b9a",
     ]
 
     static func render(_ matrix: Matrix) -> String {
         let seconds = String(format: "%.1f", matrix.seconds)
-        let meta = "<p class=meta>\(matrix.rows.count) clauses × \(matrix.columns.count) target modes, "
+        let meta =
+            "<p class=meta>\(matrix.rows.count) clauses × \(matrix.columns.count) target modes, "
             + "\(seconds) s. \(legend)</p>"
         var html = [head(matrix), "<body>", "<h1>pymemcheck conformance matrix</h1>", meta]
         html.append(summaryBars(matrix))
@@ -21,31 +23,32 @@ enum HTMLReport {
     }
 
     static var legend: String {
-        ResultStatus.allCases.map { "<span class=key style=\"background:\(colours[$0]!)\"></span>\($0.rawValue)" }.joined(separator: " ")
+        ResultStatus.allCases.map { "<span class=key style=\"background:\(colours[$0]!)\"></span>\($0.rawValue)" }
+            .joined(separator: " ")
     }
 
     static func head(_ matrix: Matrix) -> String {
         let title = matrix.unexpected.isEmpty ? "conforms" : "\(matrix.unexpected.count) unexpected"
         return """
-        <!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>pymemcheck: \(title)</title>
-        <style>
-        body{font:13px system-ui,sans-serif;margin:1.5em;color:#222}
-        h1{font-size:20px}.meta{color:#555}
-        .key{display:inline-block;width:10px;height:10px;margin:0 3px 0 10px;border-radius:2px}
-        .bars{display:grid;grid-template-columns:max-content 1fr max-content;gap:4px 10px;\
-        align-items:center;max-width:900px;margin:1em 0}
-        .bar{display:flex;height:14px;border-radius:3px;overflow:hidden}
-        table{border-collapse:collapse}th,td{padding:0}
-        th{font-weight:600;font-size:11px;padding:2px 4px;white-space:nowrap}
-        thead th.mode{writing-mode:vertical-rl;transform:rotate(180deg);height:90px;vertical-align:bottom}
-        td.cell{width:16px;height:16px;border:1px solid #fff}
-        td.id{font-family:ui-monospace,monospace;font-size:11px;padding-right:8px;white-space:nowrap}
-        tr.section th{text-align:left;background:#f4f4f4;padding:4px}
-        tbody tr:hover td.id{background:#fffbe0}
-        .target{border-left:2px solid #999}
-        ul.unexpected li{margin:.3em 0}code{font-size:12px}
-        </style></head>
-        """
+            <!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>pymemcheck: \(title)</title>
+            <style>
+            body{font:13px system-ui,sans-serif;margin:1.5em;color:#222}
+            h1{font-size:20px}.meta{color:#555}
+            .key{display:inline-block;width:10px;height:10px;margin:0 3px 0 10px;border-radius:2px}
+            .bars{display:grid;grid-template-columns:max-content 1fr max-content;gap:4px 10px;\
+            align-items:center;max-width:900px;margin:1em 0}
+            .bar{display:flex;height:14px;border-radius:3px;overflow:hidden}
+            table{border-collapse:collapse}th,td{padding:0}
+            th{font-weight:600;font-size:11px;padding:2px 4px;white-space:nowrap}
+            thead th.mode{writing-mode:vertical-rl;transform:rotate(180deg);height:90px;vertical-align:bottom}
+            td.cell{width:16px;height:16px;border:1px solid #fff}
+            td.id{font-family:ui-monospace,monospace;font-size:11px;padding-right:8px;white-space:nowrap}
+            tr.section th{text-align:left;background:#f4f4f4;padding:4px}
+            tbody tr:hover td.id{background:#fffbe0}
+            .target{border-left:2px solid #999}
+            ul.unexpected li{margin:.3em 0}code{font-size:12px}
+            </style></head>
+            """
     }
 
     static func summaryBars(_ matrix: Matrix) -> String {
@@ -59,8 +62,9 @@ enum HTMLReport {
                     + "title=\"\(count) \(status.rawValue)\"></span>"
             }.joined()
             let applicable = total - (counts[.notApplicable] ?? 0)
-            html.append("<b>\(escape(target))</b><div class=bar>\(segments)</div>"
-                + "<span>\(counts[.pass] ?? 0)/\(applicable) pass</span>")
+            html.append(
+                "<b>\(escape(target))</b><div class=bar>\(segments)</div>"
+                    + "<span>\(counts[.pass] ?? 0)/\(applicable) pass</span>")
         }
         html.append("</div>")
         return html.joined(separator: "\n")
@@ -95,7 +99,9 @@ enum HTMLReport {
 
     static func cell(_ result: ClauseResult?) -> String {
         guard let result else { return "<td class=cell></td>" }
-        let title = "\(result.clause) — \(result.target) \(result.mode): \(result.status.rawValue)" + (result.evidence.isEmpty ? "" : "\n" + result.evidence.joined(separator: "\n"))
+        let title =
+            "\(result.clause) — \(result.target) \(result.mode): \(result.status.rawValue)"
+            + (result.evidence.isEmpty ? "" : "\n" + result.evidence.joined(separator: "\n"))
         return "<td class=cell style=\"background:\(colours[result.status]!)\" title=\"\(escape(title))\"></td>"
     }
 

@@ -7,9 +7,13 @@ import Foundation
 enum JUnitReport {
     static func render(_ matrix: Matrix) -> String {
         var xml = XMLWriter()
-        xml.start("testsuites", ["name": "pymemcheck", "tests": "\(matrix.results.count)",
-                                 "failures": "\(matrix.unexpected.count)", "errors": "0",
-                                 "skipped": "\(matrix.counts()[.notApplicable] ?? 0)", "time": seconds(matrix.seconds)])
+        xml.start(
+            "testsuites",
+            [
+                "name": "pymemcheck", "tests": "\(matrix.results.count)",
+                "failures": "\(matrix.unexpected.count)", "errors": "0",
+                "skipped": "\(matrix.counts()[.notApplicable] ?? 0)", "time": seconds(matrix.seconds),
+            ])
         for column in matrix.columns {
             suite(column, matrix.results.filter { $0.target == column.target && $0.mode == column.mode }, into: &xml)
         }
@@ -18,13 +22,21 @@ enum JUnitReport {
     }
 
     static func suite(_ column: MatrixColumn, _ results: [ClauseResult], into xml: inout XMLWriter) {
-        xml.start("testsuite", ["name": "\(column.target) \(column.mode)", "tests": "\(results.count)",
-                                "failures": "\(results.filter(\.status.isUnexpected).count)", "errors": "0",
-                                "skipped": "\(results.filter { $0.status == .notApplicable }.count)",
-                                "time": seconds(results.reduce(0) { $0 + $1.seconds })])
+        xml.start(
+            "testsuite",
+            [
+                "name": "\(column.target) \(column.mode)", "tests": "\(results.count)",
+                "failures": "\(results.filter(\.status.isUnexpected).count)", "errors": "0",
+                "skipped": "\(results.filter { $0.status == .notApplicable }.count)",
+                "time": seconds(results.reduce(0) { $0 + $1.seconds }),
+            ])
         for result in results {
-            xml.start("testcase", ["classname": "\(column.target).\(column.mode)", "name": result.clause,
-                                   "time": seconds(result.seconds)])
+            xml.start(
+                "testcase",
+                [
+                    "classname": "\(column.target).\(column.mode)", "name": result.clause,
+                    "time": seconds(result.seconds),
+                ])
             let detail = result.evidence.joined(separator: "\n")
             switch result.status {
             case .fail, .unexpectedPass:

@@ -30,10 +30,13 @@ public struct ClauseResult: Sendable, Codable, Equatable {
 
 extension ClauseResult {
     /// The result of `clause` on `target` in `mode`.
-    public init(clause: String, _ target: PythonTarget, _ mode: AllocatorMode, status: ResultStatus,
-                evidence: [String], seconds: Double, exercised: Int) {
-        self.init(clause: clause, target: target.id, mode: mode.name, status: status, evidence: evidence,
-                  seconds: seconds, exercised: exercised)
+    public init(
+        clause: String, _ target: PythonTarget, _ mode: AllocatorMode, status: ResultStatus,
+        evidence: [String], seconds: Double, exercised: Int
+    ) {
+        self.init(
+            clause: clause, target: target.id, mode: mode.name, status: status, evidence: evidence,
+            seconds: seconds, exercised: exercised)
     }
 }
 
@@ -80,8 +83,9 @@ public struct ControlResult: Sendable, Codable, Equatable {
 extension ControlResult {
     /// The control's entry: `planted` is the clause's result with `violation` planted.
     public init(planted: ClauseResult, violation: String) {
-        self.init(clause: planted.clause, target: planted.target, mode: planted.mode, violation: violation,
-                  proven: planted.status == .fail, status: planted.status, evidence: planted.evidence)
+        self.init(
+            clause: planted.clause, target: planted.target, mode: planted.mode, violation: violation,
+            proven: planted.status == .fail, status: planted.status, evidence: planted.evidence)
     }
 }
 
@@ -93,7 +97,10 @@ public struct Matrix: Sendable, Codable {
     public var controls: [ControlResult]?
     public var seconds: Double
 
-    public init(rows: [MatrixRow], columns: [MatrixColumn], results: [ClauseResult], controls: [ControlResult]? = nil, seconds: Double) {
+    public init(
+        rows: [MatrixRow], columns: [MatrixColumn], results: [ClauseResult], controls: [ControlResult]? = nil,
+        seconds: Double
+    ) {
         self.rows = rows
         self.columns = columns
         self.results = results

@@ -29,18 +29,20 @@ public struct ProbeDocument: Sendable, Codable, Equatable {
     public func text() -> String {
         let origin = "\(target.debugBuild ? "debug" : "release") build, \(target.origin.rawValue)"
         let observed = allocatorName == nil ? " (observed; this version reports no allocator name)" : ""
-        let arenas = arenaSize.map { "pymalloc arenas of \(Self.byteSize($0))" }
+        let arenas =
+            arenaSize.map { "pymalloc arenas of \(Self.byteSize($0))" }
             ?? "none requested (pymalloc not in use)"
         let hooks = ["raw", "mem", "obj"].map { "\($0) \(onOff(debugHooks[$0] == true))" }.joined(separator: ", ")
-        let lines = [
-            "target:        \(target.id) (\(origin)) \(target.libraryPath)",
-            "version:       \(target.versionString.split(separator: "\n").joined(separator: " "))",
-            "mode:          \(mode)",
-            "in effect:     \(modeInEffect)\(observed)",
-            "debug hooks:   \(onOff(debugHooksOn)) (\(hooks))",
-            "arenas:        \(arenas)",
-            "blocks:",
-        ] + blocks.map(Self.line)
+        let lines =
+            [
+                "target:        \(target.id) (\(origin)) \(target.libraryPath)",
+                "version:       \(target.versionString.split(separator: "\n").joined(separator: " "))",
+                "mode:          \(mode)",
+                "in effect:     \(modeInEffect)\(observed)",
+                "debug hooks:   \(onOff(debugHooksOn)) (\(hooks))",
+                "arenas:        \(arenas)",
+                "blocks:",
+            ] + blocks.map(Self.line)
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -66,10 +68,11 @@ extension ProbeDocument {
         let blocks = report.blocks.map {
             Block(domain: $0.domain, requested: $0.requested, address: $0.address, debugLayout: $0.debugLayout)
         }
-        self.init(target: TargetEntry(report.target), mode: report.mode, modeInEffect: report.modeInEffect,
-                  allocatorName: report.allocatorName, debugHooks: report.debugHooks,
-                  debugHooksOn: report.debugHooksOn,
-                  arenaSize: report.arenaSize, blocks: blocks)
+        self.init(
+            target: TargetEntry(report.target), mode: report.mode, modeInEffect: report.modeInEffect,
+            allocatorName: report.allocatorName, debugHooks: report.debugHooks,
+            debugHooksOn: report.debugHooksOn,
+            arenaSize: report.arenaSize, blocks: blocks)
     }
 }
 

@@ -29,8 +29,10 @@ public struct ReplayDocument: Sendable, Codable, Equatable {
         /// With a planted mutant: what in this entry is a detection of its defect.
         public var detectedBy: String?
 
-        public init(file: String, fuzzTarget: String, target: String, mode: String, outcome: ReplayOutcome,
-                    verdict: FindingsDocument?, detail: String?, signal: Int32?, detectedBy: String?) {
+        public init(
+            file: String, fuzzTarget: String, target: String, mode: String, outcome: ReplayOutcome,
+            verdict: FindingsDocument?, detail: String?, signal: Int32?, detectedBy: String?
+        ) {
             self.file = file
             self.fuzzTarget = fuzzTarget
             self.target = target

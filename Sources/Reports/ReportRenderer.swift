@@ -39,23 +39,30 @@ extension ResultStatus {
 /// its evidence, then the recorded deviations seen.
 enum TextReport {
     static func render(_ matrix: Matrix) -> String {
-        var lines = ["pymemcheck: \(matrix.rows.count) clauses × \(matrix.columns.count) target modes in "
-            + String(format: "%.1f", matrix.seconds) + " s"]
+        var lines = [
+            "pymemcheck: \(matrix.rows.count) clauses × \(matrix.columns.count) target modes in "
+                + String(format: "%.1f", matrix.seconds) + " s"
+        ]
         lines += matrix.targets.map { "  \($0): \(ReportRenderer.summary(matrix.counts(target: $0)))" }
         let unexpected = matrix.unexpected
-        lines += ReportRenderer.section("Unexpected results:", unexpected.flatMap { result in
-            ["  \(result.status.rawValue.uppercased()) \(result.clause) [\(result.target) \(result.mode)]"]
-                + result.evidence.prefix(5).map { "      \($0)" }
-        })
+        lines += ReportRenderer.section(
+            "Unexpected results:",
+            unexpected.flatMap { result in
+                ["  \(result.status.rawValue.uppercased()) \(result.clause) [\(result.target) \(result.mode)]"]
+                    + result.evidence.prefix(5).map { "      \($0)" }
+            })
         let deviations = matrix.results.filter { $0.status == .expectedDeviation }
-        lines += ReportRenderer.section("Expected deviations (recorded in the catalogue): \(deviations.count)",
-                                        deviations.prefix(20).map {
-                                            "  \($0.clause) [\($0.target) \($0.mode)]: \($0.evidence.first ?? "")"
-                                        })
+        lines += ReportRenderer.section(
+            "Expected deviations (recorded in the catalogue): \(deviations.count)",
+            deviations.prefix(20).map {
+                "  \($0.clause) [\($0.target) \($0.mode)]: \($0.evidence.first ?? "")"
+            })
         if let controls = matrix.controls { lines += ControlsText.render(controls) }
         lines.append("")
-        lines.append(unexpected.isEmpty ? "conforms: no unexpected result"
-            : "does not conform: \(counted(unexpected.count, "unexpected result"))")
+        lines.append(
+            unexpected.isEmpty
+                ? "conforms: no unexpected result"
+                : "does not conform: \(counted(unexpected.count, "unexpected result"))")
         return lines.joined(separator: "\n") + "\n"
     }
 }
@@ -70,15 +77,17 @@ enum ControlsText {
             let runs = byClause[clause]!
             let proven = runs.filter(\.proven).count
             let mark = proven == runs.count ? "proven  " : "UNPROVEN"
-            lines.append("  \(mark) \(clause): failed in \(proven) of \(runs.count) target modes "
-                + "under: \(runs[0].violation)")
+            lines.append(
+                "  \(mark) \(clause): failed in \(proven) of \(runs.count) target modes "
+                    + "under: \(runs[0].violation)")
             for run in runs where !run.proven {
                 lines.append("      [\(run.target) \(run.mode)] \(run.status.rawValue): \(run.evidence.first ?? "")")
             }
         }
         let provenClauses = byClause.values.filter { $0.allSatisfy(\.proven) }.count
-        lines.append("controls: \(provenClauses) of \(byClause.count) clauses proven able to fail "
-            + "(\(controls.filter(\.proven).count) of \(controls.count) runs)")
+        lines.append(
+            "controls: \(provenClauses) of \(byClause.count) clauses proven able to fail "
+                + "(\(controls.filter(\.proven).count) of \(controls.count) runs)")
         return lines
     }
 }
@@ -96,11 +105,12 @@ struct MatrixDocument: Codable {
 
     init(_ matrix: Matrix) {
         seconds = matrix.seconds
-        summary = Dictionary(uniqueKeysWithValues: matrix.targets.map { target in
-            let counts = matrix.counts(target: target)
-            let byStatus = ResultStatus.allCases.map { ($0.rawValue, counts[$0] ?? 0) }
-            return (target, Dictionary(uniqueKeysWithValues: byStatus))
-        })
+        summary = Dictionary(
+            uniqueKeysWithValues: matrix.targets.map { target in
+                let counts = matrix.counts(target: target)
+                let byStatus = ResultStatus.allCases.map { ($0.rawValue, counts[$0] ?? 0) }
+                return (target, Dictionary(uniqueKeysWithValues: byStatus))
+            })
         unexpected = matrix.unexpected.count
         rows = matrix.rows
         columns = matrix.columns

@@ -38,10 +38,12 @@ extension TargetEntry {
         let modes = target.modes.map {
             Mode(mode: $0.mode.name, applicable: $0.applicability.isApplicable, reason: $0.applicability.reason)
         }
-        self.init(id: target.id, version: version, versionString: target.versionString,
-                  libraryPath: target.libraryPath, prefix: target.prefix, origin: target.origin, debugBuild: target.debugBuild,
-                  pymalloc: target.pymalloc, mimalloc: target.mimalloc,
-                  supportedModes: modes.filter(\.applicable).map(\.mode), modes: modes)
+        self.init(
+            id: target.id, version: version, versionString: target.versionString,
+            libraryPath: target.libraryPath, prefix: target.prefix, origin: target.origin,
+            debugBuild: target.debugBuild,
+            pymalloc: target.pymalloc, mimalloc: target.mimalloc,
+            supportedModes: modes.filter(\.applicable).map(\.mode), modes: modes)
     }
 }
 
@@ -61,8 +63,10 @@ public struct TargetsDocument: Sendable, Codable, Equatable {
             let build = target.debugBuild ? "debug  " : "release"
             let allocators = [("mimalloc", target.mimalloc), ("pymalloc", target.pymalloc)]
                 .filter(\.1).map(\.0).joined(separator: "+")
-            let columns = [padded(target.id, width), padded(target.origin.rawValue, 6), build, padded(allocators, 17),
-                           target.libraryPath]
+            let columns = [
+                padded(target.id, width), padded(target.origin.rawValue, 6), build, padded(allocators, 17),
+                target.libraryPath,
+            ]
             lines.append("  " + columns.joined(separator: "  "))
             let indent = String(repeating: " ", count: width)
             lines.append("  \(indent)  modes: \(target.supportedModes.joined(separator: " "))")

@@ -17,7 +17,7 @@ struct XMLWriter {
     mutating func end() {
         let name = open.removeLast()
         if empty {
-            text.removeLast(2)  // ">\n"
+            text.removeLast(2) // ">\n"
             text += "/>\n"
             empty = false
         } else {

@@ -12,23 +12,29 @@ public enum Reproducer {
         public var description: String
     }
 
-    public static func generate(_ program: Program, source: String, target: PythonTarget, mode: AllocatorMode,
-                                plugin: String?) throws -> String {
+    public static func generate(
+        _ program: Program, source: String, target: PythonTarget, mode: AllocatorMode,
+        plugin: String?
+    ) throws -> String {
         if target.version.dropsAllocatorsSetBeforeInitialisation {
-            throw Unsupported(description: "3.7 sets its allocators up again inside " +
-                "Py_InitializeEx, dropping the layers a reproducer installs; use 3.6 or 3.8+")
+            throw Unsupported(
+                description: "3.7 sets its allocators up again inside "
+                    + "Py_InitializeEx, dropping the layers a reproducer installs; use 3.6 or 3.8+")
         }
         if case .notApplicable(let reason) = target.applicability(of: mode) {
             throw Unsupported(description: "\(target.id) cannot run mode \(mode.name): \(reason)")
         }
         if let plugin, plugin.hasPrefix("mutant:") {
-            throw Unsupported(description: "mutants are built into pymemcheck; a reproducer needs a plugin shared library")
+            throw Unsupported(
+                description: "mutants are built into pymemcheck; a reproducer needs a plugin shared library")
         }
         let hooks = mode.expectsDebugHooks(debugBuild: target.debugBuild)
-        var lines = [header(source: source, target: target, mode: mode, plugin: plugin), ReproPrelude.source,
-                     "int main(void) {",
-                     "    debug_hooks = \(hooks ? 1 : 0);",
-                     "    clean_byte = 0x\(String(target.version.debugBytes.clean, radix: 16));"]
+        var lines = [
+            header(source: source, target: target, mode: mode, plugin: plugin), ReproPrelude.source,
+            "int main(void) {",
+            "    debug_hooks = \(hooks ? 1 : 0);",
+            "    clean_byte = 0x\(String(target.version.debugBytes.clean, radix: 16));",
+        ]
         lines += startUp(target: target, mode: mode, plugin: plugin, hooks: hooks).map { "    " + $0 }
         for (index, op) in program.ops.enumerated() {
             lines.append("    op_index = \(index + 1); /* \(TextForm.line(for: op)) */")
@@ -39,7 +45,9 @@ public enum Reproducer {
     }
 
     /// The compile command for `target`: its own headers, and its own library by path.
-    public static func compileCommand(target: PythonTarget, output: String = "repro", source: String = "repro.c") -> String {
+    public static func compileCommand(target: PythonTarget, output: String = "repro", source: String = "repro.c")
+        -> String
+    {
         let folder = (target.libraryPath as NSString).deletingLastPathComponent
         let includes = HeaderLocator.includeFlags(for: target).joined(separator: " ")
         return "cc -O1 -o \(output) \(source) \(includes) \(target.libraryPath) -Wl,-rpath,\(folder) -ldl -lpthread"
@@ -75,14 +83,18 @@ public enum Reproducer {
         let base = baseAllocator(mode, target: target)
         var lines: [String]
         if target.version >= PythonVersion(3, 8) {
-            lines = ["PyPreConfig preconfig;", "PyPreConfig_InitPythonConfig(&preconfig);",
-                     "preconfig.allocator = \(base.preconfig);",
-                     "PyStatus status = Py_PreInitialize(&preconfig);",
-                     "if (PyStatus_Exception(status)) Py_ExitStatusException(status);"]
+            lines = [
+                "PyPreConfig preconfig;", "PyPreConfig_InitPythonConfig(&preconfig);",
+                "preconfig.allocator = \(base.preconfig);",
+                "PyStatus status = Py_PreInitialize(&preconfig);",
+                "if (PyStatus_Exception(status)) Py_ExitStatusException(status);",
+            ]
         } else {
-            lines = ["extern int _PyMem_SetupAllocators(const char *name);",
-                     "if (_PyMem_SetupAllocators(\"\(base.name)\") < 0) "
-                        + "{ fprintf(stderr, \"unknown allocator\\n\"); return 2; }"]
+            lines = [
+                "extern int _PyMem_SetupAllocators(const char *name);",
+                "if (_PyMem_SetupAllocators(\"\(base.name)\") < 0) "
+                    + "{ fprintf(stderr, \"unknown allocator\\n\"); return 2; }",
+            ]
         }
         if let plugin { lines.append("install_plugin(\"\(plugin)\");") }
         lines.append("install_faults();")
@@ -95,18 +107,23 @@ public enum Reproducer {
     static func statement(_ op: Op) -> String {
         func size(_ size: Size) -> String { "(size_t)\(size.bytes)u" }
         switch op {
-        case let .malloc(domain, bytes, slot): return "op_malloc(\(domain.rawValue), \(size(bytes)), \(slot.index));"
-        case let .calloc(domain, count, bytes, slot): return "op_calloc(\(domain.rawValue), \(size(count)), \(size(bytes)), \(slot.index));"
-        case let .realloc(domain, slot, bytes): return "op_realloc(\(domain.rawValue), \(slot.index), \(size(bytes)));"
-        case let .free(domain, slot): return "op_free(\(domain.rawValue), \(slot.index));"
-        case let .write(slot, offset, length, seed): return "op_write(\(slot.index), \(offset), \(length), \(seed));"
-        case let .check(slot): return "op_check(\(slot.index));"
-        case let .failNext(domain, function): return "pending_fault[\(domain.rawValue)] = \(function.rawValue + 1);"
-        case let .rawThread(rounds): return "op_raw_thread(\(rounds));"
-        case let .crossFree(slot, domain): return "op_cross_free(\(slot.index), \(domain.rawValue));"
-        case let .padWrite(slot, offset): return "op_pad_write(\(slot.index), \(offset));"
-        case let .apiIDWrite(slot): return "op_api_id(\(slot.index));"
-        case let .withoutGIL(domain): return "op_without_gil(\(domain.rawValue));"
+        case .malloc(let domain, let bytes, let slot):
+            return "op_malloc(\(domain.rawValue), \(size(bytes)), \(slot.index));"
+        case .calloc(let domain, let count, let bytes, let slot):
+            return "op_calloc(\(domain.rawValue), \(size(count)), \(size(bytes)), \(slot.index));"
+        case .realloc(let domain, let slot, let bytes):
+            return "op_realloc(\(domain.rawValue), \(slot.index), \(size(bytes)));"
+        case .free(let domain, let slot): return "op_free(\(domain.rawValue), \(slot.index));"
+        case .write(let slot, let offset, let length, let seed):
+            return "op_write(\(slot.index), \(offset), \(length), \(seed));"
+        case .check(let slot): return "op_check(\(slot.index));"
+        case .failNext(let domain, let function):
+            return "pending_fault[\(domain.rawValue)] = \(function.rawValue + 1);"
+        case .rawThread(let rounds): return "op_raw_thread(\(rounds));"
+        case .crossFree(let slot, let domain): return "op_cross_free(\(slot.index), \(domain.rawValue));"
+        case .padWrite(let slot, let offset): return "op_pad_write(\(slot.index), \(offset));"
+        case .apiIDWrite(let slot): return "op_api_id(\(slot.index));"
+        case .withoutGIL(let domain): return "op_without_gil(\(domain.rawValue));"
         }
     }
 }

@@ -11,10 +11,14 @@ final class CertifyTests: XCTestCase {
         for spec in ["3.11", "3.13"] {
             let target = try PluginTestSupport.target(spec)
             for plugin in ["pymemcheck-counting", "pymemcheck-bump"] {
-                let outcome = try PluginTestSupport.pymemcheck(["certify", "--plugin", try PluginTestSupport.library(plugin),
-                                                                "--python", target.libraryPath, "--mode", "default", "--mode", "debug",
-                                                                "--fuzz-seconds", "1"])
-                XCTAssertEqual(outcome.exitStatus, 0, "\(plugin) on \(spec):\n\(outcome.stdout.suffix(3000))\(outcome.stderr.suffix(500))")
+                let outcome = try PluginTestSupport.pymemcheck([
+                    "certify", "--plugin", try PluginTestSupport.library(plugin),
+                    "--python", target.libraryPath, "--mode", "default", "--mode", "debug",
+                    "--fuzz-seconds", "1",
+                ])
+                XCTAssertEqual(
+                    outcome.exitStatus, 0,
+                    "\(plugin) on \(spec):\n\(outcome.stdout.suffix(3000))\(outcome.stderr.suffix(500))")
                 XCTAssertTrue(outcome.stdout.contains("CERTIFIED:"), outcome.stdout)
             }
         }
@@ -22,8 +26,10 @@ final class CertifyTests: XCTestCase {
 
     func testUnlockedFreeListFailsTheThreadStress() throws {
         let target = try PluginTestSupport.target("3.13")
-        let outcome = try PluginTestSupport.pymemcheck(["certify", "--plugin", try PluginTestSupport.library("pymemcheck-unlocked-freelist"),
-                                                        "--python", target.libraryPath, "--mode", "default", "--fuzz-seconds", "1"])
+        let outcome = try PluginTestSupport.pymemcheck([
+            "certify", "--plugin", try PluginTestSupport.library("pymemcheck-unlocked-freelist"),
+            "--python", target.libraryPath, "--mode", "default", "--fuzz-seconds", "1",
+        ])
         XCTAssertEqual(outcome.exitStatus, 1)
         XCTAssertTrue(outcome.stdout.contains("FAIL threads"), outcome.stdout)
         XCTAssertTrue(outcome.stdout.contains("REFUSED:"), outcome.stdout)
@@ -37,16 +43,24 @@ final class CertifyTests: XCTestCase {
         let target = try PluginTestSupport.target("3.13")
         let mutants = MutantKind.allCases
         let outcomes = PluginTestSupport.parallel(mutants) { mutant in
-            try? PluginTestSupport.pymemcheck(["certify", "--plugin", "mutant:\(mutant.rawValue)", "--python", target.libraryPath,
-                                               "--mode", "default", "--mode", "debug", "--fuzz-seconds", "1", "--format", "json"])
+            try? PluginTestSupport.pymemcheck([
+                "certify", "--plugin", "mutant:\(mutant.rawValue)", "--python", target.libraryPath,
+                "--mode", "default", "--mode", "debug", "--fuzz-seconds", "1", "--format", "json",
+            ])
         }
         for (mutant, outcome) in zip(mutants, outcomes) {
-            XCTAssertEqual(outcome?.exitStatus, 1, "mutant \(mutant.rawValue) was not refused: \(outcome?.stdout.suffix(1500) ?? "did not run")")
-            let certificate = outcome.flatMap { try? JSONDecoder().decode(CertificateItems.self, from: Data($0.stdout.utf8)) }
+            XCTAssertEqual(
+                outcome?.exitStatus, 1,
+                "mutant \(mutant.rawValue) was not refused: \(outcome?.stdout.suffix(1500) ?? "did not run")")
+            let certificate = outcome.flatMap {
+                try? JSONDecoder().decode(CertificateItems.self, from: Data($0.stdout.utf8))
+            }
             let found = Set((certificate?.items ?? []).filter { $0.status == "fail" }.flatMap(\.detectedBy))
-            let declared = Set(mutant.breaks.map(\.rawValue)).union(mutant.crashSignal.map { ["crash \(ChildOutcome.signalName($0))"] } ?? [])
-            XCTAssertFalse(found.isDisjoint(with: declared),
-                           "mutant \(mutant.rawValue) refused by \(found.sorted()), none of its declared \(declared.sorted())")
+            let declared = Set(mutant.breaks.map(\.rawValue)).union(
+                mutant.crashSignal.map { ["crash \(ChildOutcome.signalName($0))"] } ?? [])
+            XCTAssertFalse(
+                found.isDisjoint(with: declared),
+                "mutant \(mutant.rawValue) refused by \(found.sorted()), none of its declared \(declared.sorted())")
         }
     }
 
@@ -64,8 +78,10 @@ final class CertifyTests: XCTestCase {
     func testAPluginThatCrashesAtInstallIsReportedOnce() throws {
         let target = try PluginTestSupport.target("3.13")
         let plugin = try PluginTestSupport.compilePlugin(Self.crashingAtInstall, name: "crashes-at-install")
-        let outcome = try PluginTestSupport.pymemcheck(["certify", "--plugin", plugin, "--python", target.libraryPath,
-                                                        "--mode", "default", "--mode", "debug", "--fuzz-seconds", "1"])
+        let outcome = try PluginTestSupport.pymemcheck([
+            "certify", "--plugin", plugin, "--python", target.libraryPath,
+            "--mode", "default", "--mode", "debug", "--fuzz-seconds", "1",
+        ])
         XCTAssertEqual(outcome.exitStatus, 1, outcome.stdout + outcome.stderr)
         let failures = outcome.stdout.split(separator: "\n").filter { $0.hasPrefix("FAIL ") }
         let expected = ["default", "debug"].map { "FAIL installing the plugin [\(target.id) \($0)]" }
@@ -92,29 +108,41 @@ final class CertifyTests: XCTestCase {
     /// is not a library, and a library without the entry point each get their own line.
     func testPluginsAsUsersNameThem() throws {
         // A folder of its own: beside the executable, dlopen would find a bare name anyway.
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pymemcheck-plugin-name-\(getpid())").path
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "pymemcheck-plugin-name-\(getpid())"
+        ).path
         try? FileManager.default.removeItem(atPath: folder)
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let name = "libmyalloc.so"
-        try FileManager.default.copyItem(atPath: try PluginTestSupport.library("pymemcheck-counting"), toPath: folder + "/" + name)
-        let relative = try PluginTestSupport.pymemcheck(["certify", "--plugin", name, "--python", "/nonexistent/python3"], in: folder)
+        try FileManager.default.copyItem(
+            atPath: try PluginTestSupport.library("pymemcheck-counting"), toPath: folder + "/" + name)
+        let relative = try PluginTestSupport.pymemcheck(
+            ["certify", "--plugin", name, "--python", "/nonexistent/python3"], in: folder)
         XCTAssertEqual(relative.exitStatus, 2)
-        XCTAssertFalse(relative.stderr.contains("plugin"), "a plugin in the current folder was not found: \(relative.stderr)")
+        XCTAssertFalse(
+            relative.stderr.contains("plugin"), "a plugin in the current folder was not found: \(relative.stderr)")
         let text = try PluginTestSupport.pymemcheck(["certify", "--plugin", #filePath])
         XCTAssertEqual(text.exitStatus, 2)
         XCTAssertTrue(text.stderr.contains("is not a shared library"), text.stderr)
-        let noSymbol = try PluginTestSupport.pymemcheck(["certify", "--plugin", try PluginTestSupport.target("3.13").libraryPath])
+        let noSymbol = try PluginTestSupport.pymemcheck([
+            "certify", "--plugin", try PluginTestSupport.target("3.13").libraryPath,
+        ])
         XCTAssertEqual(noSymbol.exitStatus, 2)
         XCTAssertTrue(noSymbol.stderr.contains("does not export pymemcheck_allocator"), noSymbol.stderr)
-        for outcome in [relative, text, noSymbol] { XCTAssertEqual(outcome.stderr.split(separator: "\n").count, 1, outcome.stderr) }
+        for outcome in [relative, text, noSymbol] {
+            XCTAssertEqual(outcome.stderr.split(separator: "\n").count, 1, outcome.stderr)
+        }
     }
 
     func testBadPluginPathsAreOneLineErrors() throws {
         let missing = try PluginTestSupport.pymemcheck(["certify", "--plugin", "/nonexistent/plugin.so"])
         XCTAssertEqual(missing.exitStatus, 2)
         XCTAssertEqual(missing.stderr.split(separator: "\n").count, 1, missing.stderr)
-        let notAPlugin = try PluginTestSupport.pymemcheck(["certify", "--plugin", try PluginTestSupport.library("pymemcheck-counting").replacingOccurrences(of: "counting", with: "nothing")])
+        let notAPlugin = try PluginTestSupport.pymemcheck([
+            "certify", "--plugin",
+            try PluginTestSupport.library("pymemcheck-counting").replacingOccurrences(of: "counting", with: "nothing"),
+        ])
         XCTAssertEqual(notAPlugin.exitStatus, 2)
         let unknownMutant = try PluginTestSupport.pymemcheck(["certify", "--plugin", "mutant:nonsense"])
         XCTAssertEqual(unknownMutant.exitStatus, 2)
@@ -123,15 +151,20 @@ final class CertifyTests: XCTestCase {
 }
 
 enum PluginTestSupport {
-    static let package = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let package = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
 
     static func target(_ spec: String) throws -> PythonTarget {
-        guard let target = try? TargetSpec.resolve(spec) else { throw XCTSkip("CPython \(spec) is not installed here; install it (pyenv install \(spec)) to run this test") }
+        guard let target = try? TargetSpec.resolve(spec) else {
+            throw XCTSkip("CPython \(spec) is not installed here; install it (pyenv install \(spec)) to run this test")
+        }
         return target
     }
 
-    static let examples = ["pymemcheck-counting": "counting-allocator/counting.c", "pymemcheck-bump": "bump-allocator/bump.c",
-                           "pymemcheck-unlocked-freelist": "unlocked-freelist-allocator/unlocked.c"]
+    static let examples = [
+        "pymemcheck-counting": "counting-allocator/counting.c", "pymemcheck-bump": "bump-allocator/bump.c",
+        "pymemcheck-unlocked-freelist": "unlocked-freelist-allocator/unlocked.c",
+    ]
 
     /// An example plugin: the one the package built beside the test bundle, or else compiled
     /// here from Examples/ with cc alone (a plugin needs nothing but the header).
@@ -147,16 +180,20 @@ enum PluginTestSupport {
     static func pymemcheck(_ arguments: [String], timeout: Double = 600) throws -> ChildOutcome {
         var environment = ProcessInfo.processInfo.environment
         environment["SWIFT_BACKTRACE"] = "enable=no"
-        return try ChildProcess.run(executable: try SelfExecutable.path(), arguments: arguments, environment: environment, timeout: timeout)
+        return try ChildProcess.run(
+            executable: try SelfExecutable.path(), arguments: arguments, environment: environment, timeout: timeout)
     }
 
     /// The same, run from `folder` (through sh: a child process starts in the parent's folder).
     static func pymemcheck(_ arguments: [String], in folder: String) throws -> ChildOutcome {
-        let quoted = ([try SelfExecutable.path()] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+        let quoted = ([try SelfExecutable.path()] + arguments).map {
+            "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        }
         var environment = ProcessInfo.processInfo.environment
         environment["SWIFT_BACKTRACE"] = "enable=no"
-        return try ChildProcess.run(executable: "/bin/sh", arguments: ["-c", "cd '\(folder)' && exec " + quoted.joined(separator: " ")],
-                                    environment: environment, timeout: 120)
+        return try ChildProcess.run(
+            executable: "/bin/sh", arguments: ["-c", "cd '\(folder)' && exec " + quoted.joined(separator: " ")],
+            environment: environment, timeout: 120)
     }
 
     static func parallel<T: Sendable, R: Sendable>(_ items: [T], _ work: @escaping @Sendable (T) -> R) -> [R] {
@@ -169,10 +206,13 @@ enum PluginTestSupport {
     static func compilePlugin(_ source: String, name: String) throws -> String {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pymemcheck-tests-\(getpid())")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let file = folder.appendingPathComponent("\(name).c"), library = folder.appendingPathComponent("lib\(name).so")
+        let file = folder.appendingPathComponent("\(name).c")
+        let library = folder.appendingPathComponent("lib\(name).so")
         try source.write(to: file, atomically: true, encoding: .utf8)
         let include = package.appendingPathComponent("Sources/PluginInterface/include").path
-        let outcome = try ChildProcess.run(executable: "/usr/bin/cc", arguments: ["-shared", "-fPIC", "-O1", "-I", include, "-o", library.path, file.path], timeout: 60)
+        let outcome = try ChildProcess.run(
+            executable: "/usr/bin/cc",
+            arguments: ["-shared", "-fPIC", "-O1", "-I", include, "-o", library.path, file.path], timeout: 60)
         guard outcome.exitedCleanly else {
             throw XCTSkip(
                 "cannot compile a test plugin (install a C compiler: apt-get install gcc): "

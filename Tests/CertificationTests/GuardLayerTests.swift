@@ -9,10 +9,11 @@ import XCTest
 /// from the pool are reused and, for calloc, zero.
 final class GuardLayerTests: XCTestCase {
     static var libc: PMCMemAllocatorEx {
-        PMCMemAllocatorEx(ctx: nil, malloc: { _, size in malloc(size) },
-                          calloc: { _, count, size in calloc(count, size) },
-                          realloc: { _, pointer, size in realloc(pointer, size) },
-                          free: { _, pointer in free(pointer) })
+        PMCMemAllocatorEx(
+            ctx: nil, malloc: { _, size in malloc(size) },
+            calloc: { _, count, size in calloc(count, size) },
+            realloc: { _, pointer, size in realloc(pointer, size) },
+            free: { _, pointer in free(pointer) })
     }
     static let page = Int(sysconf(Int32(_SC_PAGESIZE)))
 

@@ -34,8 +34,11 @@ final class ReproTests: XCTestCase {
         let input = try write("calloc raw 1 2097152 -> s0\ncheck s0\n", name: "dirty.ops")
         for spec in ["3.13", "3.11"] {
             let target = try PluginTestSupport.target(spec)
-            let replay = try PluginTestSupport.pymemcheck(["replay", input, "--python", target.libraryPath, "--plugin", plugin])
-            XCTAssertTrue(replay.stdout.contains("calloc-zeroed"), "pymemcheck itself must see the finding: \(replay.stdout)")
+            let replay = try PluginTestSupport.pymemcheck([
+                "replay", input, "--python", target.libraryPath, "--plugin", plugin,
+            ])
+            XCTAssertTrue(
+                replay.stdout.contains("calloc-zeroed"), "pymemcheck itself must see the finding: \(replay.stdout)")
             let run = try buildAndRun(input, target: target, mode: "default", plugin: plugin)
             XCTAssertEqual(run.exitStatus, 1, run.stdout + run.stderr)
             XCTAssertTrue(run.stdout.contains("FINDING op 1: calloc-zeroed"), run.stdout)
@@ -53,8 +56,11 @@ final class ReproTests: XCTestCase {
     }
 
     func testConformingInputConformsInTheReproducer() throws {
-        let input = PluginTestSupport.package.appendingPathComponent("Corpus/seeds/fuzz-sequences/realloc-keeps-contents.ops").path
-        let run = try buildAndRun(input, target: try PluginTestSupport.target("3.13"), mode: "pymalloc_debug", plugin: nil)
+        let input = PluginTestSupport.package.appendingPathComponent(
+            "Corpus/seeds/fuzz-sequences/realloc-keeps-contents.ops"
+        ).path
+        let run = try buildAndRun(
+            input, target: try PluginTestSupport.target("3.13"), mode: "pymalloc_debug", plugin: nil)
         XCTAssertEqual(run.exitStatus, 0, run.stdout + run.stderr)
         XCTAssertTrue(run.stdout.contains("verdict: conforms"))
     }
@@ -128,8 +134,11 @@ final class ReproTests: XCTestCase {
     func buildAndRun(_ input: String, target: PythonTarget, mode: String, plugin: String?) throws -> ChildOutcome {
         // Everything the test makes goes to the temporary folder, never beside the input.
         let stem = FileManager.default.temporaryDirectory
-            .appendingPathComponent("pymemcheck-repro-\(getpid())-\((input as NSString).lastPathComponent)-\(target.id)-\(mode)").path
-        let source = stem + ".c", binary = stem
+            .appendingPathComponent(
+                "pymemcheck-repro-\(getpid())-\((input as NSString).lastPathComponent)-\(target.id)-\(mode)"
+            ).path
+        let source = stem + ".c"
+        let binary = stem
         var arguments = ["repro", input, "--python", target.libraryPath, "--mode", mode, "-o", source]
         if let plugin { arguments += ["--plugin", plugin] }
         let generated = try PluginTestSupport.pymemcheck(arguments)

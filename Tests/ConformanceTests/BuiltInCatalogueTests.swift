@@ -1,6 +1,7 @@
-@testable import ClauseCatalogue
 import Foundation
 import XCTest
+
+@testable import ClauseCatalogue
 
 /// The catalogue built into pymemcheck is Conformance/ as it is.
 final class BuiltInCatalogueTests: XCTestCase {

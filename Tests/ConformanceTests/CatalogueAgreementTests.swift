@@ -13,14 +13,21 @@ final class CatalogueAgreementTests: XCTestCase {
         let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         let files = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
         let classPattern = try! NSRegularExpression(pattern: #"final class (\w+): XCTestCase"#)
-        let testPattern = try! NSRegularExpression(pattern: #"func (test_\w+)\(\) throws \{ try conform\("([^"]+)"\) \}"#)
+        let testPattern = try! NSRegularExpression(
+            pattern: #"func (test_\w+)\(\) throws \{ try conform\("([^"]+)"\) \}"#)
         var found: [(String, String)] = []
         for file in files.sorted() where file.hasSuffix(".swift") {
             let text = (try? String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)) ?? ""
             let range = NSRange(text.startIndex..., in: text)
-            guard let match = classPattern.firstMatch(in: text, range: range), let name = Range(match.range(at: 1), in: text) else { continue }
+            guard let match = classPattern.firstMatch(in: text, range: range),
+                let name = Range(match.range(at: 1), in: text)
+            else { continue }
             for test in testPattern.matches(in: text, range: range) {
-                found.append(("\(text[name])/\(text[Range(test.range(at: 1), in: text)!])", String(text[Range(test.range(at: 2), in: text)!])))
+                found.append(
+                    (
+                        "\(text[name])/\(text[Range(test.range(at: 1), in: text)!])",
+                        String(text[Range(test.range(at: 2), in: text)!])
+                    ))
             }
         }
         return found
@@ -28,9 +35,12 @@ final class CatalogueAgreementTests: XCTestCase {
 
     func testIdsAreUniqueAndWellFormed() throws {
         let ids = try catalogue.clauses.map(\.id)
-        XCTAssertEqual(ids.count, Set(ids).count, "duplicate ids: \(Dictionary(grouping: ids) { $0 }.filter { $1.count > 1 }.keys.sorted())")
+        XCTAssertEqual(
+            ids.count, Set(ids).count,
+            "duplicate ids: \(Dictionary(grouping: ids) { $0 }.filter { $1.count > 1 }.keys.sorted())")
         for id in ids {
-            XCTAssertNotNil(id.range(of: #"^[a-z0-9_]+(\.[a-z0-9_\-]+)+$"#, options: .regularExpression), "malformed id \(id)")
+            XCTAssertNotNil(
+                id.range(of: #"^[a-z0-9_]+(\.[a-z0-9_\-]+)+$"#, options: .regularExpression), "malformed id \(id)")
         }
         XCTAssertGreaterThanOrEqual(ids.count, 60)
     }
@@ -39,7 +49,9 @@ final class CatalogueAgreementTests: XCTestCase {
         let declared = Set(Self.declaredTests.map(\.test))
         for clause in try catalogue.clauses {
             XCTAssertFalse(clause.tests.isEmpty, "\(clause.id) names no test")
-            for test in clause.tests { XCTAssertTrue(declared.contains(test), "\(clause.id) names \(test), which does not exist") }
+            for test in clause.tests {
+                XCTAssertTrue(declared.contains(test), "\(clause.id) names \(test), which does not exist")
+            }
         }
     }
 
@@ -48,7 +60,8 @@ final class CatalogueAgreementTests: XCTestCase {
         for (test, id) in Self.declaredTests {
             let clause = catalogue.clause(id)
             XCTAssertNotNil(clause, "\(test) checks \(id), which is not in the catalogue")
-            XCTAssertTrue(clause?.tests.contains(test) ?? true, "\(test) checks \(id), but the clause does not list it")
+            XCTAssertTrue(
+                clause?.tests.contains(test) ?? true, "\(test) checks \(id), but the clause does not list it")
         }
     }
 
@@ -64,14 +77,18 @@ final class CatalogueAgreementTests: XCTestCase {
         let ids = Set(try catalogue.clauses.map(\.id))
         XCTAssertEqual(ids.subtracting(ClauseControls.ids).sorted(), [], "clauses without a negative control")
         XCTAssertEqual(ClauseControls.ids.subtracting(ids).sorted(), [], "controls without a clause")
-        for id in ClauseControls.ids { XCTAssertFalse(ClauseControls.control(for: id)!.violation.isEmpty, "\(id): control says nothing") }
+        for id in ClauseControls.ids {
+            XCTAssertFalse(ClauseControls.control(for: id)!.violation.isEmpty, "\(id): control says nothing")
+        }
     }
 
     /// A deviation states its alternative expectation exactly, as the check observes it.
     func testEveryDeviationIsAnExactObservation() throws {
         for clause in try catalogue.clauses {
             for deviation in clause.deviations ?? [] {
-                XCTAssertFalse(deviation.observation.trimmingCharacters(in: .whitespaces).isEmpty, "\(clause.id): a deviation without its observation")
+                XCTAssertFalse(
+                    deviation.observation.trimmingCharacters(in: .whitespaces).isEmpty,
+                    "\(clause.id): a deviation without its observation")
             }
         }
     }
@@ -84,15 +101,20 @@ final class CatalogueAgreementTests: XCTestCase {
                 let reports = clause.expectedReport ?? []
                 XCTAssertFalse(reports.isEmpty, "\(clause.id) is expected-fatal with no expected report")
                 for report in reports {
-                    XCTAssertEqual(Set(report.fields.keys).subtracting(ExpectedReport.knownFields).sorted(), [], "\(clause.id): unknown report fields")
+                    XCTAssertEqual(
+                        Set(report.fields.keys).subtracting(ExpectedReport.knownFields).sorted(), [],
+                        "\(clause.id): unknown report fields")
                 }
             }
             for source in clause.sources where source.repository != nil {
-                XCTAssertEqual(source.repository, "python/cpython", "\(clause.id) cites \(source.file) in an unknown repository")
+                XCTAssertEqual(
+                    source.repository, "python/cpython", "\(clause.id) cites \(source.file) in an unknown repository")
             }
             for source in clause.sources where source.repository == nil {
-                XCTAssertTrue(FileManager.default.fileExists(atPath: "\(Self.seeds)/\(source.file)") || !FileManager.default.fileExists(atPath: Self.seeds),
-                              "\(clause.id) cites \(source.file), which is not among the documents")
+                XCTAssertTrue(
+                    FileManager.default.fileExists(atPath: "\(Self.seeds)/\(source.file)")
+                        || !FileManager.default.fileExists(atPath: Self.seeds),
+                    "\(clause.id) cites \(source.file), which is not among the documents")
             }
         }
     }

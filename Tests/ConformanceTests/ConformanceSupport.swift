@@ -11,7 +11,8 @@ import XCTest
 enum ConformanceRun {
     static let catalogueFolder: String = {
         // Tests/ConformanceTests/ConformanceSupport.swift → the package folder.
-        let package = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let package = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         return package.appendingPathComponent("Conformance").path
     }()
 
@@ -38,7 +39,9 @@ extension XCTestCase {
     /// recorded deviation counts as expected. A clause that applies to no mode of this target
     /// is skipped with the reasons.
     func conform(_ clause: String, file: StaticString = #filePath, line: UInt = #line) throws {
-        let results = try XCTUnwrap(try ConformanceRun.results.get()[clause], "clause \(clause) is not in the catalogue", file: file, line: line)
+        let results = try XCTUnwrap(
+            try ConformanceRun.results.get()[clause], "clause \(clause) is not in the catalogue", file: file,
+            line: line)
         for result in results where result.status.isUnexpected {
             let evidence = result.evidence.joined(separator: "; ")
             XCTFail(

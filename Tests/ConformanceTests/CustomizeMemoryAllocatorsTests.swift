@@ -20,7 +20,9 @@ final class CustomizeMemoryAllocatorsTests: XCTestCase {
 
     /// setallocator.setup-debug-hooks-reinstalls: PyMem_SetupDebugHooks reinstalls the debug hooks on top of a
     /// custom allocator set with PyMem_SetAllocator before initialisation.
-    func test_setallocator_setup_debug_hooks_reinstalls() throws { try conform("setallocator.setup-debug-hooks-reinstalls") }
+    func test_setallocator_setup_debug_hooks_reinstalls() throws {
+        try conform("setallocator.setup-debug-hooks-reinstalls")
+    }
 
     /// setupdebughooks.runtime: PyMem_SetupDebugHooks installs the debug hooks on every domain on top of the
     /// default allocators (release builds too since 3.6).

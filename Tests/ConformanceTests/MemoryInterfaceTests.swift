@@ -39,7 +39,9 @@ final class MemoryInterfaceTests: XCTestCase {
 
     /// mem.realloc.injected-failure-keeps-block: A PyMem_Realloc whose underlying allocator fails returns NULL and
     /// leaves p valid, intact and freeable (the debug hooks included).
-    func test_mem_realloc_injected_failure_keeps_block() throws { try conform("mem.realloc.injected-failure-keeps-block") }
+    func test_mem_realloc_injected_failure_keeps_block() throws {
+        try conform("mem.realloc.injected-failure-keeps-block")
+    }
 
     /// mem.free.null-no-op: PyMem_Free(NULL) performs no operation.
     func test_mem_free_null_no_op() throws { try conform("mem.free.null-no-op") }

@@ -33,22 +33,25 @@ final class NegativeControlTests: XCTestCase {
         let deviated = matrix.results.filter { $0.status == .expectedDeviation }
         for result in deviated {
             let control = matrix.controls?.first { $0.clause == result.clause && $0.mode == result.mode }
-            XCTAssertEqual(control?.status, .fail, "\(result.clause) [\(result.mode)]: the deviation's control did not fail")
+            XCTAssertEqual(
+                control?.status, .fail, "\(result.clause) [\(result.mode)]: the deviation's control did not fail")
         }
     }
 
     /// Passes compare something: a pass whose check compared nothing is not a pass.
     func testEveryPassExercisedSomething() throws {
         for result in try ConformanceRun.matrix.get().results where result.status == .pass {
-            XCTAssertGreaterThan(result.exercised, 0, "\(result.clause) [\(result.mode)] passed having compared nothing")
+            XCTAssertGreaterThan(
+                result.exercised, 0, "\(result.clause) [\(result.mode)] passed having compared nothing")
         }
     }
 }
 
 /// The rules that turn verdicts into results, on a made-up clause and target.
 final class VerdictRulesTests: XCTestCase {
-    static let target = PythonTarget(id: "3.13.0", version: PythonVersion(3, 13, 0), versionString: "3.13.0", libraryPath: "/nonexistent",
-                                     prefix: nil, origin: .pyenv, debugBuild: false, pymalloc: true, mimalloc: true)
+    static let target = PythonTarget(
+        id: "3.13.0", version: PythonVersion(3, 13, 0), versionString: "3.13.0", libraryPath: "/nonexistent",
+        prefix: nil, origin: .pyenv, debugBuild: false, pymalloc: true, mimalloc: true)
 
     func clause(deviationObservation: String) throws -> Clause {
         let yaml = """
@@ -62,14 +65,21 @@ final class VerdictRulesTests: XCTestCase {
 
     func status(_ verdict: CheckVerdict, recorded: String) throws -> ResultStatus {
         let runner = ConformanceRunner(catalogue: Catalogue(sections: []), catalogueFolder: "/nonexistent")
-        return runner.result(try clause(deviationObservation: recorded), target: Self.target, mode: .debug, verdict: verdict, seconds: 0).status
+        return runner.result(
+            try clause(deviationObservation: recorded), target: Self.target, mode: .debug, verdict: verdict, seconds: 0
+        ).status
     }
 
     func testADeviationIsExpectedOnlyWhenObservedExactly() throws {
-        XCTAssertEqual(try status(CheckVerdict.fail("x").observing("dead 14, kept 72, dead 64"), recorded: "dead 14, kept 72, dead 64"), .expectedDeviation)
-        XCTAssertEqual(try status(CheckVerdict.fail("x").observing("kept 150"), recorded: "dead 14, kept 72, dead 64"), .fail)
+        XCTAssertEqual(
+            try status(
+                CheckVerdict.fail("x").observing("dead 14, kept 72, dead 64"), recorded: "dead 14, kept 72, dead 64"),
+            .expectedDeviation)
+        XCTAssertEqual(
+            try status(CheckVerdict.fail("x").observing("kept 150"), recorded: "dead 14, kept 72, dead 64"), .fail)
         // A crash or a hang observes nothing: it is a failure even where a deviation is recorded.
-        XCTAssertEqual(try status(.fail("the target terminated by signal 11"), recorded: "dead 14, kept 72, dead 64"), .fail)
+        XCTAssertEqual(
+            try status(.fail("the target terminated by signal 11"), recorded: "dead 14, kept 72, dead 64"), .fail)
         XCTAssertEqual(try status(.pass(exercised: 3), recorded: "kept 150"), .unexpectedPass)
     }
 

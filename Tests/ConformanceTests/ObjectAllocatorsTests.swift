@@ -39,7 +39,9 @@ final class ObjectAllocatorsTests: XCTestCase {
 
     /// obj.realloc.injected-failure-keeps-block: A PyObject_Realloc whose underlying allocator fails returns NULL
     /// and leaves p valid, intact and freeable (the debug hooks included).
-    func test_obj_realloc_injected_failure_keeps_block() throws { try conform("obj.realloc.injected-failure-keeps-block") }
+    func test_obj_realloc_injected_failure_keeps_block() throws {
+        try conform("obj.realloc.injected-failure-keeps-block")
+    }
 
     /// obj.free.null-no-op: PyObject_Free(NULL) performs no operation.
     func test_obj_free_null_no_op() throws { try conform("obj.free.null-no-op") }

@@ -14,7 +14,9 @@ final class PymallocTests: XCTestCase {
 
     /// pymalloc.disabled-by-pythonmalloc-malloc: PYTHONMALLOC=malloc (and malloc_debug) disables pymalloc at run
     /// time: no arena is ever taken.
-    func test_pymalloc_disabled_by_pythonmalloc_malloc() throws { try conform("pymalloc.disabled-by-pythonmalloc-malloc") }
+    func test_pymalloc_disabled_by_pythonmalloc_malloc() throws {
+        try conform("pymalloc.disabled-by-pythonmalloc-malloc")
+    }
 
     /// pymalloc.arena-allocator.get-set: PyObject_GetArenaAllocator/SetArenaAllocator get and set the arena
     /// allocator pymalloc uses: alloc(ctx, size) takes arenas and free(ctx, ptr, size) gives [...]

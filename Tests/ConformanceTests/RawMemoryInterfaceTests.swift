@@ -39,7 +39,9 @@ final class RawMemoryInterfaceTests: XCTestCase {
 
     /// raw.realloc.injected-failure-keeps-block: A PyMem_RawRealloc whose underlying allocator fails returns NULL
     /// and leaves p valid, intact and freeable (the debug hooks included).
-    func test_raw_realloc_injected_failure_keeps_block() throws { try conform("raw.realloc.injected-failure-keeps-block") }
+    func test_raw_realloc_injected_failure_keeps_block() throws {
+        try conform("raw.realloc.injected-failure-keeps-block")
+    }
 
     /// raw.free.null-no-op: PyMem_RawFree(NULL) performs no operation.
     func test_raw_free_null_no_op() throws { try conform("raw.free.null-no-op") }

@@ -1,5 +1,6 @@
-@testable import DebugReport
 import XCTest
+
+@testable import DebugReport
 
 /// Field-by-field checks of every captured fixture.
 final class DebugReportParserTests: XCTestCase {
@@ -43,14 +44,16 @@ final class DebugReportParserTests: XCTestCase {
                     ? PadByte(offset: -3, value: 0x00, bad: true)
                     : PadByte(offset: -distance, value: forbidden, bad: false)
             }
-            XCTAssertEqual(report.leadingPad,
-                           PadStatus(count: 7, intact: false, expectedByte: forbidden, bytes: expected), fixture.name)
+            XCTAssertEqual(
+                report.leadingPad,
+                PadStatus(count: 7, intact: false, expectedByte: forbidden, bytes: expected), fixture.name)
             XCTAssertEqual(report.leadingPad?.badOffsets, [-3], fixture.name)
             XCTAssertEqual(report.trailingPad, PadStatus(count: 8, intact: true), fixture.name)
             XCTAssertEqual(report.fillBytes, fixture.fill, fixture.name)
             assertFatal(report, fixture, function: "_PyMem_DebugRawFree", message: "bad leading pad byte")
             XCTAssertEqual(report.kind, .badLeadingPad, fixture.name)
-            XCTAssertEqual(report.currentThreadFrames, [frame(16, "leading_pad"), frame(64, "<module>")], fixture.name)
+            XCTAssertEqual(
+                report.currentThreadFrames, [frame(16, "leading_pad"), frame(64, "<module>")], fixture.name)
         }
     }
 
@@ -60,8 +63,9 @@ final class DebugReportParserTests: XCTestCase {
             assertBlock(report, fixture, api: "m", size: 16)
             assertIntactPads(report, fixture)
             XCTAssertEqual(report.dataBytes, Array(repeating: fixture.fill.clean, count: 16), fixture.name)
-            assertFatal(report, fixture, function: "_PyMem_DebugRawFree",
-                        message: "bad ID: Allocated using API 'm', verified using API 'o'")
+            assertFatal(
+                report, fixture, function: "_PyMem_DebugRawFree",
+                message: "bad ID: Allocated using API 'm', verified using API 'o'")
             XCTAssertEqual(report.kind, .badID(allocated: "m", verified: "o"), fixture.name)
             XCTAssertEqual(report.currentThreadFrames, [frame(20, "bad_id"), frame(64, "<module>")], fixture.name)
         }
@@ -72,8 +76,9 @@ final class DebugReportParserTests: XCTestCase {
             let report = fixture.report
             assertBlock(report, fixture, api: "m", size: 16)
             assertIntactPads(report, fixture)
-            assertFatal(report, fixture, function: "_PyMem_DebugRawFree",
-                        message: "bad ID: Allocated using API 'm', verified using API 'r'")
+            assertFatal(
+                report, fixture, function: "_PyMem_DebugRawFree",
+                message: "bad ID: Allocated using API 'm', verified using API 'r'")
             XCTAssertEqual(report.kind, .badID(allocated: "m", verified: "r"), fixture.name)
         }
     }
@@ -107,8 +112,9 @@ final class DebugReportParserTests: XCTestCase {
             XCTAssertNil(report.leadingPad, fixture.name)
             XCTAssertNil(report.dataBytes, fixture.name)
             XCTAssertFalse(report.tracemallocHint, fixture.name)
-            assertFatal(report, fixture, function: "_PyMem_DebugMalloc",
-                        message: "Python memory allocator called without holding the GIL")
+            assertFatal(
+                report, fixture, function: "_PyMem_DebugMalloc",
+                message: "Python memory allocator called without holding the GIL")
             XCTAssertEqual(report.kind, .withoutGIL, fixture.name)
             XCTAssertEqual(report.currentThreadFrames, [frame(1, "<module>", file: "<string>")], fixture.name)
         }
@@ -123,16 +129,18 @@ final class DebugReportParserTests: XCTestCase {
             XCTAssertTrue(report.dataElided, fixture.name)
             XCTAssertEqual(report.allocationTraceback, [frame(27), frame(38), frame(64)], fixture.name)
             assertFatal(report, fixture, function: "_PyMem_DebugRawFree", message: "bad trailing pad byte")
-            XCTAssertEqual(report.currentThreadFrames,
-                           [frame(35, "release"), frame(40, "tracemalloc_case"), frame(64, "<module>")], fixture.name)
+            XCTAssertEqual(
+                report.currentThreadFrames,
+                [frame(35, "release"), frame(40, "tracemalloc_case"), frame(64, "<module>")], fixture.name)
         }
     }
 
     func testOtherThreadsAreNotTheCurrentThread() {
         for fixture in Fixtures.scenario("other-thread") {
             let report = fixture.report
-            XCTAssertEqual(report.currentThreadFrames,
-                           [frame(20, "bad_id"), frame(62, "other_thread"), frame(64, "<module>")], fixture.name)
+            XCTAssertEqual(
+                report.currentThreadFrames,
+                [frame(20, "bad_id"), frame(62, "other_thread"), frame(64, "<module>")], fixture.name)
             XCTAssertEqual(report.kind, .badID(allocated: "m", verified: "o"), fixture.name)
             XCTAssertTrue(report.isComplete, fixture.name)
         }
@@ -141,8 +149,10 @@ final class DebugReportParserTests: XCTestCase {
     // MARK: - Shared expectations
 
     /// The block dump header, size, serial line and tracemalloc hint.
-    private func assertBlock(_ report: DebugHookReport, _ fixture: Fixture, api: String, size: Int,
-                             hint: Bool = true, line: UInt = #line) {
+    private func assertBlock(
+        _ report: DebugHookReport, _ fixture: Fixture, api: String, size: Int,
+        hint: Bool = true, line: UInt = #line
+    ) {
         XCTAssertTrue(report.hasBlockDump, fixture.name, line: line)
         XCTAssertNotNil(report.blockAddress, fixture.name, line: line)
         XCTAssertEqual(report.apiID, api, fixture.name, line: line)
@@ -161,23 +171,28 @@ final class DebugReportParserTests: XCTestCase {
     }
 
     /// A trailing pad with "x" (0x78) written at tail+`offset` and FORBIDDENBYTE elsewhere.
-    private func assertTrailingPad(_ report: DebugHookReport, _ fixture: Fixture, overwrittenAt offset: Int,
-                                   line: UInt = #line) {
+    private func assertTrailingPad(
+        _ report: DebugHookReport, _ fixture: Fixture, overwrittenAt offset: Int,
+        line: UInt = #line
+    ) {
         let forbidden = fixture.fill.forbidden
         let expected = (0..<8).map {
             $0 == offset
                 ? PadByte(offset: $0, value: 0x78, bad: true)
                 : PadByte(offset: $0, value: forbidden, bad: false)
         }
-        XCTAssertEqual(report.trailingPad, PadStatus(count: 8, intact: false, expectedByte: forbidden, bytes: expected),
-                       fixture.name, line: line)
+        XCTAssertEqual(
+            report.trailingPad, PadStatus(count: 8, intact: false, expectedByte: forbidden, bytes: expected),
+            fixture.name, line: line)
         XCTAssertEqual(report.trailingPad?.badOffsets, [offset], fixture.name, line: line)
         XCTAssertEqual(report.fillBytes, fixture.fill, fixture.name, line: line)
     }
 
     /// The fatal line and what follows it, per version.
-    private func assertFatal(_ report: DebugHookReport, _ fixture: Fixture, function: String, message: String,
-                             line: UInt = #line) {
+    private func assertFatal(
+        _ report: DebugHookReport, _ fixture: Fixture, function: String, message: String,
+        line: UInt = #line
+    ) {
         XCTAssertEqual(report.fatalFunction, fixture.hasFunctionPrefix ? function : nil, fixture.name, line: line)
         XCTAssertEqual(report.fatalMessage, message, fixture.name, line: line)
         XCTAssertEqual(report.runtimeState, fixture.hasRuntimeState ? "initialized" : nil, fixture.name, line: line)

@@ -1,13 +1,16 @@
-@testable import DebugReport
 import Foundation
 import XCTest
 
+@testable import DebugReport
+
 final class ModelTests: XCTestCase {
     func testKindFromMessage() {
-        XCTAssertEqual(FatalErrorKind(message: "bad ID: Allocated using API 'm', verified using API 'o'"),
-                       .badID(allocated: "m", verified: "o"))
-        XCTAssertEqual(FatalErrorKind(message: "bad ID: Allocated using API ''', verified using API 'r'"),
-                       .badID(allocated: "'", verified: "r"))
+        XCTAssertEqual(
+            FatalErrorKind(message: "bad ID: Allocated using API 'm', verified using API 'o'"),
+            .badID(allocated: "m", verified: "o"))
+        XCTAssertEqual(
+            FatalErrorKind(message: "bad ID: Allocated using API ''', verified using API 'r'"),
+            .badID(allocated: "'", verified: "r"))
         XCTAssertEqual(FatalErrorKind(message: "bad leading pad byte"), .badLeadingPad)
         XCTAssertEqual(FatalErrorKind(message: "bad trailing pad byte"), .badTrailingPad)
         XCTAssertEqual(FatalErrorKind(message: "Python memory allocator called without holding the GIL"), .withoutGIL)
@@ -24,10 +27,12 @@ final class ModelTests: XCTestCase {
     }
 
     func testBadOffsets() {
-        let pad = PadStatus(count: 8, intact: false, expectedByte: 0xfd, bytes: [
-            PadByte(offset: 0, value: 0x78, bad: true), PadByte(offset: 1, value: 0xfd, bad: false),
-            PadByte(offset: 2, value: 0x00, bad: true),
-        ])
+        let pad = PadStatus(
+            count: 8, intact: false, expectedByte: 0xfd,
+            bytes: [
+                PadByte(offset: 0, value: 0x78, bad: true), PadByte(offset: 1, value: 0xfd, bad: false),
+                PadByte(offset: 2, value: 0x00, bad: true),
+            ])
         XCTAssertEqual(pad.badOffsets, [0, 2])
         XCTAssertEqual(PadStatus(count: 7, intact: true).badOffsets, [])
     }

@@ -37,9 +37,11 @@ final class RobustnessTests: XCTestCase {
         XCTAssertNil(report.trailingPad)
         XCTAssertNil(report.serialNumber)
         XCTAssertEqual(report.dataBytes, [0xcd])
-        XCTAssertEqual(report.missing, [
-            "block header", "bytes requested", "leading pad", "trailing pad", "data", "current thread traceback",
-        ])
+        XCTAssertEqual(
+            report.missing,
+            [
+                "block header", "bytes requested", "leading pad", "trailing pad", "data", "current thread traceback",
+            ])
     }
 
     func testHugePadCountWithFewBytesIsIncomplete() {

@@ -101,8 +101,9 @@ final class TruncationTests: XCTestCase {
     func testCutInsideFatalLineNamesIt() {
         for fixture in Fixtures.all {
             let text = String(fixture.text.keepingLines(through: "Fatal Python error").dropLast(4))
-            XCTAssertEqual(DebugReportParser.parse(text).missing.first(where: { $0 != "data" }),
-                           "fatal error line", fixture.name)
+            XCTAssertEqual(
+                DebugReportParser.parse(text).missing.first(where: { $0 != "data" }),
+                "fatal error line", fixture.name)
         }
     }
 
@@ -110,7 +111,8 @@ final class TruncationTests: XCTestCase {
     func testCutAfterFatalLineNamesWhatFollows() {
         for fixture in Fixtures.all {
             let report = DebugReportParser.parse(fixture.text.keepingLines(through: "Fatal Python error"))
-            let expected = fixture.hasFunctionPrefix
+            let expected =
+                fixture.hasFunctionPrefix
                 ? ["runtime state", "current thread traceback"]
                 : ["current thread traceback"]
             XCTAssertEqual(report.missing, expected, fixture.name)

@@ -2,14 +2,16 @@ import AllocatorLayers
 import Foundation
 import FuzzHarness
 import Isolation
-@testable import Oracle
 import PyRuntime
 import XCTest
+
+@testable import Oracle
 
 /// The corpus regression: every file under Corpus/ (seeds, compiled seeds, regressions) runs
 /// through the fuzz targets' own per-input code on several targets and modes, and conforms.
 final class CorpusReplayTests: XCTestCase {
-    static let package = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let package = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
     static let corpus = package.appendingPathComponent("Corpus").path
 
     /// The targets the corpus is replayed on when they are here: the default python3, the
@@ -18,7 +20,9 @@ final class CorpusReplayTests: XCTestCase {
     static let modes = ["default", "pymalloc", "malloc", "debug"]
 
     func testSeedsAreCompiled() throws {
-        XCTAssertEqual(try CorpusCompiler.stale(root: Self.corpus), [], "run `swift run pymemcheck corpus` after editing Corpus/seeds")
+        XCTAssertEqual(
+            try CorpusCompiler.stale(root: Self.corpus), [],
+            "run `swift run pymemcheck corpus` after editing Corpus/seeds")
     }
 
     func testCorpusConformsOnEveryTargetAndMode() throws {
@@ -48,8 +52,11 @@ final class MutantTests: XCTestCase {
         let target = try FuzzTestSupport.target("3.13")
         let seeds = ["fuzz-sequences", "fuzz-faults"].map { "\(CorpusReplayTests.corpus)/seeds/\($0)" }
         for mutant in MutantKind.allCases {
-            let outcome = try FuzzTestSupport.pymemcheck(["replay"] + seeds + ["--python", target.libraryPath, "--mode", mutant.preferredMode,
-                                                                            "--mutant", mutant.rawValue, "--format", "json"])
+            let outcome = try FuzzTestSupport.pymemcheck(
+                ["replay"] + seeds + [
+                    "--python", target.libraryPath, "--mode", mutant.preferredMode,
+                    "--mutant", mutant.rawValue, "--format", "json",
+                ])
             let results = try ReplayJSON.results(outcome.stdout)
             let detections = results.compactMap { Self.detection(of: mutant, in: $0) }
             XCTAssertFalse(
@@ -57,15 +64,20 @@ final class MutantTests: XCTestCase {
                 "mutant \(mutant.rawValue) (\(mutant.defect)) not found in mode \(mutant.preferredMode) "
                     + "by \(Self.declared(mutant)); seen: \(Self.seen(results))")
             for result in results {
-                XCTAssertEqual(result.detectedBy, Self.detection(of: mutant, in: result), "replay's detectedBy for \(mutant.rawValue) \(result.file)")
+                XCTAssertEqual(
+                    result.detectedBy, Self.detection(of: mutant, in: result),
+                    "replay's detectedBy for \(mutant.rawValue) \(result.file)")
             }
         }
     }
 
     /// The declared invariant a finding names, or the declared signal the input ended in.
     static func detection(of mutant: MutantKind, in result: Replay.Result) -> String? {
-        if let invariant = result.invariants.first(where: mutant.breaks.contains) { return "invariant \(invariant.rawValue)" }
-        let signals = [result.signal] + (result.verdict?.findings ?? []).filter { $0.invariant == .noCrash }.map(\.signal)
+        if let invariant = result.invariants.first(where: mutant.breaks.contains) {
+            return "invariant \(invariant.rawValue)"
+        }
+        let signals =
+            [result.signal] + (result.verdict?.findings ?? []).filter { $0.invariant == .noCrash }.map(\.signal)
         if let signal = mutant.crashSignal, result.outcome != .workerFailed, signals.contains(signal) {
             return "crash \(ChildOutcome.signalName(signal))"
         }
@@ -73,7 +85,8 @@ final class MutantTests: XCTestCase {
     }
 
     static func declared(_ mutant: MutantKind) -> String {
-        (mutant.breaks.map(\.rawValue).sorted() + (mutant.crashSignal.map { ["crash \(ChildOutcome.signalName($0))"] } ?? [])).joined(separator: ", ")
+        (mutant.breaks.map(\.rawValue).sorted()
+            + (mutant.crashSignal.map { ["crash \(ChildOutcome.signalName($0))"] } ?? [])).joined(separator: ", ")
     }
 
     static func seen(_ results: [Replay.Result]) -> String {
@@ -90,21 +103,28 @@ final class MutantTests: XCTestCase {
         func finding(_ invariant: Invariant, signal: Int32? = nil) -> Finding {
             Finding(opIndex: 0, op: "free raw s0", invariant: invariant, evidence: "", signal: signal)
         }
-        XCTAssertEqual(MutantKind.reallocLosesPast64.detection(in: [finding(.noLeak), finding(.contentsKept)]), "invariant contents-kept")
+        XCTAssertEqual(
+            MutantKind.reallocLosesPast64.detection(in: [finding(.noLeak), finding(.contentsKept)]),
+            "invariant contents-kept")
         XCTAssertNil(MutantKind.reallocLosesPast64.detection(in: [finding(.noLeak)]))
-        XCTAssertNil(MutantKind.reallocFailureFreesBlock.detection(in: [], signal: SIGSEGV), "a crash is no detection of a defect that need not crash")
+        XCTAssertNil(
+            MutantKind.reallocFailureFreesBlock.detection(in: [], signal: SIGSEGV),
+            "a crash is no detection of a defect that need not crash")
         XCTAssertNil(MutantKind.reallocZeroFrees.detection(in: [finding(.noCrash, signal: SIGABRT)]))
         XCTAssertEqual(MutantKind.freeNullCrashes.detection(in: [], signal: SIGSEGV), "crash SIGSEGV")
         XCTAssertEqual(MutantKind.freeNullCrashes.detection(in: [finding(.noCrash, signal: SIGSEGV)]), "crash SIGSEGV")
         XCTAssertNil(MutantKind.freeNullCrashes.detection(in: [], signal: SIGABRT), "another signal")
         for mutant in MutantKind.allCases {
-            XCTAssertFalse(mutant.breaks.isEmpty && mutant.crashSignal == nil, "\(mutant.rawValue) declares nothing it breaks")
+            XCTAssertFalse(
+                mutant.breaks.isEmpty && mutant.crashSignal == nil, "\(mutant.rawValue) declares nothing it breaks")
         }
     }
 
     func testNoMutantMeansNoFinding() throws {
         let target = try FuzzTestSupport.target("3.13")
-        let outcome = try FuzzTestSupport.pymemcheck(["replay", "\(CorpusReplayTests.corpus)/seeds", "--python", target.libraryPath, "--mode", "debug"])
+        let outcome = try FuzzTestSupport.pymemcheck([
+            "replay", "\(CorpusReplayTests.corpus)/seeds", "--python", target.libraryPath, "--mode", "debug",
+        ])
         XCTAssertEqual(outcome.exitStatus, 0, outcome.stdout)
     }
 }
@@ -120,6 +140,7 @@ enum FuzzTestSupport {
     static func pymemcheck(_ arguments: [String], timeout: Double = 300) throws -> ChildOutcome {
         var environment = ProcessInfo.processInfo.environment
         environment["SWIFT_BACKTRACE"] = "enable=no"
-        return try ChildProcess.run(executable: try SelfExecutable.path(), arguments: arguments, environment: environment, timeout: timeout)
+        return try ChildProcess.run(
+            executable: try SelfExecutable.path(), arguments: arguments, environment: environment, timeout: timeout)
     }
 }

@@ -13,8 +13,10 @@ final class FaultInjectionTests: XCTestCase {
 
     func testFailuresFireBelowPymallocUnderTheHooksOrNowhere() throws {
         let target = try FuzzTestSupport.target("3.13")
-        let expected = ["pymalloc": "5 below pymalloc (its RAW fallback)", "debug": "5 under the debug hooks",
-                        "malloc": "2 mem: not injectable in this mode, 3 obj: not injectable in this mode"]
+        let expected = [
+            "pymalloc": "5 below pymalloc (its RAW fallback)", "debug": "5 under the debug hooks",
+            "malloc": "2 mem: not injectable in this mode, 3 obj: not injectable in this mode",
+        ]
         for (mode, tally) in expected.sorted(by: { $0.key < $1.key }) {
             let result = try replay(target, mode: mode)
             XCTAssertEqual(result.outcome, .conforms, "\(mode): \(result.verdict?.findings.map(\.description) ?? [])")
@@ -32,7 +34,9 @@ final class FaultInjectionTests: XCTestCase {
     }
 
     private func replay(_ target: PythonTarget, mode: String, mutant: String? = nil) throws -> Replay.Result {
-        let arguments = ["replay", Self.seed, "--python", target.libraryPath, "--mode", mode, "--format", "json"] + (mutant.map { ["--mutant", $0] } ?? [])
+        let arguments =
+            ["replay", Self.seed, "--python", target.libraryPath, "--mode", mode, "--format", "json"]
+            + (mutant.map { ["--mutant", $0] } ?? [])
         let outcome = try FuzzTestSupport.pymemcheck(arguments)
         return try XCTUnwrap(try ReplayJSON.results(outcome.stdout).first, outcome.stderr)
     }

@@ -26,7 +26,8 @@ final class OracleTests: XCTestCase {
     }
 
     func testBlockModelResizeKeepsMinimumAndFillsGrowth() {
-        var block = BlockModel(address: 0x1000, domain: .mem, size: 4, expected: [1, 2, 3, 4], known: KnownRanges(0..<4))
+        var block = BlockModel(
+            address: 0x1000, domain: .mem, size: 4, expected: [1, 2, 3, 4], known: KnownRanges(0..<4))
         block.resize(to: 6, fill: 0xCD)
         XCTAssertEqual(block.expected, [1, 2, 3, 4, 0xCD, 0xCD])
         XCTAssertEqual(block.known.ranges, [0..<6])
@@ -41,9 +42,13 @@ final class OracleTests: XCTestCase {
         defer { memory.deallocate() }
         memory.initializeMemory(as: UInt8.self, repeating: 0, count: 64)
         let oracle = Oracle(version: PythonVersionFixture.v313, debugHooks: false)
-        oracle.allocated(memory, slot: Slot(0), domain: .raw, size: 32, zeroed: true, shouldFail: false, injectedFailure: false)
-        oracle.allocated(memory + 16, slot: Slot(1), domain: .raw, size: 8, zeroed: false, shouldFail: false, injectedFailure: false)
-        oracle.allocated(memory, slot: Slot(2), domain: .mem, size: 0, zeroed: false, shouldFail: false, injectedFailure: false)
+        oracle.allocated(
+            memory, slot: Slot(0), domain: .raw, size: 32, zeroed: true, shouldFail: false, injectedFailure: false)
+        oracle.allocated(
+            memory + 16, slot: Slot(1), domain: .raw, size: 8, zeroed: false, shouldFail: false, injectedFailure: false
+        )
+        oracle.allocated(
+            memory, slot: Slot(2), domain: .mem, size: 0, zeroed: false, shouldFail: false, injectedFailure: false)
         XCTAssertEqual(oracle.takeFindings().map(\.invariant), [.noOverlap, .distinct])
     }
 
@@ -51,8 +56,11 @@ final class OracleTests: XCTestCase {
         let oracle = Oracle(version: PythonVersionFixture.v313, debugHooks: false)
         let memory = UnsafeMutableRawPointer.allocate(byteCount: 8, alignment: 8)
         defer { memory.deallocate() }
-        oracle.allocated(memory, slot: Slot(0), domain: .obj, size: UInt.max, zeroed: false, shouldFail: true, injectedFailure: false)
-        oracle.allocated(nil, slot: Slot(1), domain: .obj, size: 1, zeroed: false, shouldFail: false, injectedFailure: false)
+        oracle.allocated(
+            memory, slot: Slot(0), domain: .obj, size: UInt.max, zeroed: false, shouldFail: true,
+            injectedFailure: false)
+        oracle.allocated(
+            nil, slot: Slot(1), domain: .obj, size: 1, zeroed: false, shouldFail: false, injectedFailure: false)
         XCTAssertEqual(oracle.takeFindings().map(\.invariant), [.mustFail, .nonNull])
         XCTAssertNil(oracle.block(in: Slot(0)))
     }
@@ -64,16 +72,20 @@ final class OracleTests: XCTestCase {
         let memory = UnsafeMutableRawPointer.allocate(byteCount: 16, alignment: 16)
         defer { memory.deallocate() }
         memory.initializeMemory(as: UInt8.self, repeating: 7, count: 16)
-        oracle.allocated(nil, slot: Slot(0), domain: .obj, size: 1000, zeroed: false, shouldFail: false, injectedFailure: true)
-        oracle.allocated(memory, slot: Slot(1), domain: .obj, size: 16, zeroed: true, shouldFail: false, injectedFailure: true)
-        XCTAssertEqual(oracle.takeFindings().map(\.invariant), [.callocZeroed], "NULL is fine; a block that is not zeroed is not")
+        oracle.allocated(
+            nil, slot: Slot(0), domain: .obj, size: 1000, zeroed: false, shouldFail: false, injectedFailure: true)
+        oracle.allocated(
+            memory, slot: Slot(1), domain: .obj, size: 16, zeroed: true, shouldFail: false, injectedFailure: true)
+        XCTAssertEqual(
+            oracle.takeFindings().map(\.invariant), [.callocZeroed], "NULL is fine; a block that is not zeroed is not")
     }
 
     /// A realloc that returned NULL after freeing the old block is reported without reading it.
     func testFailedReallocThatFreedTheBlockIsReportedUnread() {
         let oracle = Oracle(version: PythonVersionFixture.v313, debugHooks: false)
-        let unreadable = UnsafeMutableRawPointer(bitPattern: 0x10)!  // reading it would crash the test
-        oracle.allocated(unreadable, slot: Slot(0), domain: .mem, size: 8, zeroed: false, shouldFail: false, injectedFailure: false)
+        let unreadable = UnsafeMutableRawPointer(bitPattern: 0x10)! // reading it would crash the test
+        oracle.allocated(
+            unreadable, slot: Slot(0), domain: .mem, size: 8, zeroed: false, shouldFail: false, injectedFailure: false)
         oracle.reallocated(nil, slot: Slot(0), size: 0, shouldFail: false, injectedFailure: false, oldBlockLive: false)
         XCTAssertEqual(oracle.takeFindings().map(\.invariant), [.nonNull, .failureKeepsBlock])
         XCTAssertNil(oracle.block(in: Slot(0)))

@@ -9,7 +9,8 @@ import XCTest
 final class ViolationPrefixTests: XCTestCase {
     func testOracleFindingsOnTheLegalPrefixAreReported() throws {
         let target = try FuzzTestSupport.target("3.13")
-        let input = try Self.write("""
+        let input = try Self.write(
+            """
             # target: fuzz-violations
             malloc raw 16 -> s1
             malloc raw 0 -> s0
@@ -18,8 +19,10 @@ final class ViolationPrefixTests: XCTestCase {
         // zero-size-null makes op 2 return NULL: a non-null finding on the prefix. Without the
         // debug hooks the violation itself is only recorded, so the prefix is all there is.
         for mode in ["pymalloc", "debug"] {
-            let outcome = try FuzzTestSupport.pymemcheck(["replay", input, "--python", target.libraryPath, "--mode", mode,
-                                                          "--mutant", "zero-size-null", "--format", "json"])
+            let outcome = try FuzzTestSupport.pymemcheck([
+                "replay", input, "--python", target.libraryPath, "--mode", mode,
+                "--mutant", "zero-size-null", "--format", "json",
+            ])
             let result = try XCTUnwrap(try ReplayJSON.results(outcome.stdout).first, outcome.stderr)
             XCTAssertEqual(result.outcome, .finding, "\(mode): \(result.verdict?.note ?? result.detail ?? "")")
             XCTAssertEqual(result.verdict?.findings.first?.invariant, .nonNull, mode)
@@ -29,15 +32,19 @@ final class ViolationPrefixTests: XCTestCase {
 
     func testAConformingPrefixLeavesTheVerdictToTheViolation() throws {
         let target = try FuzzTestSupport.target("3.13")
-        let input = try Self.write("""
+        let input = try Self.write(
+            """
             # target: fuzz-violations
             malloc raw 16 -> s1
             violation pad-write s1 0
             """)
-        let outcome = try FuzzTestSupport.pymemcheck(["replay", input, "--python", target.libraryPath, "--mode", "debug", "--format", "json"])
+        let outcome = try FuzzTestSupport.pymemcheck([
+            "replay", input, "--python", target.libraryPath, "--mode", "debug", "--format", "json",
+        ])
         let result = try XCTUnwrap(try ReplayJSON.results(outcome.stdout).first, outcome.stderr)
         XCTAssertEqual(result.outcome, .conforms, "\(result.verdict?.findings.map(\.description) ?? [])")
-        XCTAssertEqual(result.verdict?.note?.contains("detected with the documented report"), true, result.verdict?.note ?? "")
+        XCTAssertEqual(
+            result.verdict?.note?.contains("detected with the documented report"), true, result.verdict?.note ?? "")
     }
 
     static func write(_ text: String) throws -> String {

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import OpLanguage
 
 final class ByteFormTests: XCTestCase {
@@ -23,21 +24,23 @@ final class ByteFormTests: XCTestCase {
             .apiIDWrite(slot: Slot(7)),
             .withoutGIL(.obj),
         ])
-        XCTAssertEqual(try ByteForm.encode(program), [
-            1,
-            0x20, 16, 3,
-            0x41, 4, 229, 1,
-            0x02, 2, 192,
-            0x43, 3,
-            0x04, 3, 1, 2, 3,
-            0x05, 4,
-            0x26, 2,
-            0x07, 9,
-            0x48, 5,
-            0x09, 6, 0,
-            0x0A, 7,
-            0x4B,
-        ])
+        XCTAssertEqual(
+            try ByteForm.encode(program),
+            [
+                1,
+                0x20, 16, 3,
+                0x41, 4, 229, 1,
+                0x02, 2, 192,
+                0x43, 3,
+                0x04, 3, 1, 2, 3,
+                0x05, 4,
+                0x26, 2,
+                0x07, 9,
+                0x48, 5,
+                0x09, 6, 0,
+                0x0A, 7,
+                0x4B,
+            ])
     }
 
     func testCanonicalisationOverRandomBytes() throws {
@@ -54,9 +57,11 @@ final class ByteFormTests: XCTestCase {
     func testTruncatedInputsDecodeWithZeroOperands() throws {
         let bytes = try ByteForm.encode(Fixtures.everyKind)
         for end in 1...bytes.count { XCTAssertNoThrow(try ByteForm.decode(bytes.prefix(end))) }
-        XCTAssertEqual(try ByteForm.decode([1, 0x01, 4]),
-                       Program([.calloc(.raw, count: Size(4), size: Size(0), slot: Slot(0))]))
-        XCTAssertEqual(try ByteForm.decode([1, 0x04]), Program([.write(slot: Slot(0), offset: 0, length: 0, seed: 0)]))
+        XCTAssertEqual(
+            try ByteForm.decode([1, 0x01, 4]),
+            Program([.calloc(.raw, count: Size(4), size: Size(0), slot: Slot(0))]))
+        XCTAssertEqual(
+            try ByteForm.decode([1, 0x04]), Program([.write(slot: Slot(0), offset: 0, length: 0, seed: 0)]))
     }
 
     func testReservedKindsAreSkipped() throws {

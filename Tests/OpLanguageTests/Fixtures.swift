@@ -44,29 +44,31 @@ enum Fixtures {
     /// A malloc of every boundary size, plus the largest literal sizes.
     static let boundarySizes = Program(
         Size.boundaries.enumerated().map { i, b in .malloc(Domain.allCases[i % 3], size: Size(b), slot: Slot(i)) }
-            + [.calloc(.obj, count: Size(191), size: Size(0), slot: Slot(0)),
-               .realloc(.raw, slot: Slot(2), size: Size(UInt.max))]
+            + [
+                .calloc(.obj, count: Size(191), size: Size(0), slot: Slot(0)),
+                .realloc(.raw, slot: Slot(2), size: Size(UInt.max)),
+            ]
     )
 
     /// The text form of `everyKind`, exactly as render writes it.
     static let everyKindText = """
-    # pymemcheck ops v1
-    malloc raw 16 -> s3
-    calloc mem 4 8 -> s1
-    realloc obj s3 100
-    free mem s3
-    write s3 0 16 seed 7
-    check s15
-    fail-next mem realloc
-    fail-next obj calloc
-    raw-thread 10
-    violation cross-free s3 obj
-    violation pad-write s3 -2
-    violation pad-write s4 7
-    violation pad-write s5 -7
-    violation pad-write s6 0
-    violation api-id s3
-    violation without-gil mem
+        # pymemcheck ops v1
+        malloc raw 16 -> s3
+        calloc mem 4 8 -> s1
+        realloc obj s3 100
+        free mem s3
+        write s3 0 16 seed 7
+        check s15
+        fail-next mem realloc
+        fail-next obj calloc
+        raw-thread 10
+        violation cross-free s3 obj
+        violation pad-write s3 -2
+        violation pad-write s4 7
+        violation pad-write s5 -7
+        violation pad-write s6 0
+        violation api-id s3
+        violation without-gil mem
 
-    """
+        """
 }

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import OpLanguage
 
 /// Fuzz/FORMAT.md promises a frozen v1 format; these tests keep the document and the code in step.

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import OpLanguage
 
 final class ProgramTests: XCTestCase {
@@ -14,7 +15,9 @@ final class ProgramTests: XCTestCase {
     }
 
     func testWithoutViolations() {
-        let program = Program([.withoutGIL(.raw), .check(slot: Slot(1)), .apiIDWrite(slot: Slot(1)), .free(.raw, slot: Slot(1))])
+        let program = Program([
+            .withoutGIL(.raw), .check(slot: Slot(1)), .apiIDWrite(slot: Slot(1)), .free(.raw, slot: Slot(1)),
+        ])
         XCTAssertEqual(program.withoutViolations, [.check(slot: Slot(1)), .free(.raw, slot: Slot(1))])
     }
 
@@ -42,9 +45,11 @@ final class ProgramTests: XCTestCase {
         let badBytes = dir.appendingPathComponent("bad.bin")
         try Data([2, 0, 0]).write(to: badBytes)
         let missing = dir.appendingPathComponent("missing")
-        let cases = [(badText, "\(badText.path): line 2: unknown op 'mallco'"),
-                     (badBytes, "\(badBytes.path): unsupported byte-form version 2"),
-                     (missing, "\(missing.path): cannot read")]
+        let cases = [
+            (badText, "\(badText.path): line 2: unknown op 'mallco'"),
+            (badBytes, "\(badBytes.path): unsupported byte-form version 2"),
+            (missing, "\(missing.path): cannot read"),
+        ]
         for (url, prefix) in cases {
             XCTAssertThrowsError(try OpInput.load(path: url.path)) { error in
                 let message = "\(error)"

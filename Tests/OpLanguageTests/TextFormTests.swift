@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import OpLanguage
 
 final class TextFormTests: XCTestCase {
@@ -15,35 +16,40 @@ final class TextFormTests: XCTestCase {
     }
 
     func testSizeNamesAndHex() throws {
-        let program = try TextForm.parse("""
-        malloc raw SSIZE_MAX -> s0
-        malloc mem SSIZE_MAX+1 -> s1
-        calloc obj 0x10 SIZE_MAX -> s2
-        realloc raw s0 0X1000
-        """)
-        XCTAssertEqual(program, Program([
-            .malloc(.raw, size: Size(UInt(Int.max)), slot: Slot(0)),
-            .malloc(.mem, size: Size(UInt(Int.max) + 1), slot: Slot(1)),
-            .calloc(.obj, count: Size(16), size: Size(UInt.max), slot: Slot(2)),
-            .realloc(.raw, slot: Slot(0), size: Size(4096)),
-        ]))
+        let program = try TextForm.parse(
+            """
+            malloc raw SSIZE_MAX -> s0
+            malloc mem SSIZE_MAX+1 -> s1
+            calloc obj 0x10 SIZE_MAX -> s2
+            realloc raw s0 0X1000
+            """)
+        XCTAssertEqual(
+            program,
+            Program([
+                .malloc(.raw, size: Size(UInt(Int.max)), slot: Slot(0)),
+                .malloc(.mem, size: Size(UInt(Int.max) + 1), slot: Slot(1)),
+                .calloc(.obj, count: Size(16), size: Size(UInt.max), slot: Slot(2)),
+                .realloc(.raw, slot: Slot(0), size: Size(4096)),
+            ]))
         XCTAssertTrue(TextForm.render(program).contains("malloc mem SSIZE_MAX+1 -> s1\n"))
     }
 
     func testBlankLinesAndComments() throws {
-        let program = try TextForm.parse("""
+        let program = try TextForm.parse(
+            """
 
-          # a whole-line comment
-        check s1   # trailing comment
-        \t
-        free raw s2#no space
-        """)
+              # a whole-line comment
+            check s1   # trailing comment
+            \t
+            free raw s2#no space
+            """)
         XCTAssertEqual(program, Program([.check(slot: Slot(1)), .free(.raw, slot: Slot(2))]))
         XCTAssertEqual(try TextForm.parse(""), Program([]))
     }
 
     func testCRLFLinesAreLines() throws {
-        XCTAssertEqual(try TextForm.parse("check s1\r\ncheck s2\r\n"), Program([.check(slot: Slot(1)), .check(slot: Slot(2))]))
+        XCTAssertEqual(
+            try TextForm.parse("check s1\r\ncheck s2\r\n"), Program([.check(slot: Slot(1)), .check(slot: Slot(2))]))
         XCTAssertThrowsError(try TextForm.parse("check s1\r\n\r\ncheck s99\r\n")) { error in
             XCTAssertEqual((error as? TextFormError)?.line, 3)
         }
@@ -51,9 +57,10 @@ final class TextFormTests: XCTestCase {
 
     func testUnknownOpMessage() {
         XCTAssertThrowsError(try TextForm.parse("check s0\n\nmallco raw 1 -> s0\n")) { error in
-            XCTAssertEqual((error as? TextFormError)?.description,
-                           "line 3: unknown op 'mallco'; expected one of malloc, calloc, realloc, free, write, "
-                               + "check, fail-next, raw-thread, violation")
+            XCTAssertEqual(
+                (error as? TextFormError)?.description,
+                "line 3: unknown op 'mallco'; expected one of malloc, calloc, realloc, free, write, "
+                    + "check, fail-next, raw-thread, violation")
         }
     }
 
@@ -105,8 +112,9 @@ final class TextFormTests: XCTestCase {
 
     func testUsageIsNamedInOperandErrors() {
         XCTAssertThrowsError(try TextForm.parse("free mem s99")) { error in
-            XCTAssertEqual((error as? TextFormError)?.description,
-                           "line 1: expected a slot s0...s15, got 's99'; usage: free <domain> <slot>")
+            XCTAssertEqual(
+                (error as? TextFormError)?.description,
+                "line 1: expected a slot s0...s15, got 's99'; usage: free <domain> <slot>")
         }
     }
 

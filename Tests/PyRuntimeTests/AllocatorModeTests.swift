@@ -21,7 +21,9 @@ final class AllocatorModeTests: XCTestCase {
             target.supportedModes.map { Case(target: target, mode: $0) }
         }
         XCTAssertFalse(cases.isEmpty)
-        let failures = TestSupport.parallelMap(cases) { item in Self.problems(of: item).map { "\(item.target.id) \(item.mode.name): \($0)" } }
+        let failures = TestSupport.parallelMap(cases) { item in
+            Self.problems(of: item).map { "\(item.target.id) \(item.mode.name): \($0)" }
+        }
         XCTAssertEqual(failures.flatMap { $0 }, [])
     }
 
@@ -36,7 +38,8 @@ final class AllocatorModeTests: XCTestCase {
 
     func testModesATargetCannotRunAreNotApplicableWithAReason() throws {
         let target = try TestSupport.target("3.12")
-        XCTAssertEqual(target.applicability(of: .mimalloc).reason, "mimalloc arrived in CPython 3.13; \(target.id) predates it")
+        XCTAssertEqual(
+            target.applicability(of: .mimalloc).reason, "mimalloc arrived in CPython 3.13; \(target.id) predates it")
         let outcome = try TestSupport.pymemcheck(["probe", "--python", target.libraryPath, "--mode", "mimalloc"])
         XCTAssertEqual(outcome.exitStatus, 2)
         XCTAssertTrue(outcome.stderr.contains("cannot run mode mimalloc: mimalloc arrived"), outcome.stderr)
@@ -44,14 +47,19 @@ final class AllocatorModeTests: XCTestCase {
 
     /// What is wrong with one target in one mode; empty when the mode took effect as it must.
     static func problems(of item: Case) -> [String] {
-        let target = item.target, mode = item.mode
-        guard let outcome = try? IsolatedRun.run(.probe, target: target, mode: mode) else { return ["could not start the child"] }
+        let target = item.target
+        let mode = item.mode
+        guard let outcome = try? IsolatedRun.run(.probe, target: target, mode: mode) else {
+            return ["could not start the child"]
+        }
         guard let report = IsolatedRun.result(ProbeReport.self, from: outcome) else {
             return ["no probe result: \(outcome.summary) \(outcome.stderr.suffix(300))"]
         }
         var problems: [String] = []
         let expectHooks = mode.expectsDebugHooks(debugBuild: target.debugBuild)
-        if report.debugHooksOn != expectHooks { problems.append("debug hooks \(report.debugHooks), expected \(expectHooks)") }
+        if report.debugHooksOn != expectHooks {
+            problems.append("debug hooks \(report.debugHooks), expected \(expectHooks)")
+        }
         let name = mode.expectedAllocatorName(defaultIsPymalloc: target.pymalloc, debugBuild: target.debugBuild)
         if report.modeInEffect != name { problems.append("in effect \(report.modeInEffect), expected \(name)") }
         if target.version >= PythonVersion(3, 7) && report.allocatorName != name {
@@ -59,11 +67,15 @@ final class AllocatorModeTests: XCTestCase {
         }
         let pymalloc = mode.underlyingAllocator(defaultIsPymalloc: target.pymalloc) == .pymalloc
         let arena = pymalloc ? expectedArenaSize(target.version) : nil
-        if report.arenaSize != arena { problems.append("arena size \(String(describing: report.arenaSize)), expected \(String(describing: arena))") }
+        if report.arenaSize != arena {
+            problems.append(
+                "arena size \(String(describing: report.arenaSize)), expected \(String(describing: arena))")
+        }
         for block in report.blocks {
             let domain = AllocatorDomain(name: block.domain)!
             if expectHooks != (block.debugLayout?.matchesDebugLayout(of: target.version, domain: domain) ?? false) {
-                problems.append("\(block.domain) block of \(block.requested): layout \(String(describing: block.debugLayout))")
+                problems.append(
+                    "\(block.domain) block of \(block.requested): layout \(String(describing: block.debugLayout))")
             }
         }
         return problems

@@ -11,8 +11,9 @@ final class CPythonBuildScriptTests: XCTestCase {
     private func run(_ arguments: [String], cache: String? = nil) throws -> ChildOutcome {
         var environment = ProcessInfo.processInfo.environment
         if let cache { environment["XDG_CACHE_HOME"] = cache }
-        return try ChildProcess.run(executable: "/bin/bash", arguments: [script] + arguments,
-                                    environment: environment, timeout: 60)
+        return try ChildProcess.run(
+            executable: "/bin/bash", arguments: [script] + arguments,
+            environment: environment, timeout: 60)
     }
 
     private func assertOneLineUsageError(_ outcome: ChildOutcome, mentions text: String) {

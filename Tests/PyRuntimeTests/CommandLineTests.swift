@@ -10,8 +10,10 @@ final class CommandLineTests: XCTestCase {
         let json = try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any]
         let targets = try XCTUnwrap(json?["targets"] as? [[String: Any]])
         XCTAssertEqual(targets.count, TestSupport.discovery.targets.count)
-        let fields: Set<String> = ["id", "version", "versionString", "libraryPath", "prefix", "origin", "debugBuild",
-                                   "pymalloc", "mimalloc", "supportedModes", "modes"]
+        let fields: Set<String> = [
+            "id", "version", "versionString", "libraryPath", "prefix", "origin", "debugBuild",
+            "pymalloc", "mimalloc", "supportedModes", "modes",
+        ]
         for target in targets { XCTAssertEqual(Set(target.keys), fields) }
         XCTAssertNotNil(json?["rejected"] as? [Any])
     }
@@ -35,19 +37,28 @@ final class CommandLineTests: XCTestCase {
     /// the parser's usage error: one line that names the allowed values or says what to give.
     func testTyposAndBadCombinationsAreOneLineUsageErrors() throws {
         let cases: [(arguments: [String], says: String)] = [
-            (["check", "--mode", "pymaloc"],
-             "'pymaloc' is invalid for '--mode <mode>'. Please provide one of: default,"),
+            (
+                ["check", "--mode", "pymaloc"],
+                "'pymaloc' is invalid for '--mode <mode>'. Please provide one of: default,"
+            ),
             (["check", "--format", "htm"], "one of 'text', 'json', 'junit', 'markdown' or 'html'"),
             (["targets", "--format", "yaml"], "one of 'text' and 'json'"),
-            (["replay", "x.ops", "--fuzz-target", "fuzz-sequence"],
-             "one of 'fuzz-sequences', 'fuzz-violations' or 'fuzz-faults'"),
+            (
+                ["replay", "x.ops", "--fuzz-target", "fuzz-sequence"],
+                "one of 'fuzz-sequences', 'fuzz-violations' or 'fuzz-faults'"
+            ),
             (["replay", "x.ops", "--mutant", "zero-size"], "one of: zero-size-null, zero-size-same-pointer"),
             (["certify", "--plugin", "mutant:zero-size"], "unknown mutant 'zero-size'; one of: zero-size-null"),
             (["bench", "--mode", "debugg"], "'debugg' is invalid for '--mode <mode>'"),
             (["check", "--all", "--python", "3.13"], "give --all or --python, not both"),
-            (["certify", "--plugin", "mutant:zero-size-null", "--all", "--python", "3.13"],
-             "give --all or --python, not both"),
-            (["certify", "--plugin", "mutant:zero-size-null", "--fuzz-seconds=-1"], "--fuzz-seconds must be 0 or more"),
+            (
+                ["certify", "--plugin", "mutant:zero-size-null", "--all", "--python", "3.13"],
+                "give --all or --python, not both"
+            ),
+            (
+                ["certify", "--plugin", "mutant:zero-size-null", "--fuzz-seconds=-1"],
+                "--fuzz-seconds must be 0 or more"
+            ),
             (["repro", "x.ops", "--plugin", "mutant:zero-size-null"], "a reproducer needs a plugin shared library"),
             (["bench", "--programs", "0"], "--programs must be at least 1"),
         ]
@@ -118,8 +129,9 @@ final class CommandLineTests: XCTestCase {
         let outcome = try TestSupport.pymemcheck(["check", "--catalogue", "/nonexistent", "--python", "3.13"])
         XCTAssertEqual(outcome.exitStatus, 2, outcome.stderr)
         XCTAssertEqual(outcome.stderr.split(separator: "\n").count, 1, outcome.stderr)
-        XCTAssertTrue(outcome.stderr.hasPrefix("pymemcheck: cannot read the catalogue folder /nonexistent"),
-                      outcome.stderr)
+        XCTAssertTrue(
+            outcome.stderr.hasPrefix("pymemcheck: cannot read the catalogue folder /nonexistent"),
+            outcome.stderr)
     }
 
     static let package = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -132,8 +144,9 @@ final class CommandLineTests: XCTestCase {
         environment.removeValue(forKey: "PYMEMCHECK_EXECUTABLE")
         environment["SWIFT_BACKTRACE"] = "enable=no"
         let command = ([executable] + arguments).map { "'\($0)'" }.joined(separator: " ")
-        return try ChildProcess.run(executable: "/bin/sh", arguments: ["-c", "cd / && exec \(command)"],
-                                    environment: environment, timeout: 900)
+        return try ChildProcess.run(
+            executable: "/bin/sh", arguments: ["-c", "cd / && exec \(command)"],
+            environment: environment, timeout: 900)
     }
 
     /// A target that cannot run a mode is an entry of the JSON (not text before it), and no failure.
@@ -144,7 +157,9 @@ final class CommandLineTests: XCTestCase {
                     + "to check the not-applicable entry")
         }
         let corpus = Self.package.appendingPathComponent("Corpus/fuzz-sequences").path
-        let outcome = try TestSupport.pymemcheck(["replay", corpus, "--python", old.libraryPath, "--mode", "mimalloc", "--format", "json"])
+        let outcome = try TestSupport.pymemcheck([
+            "replay", corpus, "--python", old.libraryPath, "--mode", "mimalloc", "--format", "json",
+        ])
         XCTAssertEqual(outcome.exitStatus, 0, outcome.stderr)
         let document = try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any]
         let entries = try XCTUnwrap(document?["results"] as? [[String: Any]], outcome.stdout)

@@ -33,7 +33,8 @@ final class IsolationTests: XCTestCase {
     }
 
     func testAMissingExecutableIsAnErrorNotATrap() {
-        XCTAssertThrowsError(try ChildProcess.run(executable: "/nowhere/pymemcheck", arguments: [], timeout: 5)) { error in
+        XCTAssertThrowsError(try ChildProcess.run(executable: "/nowhere/pymemcheck", arguments: [], timeout: 5)) {
+            error in
             XCTAssertTrue("\(error)".contains("cannot start /nowhere/pymemcheck"), "\(error)")
         }
     }
@@ -47,7 +48,8 @@ final class IsolationTests: XCTestCase {
         let target = try TestSupport.target("3.13")
         let outcome = try IsolatedRun.run(.overflowMem, target: target, mode: .debug)
         XCTAssertEqual(outcome.signal, SIGABRT, outcome.summary)
-        XCTAssertTrue(outcome.stderr.contains("Fatal Python error: _PyMem_DebugRawFree: bad trailing pad byte"), outcome.stderr)
+        XCTAssertTrue(
+            outcome.stderr.contains("Fatal Python error: _PyMem_DebugRawFree: bad trailing pad byte"), outcome.stderr)
     }
 
     func testAViolationWithoutHooksGoesUndetected() throws {

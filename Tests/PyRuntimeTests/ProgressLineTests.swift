@@ -1,7 +1,8 @@
 import Foundation
 import Isolation
-@testable import PyMemCheckCLI
 import XCTest
+
+@testable import PyMemCheckCLI
 
 /// The progress line of check, certify, replay and bench: on a terminal only, never with
 /// --quiet or TERM=dumb, and never in what a pipe or a file receives.
@@ -44,8 +45,9 @@ final class ProgressLineTests: XCTestCase {
         environment["TERM"] = term
         environment["SWIFT_BACKTRACE"] = "enable=no"
         let line = command.map { "'\($0)'" }.joined(separator: " ")
-        let outcome = try ChildProcess.run(executable: "/usr/bin/script", arguments: ["-qec", line, "/dev/null"],
-                                           environment: environment, timeout: 300)
+        let outcome = try ChildProcess.run(
+            executable: "/usr/bin/script", arguments: ["-qec", line, "/dev/null"],
+            environment: environment, timeout: 300)
         XCTAssertEqual(outcome.exitStatus, 0, outcome.stdout + outcome.stderr)
         return outcome.stdout
     }

@@ -19,14 +19,17 @@ final class SourceBuildDiscoveryTests: XCTestCase {
         let lib = prefix.appendingPathComponent("lib")
         try FileManager.default.createDirectory(at: lib, withIntermediateDirectories: true)
         let name = (library as NSString).lastPathComponent
-        try FileManager.default.createSymbolicLink(atPath: lib.appendingPathComponent(name).path,
-                                                   withDestinationPath: library)
+        try FileManager.default.createSymbolicLink(
+            atPath: lib.appendingPathComponent(name).path,
+            withDestinationPath: library)
         if finished {
             try Data("built\n".utf8).write(to: prefix.appendingPathComponent(".pymemcheck-built"))
         }
         // No pyenv root, so the link is not found first through the library it points to.
-        return ["HOME": cache.path, "XDG_CACHE_HOME": cache.path,
-                "PYENV_ROOT": cache.appendingPathComponent("none").path]
+        return [
+            "HOME": cache.path, "XDG_CACHE_HOME": cache.path,
+            "PYENV_ROOT": cache.appendingPathComponent("none").path,
+        ]
     }
 
     func testAFinishedBuildIsATargetNamedByItsFolder() throws {

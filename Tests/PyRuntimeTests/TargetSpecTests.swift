@@ -52,7 +52,9 @@ final class TargetSpecTests: XCTestCase {
     }
 
     func testALibraryThatIsNotPythonIsNamed() throws {
-        let libc = ["/lib/x86_64-linux-gnu/libc.so.6", "/usr/lib/x86_64-linux-gnu/libz.so.1"].first { FileManager.default.fileExists(atPath: $0) }
+        let libc = ["/lib/x86_64-linux-gnu/libc.so.6", "/usr/lib/x86_64-linux-gnu/libz.so.1"].first {
+            FileManager.default.fileExists(atPath: $0)
+        }
         guard let libc else {
             throw XCTSkip(
                 "no libc.so.6 at Debian's path (/lib/x86_64-linux-gnu) to use as a non-Python library; "

@@ -22,12 +22,14 @@ enum TestSupport {
     static func pymemcheck(_ arguments: [String], timeout: Double = 120) throws -> ChildOutcome {
         var environment = ProcessInfo.processInfo.environment
         environment["SWIFT_BACKTRACE"] = "enable=no"
-        return try ChildProcess.run(executable: try SelfExecutable.path(), arguments: arguments,
-                                    environment: environment, timeout: timeout)
+        return try ChildProcess.run(
+            executable: try SelfExecutable.path(), arguments: arguments,
+            environment: environment, timeout: timeout)
     }
 
     /// Runs `work` over `items` on a few threads; results keep the input order.
-    static func parallelMap<T, R: Sendable>(_ items: [T], width: Int = 4, _ work: @Sendable (T) -> R) -> [R] where T: Sendable {
+    static func parallelMap<T, R: Sendable>(_ items: [T], width: Int = 4, _ work: @Sendable (T) -> R) -> [R]
+    where T: Sendable {
         let results = UnsafeMutableBufferPointer<R?>.allocate(capacity: items.count)
         results.initialize(repeating: nil)
         defer { results.deallocate() }

@@ -37,13 +37,15 @@ final class WorkerPoolTests: XCTestCase {
         """
 
     func pool(_ setup: String) throws -> Pool {
-        let script = FileManager.default.temporaryDirectory.appendingPathComponent("pymemcheck-stand-in-\(getpid()).py")
+        let script = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "pymemcheck-stand-in-\(getpid()).py")
         try Self.standIn.write(to: script, atomically: true, encoding: .utf8)
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") else {
             throw XCTSkip("the stand-in worker needs /usr/bin/python3 (apt-get install python3)")
         }
-        return Pool(subcommand: script.path, setup: setup, executable: "/usr/bin/python3",
-                    timeout: { _ in 30 }, silenceLimit: 30)
+        return Pool(
+            subcommand: script.path, setup: setup, executable: "/usr/bin/python3",
+            timeout: { _ in 30 }, silenceLimit: 30)
     }
 
     func testACrashIsChargedToItsItemAndAFreshWorkerTakesTheRest() throws {
@@ -53,13 +55,17 @@ final class WorkerPoolTests: XCTestCase {
 
     func testADeathWhileSettingUpLosesEveryItemOnceWithTheStep() throws {
         let outcomes = try pool("dies-preparing").run(["a", "b"])
-        XCTAssertEqual(outcomes.map(Self.describe),
-                       Array(repeating: "not run: died while installing the allocator: terminated by signal 11 (SIGSEGV)", count: 2))
+        XCTAssertEqual(
+            outcomes.map(Self.describe),
+            Array(
+                repeating: "not run: died while installing the allocator: terminated by signal 11 (SIGSEGV)", count: 2)
+        )
     }
 
     func testARefusalLosesEveryItemWithItsReason() throws {
         let outcomes = try pool("refuses").run(["a", "b"])
-        XCTAssertEqual(outcomes.map(Self.describe), ["not run: refused: no such target", "not run: refused: no such target"])
+        XCTAssertEqual(
+            outcomes.map(Self.describe), ["not run: refused: no such target", "not run: refused: no such target"])
     }
 
     func testAMessageIsOneLineWhateverItCarries() {

@@ -8,8 +8,9 @@ final class CommandOutputTests: XCTestCase {
     func pymemcheck(_ arguments: [String], timeout: Double = 300) throws -> ChildOutcome {
         var environment = ProcessInfo.processInfo.environment
         environment["SWIFT_BACKTRACE"] = "enable=no"
-        return try ChildProcess.run(executable: try SelfExecutable.path(), arguments: arguments,
-                                    environment: environment, timeout: timeout)
+        return try ChildProcess.run(
+            executable: try SelfExecutable.path(), arguments: arguments,
+            environment: environment, timeout: timeout)
     }
 
     /// The document a command printed; a failed command fails the test with its stderr.
@@ -38,7 +39,8 @@ final class CommandOutputTests: XCTestCase {
 
     func testReplay() throws {
         let input = PackagePaths.root.appendingPathComponent("Corpus/fuzz-sequences/calloc-zeroes.bin").path
-        assertValid(try output(["replay", input, "--mode", "default", "--format", "json"]), schema: "replay", "replay")
+        assertValid(
+            try output(["replay", input, "--mode", "default", "--format", "json"]), schema: "replay", "replay")
     }
 
     func testCertify() throws {
@@ -47,8 +49,11 @@ final class CommandOutputTests: XCTestCase {
         guard FileManager.default.fileExists(atPath: plugin) else {
             return XCTFail("no example plugin at \(plugin); run 'swift build' first")
         }
-        let json = try output(["certify", "--plugin", plugin, "--mode", "default", "--fuzz-seconds", "0.2",
-                               "--format", "json"], allowedExits: [0, 1])
+        let json = try output(
+            [
+                "certify", "--plugin", plugin, "--mode", "default", "--fuzz-seconds", "0.2",
+                "--format", "json",
+            ], allowedExits: [0, 1])
         assertValid(json, schema: "certify", "certify")
     }
 

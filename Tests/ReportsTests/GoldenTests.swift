@@ -1,5 +1,6 @@
-@testable import Reports
 import XCTest
+
+@testable import Reports
 
 /// What a person reads, pinned: each text and Markdown rendering of the sample documents is
 /// compared with its file under Fixtures/ (PYMEMCHECK_UPDATE_GOLDEN=1 rewrites them).
@@ -46,8 +47,9 @@ final class HTMLReportTests: XCTestCase {
     func testEvidenceIsNeverMarkup() throws {
         let evidence = "<script>alert('x')</script> \" onmouseover=\"x\u{1}"
         let result = ClauseResult(clause: "c<b>", target: "t&", mode: "m", status: .fail, evidence: [evidence])
-        let matrix = Matrix(rows: [MatrixRow(clause: "c<b>", section: "s<i>", statement: "\"quoted\"")],
-                            columns: [MatrixColumn(target: "t&", mode: "m")], results: [result], seconds: 0)
+        let matrix = Matrix(
+            rows: [MatrixRow(clause: "c<b>", section: "s<i>", statement: "\"quoted\"")],
+            columns: [MatrixColumn(target: "t&", mode: "m")], results: [result], seconds: 0)
         let html = try ReportRenderer.render(matrix, as: .html)
         XCTAssertFalse(html.contains("<script>"), html)
         XCTAssertFalse(html.contains("c<b>"), html)

@@ -36,7 +36,8 @@ final class JSONSchemaTests: XCTestCase {
     /// The schemas can fail: a document of another kind, or one with a status no reader knows, is refused.
     func testTheValidatorRefusesWhatIsWrong() throws {
         let probe = try DocumentJSON.render(SampleDocuments.probe)
-        XCTAssertFalse(try Validators.jsonProblems(probe, schema: "targets").isEmpty, "a probe passed as a target list")
+        XCTAssertFalse(
+            try Validators.jsonProblems(probe, schema: "targets").isEmpty, "a probe passed as a target list")
         let matrix = try ReportRenderer.render(SampleDocuments.matrix, as: .json)
             .replacingOccurrences(of: "\"expected-deviation\"", with: "\"deviation\"")
         XCTAssertFalse(try Validators.jsonProblems(matrix, schema: "matrix").isEmpty, "an unknown status passed")

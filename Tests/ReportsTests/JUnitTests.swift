@@ -1,5 +1,6 @@
-@testable import Reports
 import XCTest
+
+@testable import Reports
 
 /// The JUnit XML is well-formed and follows Schemas/junit.xsd whatever the evidence holds.
 final class JUnitTests: XCTestCase {
@@ -17,19 +18,22 @@ final class JUnitTests: XCTestCase {
     func testHostileEvidenceValidates() throws {
         let scalars = (0..<0x20).compactMap(Unicode.Scalar.init) + ["\u{7F}", "\u{85}"]
         let controls = String(String.UnicodeScalarView(scalars))
-        let bytes: [UInt8] = [0x41, 0xFF, 0xFE, 0xC3, 0x28, 0xED, 0xA0, 0x80, 0x42]  // a lone surrogate's encoding too
+        let bytes: [UInt8] = [0x41, 0xFF, 0xFE, 0xC3, 0x28, 0xED, 0xA0, 0x80, 0x42] // a lone surrogate's encoding too
         let invalidUTF8 = String(decoding: bytes, as: UTF8.self)
         let hostile = "\(controls) ]]> <![CDATA[ \"quoted\" 'single' & &amp; \(invalidUTF8)"
         let stderr = String(repeating: "Fatal Python error: \u{1B}[31mbad\u{1B}[0m ]]> \u{0}\r\n", count: 2_600)
         XCTAssertGreaterThan(stderr.utf8.count, 100_000)
         let column = MatrixColumn(target: "3.13\(hostile)", mode: "debug\u{1}")
         let results = [
-            ClauseResult(clause: "fail\(hostile)", target: column.target, mode: column.mode, status: .fail,
-                         evidence: [hostile, stderr]),
-            ClauseResult(clause: "skip", target: column.target, mode: column.mode, status: .notApplicable,
-                         evidence: [hostile]),
-            ClauseResult(clause: "deviation", target: column.target, mode: column.mode, status: .expectedDeviation,
-                         evidence: [hostile]),
+            ClauseResult(
+                clause: "fail\(hostile)", target: column.target, mode: column.mode, status: .fail,
+                evidence: [hostile, stderr]),
+            ClauseResult(
+                clause: "skip", target: column.target, mode: column.mode, status: .notApplicable,
+                evidence: [hostile]),
+            ClauseResult(
+                clause: "deviation", target: column.target, mode: column.mode, status: .expectedDeviation,
+                evidence: [hostile]),
         ]
         let matrix = Matrix(rows: [], columns: [column], results: results, seconds: 3e-5)
         let xml = try ReportRenderer.render(matrix, as: .junit)
@@ -39,7 +43,8 @@ final class JUnitTests: XCTestCase {
     }
 
     func testAnEmptyMatrixValidates() throws {
-        assertValidJUnit(try ReportRenderer.render(Matrix(rows: [], columns: [], results: [], seconds: 0), as: .junit),
-                         "empty matrix")
+        assertValidJUnit(
+            try ReportRenderer.render(Matrix(rows: [], columns: [], results: [], seconds: 0), as: .junit),
+            "empty matrix")
     }
 }

@@ -5,16 +5,21 @@
 /// Documents with every status and shape each renderer handles, fixed so their renderings can
 /// be compared with the golden files.
 enum SampleDocuments {
-    static let columns = [MatrixColumn(target: "3.13.0", mode: "default"),
-                          MatrixColumn(target: "3.13.0", mode: "debug"),
-                          MatrixColumn(target: "3.6.15", mode: "malloc")]
+    static let columns = [
+        MatrixColumn(target: "3.13.0", mode: "default"),
+        MatrixColumn(target: "3.13.0", mode: "debug"),
+        MatrixColumn(target: "3.6.15", mode: "malloc"),
+    ]
 
     static let rows = [
-        MatrixRow(clause: "raw.malloc.zero-size-distinct", section: "Raw memory interface",
-                  statement: "PyMem_RawMalloc(0) returns a unique non-NULL pointer."),
-        MatrixRow(clause: "debug.realloc.shrink-erases", section: "Debug hooks",
-                  statement: "Freed bytes are filled with DEADBYTE (0xDD)."),
-        MatrixRow(clause: "mimalloc.in-use", section: "mimalloc", statement: "PYTHONMALLOC=mimalloc selects mimalloc."),
+        MatrixRow(
+            clause: "raw.malloc.zero-size-distinct", section: "Raw memory interface",
+            statement: "PyMem_RawMalloc(0) returns a unique non-NULL pointer."),
+        MatrixRow(
+            clause: "debug.realloc.shrink-erases", section: "Debug hooks",
+            statement: "Freed bytes are filled with DEADBYTE (0xDD)."),
+        MatrixRow(
+            clause: "mimalloc.in-use", section: "mimalloc", statement: "PYTHONMALLOC=mimalloc selects mimalloc."),
     ]
 
     static var matrix: Matrix {
@@ -22,106 +27,141 @@ enum SampleDocuments {
     }
 
     static let results: [ClauseResult] = [
-        ClauseResult(clause: "raw.malloc.zero-size-distinct", target: "3.13.0", mode: "default", status: .pass,
-                     evidence: [], seconds: 0.00003, exercised: 4),
-        ClauseResult(clause: "raw.malloc.zero-size-distinct", target: "3.13.0", mode: "debug", status: .fail,
-                     evidence: ["malloc(0) returned NULL", "second line of evidence"], seconds: 0.5, exercised: 2),
-        ClauseResult(clause: "raw.malloc.zero-size-distinct", target: "3.6.15", mode: "malloc", status: .pass,
-                     evidence: [], seconds: 0.001, exercised: 4),
-        ClauseResult(clause: "debug.realloc.shrink-erases", target: "3.13.0", mode: "default", status: .notApplicable,
-                     evidence: ["the debug hooks are off in this mode"]),
-        ClauseResult(clause: "debug.realloc.shrink-erases", target: "3.13.0", mode: "debug", status: .expectedDeviation,
-                     evidence: ["recorded deviation: dead 14, kept 72, dead 64"], seconds: 0.02, exercised: 1),
-        ClauseResult(clause: "debug.realloc.shrink-erases", target: "3.6.15", mode: "malloc", status: .notApplicable,
-                     evidence: ["the debug hooks are off in this mode"]),
-        ClauseResult(clause: "mimalloc.in-use", target: "3.13.0", mode: "default", status: .unexpectedPass,
-                     evidence: ["the recorded deviation did not happen"], seconds: 0.1, exercised: 1),
-        ClauseResult(clause: "mimalloc.in-use", target: "3.13.0", mode: "debug", status: .pass, evidence: [],
-                     exercised: 1),
-        ClauseResult(clause: "mimalloc.in-use", target: "3.6.15", mode: "malloc", status: .notApplicable,
-                     evidence: ["mimalloc arrived in CPython 3.13; 3.6.15 predates it"]),
+        ClauseResult(
+            clause: "raw.malloc.zero-size-distinct", target: "3.13.0", mode: "default", status: .pass,
+            evidence: [], seconds: 0.00003, exercised: 4),
+        ClauseResult(
+            clause: "raw.malloc.zero-size-distinct", target: "3.13.0", mode: "debug", status: .fail,
+            evidence: ["malloc(0) returned NULL", "second line of evidence"], seconds: 0.5, exercised: 2),
+        ClauseResult(
+            clause: "raw.malloc.zero-size-distinct", target: "3.6.15", mode: "malloc", status: .pass,
+            evidence: [], seconds: 0.001, exercised: 4),
+        ClauseResult(
+            clause: "debug.realloc.shrink-erases", target: "3.13.0", mode: "default", status: .notApplicable,
+            evidence: ["the debug hooks are off in this mode"]),
+        ClauseResult(
+            clause: "debug.realloc.shrink-erases", target: "3.13.0", mode: "debug", status: .expectedDeviation,
+            evidence: ["recorded deviation: dead 14, kept 72, dead 64"], seconds: 0.02, exercised: 1),
+        ClauseResult(
+            clause: "debug.realloc.shrink-erases", target: "3.6.15", mode: "malloc", status: .notApplicable,
+            evidence: ["the debug hooks are off in this mode"]),
+        ClauseResult(
+            clause: "mimalloc.in-use", target: "3.13.0", mode: "default", status: .unexpectedPass,
+            evidence: ["the recorded deviation did not happen"], seconds: 0.1, exercised: 1),
+        ClauseResult(
+            clause: "mimalloc.in-use", target: "3.13.0", mode: "debug", status: .pass, evidence: [],
+            exercised: 1),
+        ClauseResult(
+            clause: "mimalloc.in-use", target: "3.6.15", mode: "malloc", status: .notApplicable,
+            evidence: ["mimalloc arrived in CPython 3.13; 3.6.15 predates it"]),
     ]
 
     static let controls = [
-        ControlResult(planted: ClauseResult(clause: "raw.malloc.zero-size-distinct", target: "3.13.0", mode: "default",
-                                            status: .fail, evidence: ["two blocks at 0x10"]),
-                      violation: "zero-size requests share a block"),
-        ControlResult(planted: ClauseResult(clause: "raw.malloc.zero-size-distinct", target: "3.6.15", mode: "malloc",
-                                            status: .pass, evidence: ["the control did not fire"]),
-                      violation: "zero-size requests share a block"),
+        ControlResult(
+            planted: ClauseResult(
+                clause: "raw.malloc.zero-size-distinct", target: "3.13.0", mode: "default",
+                status: .fail, evidence: ["two blocks at 0x10"]),
+            violation: "zero-size requests share a block"),
+        ControlResult(
+            planted: ClauseResult(
+                clause: "raw.malloc.zero-size-distinct", target: "3.6.15", mode: "malloc",
+                status: .pass, evidence: ["the control did not fire"]),
+            violation: "zero-size requests share a block"),
     ]
 
     static var certificate: CertificateDocument {
         CertificateDocument(
             plugin: "libexample.so", clauses: Array(results.prefix(5)),
             items: [
-                CertifyItem(target: "3.13.0", mode: "default", part: "plugin functions called directly", status: .pass,
-                            evidence: ["every documented edge"], detectedBy: []),
-                CertifyItem(target: "3.13.0", mode: "debug", part: "fuzz-sequences", status: .fail,
-                            evidence: ["op 2 `calloc raw 4 8 -> s1`: calloc-zeroed: byte 3 is 0xab", "input:"],
-                            detectedBy: ["calloc-zeroed"]),
-                CertifyItem(target: "3.13.0", mode: "debug", part: "threads", status: .note,
-                            evidence: ["recorded, not judged"], detectedBy: []),
+                CertifyItem(
+                    target: "3.13.0", mode: "default", part: "plugin functions called directly", status: .pass,
+                    evidence: ["every documented edge"], detectedBy: []),
+                CertifyItem(
+                    target: "3.13.0", mode: "debug", part: "fuzz-sequences", status: .fail,
+                    evidence: ["op 2 `calloc raw 4 8 -> s1`: calloc-zeroed: byte 3 is 0xab", "input:"],
+                    detectedBy: ["calloc-zeroed"]),
+                CertifyItem(
+                    target: "3.13.0", mode: "debug", part: "threads", status: .note,
+                    evidence: ["recorded, not judged"], detectedBy: []),
             ],
             notApplicable: ["3.6.15 mimalloc: mimalloc arrived in CPython 3.13; 3.6.15 predates it"])
     }
 
     static func target(_ id: String, debug: Bool = false, origin: TargetEntry.Origin = .pyenv) -> TargetEntry {
-        let modes = ["default", "malloc", "pymalloc", "debug", "malloc_debug", "pymalloc_debug", "mimalloc",
-                     "mimalloc_debug", "hooks"].map { mode in
+        let modes = [
+            "default", "malloc", "pymalloc", "debug", "malloc_debug", "pymalloc_debug", "mimalloc",
+            "mimalloc_debug", "hooks",
+        ].map { mode in
             mode.hasPrefix("mimalloc")
                 ? TargetEntry.Mode(mode: mode, applicable: false, reason: "\(id) predates mimalloc")
                 : TargetEntry.Mode(mode: mode, applicable: true, reason: nil)
         }
-        return TargetEntry(id: id, version: .init(major: 3, minor: 12, micro: 1),
-                           versionString: "3.12.1 (main, Jan  1 2026, 00:00:00)\n[GCC 12.2.0]",
-                           libraryPath: "~/.pyenv/versions/\(id)/lib/libpython3.12.so.1.0", prefix: nil, origin: origin,
-                           debugBuild: debug, pymalloc: true, mimalloc: false,
-                           supportedModes: modes.filter(\.applicable).map(\.mode), modes: modes)
+        return TargetEntry(
+            id: id, version: .init(major: 3, minor: 12, micro: 1),
+            versionString: "3.12.1 (main, Jan  1 2026, 00:00:00)\n[GCC 12.2.0]",
+            libraryPath: "~/.pyenv/versions/\(id)/lib/libpython3.12.so.1.0", prefix: nil, origin: origin,
+            debugBuild: debug, pymalloc: true, mimalloc: false,
+            supportedModes: modes.filter(\.applicable).map(\.mode), modes: modes)
     }
 
     static var targets: TargetsDocument {
-        TargetsDocument(targets: [target("3.12.1"), target("3.12.1d", debug: true, origin: .system)],
-                        rejected: [.init(path: "~/.pyenv/versions/2.7.18/lib/libpython2.7.so",
-                                         reason: "Python 2 has no PEP 445 API")])
+        TargetsDocument(
+            targets: [target("3.12.1"), target("3.12.1d", debug: true, origin: .system)],
+            rejected: [
+                .init(
+                    path: "~/.pyenv/versions/2.7.18/lib/libpython2.7.so",
+                    reason: "Python 2 has no PEP 445 API")
+            ])
     }
 
     static var probe: ProbeDocument {
-        let layout = ProbeDocument.DebugLayout(domain: "raw", requested: 8, address: "0x1000", headerSize: 8,
-                                               apiID: "r", leadingPad: [0xfd, 0xfd, 0xfd], trailingPad: [0xfd, 0xfd],
-                                               firstBytes: [0xcd, 0xcd])
-        return ProbeDocument(target: target("3.12.1"), mode: "debug", modeInEffect: "pymalloc_debug",
-                             allocatorName: nil,
-                             debugHooks: ["raw": true, "mem": true, "obj": false], debugHooksOn: true,
-                             arenaSize: 1 << 18,
-                             blocks: [.init(domain: "raw", requested: 8, address: "0x1000", debugLayout: layout),
-                                      .init(domain: "obj", requested: 600, address: "NULL", debugLayout: nil)])
+        let layout = ProbeDocument.DebugLayout(
+            domain: "raw", requested: 8, address: "0x1000", headerSize: 8,
+            apiID: "r", leadingPad: [0xfd, 0xfd, 0xfd], trailingPad: [0xfd, 0xfd],
+            firstBytes: [0xcd, 0xcd])
+        return ProbeDocument(
+            target: target("3.12.1"), mode: "debug", modeInEffect: "pymalloc_debug",
+            allocatorName: nil,
+            debugHooks: ["raw": true, "mem": true, "obj": false], debugHooksOn: true,
+            arenaSize: 1 << 18,
+            blocks: [
+                .init(domain: "raw", requested: 8, address: "0x1000", debugLayout: layout),
+                .init(domain: "obj", requested: 600, address: "NULL", debugLayout: nil),
+            ])
     }
 
-    static let findings = FindingsDocument(findings: [
-        FindingEntry(opIndex: 2, op: "realloc mem s1 50", invariant: .contentsKept,
-                     evidence: "byte 7 was 0x00, expected 0x41"),
-        FindingEntry(opIndex: -1, op: "", invariant: .noLeak, evidence: "2 blocks left in OBJ"),
-        FindingEntry(opIndex: 0, op: "malloc raw 8 -> s1", invariant: .noCrash, evidence: "SIGSEGV", signal: 11),
-    ], note: "a note")
+    static let findings = FindingsDocument(
+        findings: [
+            FindingEntry(
+                opIndex: 2, op: "realloc mem s1 50", invariant: .contentsKept,
+                evidence: "byte 7 was 0x00, expected 0x41"),
+            FindingEntry(opIndex: -1, op: "", invariant: .noLeak, evidence: "2 blocks left in OBJ"),
+            FindingEntry(opIndex: 0, op: "malloc raw 8 -> s1", invariant: .noCrash, evidence: "SIGSEGV", signal: 11),
+        ], note: "a note")
 
     static var replay: ReplayDocument {
         ReplayDocument(results: [
-            .init(file: "", fuzzTarget: "", target: "3.6.15", mode: "mimalloc", outcome: .notApplicable, verdict: nil,
-                  detail: "mimalloc arrived in CPython 3.13", signal: nil, detectedBy: nil),
-            .init(file: "Corpus/fuzz-sequences/a.bin", fuzzTarget: "fuzz-sequences", target: "3.13.0", mode: "default",
-                  outcome: .conforms, verdict: FindingsDocument(findings: []), detail: nil, signal: nil,
-                  detectedBy: nil),
-            .init(file: "Corpus/fuzz-sequences/b.bin", fuzzTarget: "fuzz-sequences", target: "3.13.0", mode: "default",
-                  outcome: .finding, verdict: findings, detail: nil, signal: nil,
-                  detectedBy: "invariant contents-kept"),
-            .init(file: "crash-1", fuzzTarget: "", target: "3.13.0", mode: "default", outcome: .crashed, verdict: nil,
-                  detail: "the target was killed by SIGSEGV on this input", signal: 11, detectedBy: nil),
+            .init(
+                file: "", fuzzTarget: "", target: "3.6.15", mode: "mimalloc", outcome: .notApplicable, verdict: nil,
+                detail: "mimalloc arrived in CPython 3.13", signal: nil, detectedBy: nil),
+            .init(
+                file: "Corpus/fuzz-sequences/a.bin", fuzzTarget: "fuzz-sequences", target: "3.13.0", mode: "default",
+                outcome: .conforms, verdict: FindingsDocument(findings: []), detail: nil, signal: nil,
+                detectedBy: nil),
+            .init(
+                file: "Corpus/fuzz-sequences/b.bin", fuzzTarget: "fuzz-sequences", target: "3.13.0", mode: "default",
+                outcome: .finding, verdict: findings, detail: nil, signal: nil,
+                detectedBy: "invariant contents-kept"),
+            .init(
+                file: "crash-1", fuzzTarget: "", target: "3.13.0", mode: "default", outcome: .crashed, verdict: nil,
+                detail: "the target was killed by SIGSEGV on this input", signal: 11, detectedBy: nil),
         ])
     }
 
-    static let bench = BenchDocument(target: "3.13.0", mode: "pymalloc", programs: 200, ops: 6400, maxOps: 64,
-                                     secondsWithOracle: 0.5, secondsBare: 0.125)
-    static let idleBench = BenchDocument(target: "3.13.0", mode: "pymalloc", programs: 0, ops: 0, maxOps: 64,
-                                         secondsWithOracle: 0, secondsBare: 0)
+    static let bench = BenchDocument(
+        target: "3.13.0", mode: "pymalloc", programs: 200, ops: 6400, maxOps: 64,
+        secondsWithOracle: 0.5, secondsBare: 0.125)
+    static let idleBench = BenchDocument(
+        target: "3.13.0", mode: "pymalloc", programs: 0, ops: 0, maxOps: 64,
+        secondsWithOracle: 0, secondsBare: 0)
 }

@@ -18,7 +18,8 @@ enum Validators {
     /// Problems `json` has against Schemas/NAME.schema.json; empty when it validates.
     static func jsonProblems(_ json: String, schema name: String) throws -> [String] {
         guard FileManager.default.isExecutableFile(atPath: python),
-              try run(python, ["-c", "import jsonschema"]).exitStatus == 0 else {
+            try run(python, ["-c", "import jsonschema"]).exitStatus == 0
+        else {
             throw Missing(tool: "python3-jsonschema", install: "apt-get install -y python3-jsonschema")
         }
         let file = try temporary(json, suffix: ".json")
@@ -71,8 +72,10 @@ enum Validators {
 extension XCTestCase {
     /// Fails (one line per problem, or the one line saying what to install) unless `json` is a
     /// valid document of the schema.
-    func assertValid(_ json: String, schema: String, _ what: String,
-                     file: StaticString = #filePath, line: UInt = #line) {
+    func assertValid(
+        _ json: String, schema: String, _ what: String,
+        file: StaticString = #filePath, line: UInt = #line
+    ) {
         do {
             for problem in try Validators.jsonProblems(json, schema: schema) {
                 XCTFail("\(what): \(problem)", file: file, line: line)
@@ -109,7 +112,8 @@ extension XCTestCase {
         let first = (0..<common).first { renderedLines[$0] != goldenLines[$0] } ?? common
         let seen = first < renderedLines.count ? renderedLines[first] : "(end)"
         let expected = first < goldenLines.count ? goldenLines[first] : "(end)"
-        XCTFail("\(name) differs at line \(first + 1): rendered '\(seen)', golden '\(expected)' "
-            + "(if the change is meant: \(regenerate))", file: file, line: line)
+        XCTFail(
+            "\(name) differs at line \(first + 1): rendered '\(seen)', golden '\(expected)' "
+                + "(if the change is meant: \(regenerate))", file: file, line: line)
     }
 }

@@ -16,7 +16,9 @@ public enum AllocationChecks {
     public static func zeroSizeMalloc(_ context: CheckContext) -> CheckVerdict {
         let write = !context.debugHooks
         return context.eachDomain { _, functions, evidence in
-            zeroSizeBlocksAreDistinct(functions, &evidence, label: "malloc(0)", write: write) { _ in functions.malloc(0) }
+            zeroSizeBlocksAreDistinct(functions, &evidence, label: "malloc(0)", write: write) { _ in
+                functions.malloc(0)
+            }
         }
     }
 
@@ -25,7 +27,9 @@ public enum AllocationChecks {
         let pairs = [(0, 8), (8, 0), (0, 0)]
         let write = !context.debugHooks
         return context.eachDomain { _, functions, evidence in
-            zeroSizeBlocksAreDistinct(functions, &evidence, label: "calloc with a zero argument", write: write, zeroed: true) { index in
+            zeroSizeBlocksAreDistinct(
+                functions, &evidence, label: "calloc with a zero argument", write: write, zeroed: true
+            ) { index in
                 functions.calloc(pairs[index % 3].0, pairs[index % 3].1)
             }
         }
@@ -36,21 +40,37 @@ public enum AllocationChecks {
     /// checks every pointer distinct and every byte still its own. Under the debug hooks a
     /// zero-size block records size 0 and its trailing pad starts at p[0], so nothing is written
     /// there (Conformance/README.md).
-    static func zeroSizeBlocksAreDistinct(_ functions: DomainFunctions, _ evidence: inout Evidence, label: String, write: Bool,
-                                          zeroed: Bool = false, _ allocate: (Int) -> UnsafeMutableRawPointer?) {
-        var zero: [UnsafeMutableRawPointer] = [], others: [UnsafeMutableRawPointer] = []
+    static func zeroSizeBlocksAreDistinct(
+        _ functions: DomainFunctions, _ evidence: inout Evidence, label: String, write: Bool,
+        zeroed: Bool = false, _ allocate: (Int) -> UnsafeMutableRawPointer?
+    ) {
+        var zero: [UnsafeMutableRawPointer] = []
+        var others: [UnsafeMutableRawPointer] = []
         for index in 0..<zeroSizeBlocks {
-            guard let block = allocate(index) else { evidence.add("\(label) call \(index) returned NULL"); break }
-            if write && zeroed { evidence.expect(block.load(as: UInt8.self) == 0, "\(label) call \(index): the one usable byte is not zero") }
+            guard let block = allocate(index) else {
+                evidence.add("\(label) call \(index) returned NULL")
+                break
+            }
+            if write && zeroed {
+                evidence.expect(
+                    block.load(as: UInt8.self) == 0, "\(label) call \(index): the one usable byte is not zero")
+            }
             if write { block.storeBytes(of: Bytes.pattern(index), as: UInt8.self) }
             zero.append(block)
-            if let other = functions.malloc(16) { Bytes.fill(other, count: 16, seed: 200); others.append(other) }
+            if let other = functions.malloc(16) {
+                Bytes.fill(other, count: 16, seed: 200)
+                others.append(other)
+            }
         }
         let all = zero + others
-        evidence.expect(Set(all).count == all.count, "\(label) gave a pointer already live " +
-            "(\(all.count - Set(all).count) repeats among \(all.count) live blocks)")
+        evidence.expect(
+            Set(all).count == all.count,
+            "\(label) gave a pointer already live "
+                + "(\(all.count - Set(all).count) repeats among \(all.count) live blocks)")
         for (index, block) in zero.enumerated() where write {
-            evidence.expect(block.load(as: UInt8.self) == Bytes.pattern(index), "\(label) block \(index) at \(Bytes.hex(block)) lost its byte: it is shared")
+            evidence.expect(
+                block.load(as: UInt8.self) == Bytes.pattern(index),
+                "\(label) block \(index) at \(Bytes.hex(block)) lost its byte: it is shared")
         }
         for other in others where Bytes.firstMismatch(other, count: 16, seed: 200) != nil {
             evidence.add("a 16-byte block at \(Bytes.hex(other)) was overwritten through a zero-size block")
@@ -67,7 +87,9 @@ public enum AllocationChecks {
                     continue
                 }
                 Bytes.fill(block, count: size)
-                evidence.expect(Bytes.firstMismatch(block, count: size) == nil, "realloc(NULL, \(size)) block does not hold what was written")
+                evidence.expect(
+                    Bytes.firstMismatch(block, count: size) == nil,
+                    "realloc(NULL, \(size)) block does not hold what was written")
                 functions.free(block)
             }
         }
@@ -98,7 +120,9 @@ public enum AllocationChecks {
             evidence.expect(live.count == sizes.count, "malloc returned NULL")
             for _ in 0..<3 { functions.free(nil) }
             for (block, size, seed) in live {
-                evidence.expect(Bytes.firstMismatch(block, count: size, seed: seed) == nil, "free(NULL) changed a live \(size)-byte block")
+                evidence.expect(
+                    Bytes.firstMismatch(block, count: size, seed: seed) == nil,
+                    "free(NULL) changed a live \(size)-byte block")
             }
             let after = functions.malloc(16)
             evidence.expect(after != nil, "allocation failed after free(NULL)")
@@ -110,12 +134,14 @@ public enum AllocationChecks {
     /// Size pairs that shrink, grow, and cross pymalloc's 512-byte threshold both ways, plus
     /// every pymalloc size-class edge in both directions (the class size, one above, one below).
     static func resizes(_ version: PythonVersion) -> [(Int, Int)] {
-        let step = version >= PythonVersion(3, 8) ? 16 : 8  // pymalloc's ALIGNMENT (bpo-27987 in 3.8)
+        let step = version >= PythonVersion(3, 8) ? 16 : 8 // pymalloc's ALIGNMENT (bpo-27987 in 3.8)
         let edges = stride(from: step, through: 512, by: step).flatMap { size in
             [(size, size + 1), (size + 1, size), (size - 1, size), (size, size - 1)]
         }
-        return edges + [(16, 64), (64, 16), (100, 600), (600, 100), (512, 513), (513, 512), (1, 100_000), (100_000, 7),
-                        (200_000, 400_000), (400_000, 200_000)]
+        return edges + [
+            (16, 64), (64, 16), (100, 600), (600, 100), (512, 513), (513, 512), (1, 100_000), (100_000, 7),
+            (200_000, 400_000), (400_000, 200_000),
+        ]
     }
 
     /// realloc keeps the contents up to min(old, new) size, the last byte included.
@@ -141,8 +167,10 @@ public enum AllocationChecks {
 
     /// Sizes whose calloc is checked: every pymalloc class edge region, the 512/513 threshold,
     /// pages, and blocks above glibc's mmap threshold (128 KiB by default).
-    static let callocSizes = [1, 7, 8, 15, 16, 17, 31, 32, 33, 63, 64, 65, 255, 256, 257, 511, 512, 513,
-                              1024, 4096, 4097, 8192, 65_536, 200_000, 1 << 20]
+    static let callocSizes = [
+        1, 7, 8, 15, 16, 17, 31, 32, 33, 63, 64, 65, 255, 256, 257, 511, 512, 513,
+        1024, 4096, 4097, 8192, 65_536, 200_000, 1 << 20,
+    ]
 
     /// calloc returns zeroed memory, in both argument orders, even where the same sizes were
     /// just allocated, dirtied and freed (so a calloc that is only malloc gets dirty memory).
@@ -151,7 +179,9 @@ public enum AllocationChecks {
             for total in callocSizes {
                 for (nelem, elsize) in [(total, 1), (1, total)] {
                     dirty(functions, size: total)
-                    guard let block = functions.calloc(nelem, elsize) else { return evidence.add("calloc(\(nelem), \(elsize)) returned NULL") }
+                    guard let block = functions.calloc(nelem, elsize) else {
+                        return evidence.add("calloc(\(nelem), \(elsize)) returned NULL")
+                    }
                     if let offset = Bytes.firstNot(0, in: block, 0..<total) {
                         let seen = String(block.load(fromByteOffset: offset, as: UInt8.self), radix: 16)
                         evidence.add("calloc(\(nelem), \(elsize)) byte \(offset) is 0x\(seen), not zero")
@@ -178,17 +208,25 @@ public enum AllocationChecks {
     /// overflowing, returns NULL, and the allocator is not even asked (a hook on top sees nothing).
     public static func callocOverflowFails(_ context: CheckContext) -> CheckVerdict {
         context.eachDomain { domain, functions, evidence in
-            let half = Int(bitPattern: UInt.max / 2 + 1), quarter = Int(bitPattern: UInt.max / 4 + 1)
-            let pairs = [(half, 2), (2, half), (1 << 32, 1 << 32), (Int(bitPattern: UInt.max), Int(bitPattern: UInt.max)), (3, quarter)]
+            let half = Int(bitPattern: UInt.max / 2 + 1)
+            let quarter = Int(bitPattern: UInt.max / 4 + 1)
+            let pairs = [
+                (half, 2), (2, half), (1 << 32, 1 << 32), (Int(bitPattern: UInt.max), Int(bitPattern: UInt.max)),
+                (3, quarter),
+            ]
             let layer = RecordingLayer.installOnTop(of: domain, in: context.library)
             layer.reset()
             for (nelem, elsize) in pairs {
                 let block = functions.calloc(nelem, elsize)
-                evidence.expect(block == nil, "calloc(\(UInt(bitPattern: nelem)), " +
-                    "\(UInt(bitPattern: elsize))) cannot be met but returned \(Bytes.hex(block))")
+                evidence.expect(
+                    block == nil,
+                    "calloc(\(UInt(bitPattern: nelem)), "
+                        + "\(UInt(bitPattern: elsize))) cannot be met but returned \(Bytes.hex(block))")
                 functions.free(block)
             }
-            let asked = layer.calls.filter { call in call.function == .calloc && pairs.contains { $0 == (call.size, call.elementSize) } }
+            let asked = layer.calls.filter { call in
+                call.function == .calloc && pairs.contains { $0 == (call.size, call.elementSize) }
+            }
             layer.uninstall()
             evidence.expect(asked.isEmpty, "\(asked.count) of the impossible calloc requests reached the allocator")
         }
@@ -218,7 +256,8 @@ public enum AllocationChecks {
                 Bytes.fill(block, count: old, seed: 9)
                 for size in aboveSsizeMax {
                     let result = functions.realloc(block, size)
-                    evidence.expect(result == nil, "realloc(p, \(UInt(bitPattern: size))) returned \(Bytes.hex(result))")
+                    evidence.expect(
+                        result == nil, "realloc(p, \(UInt(bitPattern: size))) returned \(Bytes.hex(result))")
                     if let offset = Bytes.firstMismatch(block, count: old, seed: 9) {
                         evidence.add("after a failed realloc the \(old)-byte block changed at byte \(offset)")
                     }
@@ -251,7 +290,10 @@ public enum AllocationChecks {
                 case 1: block = functions.calloc(size, 1)
                 default: block = functions.malloc(size / 2 + 1).flatMap { functions.realloc($0, size) }
                 }
-                guard let block else { evidence.add("allocation \(index) of \(size) bytes returned NULL"); continue }
+                guard let block else {
+                    evidence.add("allocation \(index) of \(size) bytes returned NULL")
+                    continue
+                }
                 Bytes.fill(block, count: size, seed: UInt8(truncatingIfNeeded: index))
                 blocks.append((block, size))
             }
@@ -260,11 +302,14 @@ public enum AllocationChecks {
             }
             let ranges = blocks.map { (UInt(bitPattern: $0.0), UInt($0.1)) }.sorted { $0.0 < $1.0 }
             for (left, right) in zip(ranges, ranges.dropFirst()) where left.0 + left.1 > right.0 {
-                evidence.add("blocks at 0x\(String(left.0, radix: 16)) (+\(left.1)) and 0x\(String(right.0, radix: 16)) overlap")
+                evidence.add(
+                    "blocks at 0x\(String(left.0, radix: 16)) (+\(left.1)) and 0x\(String(right.0, radix: 16)) overlap"
+                )
             }
             for (index, (block, size)) in blocks.enumerated() {
-                evidence.expect(Bytes.firstMismatch(block, count: size, seed: UInt8(truncatingIfNeeded: index)) == nil,
-                                "block \(index) at \(Bytes.hex(block)) was overwritten through another live block")
+                evidence.expect(
+                    Bytes.firstMismatch(block, count: size, seed: UInt8(truncatingIfNeeded: index)) == nil,
+                    "block \(index) at \(Bytes.hex(block)) was overwritten through another live block")
             }
             blocks.forEach { functions.free($0.0) }
         }

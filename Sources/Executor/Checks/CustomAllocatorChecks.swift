@@ -12,7 +12,8 @@ public enum CustomAllocatorChecks {
             library.install(original, for: domain)
             evidence.expect(same(library.allocator(domain), original), "Get after Set(Get()) differs")
             let layer = RecordingLayer.installOnTop(of: domain, in: library)
-            evidence.expect(same(library.allocator(domain), layer.allocator), "Get does not return the allocator just Set")
+            evidence.expect(
+                same(library.allocator(domain), layer.allocator), "Get does not return the allocator just Set")
             layer.uninstall()
             evidence.expect(same(library.allocator(domain), original), "the original could not be put back")
         }
@@ -26,21 +27,30 @@ public enum CustomAllocatorChecks {
 
     /// Runs one malloc, calloc, realloc and free through a hook on `domain` and returns the calls
     /// the hook saw along with what the caller passed and got.
-    static func exercise(_ library: PythonLibrary, _ domain: AllocatorDomain) -> (layer: RecordingLayer, sent: [RecordingLayer.Call]) {
+    static func exercise(_ library: PythonLibrary, _ domain: AllocatorDomain) -> (
+        layer: RecordingLayer, sent: [RecordingLayer.Call]
+    ) {
         let functions = library.functions(domain)
         let layer = RecordingLayer.installOnTop(of: domain, in: library)
         layer.reset()
         var sent: [RecordingLayer.Call] = []
         let block = functions.malloc(40)
-        sent.append(.init(function: .malloc, ctx: 0, size: 40, elementSize: 0, pointer: 0, result: UInt(bitPattern: block)))
+        sent.append(
+            .init(function: .malloc, ctx: 0, size: 40, elementSize: 0, pointer: 0, result: UInt(bitPattern: block)))
         let zeroed = functions.calloc(3, 7)
-        sent.append(.init(function: .calloc, ctx: 0, size: 3, elementSize: 7, pointer: 0, result: UInt(bitPattern: zeroed)))
+        sent.append(
+            .init(function: .calloc, ctx: 0, size: 3, elementSize: 7, pointer: 0, result: UInt(bitPattern: zeroed)))
         let grown = functions.realloc(block, 4000)
-        sent.append(.init(function: .realloc, ctx: 0, size: 4000, elementSize: 0, pointer: UInt(bitPattern: block), result: UInt(bitPattern: grown)))
+        sent.append(
+            .init(
+                function: .realloc, ctx: 0, size: 4000, elementSize: 0, pointer: UInt(bitPattern: block),
+                result: UInt(bitPattern: grown)))
         functions.free(grown)
-        sent.append(.init(function: .free, ctx: 0, size: 0, elementSize: 0, pointer: UInt(bitPattern: grown), result: 0))
+        sent.append(
+            .init(function: .free, ctx: 0, size: 0, elementSize: 0, pointer: UInt(bitPattern: grown), result: 0))
         functions.free(zeroed)
-        sent.append(.init(function: .free, ctx: 0, size: 0, elementSize: 0, pointer: UInt(bitPattern: zeroed), result: 0))
+        sent.append(
+            .init(function: .free, ctx: 0, size: 0, elementSize: 0, pointer: UInt(bitPattern: zeroed), result: 0))
         layer.uninstall()
         return (layer, sent)
     }
@@ -50,10 +60,13 @@ public enum CustomAllocatorChecks {
         context.eachDomain { domain, _, evidence in
             let (layer, sent) = exercise(context.library, domain)
             let received = layer.receivedContexts
-            evidence.expect(received.count >= sent.count, "the hook was called \(received.count) times for \(sent.count) calls")
+            evidence.expect(
+                received.count >= sent.count, "the hook was called \(received.count) times for \(sent.count) calls")
             let installed = UInt(bitPattern: layer.ctx)
             for ctx in Set(received) {
-                evidence.expect(ctx == installed, "the hook was called with ctx 0x\(String(ctx, radix: 16)), installed with \(Bytes.hex(layer.ctx))")
+                evidence.expect(
+                    ctx == installed,
+                    "the hook was called with ctx 0x\(String(ctx, radix: 16)), installed with \(Bytes.hex(layer.ctx))")
             }
         }
     }
@@ -63,11 +76,17 @@ public enum CustomAllocatorChecks {
     public static func argumentsPassedThrough(_ context: CheckContext) -> CheckVerdict {
         context.eachDomain { domain, _, evidence in
             let (layer, sent) = exercise(context.library, domain)
-            let seen = layer.calls.map { call -> RecordingLayer.Call in var call = call; call.ctx = 0; return call }
+            let seen = layer.calls.map { call -> RecordingLayer.Call in
+                var call = call
+                call.ctx = 0
+                return call
+            }
             for expected in sent {
                 let sameFunction = seen.filter { $0.function == expected.function }.map(describe)
-                evidence.expect(seen.contains(expected), "\(expected.function.rawValue)(\(describe(expected))) "
-                    + "did not reach the hook unchanged; it saw \(sameFunction)")
+                evidence.expect(
+                    seen.contains(expected),
+                    "\(expected.function.rawValue)(\(describe(expected))) "
+                        + "did not reach the hook unchanged; it saw \(sameFunction)")
             }
         }
     }
@@ -76,7 +95,8 @@ public enum CustomAllocatorChecks {
         switch call.function {
         case .malloc: return "\(call.size) → 0x\(String(call.result, radix: 16))"
         case .calloc: return "\(call.size), \(call.elementSize) → 0x\(String(call.result, radix: 16))"
-        case .realloc: return "0x\(String(call.pointer, radix: 16)), \(call.size) → 0x\(String(call.result, radix: 16))"
+        case .realloc:
+            return "0x\(String(call.pointer, radix: 16)), \(call.size) → 0x\(String(call.result, radix: 16))"
         case .free: return "0x\(String(call.pointer, radix: 16))"
         }
     }
@@ -87,15 +107,21 @@ public enum CustomAllocatorChecks {
             let layer = RecordingLayer.installOnTop(of: domain, in: context.library)
             layer.reset()
             var blocks: [UnsafeMutableRawPointer?] = []
-            for index in 0..<100 { blocks.append(index % 2 == 0 ? functions.malloc(index) : functions.calloc(index, 3)) }
+            for index in 0..<100 {
+                blocks.append(index % 2 == 0 ? functions.malloc(index) : functions.calloc(index, 3))
+            }
             blocks = blocks.map { functions.realloc($0, 700) }
             blocks.forEach { functions.free($0) }
             layer.uninstall()
             var counts: [RecordingLayer.Function: Int] = [:]
             for call in layer.calls { counts[call.function, default: 0] += 1 }
             // Python itself may allocate in between (MEM/OBJ): at least ours must be there.
-            for (function, expected) in [(RecordingLayer.Function.malloc, 50), (.calloc, 50), (.realloc, 100), (.free, 100)] {
-                evidence.expect(counts[function, default: 0] >= expected, "the hook saw \(counts[function, default: 0]) \(function.rawValue) calls of \(expected) made")
+            for (function, expected) in [
+                (RecordingLayer.Function.malloc, 50), (.calloc, 50), (.realloc, 100), (.free, 100),
+            ] {
+                evidence.expect(
+                    counts[function, default: 0] >= expected,
+                    "the hook saw \(counts[function, default: 0]) \(function.rawValue) calls of \(expected) made")
             }
         }
     }

@@ -19,9 +19,13 @@ public enum DebugBytesChecks {
             guard let block = functions.malloc(32) else { return evidence.add("malloc(32) returned NULL") }
             let layout = BlockLayout(block: block, requested: 32, domain: domain)
             let data = (0..<32).map { block.load(fromByteOffset: $0, as: UInt8.self) }
-            evidence.expect(data.allSatisfy { $0 == clean }, "fresh data is \(hexBytes(Set(data))), documented CLEANBYTE \(hex(clean))")
+            evidence.expect(
+                data.allSatisfy { $0 == clean },
+                "fresh data is \(hexBytes(Set(data))), documented CLEANBYTE \(hex(clean))")
             let pads = layout.leadingPad + layout.trailingPad
-            evidence.expect(pads.allSatisfy { $0 == forbidden }, "pads are \(hexBytes(Set(pads))), documented FORBIDDENBYTE \(hex(forbidden))")
+            evidence.expect(
+                pads.allSatisfy { $0 == forbidden },
+                "pads are \(hexBytes(Set(pads))), documented FORBIDDENBYTE \(hex(forbidden))")
             guard let under = RecordingLayer.installUnderDebugHooks(of: domain, in: context.library) else {
                 functions.free(block)
                 return evidence.add("the debug hooks are not on top of this domain")
@@ -29,11 +33,15 @@ public enum DebugBytesChecks {
             var freed: [UInt8] = []
             under.beforeFree = { pointer in
                 let header = BlockLayout.headerLength
-                if pointer == block - header { freed = (header..<header + 32).map { pointer.load(fromByteOffset: $0, as: UInt8.self) } }
+                if pointer == block - header {
+                    freed = (header..<header + 32).map { pointer.load(fromByteOffset: $0, as: UInt8.self) }
+                }
             }
             functions.free(block)
             under.uninstall()
-            evidence.expect(!freed.isEmpty && freed.allSatisfy { $0 == dead }, "freed data is \(hexBytes(Set(freed))), documented DEADBYTE \(hex(dead))")
+            evidence.expect(
+                !freed.isEmpty && freed.allSatisfy { $0 == dead },
+                "freed data is \(hexBytes(Set(freed))), documented DEADBYTE \(hex(dead))")
             seen.append("clean \(hexBytes(Set(data))), dead \(hexBytes(Set(freed))), forbidden \(hexBytes(Set(pads)))")
         }
         return verdict.observing(Set(seen).count == 1 ? seen.first : seen.joined(separator: " | "))
@@ -50,10 +58,10 @@ public enum DebugBytesChecks {
                 under.reset()
                 functions.free(functions.malloc(size))
                 let requested = under.calls.first { $0.function == .malloc }?.size
-                evidence.expect(requested == size + words * word,
-                                "malloc(\(size)) asked the allocator below for " +
-                                    "\(requested.map(String.init) ?? "nothing"), expected " +
-                                    "\(size) + \(words)×\(word)")
+                evidence.expect(
+                    requested == size + words * word,
+                    "malloc(\(size)) asked the allocator below for "
+                        + "\(requested.map(String.init) ?? "nothing"), expected " + "\(size) + \(words)×\(word)")
             }
         }
     }
@@ -65,9 +73,12 @@ public enum DebugBytesChecks {
             func serial(_ block: UnsafeMutableRawPointer, _ size: Int) -> Int {
                 (0..<word).reduce(0) { ($0 << 8) | Int(block.load(fromByteOffset: size + word + $1, as: UInt8.self)) }
             }
-            guard let first = functions.malloc(16), let second = functions.malloc(40) else { return evidence.add("malloc returned NULL") }
+            guard let first = functions.malloc(16), let second = functions.malloc(40) else {
+                return evidence.add("malloc returned NULL")
+            }
             let (a, b) = (serial(first, 16), serial(second, 40))
-            evidence.expect(b == a + 1, "two mallocs in a row got serial numbers \(a) and \(b), not n and n+1 (big-endian)")
+            evidence.expect(
+                b == a + 1, "two mallocs in a row got serial numbers \(a) and \(b), not n and n+1 (big-endian)")
             guard let grown = functions.realloc(second, 100) else { return evidence.add("realloc returned NULL") }
             let c = serial(grown, 100)
             evidence.expect(c == b + 1, "a realloc after serial \(b) got serial \(c), not \(b + 1)")

@@ -15,8 +15,10 @@ public enum DebugHookChecks {
                 guard let block = functions.malloc(size) else { return evidence.add("malloc(\(size)) returned NULL") }
                 let offset = Bytes.firstNot(clean, in: block, 0..<size)
                 let seen = block.load(fromByteOffset: offset ?? 0, as: UInt8.self)
-                evidence.expect(offset == nil, "malloc(\(size)) byte \(offset ?? 0) is 0x\(String(seen, radix: 16)), " +
-                    "not CLEANBYTE 0x\(String(clean, radix: 16))")
+                evidence.expect(
+                    offset == nil,
+                    "malloc(\(size)) byte \(offset ?? 0) is 0x\(String(seen, radix: 16)), "
+                        + "not CLEANBYTE 0x\(String(clean, radix: 16))")
                 functions.free(block)
             }
         }
@@ -29,10 +31,15 @@ public enum DebugHookChecks {
             for (old, new) in [(16, 64), (100, 1000), (600, 601)] {
                 guard let block = functions.malloc(old) else { return evidence.add("malloc(\(old)) returned NULL") }
                 Bytes.fill(block, count: old)
-                guard let grown = functions.realloc(block, new) else { return evidence.add("realloc to \(new) returned NULL") }
-                evidence.expect(Bytes.firstNot(clean, in: grown, old..<new) == nil, "realloc \(old)→\(new): a grown byte is not CLEANBYTE")
-                evidence.expect(Bytes.firstMismatch(grown, count: old) == nil,
-                                "realloc \(old)→\(new) lost old bytes")
+                guard let grown = functions.realloc(block, new) else {
+                    return evidence.add("realloc to \(new) returned NULL")
+                }
+                evidence.expect(
+                    Bytes.firstNot(clean, in: grown, old..<new) == nil,
+                    "realloc \(old)→\(new): a grown byte is not CLEANBYTE")
+                evidence.expect(
+                    Bytes.firstMismatch(grown, count: old) == nil,
+                    "realloc \(old)→\(new) lost old bytes")
                 functions.free(grown)
             }
         }
@@ -46,10 +53,16 @@ public enum DebugHookChecks {
                 guard let block = functions.malloc(size) else { return evidence.add("malloc(\(size)) returned NULL") }
                 let layout = BlockLayout(block: block, requested: size, domain: domain)
                 evidence.expect(layout.headerSize == size, "malloc(\(size)): header size reads \(layout.headerSize)")
-                evidence.expect(layout.apiID == String(domain.apiID), "malloc(\(size)): API id '\(layout.apiID)', expected '\(domain.apiID)'")
+                evidence.expect(
+                    layout.apiID == String(domain.apiID),
+                    "malloc(\(size)): API id '\(layout.apiID)', expected '\(domain.apiID)'")
                 let forbidden = context.version.debugBytes.forbidden
-                evidence.expect(layout.leadingPad.allSatisfy { $0 == forbidden }, "malloc(\(size)): leading pad \(layout.leadingPad)")
-                evidence.expect(layout.trailingPad.allSatisfy { $0 == forbidden }, "malloc(\(size)): trailing pad \(layout.trailingPad)")
+                evidence.expect(
+                    layout.leadingPad.allSatisfy { $0 == forbidden },
+                    "malloc(\(size)): leading pad \(layout.leadingPad)")
+                evidence.expect(
+                    layout.trailingPad.allSatisfy { $0 == forbidden },
+                    "malloc(\(size)): trailing pad \(layout.trailingPad)")
                 functions.free(block)
             }
         }
@@ -63,8 +76,12 @@ public enum DebugHookChecks {
             }
             let layout = BlockLayout(block: resized, requested: 300, domain: domain)
             let forbidden = context.version.debugBytes.forbidden
-            evidence.expect(layout.headerSize == 300 && layout.apiID == String(domain.apiID), "after calloc+realloc: size \(layout.headerSize), API '\(layout.apiID)'")
-            evidence.expect((layout.leadingPad + layout.trailingPad).allSatisfy { $0 == forbidden }, "after calloc+realloc: pads \(layout.leadingPad) \(layout.trailingPad)")
+            evidence.expect(
+                layout.headerSize == 300 && layout.apiID == String(domain.apiID),
+                "after calloc+realloc: size \(layout.headerSize), API '\(layout.apiID)'")
+            evidence.expect(
+                (layout.leadingPad + layout.trailingPad).allSatisfy { $0 == forbidden },
+                "after calloc+realloc: pads \(layout.leadingPad) \(layout.trailingPad)")
             evidence.expect(Bytes.firstNot(0, in: resized, 0..<45) == nil, "calloc's zeroes were not kept by realloc")
             functions.free(resized)
         }
@@ -81,18 +98,20 @@ public enum DebugHookChecks {
             defer { under.uninstall() }
             for size in [8, 100] {
                 guard let block = functions.malloc(size) else { return evidence.add("malloc(\(size)) returned NULL") }
-                let head = block - BlockLayout.headerLength, total = size + context.version.debugHookOverhead
+                let head = block - BlockLayout.headerLength
+                let total = size + context.version.debugHookOverhead
                 var seen: [UInt8] = []
                 under.beforeFree = { pointer in
                     if pointer == head { seen = (0..<total).map { pointer.load(fromByteOffset: $0, as: UInt8.self) } }
                 }
                 functions.free(block)
                 under.beforeFree = nil
-                evidence.expect(seen.count == total, "free(\(size)-byte block) did not reach the allocator below with its header")
+                evidence.expect(
+                    seen.count == total, "free(\(size)-byte block) did not reach the allocator below with its header")
                 if let offset = seen.firstIndex(where: { $0 != dead }) {
-                    evidence.add("free of a \(size)-byte block: byte " +
-                        "\(offset - BlockLayout.headerLength) (from p) is " +
-                        "0x\(String(seen[offset], radix: 16)), not DEADBYTE")
+                    evidence.add(
+                        "free of a \(size)-byte block: byte " + "\(offset - BlockLayout.headerLength) (from p) is "
+                            + "0x\(String(seen[offset], radix: 16)), not DEADBYTE")
                 }
             }
         }
@@ -112,19 +131,24 @@ public enum DebugHookChecks {
             memset(block, Int32(shrinkFill), old)
             var given: [UInt8] = []
             under.beforeRealloc = { pointer, _ in
-                if pointer == block - BlockLayout.headerLength { given = (new..<old).map { block.load(fromByteOffset: $0, as: UInt8.self) } }
+                if pointer == block - BlockLayout.headerLength {
+                    given = (new..<old).map { block.load(fromByteOffset: $0, as: UInt8.self) }
+                }
             }
             let shrunk = functions.realloc(block, new)
             under.beforeRealloc = nil
             evidence.expect(!given.isEmpty, "realloc did not reach the allocator below with the block's head")
             if !given.isEmpty {
                 let runs = shrinkRuns(given, dead: dead)
-                evidence.expect(given.allSatisfy { $0 == dead }, "realloc \(old)→\(new): the \(old - new) bytes given up were, when resized: \(runs)")
+                evidence.expect(
+                    given.allSatisfy { $0 == dead },
+                    "realloc \(old)→\(new): the \(old - new) bytes given up were, when resized: \(runs)")
                 observed.append(runs)
             }
             functions.free(shrunk ?? block)
         }
-        return verdict.observing(observed.count == 1 || Set(observed).count == 1 ? observed.first : observed.joined(separator: " | "))
+        return verdict.observing(
+            observed.count == 1 || Set(observed).count == 1 ? observed.first : observed.joined(separator: " | "))
     }
 
     /// What the shrink check writes: no debug-hook byte of any version has this value, so

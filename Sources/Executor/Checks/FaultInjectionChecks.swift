@@ -12,7 +12,9 @@ public enum FaultInjectionChecks {
             if context.debugHooks, let under = RecordingLayer.installUnderDebugHooks(of: domain, in: library) {
                 defer { under.uninstall() }
                 for (old, new) in [(100, 5000), (5000, 100)] {
-                    failedRealloc(context, domain, old: old, new: new, evidence: &evidence, label: "under the debug hooks", layer: under)
+                    failedRealloc(
+                        context, domain, old: old, new: new, evidence: &evidence, label: "under the debug hooks",
+                        layer: under)
                 }
             }
             let pymalloc = context.mode.underlyingAllocator(defaultIsPymalloc: context.target.pymalloc) == .pymalloc
@@ -20,7 +22,9 @@ public enum FaultInjectionChecks {
                 let raw = RecordingLayer.installOnTop(of: .raw, in: library)
                 defer { raw.uninstall() }
                 for (old, new) in [(1000, 5000), (100, 1000)] {
-                    failedRealloc(context, domain, old: old, new: new, evidence: &evidence, label: "with PyMem_RawRealloc/RawMalloc failing", layer: raw)
+                    failedRealloc(
+                        context, domain, old: old, new: new, evidence: &evidence,
+                        label: "with PyMem_RawRealloc/RawMalloc failing", layer: raw)
                 }
             }
         }
@@ -29,8 +33,10 @@ public enum FaultInjectionChecks {
 
     /// Allocates `old` bytes, makes `layer` fail the next malloc and realloc, reallocs to `new`,
     /// and checks the aftermath.
-    private static func failedRealloc(_ context: CheckContext, _ domain: AllocatorDomain, old: Int, new: Int,
-                                      evidence: inout Evidence, label: String, layer: RecordingLayer) {
+    private static func failedRealloc(
+        _ context: CheckContext, _ domain: AllocatorDomain, old: Int, new: Int,
+        evidence: inout Evidence, label: String, layer: RecordingLayer
+    ) {
         let functions = context.library.functions(domain)
         let name = "\(domain.functionPrefix)Realloc \(old)→\(new) \(label)"
         guard let block = functions.malloc(old) else { return evidence.add("\(name): malloc returned NULL") }
@@ -44,7 +50,7 @@ public enum FaultInjectionChecks {
         // request by itself: nothing was made to fail, so there is nothing to judge.
         let failed = layer.calls.contains { ($0.function == .malloc || $0.function == .realloc) && $0.result == 0 }
         if result != nil && !failed {
-            functions.free(result)  // the old block went with the realloc
+            functions.free(result) // the old block went with the realloc
             return
         }
         if result != nil {
@@ -57,11 +63,12 @@ public enum FaultInjectionChecks {
         if context.debugHooks {
             let layout = BlockLayout(block: block, requested: old, domain: domain)
             let bytes = context.version.debugBytes
-            evidence.expect(layout.headerSize == old && layout.apiID == String(domain.apiID)
-                            && layout.trailingPad.allSatisfy { $0 == bytes.forbidden },
-                            "\(name): the old block's debug header or pads were not restored " +
-                                "(size \(layout.headerSize), API '\(layout.apiID)')")
+            evidence.expect(
+                layout.headerSize == old && layout.apiID == String(domain.apiID)
+                    && layout.trailingPad.allSatisfy { $0 == bytes.forbidden },
+                "\(name): the old block's debug header or pads were not restored "
+                    + "(size \(layout.headerSize), API '\(layout.apiID)')")
         }
-        functions.free(block)  // the debug hooks would abort here if the block were no longer valid
+        functions.free(block) // the debug hooks would abort here if the block were no longer valid
     }
 }

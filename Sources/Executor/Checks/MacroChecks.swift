@@ -3,8 +3,9 @@ import ClauseCatalogue
 import Foundation
 import Isolation
 import PyRuntime
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// PyMem_New, PyMem_Resize and PyMem_Del are macros: they exist only in the target's headers,
@@ -36,9 +37,11 @@ public enum MacroChecks {
         }
         """
 
-    static let steps = [1: "PyMem_New(int, 10) returned NULL", 2: "PyMem_Resize to 1000 ints set p to NULL",
-                        3: "PyMem_Resize lost the contents", 4: "PyMem_New with an overflowing count did not give NULL",
-                        5: "PyMem_Resize with an overflowing count did not set p to NULL"]
+    static let steps = [
+        1: "PyMem_New(int, 10) returned NULL", 2: "PyMem_Resize to 1000 ints set p to NULL",
+        3: "PyMem_Resize lost the contents", 4: "PyMem_New with an overflowing count did not give NULL",
+        5: "PyMem_Resize with an overflowing count did not set p to NULL",
+    ]
 
     public static func newResizeDel(_ context: CheckContext) -> CheckVerdict {
         let symbol: UnsafeMutableRawPointer
@@ -66,7 +69,10 @@ public enum MacroChecks {
         let partial = output + ".\(getpid()).partial"
         try source.write(toFile: sourceFile, atomically: true, encoding: .utf8)
         defer { unlink(sourceFile) }
-        let outcome = try ChildProcess.run(executable: compiler, arguments: ["-shared", "-fPIC", "-O0", "-o", partial, sourceFile] + HeaderLocator.includeFlags(for: target), timeout: 120)
+        let outcome = try ChildProcess.run(
+            executable: compiler,
+            arguments: ["-shared", "-fPIC", "-O0", "-o", partial, sourceFile]
+                + HeaderLocator.includeFlags(for: target), timeout: 120)
         guard outcome.exitedCleanly, rename(partial, output) == 0 else {
             unlink(partial)
             throw CatalogueError("\(compiler) failed on the macro check: \(outcome.stderr.prefix(300))")
@@ -118,17 +124,23 @@ extension MacroChecks {
         let sizes = MemoryLayout<Int32>.size
         // PyMem_MALLOC(40) and PyMem_NEW(int, 10) ask the same 40 bytes, REALLOC and RESIZE the
         // same 400: each size must arrive twice.
-        for (function, size, names) in [(RecordingLayer.Function.malloc, 40, "PyMem_MALLOC(40) and PyMem_NEW(int, 10)"),
-                                        (.realloc, 100 * sizes, "PyMem_REALLOC(p, 400) and PyMem_RESIZE(q, int, 100)")] {
+        for (function, size, names) in [
+            (RecordingLayer.Function.malloc, 40, "PyMem_MALLOC(40) and PyMem_NEW(int, 10)"),
+            (.realloc, 100 * sizes, "PyMem_REALLOC(p, 400) and PyMem_RESIZE(q, int, 100)"),
+        ] {
             let seen = calls.filter { $0.function == function && $0.size == size }.count
             evidence.expect(seen >= 2, "\(names): \(seen) of the 2 requests reached the MEM domain's allocator")
         }
-        evidence.expect(calls.filter { $0.function == .free && $0.pointer != 0 }.count >= 2, "PyMem_FREE and PyMem_DEL did not reach the MEM domain's free")
+        evidence.expect(
+            calls.filter { $0.function == .free && $0.pointer != 0 }.count >= 2,
+            "PyMem_FREE and PyMem_DEL did not reach the MEM domain's free")
         return evidence.verdict
     }
 
     /// Compiles `source` against the target's headers and resolves `symbol` in it.
-    static func loadShim(_ target: PythonTarget, source: String, symbol: String) -> Result<UnsafeMutableRawPointer, VerdictError> {
+    static func loadShim(_ target: PythonTarget, source: String, symbol: String) -> Result<
+        UnsafeMutableRawPointer, VerdictError
+    > {
         let library: String
         do {
             library = try compiledShim(for: target, source: source, name: symbol)

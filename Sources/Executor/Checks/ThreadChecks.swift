@@ -51,9 +51,12 @@ public enum ThreadChecks {
                 return "thread \(thread): allocation of \(size) bytes returned NULL"
             }
             Bytes.fill(block, count: size, seed: seed)
-            guard let grown = functions.realloc(block, size + 100) else { return "thread \(thread): realloc returned NULL" }
+            guard let grown = functions.realloc(block, size + 100) else {
+                return "thread \(thread): realloc returned NULL"
+            }
             if let offset = Bytes.firstMismatch(grown, count: size, seed: seed) {
-                return "thread \(thread): round \(round), byte \(offset) of a \(size)-byte block changed (shared or lost)"
+                return
+                    "thread \(thread): round \(round), byte \(offset) of a \(size)-byte block changed (shared or lost)"
             }
             functions.free(grown)
         }

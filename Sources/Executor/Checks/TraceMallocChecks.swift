@@ -3,8 +3,9 @@ import CPythonABI
 import Foundation
 import Isolation
 import PyRuntime
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The tracemalloc C API: PyTraceMalloc_Track and PyTraceMalloc_Untrack (3.7+; 3.6 exports
@@ -27,16 +28,21 @@ public enum TraceMallocChecks {
 
     /// Runs `body` with the two functions (or what a control put in their place); with
     /// `tracing`, between tracemalloc.start() and stop().
-    static func withTraceMalloc(_ context: CheckContext, tracing: Bool,
-                                _ body: (ControlSeams.Track, ControlSeams.Untrack, inout Evidence) -> Void) -> CheckVerdict {
-        guard let realTrack = context.library.traceMallocTrack, let realUntrack = context.library.traceMallocUntrack else {
+    static func withTraceMalloc(
+        _ context: CheckContext, tracing: Bool,
+        _ body: (ControlSeams.Track, ControlSeams.Untrack, inout Evidence) -> Void
+    ) -> CheckVerdict {
+        guard let realTrack = context.library.traceMallocTrack, let realUntrack = context.library.traceMallocUntrack
+        else {
             return .fail("the library exports neither PyTraceMalloc_Track/Untrack nor _PyTraceMalloc_Track/Untrack")
         }
         let track = context.seams.track ?? { realTrack($0, $1, $2) }
         let untrack = context.seams.untrack ?? { realUntrack($0, $1) }
         var evidence = Evidence()
         if tracing {
-            guard context.runtime.run("import tracemalloc; tracemalloc.start()") else { return .fail("tracemalloc.start() raised") }
+            guard context.runtime.run("import tracemalloc; tracemalloc.start()") else {
+                return .fail("tracemalloc.start() raised")
+            }
         }
         body(track, untrack, &evidence)
         _ = realUntrack(domain, pointer)
@@ -46,7 +52,8 @@ public enum TraceMallocChecks {
 
     public static func disabledReturnsMinusTwo(_ context: CheckContext) -> CheckVerdict {
         withTraceMalloc(context, tracing: false) { track, untrack, evidence in
-            let tracked = track(domain, pointer, 100), untracked = untrack(domain, pointer)
+            let tracked = track(domain, pointer, 100)
+            let untracked = untrack(domain, pointer)
             evidence.expect(tracked == -2, "Track with tracemalloc off returned \(tracked), expected -2")
             evidence.expect(untracked == -2, "Untrack with tracemalloc off returned \(untracked), expected -2")
         }
@@ -56,15 +63,19 @@ public enum TraceMallocChecks {
         withTraceMalloc(context, tracing: true) { track, _, evidence in
             let result = track(domain, pointer, 100)
             evidence.expect(result == 0, "Track of a new block returned \(result), expected 0")
-            evidence.expect(context.runtime.run(tracedBytesAre(100)), "the tracked 100-byte block is not in the snapshot")
+            evidence.expect(
+                context.runtime.run(tracedBytesAre(100)), "the tracked 100-byte block is not in the snapshot")
         }
     }
 
     public static func trackUpdatesExisting(_ context: CheckContext) -> CheckVerdict {
         withTraceMalloc(context, tracing: true) { track, _, evidence in
-            let first = track(domain, pointer, 100), second = track(domain, pointer, 250)
+            let first = track(domain, pointer, 100)
+            let second = track(domain, pointer, 250)
             evidence.expect(first == 0 && second == 0, "Track returned \(first) then \(second), expected 0 and 0")
-            evidence.expect(context.runtime.run(tracedBytesAre(250)), "tracking the same block again did not replace its trace with 250 bytes")
+            evidence.expect(
+                context.runtime.run(tracedBytesAre(250)),
+                "tracking the same block again did not replace its trace with 250 bytes")
         }
     }
 
@@ -82,7 +93,8 @@ public enum TraceMallocChecks {
             _ = track(domain, pointer, 100)
             let result = untrack(domain, pointer + 64)
             evidence.expect(result == 0, "Untrack of a block never tracked returned \(result), expected 0")
-            evidence.expect(context.runtime.run(tracedBytesAre(100)), "untracking an untracked block changed the traces")
+            evidence.expect(
+                context.runtime.run(tracedBytesAre(100)), "untracking an untracked block changed the traces")
         }
     }
 }
@@ -94,31 +106,36 @@ public enum AllocatorSetupChecks {
     /// and the allocator name CPython reports (3.7+).
     public static func modeInEffect(_ context: CheckContext) -> CheckVerdict {
         var evidence = Evidence()
-        let target = context.target, mode = context.mode
+        let target = context.target
+        let mode = context.mode
         let expectHooks = mode.expectsDebugHooks(debugBuild: target.debugBuild)
         for domain in AllocatorDomain.allCases {
-            evidence.expect(context.library.debugHooksInstalled(domain) == expectHooks,
-                            "\(domain) debug hooks \(expectHooks ? "missing" : "present")")
+            evidence.expect(
+                context.library.debugHooksInstalled(domain) == expectHooks,
+                "\(domain) debug hooks \(expectHooks ? "missing" : "present")")
         }
         let name = mode.expectedAllocatorName(defaultIsPymalloc: target.pymalloc, debugBuild: target.debugBuild)
         if context.runtime.reportsAllocatorName {
             let reported = context.runtime.reportedAllocatorName
-            evidence.expect(reported == name, "CPython reports the allocator name " +
-                "\(reported.map { "'\($0)'" } ?? "NULL (allocators it does not know)"), expected " +
-                "'\(name)'")
+            evidence.expect(
+                reported == name,
+                "CPython reports the allocator name "
+                    + "\(reported.map { "'\($0)'" } ?? "NULL (allocators it does not know)"), expected " + "'\(name)'")
         }
         let underlying = mode.underlyingAllocator(defaultIsPymalloc: target.pymalloc)
         let arena = context.runtime.observeArenaSize()
-        evidence.expect((arena != nil) == (underlying == .pymalloc),
-                        underlying == .pymalloc ? "pymalloc took no arena" : "an arena was taken though pymalloc is off")
+        evidence.expect(
+            (arena != nil) == (underlying == .pymalloc),
+            underlying == .pymalloc ? "pymalloc took no arena" : "an arena was taken though pymalloc is off")
         if underlying == .malloc {
             // Small OBJ blocks come from the C library's heap, not from arenas or mappings.
             let (count, size) = (4096, 64)
             for domain in [AllocatorDomain.mem, .obj] {
                 let grown = heapGrowth(context.library.functions(domain), count: count, size: size)
-                evidence.expect(grown >= count * size, "\(count) " +
-                    "\(domain.functionPrefix)Malloc(\(size)) calls grew the C library's heap by " +
-                    "\(grown) bytes: malloc does not serve them")
+                evidence.expect(
+                    grown >= count * size,
+                    "\(count) " + "\(domain.functionPrefix)Malloc(\(size)) calls grew the C library's heap by "
+                        + "\(grown) bytes: malloc does not serve them")
             }
         }
         return evidence.verdict
@@ -158,8 +175,10 @@ public enum AllocatorSetupChecks {
         let (count, size) = (16, 40 << 10)
         let grown = heapGrowth(context.library.raw, count: count, size: size)
         counter.uninstall()
-        evidence.expect(grown >= count * size, "\(count) PyMem_RawMalloc(\(size)) calls grew the " +
-            "C library's heap by \(grown) bytes: they were not served by malloc")
+        evidence.expect(
+            grown >= count * size,
+            "\(count) PyMem_RawMalloc(\(size)) calls grew the "
+                + "C library's heap by \(grown) bytes: they were not served by malloc")
         evidence.expect(counter.allocations == 0, "PyMem_RawMalloc took pymalloc arenas")
         return evidence.verdict
     }
@@ -168,13 +187,18 @@ public enum AllocatorSetupChecks {
     public static func unknownNameRefused(_ context: CheckContext, name: String) -> CheckVerdict {
         let name = context.seams.pythonMallocName ?? name
         // That python runs the target's library is verified first: refusing the name, it runs nothing.
-        if case .failure(let error) = TargetExecutable.run(context, program: "pass", environment: [:]) { return error.verdict }
+        if case .failure(let error) = TargetExecutable.run(context, program: "pass", environment: [:]) {
+            return error.verdict
+        }
         let outcome: ChildOutcome
-        switch TargetExecutable.run(context, program: "pass", environment: ["PYTHONMALLOC": name], verifyLibrary: false) {
+        switch TargetExecutable.run(
+            context, program: "pass", environment: ["PYTHONMALLOC": name], verifyLibrary: false)
+        {
         case .failure(let error): return error.verdict
         case .success(let ran): outcome = ran
         }
-        return outcome.exitStatus != 0 && outcome.stderr.contains("PYTHONMALLOC") ? .pass(exercised: 1)
+        return outcome.exitStatus != 0 && outcome.stderr.contains("PYTHONMALLOC")
+            ? .pass(exercised: 1)
             : .fail("PYTHONMALLOC=\(name) python: \(outcome.summary), stderr '\(outcome.stderr.prefix(160))'")
     }
 }
@@ -201,7 +225,9 @@ extension TraceMallocChecks {
         layer.disarm()
         let refused = layer.calls.contains { $0.result == 0 && $0.function != .free }
         evidence.expect(refused, "PyTraceMalloc_Track asked the RAW allocator for nothing: no failure could be made")
-        evidence.expect(starved == -1, "PyTraceMalloc_Track returned \(starved) when its memory could not be allocated, expected -1")
+        evidence.expect(
+            starved == -1,
+            "PyTraceMalloc_Track returned \(starved) when its memory could not be allocated, expected -1")
         let fed = track(domain + 1, pointer, 100)
         evidence.expect(fed == 0, "PyTraceMalloc_Track returned \(fed) once memory was there again, expected 0")
         _ = realUntrack(domain + 1, pointer)

@@ -41,116 +41,154 @@ public enum ViolationChecks {
         misuse: @escaping (PythonLibrary, _ allocated: AllocatorDomain, _ other: AllocatorDomain) -> Void
     ) -> CheckVerdict {
         let pairs = context.domains.flatMap { a in context.domains.filter { $0 != a }.map { (a, $0) } }
-        return FatalCheck.run(context, pairs.map { allocated, other in
-            let fields: [String: Value] = [
-                "message": .string(badIDMessage(allocated: letter(allocated), verified: letter(other))),
-                "allocated_api": .string(letter(allocated)),
-                "verified_api": .string(letter(other)),
-            ]
-            let name = "\(allocated.functionPrefix)Malloc then \(other.functionPrefix)\(call)"
-            return FatalVariant(name, fields: fields.merging(extraFields(allocated)) { $1 }) { runtime in
-                misuse(runtime.library, allocated, other)
-            }
-        })
+        return FatalCheck.run(
+            context,
+            pairs.map { allocated, other in
+                let fields: [String: Value] = [
+                    "message": .string(badIDMessage(allocated: letter(allocated), verified: letter(other))),
+                    "allocated_api": .string(letter(allocated)),
+                    "verified_api": .string(letter(other)),
+                ]
+                let name = "\(allocated.functionPrefix)Malloc then \(other.functionPrefix)\(call)"
+                return FatalVariant(name, fields: fields.merging(extraFields(allocated)) { $1 }) { runtime in
+                    misuse(runtime.library, allocated, other)
+                }
+            })
     }
 
     /// A write past the end, at each of the S trailing pad bytes, is found by free.
     public static func overflowDetected(_ context: CheckContext) -> CheckVerdict {
-        FatalCheck.run(context, context.domains.flatMap { domain in
-            (0..<BlockLayout.wordSize).map { offset in
-                FatalVariant("\(domain.functionPrefix)Free after a write at tail+\(offset)", fields: [
-                    "bad_trailing_offsets": .integers([offset]), "api_id": .string(letter(domain)), "bytes_requested": .integer(16),
-                ]) { runtime in
-                    let functions = runtime.library.functions(domain)
-                    let block = functions.malloc(16)!
-                    block.storeBytes(of: padByte, toByteOffset: 16 + offset, as: UInt8.self)
-                    functions.free(block)
+        FatalCheck.run(
+            context,
+            context.domains.flatMap { domain in
+                (0..<BlockLayout.wordSize).map { offset in
+                    FatalVariant(
+                        "\(domain.functionPrefix)Free after a write at tail+\(offset)",
+                        fields: [
+                            "bad_trailing_offsets": .integers([offset]), "api_id": .string(letter(domain)),
+                            "bytes_requested": .integer(16),
+                        ]
+                    ) { runtime in
+                        let functions = runtime.library.functions(domain)
+                        let block = functions.malloc(16)!
+                        block.storeBytes(of: padByte, toByteOffset: 16 + offset, as: UInt8.self)
+                        functions.free(block)
+                    }
                 }
-            }
-        })
+            })
     }
 
     /// A write before the start, at each of the S-1 leading pad bytes, is found by free.
     public static func underflowDetected(_ context: CheckContext) -> CheckVerdict {
-        FatalCheck.run(context, context.domains.flatMap { domain in
-            (1..<BlockLayout.wordSize).map { distance in
-                FatalVariant("\(domain.functionPrefix)Free after a write at p-\(distance)", fields: [
-                    "bad_leading_offsets": .integers([-distance]), "api_id": .string(letter(domain)), "bytes_requested": .integer(16),
-                ]) { runtime in
-                    let functions = runtime.library.functions(domain)
-                    let block = functions.malloc(16)!
-                    (block - distance).storeBytes(of: padByte, as: UInt8.self)
-                    functions.free(block)
+        FatalCheck.run(
+            context,
+            context.domains.flatMap { domain in
+                (1..<BlockLayout.wordSize).map { distance in
+                    FatalVariant(
+                        "\(domain.functionPrefix)Free after a write at p-\(distance)",
+                        fields: [
+                            "bad_leading_offsets": .integers([-distance]), "api_id": .string(letter(domain)),
+                            "bytes_requested": .integer(16),
+                        ]
+                    ) { runtime in
+                        let functions = runtime.library.functions(domain)
+                        let block = functions.malloc(16)!
+                        (block - distance).storeBytes(of: padByte, as: UInt8.self)
+                        functions.free(block)
+                    }
                 }
-            }
-        })
+            })
     }
 
     /// realloc checks the pads first too: an overflow is reported by realloc.
     public static func overflowDetectedByRealloc(_ context: CheckContext) -> CheckVerdict {
-        FatalCheck.run(context, context.domains.map { domain in
-            FatalVariant("\(domain.functionPrefix)Realloc after a write at tail+0", fields: ["bad_trailing_offsets": .integers([0])]) { runtime in
-                let functions = runtime.library.functions(domain)
-                let block = functions.malloc(16)!
-                block.storeBytes(of: padByte, toByteOffset: 16, as: UInt8.self)
-                _ = functions.realloc(block, 32)
-            }
-        })
+        FatalCheck.run(
+            context,
+            context.domains.map { domain in
+                FatalVariant(
+                    "\(domain.functionPrefix)Realloc after a write at tail+0",
+                    fields: ["bad_trailing_offsets": .integers([0])]
+                ) { runtime in
+                    let functions = runtime.library.functions(domain)
+                    let block = functions.malloc(16)!
+                    block.storeBytes(of: padByte, toByteOffset: 16, as: UInt8.self)
+                    _ = functions.realloc(block, 32)
+                }
+            })
     }
 
     /// Overwriting the API id byte p[-S] is reported as a bad ID naming the byte written.
     public static func apiIDOverwriteDetected(_ context: CheckContext) -> CheckVerdict {
-        FatalCheck.run(context, context.domains.map { domain in
-            FatalVariant("\(domain.functionPrefix)Free after p[-8] = 'z'", fields: [
-                "message": .string(badIDMessage(allocated: "z", verified: letter(domain))),
-            ]) { runtime in
-                let functions = runtime.library.functions(domain)
-                let block = functions.malloc(16)!
-                (block - BlockLayout.wordSize).storeBytes(of: UInt8(ascii: "z"), as: UInt8.self)
-                functions.free(block)
-            }
-        })
+        FatalCheck.run(
+            context,
+            context.domains.map { domain in
+                FatalVariant(
+                    "\(domain.functionPrefix)Free after p[-8] = 'z'",
+                    fields: [
+                        "message": .string(badIDMessage(allocated: "z", verified: letter(domain)))
+                    ]
+                ) { runtime in
+                    let functions = runtime.library.functions(domain)
+                    let block = functions.malloc(16)!
+                    (block - BlockLayout.wordSize).storeBytes(of: UInt8(ascii: "z"), as: UInt8.self)
+                    functions.free(block)
+                }
+            })
     }
 
     /// MEM and OBJ functions called without the GIL are fatal under the debug hooks.
     public static func callWithoutGIL(_ context: CheckContext) -> CheckVerdict {
-        FatalCheck.run(context, context.domains.filter { $0 != .raw }.map { domain in
-            FatalVariant("\(domain.functionPrefix)Malloc without the GIL") { runtime in
-                runtime.withoutGIL { runtime.library.functions(domain).free(runtime.library.functions(domain).malloc(16)) }
-            }
-        })
+        FatalCheck.run(
+            context,
+            context.domains.filter { $0 != .raw }.map { domain in
+                FatalVariant("\(domain.functionPrefix)Malloc without the GIL") { runtime in
+                    runtime.withoutGIL {
+                        runtime.library.functions(domain).free(runtime.library.functions(domain).malloc(16))
+                    }
+                }
+            })
     }
 
     /// With tracemalloc tracing, the report shows where the block was allocated.
     public static func tracemallocTraceback(_ context: CheckContext) -> CheckVerdict {
-        FatalCheck.run(context, [FatalVariant("overflow of a block allocated from Python code") { runtime in
-            runtime.run("""
-                import ctypes, tracemalloc
-                tracemalloc.start(5)
-                api = ctypes.pythonapi
-                api.PyMem_Malloc.restype = ctypes.c_void_p
-                api.PyMem_Free.argtypes = [ctypes.c_void_p]
-                def allocate():
-                    return api.PyMem_Malloc(16)
-                block = allocate()
-                ctypes.memset(block + 16, \(padByte), 1)
-                api.PyMem_Free(block)
-                """)
-        }])
+        FatalCheck.run(
+            context,
+            [
+                FatalVariant("overflow of a block allocated from Python code") { runtime in
+                    runtime.run(
+                        """
+                        import ctypes, tracemalloc
+                        tracemalloc.start(5)
+                        api = ctypes.pythonapi
+                        api.PyMem_Malloc.restype = ctypes.c_void_p
+                        api.PyMem_Free.argtypes = [ctypes.c_void_p]
+                        def allocate():
+                            return api.PyMem_Malloc(16)
+                        block = allocate()
+                        ctypes.memset(block + 16, \(padByte), 1)
+                        api.PyMem_Free(block)
+                        """)
+                }
+            ])
     }
 }
 
 extension ViolationChecks {
     /// realloc checks the leading pads too: an underflow is reported by realloc.
     public static func underflowDetectedByRealloc(_ context: CheckContext) -> CheckVerdict {
-        FatalCheck.run(context, context.domains.map { domain in
-            FatalVariant("\(domain.functionPrefix)Realloc after a write at p-1", fields: ["bad_leading_offsets": .integers([-1])]) { runtime in
-                let functions = runtime.library.functions(domain)
-                let block = functions.malloc(16)!
-                (block - 1).storeBytes(of: padByte, as: UInt8.self)
-                _ = functions.realloc(block, 32)
-            }
-        })
+        FatalCheck.run(
+            context,
+            context.domains.map { domain in
+                FatalVariant(
+                    "\(domain.functionPrefix)Realloc after a write at p-1",
+                    fields: ["bad_leading_offsets": .integers([-1])]
+                ) { runtime in
+                    let functions = runtime.library.functions(domain)
+                    let block = functions.malloc(16)!
+                    (block - 1).storeBytes(of: padByte, as: UInt8.self)
+                    _ = functions.realloc(block, 32)
+                }
+            })
     }
 
     /// Freeing a block twice does not go unnoticed: the first free wrote DEADBYTE over the API
@@ -180,35 +218,46 @@ extension ViolationChecks {
                 evidence.add("\(name): could not isolate it: \(error)")
                 continue
             }
-            let block = outcome.stdout.split(separator: "\n").first { $0.hasPrefix("PYMEMCHECK-BLOCK ") }?.dropFirst(17) ?? "?"
+            let block =
+                outcome.stdout.split(separator: "\n").first { $0.hasPrefix("PYMEMCHECK-BLOCK ") }?.dropFirst(17) ?? "?"
             let stopped = [SIGABRT, SIGSEGV, SIGBUS].contains(outcome.signal ?? 0)
-            evidence.expect(stopped, "\(name): expected the process stopped (SIGABRT, or " +
-                "SIGSEGV/SIGBUS in the dump), got: \(outcome.summary)")
-            evidence.expect(outcome.stderr.contains("Debug memory block at address p=\(block)"),
-                            "\(name): no report on the block \(block) (stderr: \(outcome.stderr.prefix(200)))")
+            evidence.expect(
+                stopped,
+                "\(name): expected the process stopped (SIGABRT, or "
+                    + "SIGSEGV/SIGBUS in the dump), got: \(outcome.summary)")
+            evidence.expect(
+                outcome.stderr.contains("Debug memory block at address p=\(block)"),
+                "\(name): no report on the block \(block) (stderr: \(outcome.stderr.prefix(200)))")
         }
         return evidence.verdict
     }
 
     /// Python that allocates `block` (16 bytes, PyMem_Malloc) through ctypes.
-    static let allocateFromPython = "import ctypes\n"
+    static let allocateFromPython =
+        "import ctypes\n"
         + "ctypes.pythonapi.PyMem_Malloc.restype = ctypes.c_void_p\n"
         + "block = ctypes.pythonapi.PyMem_Malloc(16)\n"
     /// Python that writes one byte past `block` and frees it.
-    static let overflowFromPython = "ctypes.pythonapi.PyMem_Free.argtypes = [ctypes.c_void_p]\n"
+    static let overflowFromPython =
+        "ctypes.pythonapi.PyMem_Free.argtypes = [ctypes.c_void_p]\n"
         + "ctypes.memset(block + 16, \(padByte), 1)\n"
         + "ctypes.pythonapi.PyMem_Free(block)\n"
 
     /// With tracemalloc off, or tracing but not that block, the report has no allocation
     /// traceback (with it off, the report says how to get one).
     public static func noTracebackUntraced(_ context: CheckContext) -> CheckVerdict {
-        FatalCheck.run(context, [
-            FatalVariant("overflow with tracemalloc off", fields: ["tracemalloc_hint": .flag(true)]) { runtime in
-                runtime.run(allocateFromPython + overflowFromPython)
-            },
-            FatalVariant("overflow of a block allocated before tracemalloc.start()", fields: ["tracemalloc_hint": .flag(false)]) { runtime in
-                runtime.run(allocateFromPython + "import tracemalloc\ntracemalloc.start(5)\n" + overflowFromPython)
-            },
-        ])
+        FatalCheck.run(
+            context,
+            [
+                FatalVariant("overflow with tracemalloc off", fields: ["tracemalloc_hint": .flag(true)]) { runtime in
+                    runtime.run(allocateFromPython + overflowFromPython)
+                },
+                FatalVariant(
+                    "overflow of a block allocated before tracemalloc.start()",
+                    fields: ["tracemalloc_hint": .flag(false)]
+                ) { runtime in
+                    runtime.run(allocateFromPython + "import tracemalloc\ntracemalloc.start(5)\n" + overflowFromPython)
+                },
+            ])
     }
 }

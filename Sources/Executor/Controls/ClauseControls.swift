@@ -28,9 +28,11 @@ public enum ClauseControls {
     public static var ids: Set<String> { Set(registry.keys) }
 
     /// A control that plants `defect` (made per domain) on top of each domain of the clause.
-    static func onTop(_ violation: String, registered: Bool = true,
-                      domains: [AllocatorDomain]? = nil,
-                      _ defect: @escaping @Sendable (CheckContext, AllocatorDomain) -> Defect) -> Control {
+    static func onTop(
+        _ violation: String, registered: Bool = true,
+        domains: [AllocatorDomain]? = nil,
+        _ defect: @escaping @Sendable (CheckContext, AllocatorDomain) -> Defect
+    ) -> Control {
         Control(violation: violation) { context in
             for domain in domains ?? context.domains {
                 defect(context, domain).install(onTopOf: domain, in: context.library, registered: registered)
@@ -46,18 +48,34 @@ public enum ClauseControls {
 
     static let perDomain: [String: Control] = {
         let shared: [String: Control] = [
-            "malloc.zero-size-distinct": onTop("every zero-size request gets the same block") { _, _ in SharedZeroBlock() },
-            "calloc.zero-size-distinct": onTop("every zero-size request gets the same block") { _, _ in SharedZeroBlock() },
+            "malloc.zero-size-distinct": onTop("every zero-size request gets the same block") { _, _ in
+                SharedZeroBlock()
+            },
+            "calloc.zero-size-distinct": onTop("every zero-size request gets the same block") { _, _ in
+                SharedZeroBlock()
+            },
             "calloc.zeroes": onTop("calloc is malloc: the block is not zeroed") { _, _ in CallocNotZeroed() },
-            "calloc.overflow-fails": unguarded("calloc multiplies nelem by elsize in 32 bits without an overflow check") { CallocWraps() },
-            "malloc.above-ssize-max-fails": unguarded("requests above PY_SSIZE_T_MAX get 16 bytes") { HugeRequestsServed() },
+            "calloc.overflow-fails": unguarded(
+                "calloc multiplies nelem by elsize in 32 bits without an overflow check"
+            ) { CallocWraps() },
+            "malloc.above-ssize-max-fails": unguarded("requests above PY_SSIZE_T_MAX get 16 bytes") {
+                HugeRequestsServed()
+            },
             "realloc.null-is-malloc": onTop("realloc(NULL, n) returns NULL") { _, _ in ReallocNullFails() },
             "realloc.zero-resizes": onTop("realloc(p, 0) returns NULL") { _, _ in ReallocZeroFails() },
-            "realloc.keeps-contents": onTop("realloc loses the first byte of the contents") { _, _ in ReallocLosesFirstByte() },
-            "realloc.failure-keeps-block": unguarded("a failed realloc damages the block it keeps") { FailedReallocDamages() },
-            "realloc.injected-failure-keeps-block": onTop("a failed realloc damages the block it keeps") { _, _ in FailedReallocDamages() },
+            "realloc.keeps-contents": onTop("realloc loses the first byte of the contents") { _, _ in
+                ReallocLosesFirstByte()
+            },
+            "realloc.failure-keeps-block": unguarded("a failed realloc damages the block it keeps") {
+                FailedReallocDamages()
+            },
+            "realloc.injected-failure-keeps-block": onTop("a failed realloc damages the block it keeps") { _, _ in
+                FailedReallocDamages()
+            },
             "free.null-no-op": onTop("free(NULL) damages the block handed out last") { _, _ in FreeNullDamages() },
-            "blocks.no-overlap": onTop("about every fourth block is carved out of the previous one") { _, _ in OverlappingBlocks() },
+            "blocks.no-overlap": onTop("about every fourth block is carved out of the previous one") { _, _ in
+                OverlappingBlocks()
+            },
         ]
         var table: [String: Control] = [:]
         for domain in ["raw", "mem", "obj"] {
@@ -67,7 +85,9 @@ public enum ClauseControls {
         table["raw.threads.without-gil"] = offThread
         table["mem.threads.gil-holders"] = offThread
         table["obj.threads.gil-holders"] = offThread
-        table["mem.macros.new-resize-del"] = onTop("PyMem_Realloc loses the first byte of the contents", domains: [.mem]) { _, _ in
+        table["mem.macros.new-resize-del"] = onTop(
+            "PyMem_Realloc loses the first byte of the contents", domains: [.mem]
+        ) { _, _ in
             ReallocLosesFirstByte()
         }
         return table
@@ -76,24 +96,32 @@ public enum ClauseControls {
     // MARK: the debug hooks
 
     static let debugHooks: [String: Control] = {
-        let touches = onTop("fresh memory does not keep the bytes the hooks wrote (first byte of malloc, last of realloc cleared)") { _, _ in
+        let touches = onTop(
+            "fresh memory does not keep the bytes the hooks wrote (first byte of malloc, last of realloc cleared)"
+        ) { _, _ in
             TouchesFreshBytes()
         }
         let oneMore = onTop("every request reaches the hooks one byte larger than asked") { _, _ in OneByteMore() }
-        let repairs = onTop("the API id and pads are written back before free and realloc check them") { context, domain in
+        let repairs = onTop("the API id and pads are written back before free and realloc check them") {
+            context, domain in
             RepairsBlocks(frame(context, domain))
         }
         return [
-            "debug.hooks-installed": onTop("an allocator over the C library replaces the hooks on every domain", registered: false,
-                                           domains: AllocatorDomain.allCases) { _, _ in ServedByLibc() },
+            "debug.hooks-installed": onTop(
+                "an allocator over the C library replaces the hooks on every domain", registered: false,
+                domains: AllocatorDomain.allCases
+            ) { _, _ in ServedByLibc() },
             "debug.cleanbyte.malloc": touches,
             "debug.cleanbyte.realloc-grow": touches,
             "debug.bytes.cb-db-fb": touches,
             "debug.bytes.cd-dd-fd": touches,
-            "debug.deadbyte.free": onTop("free hands blocks to the allocator below the hooks without erasing them") { context, domain in
+            "debug.deadbyte.free": onTop("free hands blocks to the allocator below the hooks without erasing them") {
+                context, domain in
                 FreeSkipsErase(frame(context, domain))
             },
-            "debug.deadbyte.realloc-shrink": onTop("a shrinking realloc scribbles over the bytes it gives up and resizes below the hooks") {
+            "debug.deadbyte.realloc-shrink": onTop(
+                "a shrinking realloc scribbles over the bytes it gives up and resizes below the hooks"
+            ) {
                 context, domain in ShrinkSkipsErase(frame(context, domain))
             },
             "debug.layout.header": oneMore,
@@ -106,25 +134,37 @@ public enum ClauseControls {
             "debug.detect.underflow": repairs,
             "debug.detect.overflow-on-realloc": repairs,
             "debug.detect.api-id-overwrite": repairs,
-            "debug.detect.mem-without-gil": onTop("a call without the GIL takes it first") { context, _ in TakesTheGIL(context.library) },
-            "debug.detect.obj-without-gil": onTop("a call without the GIL takes it first") { context, _ in TakesTheGIL(context.library) },
+            "debug.detect.mem-without-gil": onTop("a call without the GIL takes it first") { context, _ in
+                TakesTheGIL(context.library)
+            },
+            "debug.detect.obj-without-gil": onTop("a call without the GIL takes it first") { context, _ in
+                TakesTheGIL(context.library)
+            },
             "debug.detect.double-free": onTop("a block's second free is dropped") { _, _ in IgnoresSecondFree() },
             "debug.detect.underflow-on-realloc": repairs,
             "debug.layout.serial-number-increments": oneMore,
-            "debug.report.no-traceback-untraced": Control(violation: "the report comparison expects an allocation traceback") { context in
+            "debug.report.no-traceback-untraced": Control(
+                violation: "the report comparison expects an allocation traceback"
+            ) { context in
                 context.seams.expectedReport = ["allocation_traceback": .flag(true)]
             },
-            "debug.report.tracemalloc-traceback": onTop("each block's trace is dropped before it is freed", domains: [.mem]) { context, _ in
+            "debug.report.tracemalloc-traceback": onTop(
+                "each block's trace is dropped before it is freed", domains: [.mem]
+            ) { context, _ in
                 DropsTraces(context.library)
             },
         ]
     }()
 
     /// Blocks freed or resized through another domain go to their own domain's allocator.
-    static let routesToOwner = Control(violation: "free and realloc give each block to the domain whose API id it carries") { context in
+    static let routesToOwner = Control(
+        violation: "free and realloc give each block to the domain whose API id it carries"
+    ) { context in
         let library = context.library
         var owners: [UInt8: PMCMemAllocatorEx] = [:]
-        for domain in AllocatorDomain.allCases { owners[UInt8(ascii: domain.apiID.unicodeScalars.first!)] = library.allocator(domain) }
+        for domain in AllocatorDomain.allCases {
+            owners[UInt8(ascii: domain.apiID.unicodeScalars.first!)] = library.allocator(domain)
+        }
         for domain in AllocatorDomain.allCases {
             RoutesToOwner(frame(context, domain), owners: owners).install(onTopOf: domain, in: library)
         }

@@ -14,7 +14,9 @@ struct HookFrame {
     /// The allocator the hooks call now (a check may have slipped a layer in there).
     var underHooks: PMCMemAllocatorEx? { library.slotUnderDebugHook(domain)?.pointee }
 
-    func storedSize(_ block: UnsafeMutableRawPointer) -> Int { BlockLayout(block: block, requested: 0, domain: domain).headerSize }
+    func storedSize(_ block: UnsafeMutableRawPointer) -> Int {
+        BlockLayout(block: block, requested: 0, domain: domain).headerSize
+    }
 }
 
 /// free hands the block to the allocator below the hooks directly: nothing is erased.
@@ -39,13 +41,19 @@ final class ShrinkSkipsErase: Defect, @unchecked Sendable {
         guard let block, let inner = frame.underHooks else { return super.realloc(block, size) }
         let old = frame.storedSize(block)
         guard size < old else { return super.realloc(block, size) }
-        let word = HookFrame.word, overhead = frame.version.debugHookOverhead
+        let word = HookFrame.word
+        let overhead = frame.version.debugHookOverhead
         memset(block + size, 0x11, old - size)
         // The tail: FORBIDDENBYTEs, and the serial number where the version has one.
         let tail = Array(UnsafeRawBufferPointer(start: block + old, count: overhead - BlockLayout.headerLength))
-        guard let head = inner.realloc(inner.ctx, block - BlockLayout.headerLength, size + overhead) else { return nil }
+        guard let head = inner.realloc(inner.ctx, block - BlockLayout.headerLength, size + overhead) else {
+            return nil
+        }
         let moved = head + BlockLayout.headerLength
-        for index in 0..<word { head.storeBytes(of: UInt8(truncatingIfNeeded: size >> (8 * (word - 1 - index))), toByteOffset: index, as: UInt8.self) }
+        for index in 0..<word {
+            head.storeBytes(
+                of: UInt8(truncatingIfNeeded: size >> (8 * (word - 1 - index))), toByteOffset: index, as: UInt8.self)
+        }
         tail.withUnsafeBytes { (moved + size).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
         return moved
     }
@@ -85,7 +93,8 @@ final class RepairsBlocks: Defect, @unchecked Sendable {
 
     private func repair(_ block: UnsafeMutableRawPointer?) {
         guard let block else { return }
-        let word = HookFrame.word, forbidden = frame.version.debugBytes.forbidden
+        let word = HookFrame.word
+        let forbidden = frame.version.debugBytes.forbidden
         (block - word).storeBytes(of: UInt8(ascii: frame.domain.apiID.unicodeScalars.first!), as: UInt8.self)
         memset(block - word + 1, Int32(forbidden), word - 1)
         memset(block + frame.storedSize(block), Int32(forbidden), word)

@@ -3,8 +3,9 @@ import CPythonABI
 import Foundation
 import Isolation
 import PyRuntime
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// One allocator behaviour done wrong on purpose, planted by a negative control as a layer on
@@ -162,7 +163,10 @@ final class OverlappingBlocks: Defect, @unchecked Sendable {
     }
     override func calloc(_ nelem: Int, _ elsize: Int) -> UnsafeMutableRawPointer? {
         let size = nelem &* elsize
-        return serve(size) { super.calloc(nelem, elsize) }.map { block in memset(block, 0, size); return block }
+        return serve(size) { super.calloc(nelem, elsize) }.map { block in
+            memset(block, 0, size)
+            return block
+        }
     }
     override func realloc(_ block: UnsafeMutableRawPointer?, _ size: Int) -> UnsafeMutableRawPointer? {
         if let block, fakes.remove(block) != nil { return serve(size) { super.malloc(size) } }
@@ -326,13 +330,16 @@ enum ArenasFromMalloc {
 
     static func install(in library: PythonLibrary) {
         previous = library.arenaAllocator
-        library.arenaAllocator = PMCArenaAllocator(ctx: nil, alloc: { _, size in
-            let arena = Glibc.malloc(size)
-            if let arena { ArenasFromMalloc.own.insert(arena) }
-            return arena
-        }, free: { _, arena, size in
-            if let arena, ArenasFromMalloc.own.remove(arena) != nil { return Glibc.free(arena) }
-            ArenasFromMalloc.previous.free(ArenasFromMalloc.previous.ctx, arena, size)
-        })
+        library.arenaAllocator = PMCArenaAllocator(
+            ctx: nil,
+            alloc: { _, size in
+                let arena = Glibc.malloc(size)
+                if let arena { ArenasFromMalloc.own.insert(arena) }
+                return arena
+            },
+            free: { _, arena, size in
+                if let arena, ArenasFromMalloc.own.remove(arena) != nil { return Glibc.free(arena) }
+                ArenasFromMalloc.previous.free(ArenasFromMalloc.previous.ctx, arena, size)
+            })
     }
 }

@@ -5,8 +5,10 @@ import PyRuntime
 extension ClauseControls {
     /// The mode's allocators replaced by a foreign one over anonymous mappings on every domain:
     /// hooks out of sight, no arena taken, nothing from malloc's heap, no name CPython knows.
-    static let modeReplaced = onTop("every domain's allocator is replaced by one over anonymous mappings", registered: false,
-                                    domains: AllocatorDomain.allCases) { _, _ in ServedByLibc(source: .mappings) }
+    static let modeReplaced = onTop(
+        "every domain's allocator is replaced by one over anonymous mappings", registered: false,
+        domains: AllocatorDomain.allCases
+    ) { _, _ in ServedByLibc(source: .mappings) }
 
     static let setup: [String: Control] = [
         "default.release-build": modeReplaced,
@@ -19,29 +21,40 @@ extension ClauseControls {
         "setupdebughooks.runtime": modeReplaced,
         "mimalloc.pythonmalloc-mimalloc": modeReplaced,
         "mimalloc.pythonmalloc-mimalloc-debug": modeReplaced,
-        "default.raw-is-malloc": onTop("the RAW domain is served from anonymous mappings, not malloc", domains: [.raw]) { _, _ in
+        "default.raw-is-malloc": onTop("the RAW domain is served from anonymous mappings, not malloc", domains: [.raw])
+        { _, _ in
             ServedByLibc(source: .mappings)
         },
-        "mimalloc.absent-before-3.13": Control(violation: "python is given a PYTHONMALLOC name it knows (malloc)") { context in
+        "mimalloc.absent-before-3.13": Control(violation: "python is given a PYTHONMALLOC name it knows (malloc)") {
+            context in
             context.seams.pythonMallocName = "malloc"
         },
-        "setallocator.get-set-round-trip": overInstalled("PyMem_SetAllocator puts another allocator over the one given") {
+        "setallocator.get-set-round-trip": overInstalled(
+            "PyMem_SetAllocator puts another allocator over the one given"
+        ) {
             OneByteMore()
         },
-        "setallocator.arguments-passed-through": overInstalled("the sizes reach an installed allocator one byte larger") {
+        "setallocator.arguments-passed-through": overInstalled(
+            "the sizes reach an installed allocator one byte larger"
+        ) {
             OneByteMore()
         },
         "setallocator.ctx-passed": overInstalled("an installed allocator is called with another ctx") {
             PassesAnotherContext()
         },
-        "setallocator.hook-sees-every-call": overInstalled("requests under 64 bytes are served without reaching the installed allocator") {
+        "setallocator.hook-sees-every-call": overInstalled(
+            "requests under 64 bytes are served without reaching the installed allocator"
+        ) {
             ServedByLibc { $0 < 64 }
         },
-        "mem.macros.upper-case-family": overInstalled("requests reach the MEM domain's allocator only after being served elsewhere") {
+        "mem.macros.upper-case-family": overInstalled(
+            "requests reach the MEM domain's allocator only after being served elsewhere"
+        ) {
             ServedByLibc()
         },
         "setallocator.setup-debug-hooks-reinstalls": Control(
-            violation: "the custom allocators are put back on top after PyMem_SetupDebugHooks()") { context in
+            violation: "the custom allocators are put back on top after PyMem_SetupDebugHooks()"
+        ) { context in
             context.seams.scenarioControl = true
         },
     ]
@@ -61,37 +74,49 @@ extension ClauseControls {
     }
 
     static let pymalloc: [String: Control] = [
-        "pymalloc.threshold-512": onTop("requests above 256 bytes are served from the C library, not the RAW domain") { _, _ in
+        "pymalloc.threshold-512": onTop("requests above 256 bytes are served from the C library, not the RAW domain") {
+            _, _ in
             ServedByLibc { $0 > 256 }
         },
         "pymalloc.arena-size.256kib": objectsFromLibc,
         "pymalloc.arena-size.1mib": objectsFromLibc,
         "pymalloc.arena-allocator.get-set": objectsFromLibc,
-        "pymalloc.disabled-by-pythonmalloc-malloc": onTop("the object allocator takes an arena", domains: [.obj]) { context, _ in
+        "pymalloc.disabled-by-pythonmalloc-malloc": onTop("the object allocator takes an arena", domains: [.obj]) {
+            context, _ in
             TakesAnArena(context.library)
         },
-        "pymalloc.arenas.anonymous-mappings": Control(violation: "arenas come from malloc, not from mappings of their own") { context in
+        "pymalloc.arenas.anonymous-mappings": Control(
+            violation: "arenas come from malloc, not from mappings of their own"
+        ) { context in
             ArenasFromMalloc.install(in: context.library)
         },
-        "pymalloc.mallocstats": Control(violation: "python is killed before it exits (before the statistics are printed)") { context in
+        "pymalloc.mallocstats": Control(
+            violation: "python is killed before it exits (before the statistics are printed)"
+        ) { context in
             context.seams.pythonProgram = "import os, signal; os.kill(os.getpid(), signal.SIGKILL)"
         },
     ]
 
-    static let objectsFromLibc = onTop("the object allocator is served from the C library, not pymalloc", domains: [.obj]) { _, _ in
+    static let objectsFromLibc = onTop(
+        "the object allocator is served from the C library, not pymalloc", domains: [.obj]
+    ) { _, _ in
         ServedByLibc()
     }
 
     static let traceMalloc: [String: Control] = [
-        "tracemalloc.track.disabled": Control(violation: "PyTraceMalloc_Track and _Untrack succeed while tracemalloc is off") { context in
+        "tracemalloc.track.disabled": Control(
+            violation: "PyTraceMalloc_Track and _Untrack succeed while tracemalloc is off"
+        ) { context in
             context.seams.track = { _, _, _ in 0 }
             context.seams.untrack = { _, _ in 0 }
         },
-        "tracemalloc.track.success": Control(violation: "PyTraceMalloc_Track records one byte more than asked") { context in
+        "tracemalloc.track.success": Control(violation: "PyTraceMalloc_Track records one byte more than asked") {
+            context in
             let real = context.library.traceMallocTrack
             context.seams.track = { domain, pointer, size in real?(domain, pointer, size + 1) ?? -1 }
         },
-        "tracemalloc.track.update": Control(violation: "PyTraceMalloc_Track keeps the first trace of a block") { context in
+        "tracemalloc.track.update": Control(violation: "PyTraceMalloc_Track keeps the first trace of a block") {
+            context in
             let real = context.library.traceMallocTrack
             let seen = Box<Set<UInt>>([])
             context.seams.track = { domain, pointer, size in
@@ -99,14 +124,22 @@ extension ClauseControls {
                 return real?(domain, pointer, size) ?? -1
             }
         },
-        "tracemalloc.track.no-memory": Control(violation: "PyTraceMalloc_Track returns 0 whether or not its trace could be stored") { context in
+        "tracemalloc.track.no-memory": Control(
+            violation: "PyTraceMalloc_Track returns 0 whether or not its trace could be stored"
+        ) { context in
             let real = context.library.traceMallocTrack
-            context.seams.track = { domain, pointer, size in _ = real?(domain, pointer, size); return 0 }
+            context.seams.track = { domain, pointer, size in
+                _ = real?(domain, pointer, size)
+                return 0
+            }
         },
-        "tracemalloc.untrack.tracked": Control(violation: "PyTraceMalloc_Untrack returns 0 and removes nothing") { context in
+        "tracemalloc.untrack.tracked": Control(violation: "PyTraceMalloc_Untrack returns 0 and removes nothing") {
+            context in
             context.seams.untrack = { _, _ in 0 }
         },
-        "tracemalloc.untrack.untracked": Control(violation: "PyTraceMalloc_Untrack removes the domain's tracked block whatever it is given") {
+        "tracemalloc.untrack.untracked": Control(
+            violation: "PyTraceMalloc_Untrack removes the domain's tracked block whatever it is given"
+        ) {
             context in
             let real = context.library.traceMallocUntrack
             context.seams.untrack = { domain, _ in real?(domain, TraceMallocChecks.pointer) ?? -1 }
