@@ -111,7 +111,7 @@ public final class AllocatorPlugin: @unchecked Sendable {
     /// Once the runtime is up: guard what is allocated from now on, and (the drops-debug-hooks
     /// mutant) replace the domains' allocators again, debug hooks and all.
     public func started(_ library: PythonLibrary) {
-        installed.values.forEach { $0.guardLayer.armed = true }
+        for installation in installed.values { installation.guardLayer.armed = true }
         if mutant == .dropsDebugHooks {
             for (domain, plugin) in installed { library.install(plugin.hook, for: runtimeDomain(domain)) }
         }

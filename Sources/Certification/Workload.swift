@@ -75,7 +75,7 @@ enum Workload {
                 }
             }
         }
-        live.forEach { hook.free(hook.ctx, $0.pointer) }
+        for block in live { hook.free(hook.ctx, block.pointer) }
         return problems
     }
 

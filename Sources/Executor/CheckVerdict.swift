@@ -67,7 +67,7 @@ public struct Evidence {
     /// Takes in another collection's problems (prefixed) and its count.
     public mutating func merge(_ other: Evidence, prefix: String = "") {
         compared += other.compared
-        other.problems.forEach { problems.append(prefix + $0) }
+        for problem in other.problems { problems.append(prefix + problem) }
     }
 
     public var verdict: CheckVerdict {

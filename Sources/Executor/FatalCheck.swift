@@ -37,7 +37,7 @@ public enum FatalCheck {
         for variant in variants {
             let fields = expected.fields.merging(variant.fields) { $1 }.merging(context.seams.expectedReport) { $1 }
             let found = problems(context, variant, expected: fields)
-            found.forEach { evidence.add("\(variant.name): \($0)") }
+            for problem in found { evidence.add("\(variant.name): \(problem)") }
             if found.isEmpty { evidence.exercised() }
         }
         return evidence.verdict

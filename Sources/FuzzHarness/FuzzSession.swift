@@ -149,18 +149,18 @@ public final class FuzzSession: @unchecked Sendable {
     /// raw-thread churn (certify's long workload does the same).
     func withoutGuards<T>(_ body: () -> T) -> T {
         guard let plugin = options.plugin else { return body() }
-        plugin.installed.values.forEach { $0.guardBlocks(false) }
-        defer { plugin.installed.values.forEach { $0.guardBlocks(true) } }
+        for installation in plugin.installed.values { installation.guardBlocks(false) }
+        defer { for installation in plugin.installed.values { installation.guardBlocks(true) } }
         return body()
     }
 
     /// Blocks handed out through the counting layers since the last reset.
     var liveCount: Int { live.values.reduce(0) { $0 + $1.count } }
 
-    func resetCounts() { live.values.forEach { $0.reset() } }
+    func resetCounts() { for blocks in live.values { blocks.reset() } }
 
     /// Turns hostile mode on or off (between inputs: a target's inputs set it for themselves).
-    public func setHostile(_ on: Bool) { faultLayers.forEach { $0.hostile = on } }
+    public func setHostile(_ on: Bool) { for layer in faultLayers { layer.hostile = on } }
 
     /// Hostile work below CPython since the last call: (reallocs moved, freed blocks poisoned).
     func takeHostileCounts() -> (moved: Int, poisoned: Int) {

@@ -79,7 +79,7 @@ public enum FuzzEntry {
                 let program = try OpInput.load(path: file)
                 let verdict = target.run(program, with: runner(for: target))
                 print("\(file): \(verdict.conforms ? "conforms" : "FINDING")\(verdict.note.map { " (\($0))" } ?? "")")
-                verdict.findings.forEach { print("  \($0)") }
+                for finding in verdict.findings { print("  \(finding)") }
                 failed = failed || !verdict.conforms
             } catch {
                 print("\(file): unreadable: \(error)")
@@ -99,7 +99,7 @@ final class RunnerBox: @unchecked Sendable {
 public enum FindingReport {
     public static func render(_ verdict: Verdict, program: Program, target: FuzzTarget) -> String {
         var text = "pymemcheck \(target.rawValue): the allocator API broke its documented contract\n"
-        verdict.findings.forEach { text += "  \($0)\n" }
+        for finding in verdict.findings { text += "  \(finding)\n" }
         text += "input (text form):\n"
         text += TextForm.render(program).split(separator: "\n").map { "  " + $0 }.joined(separator: "\n") + "\n"
         return text

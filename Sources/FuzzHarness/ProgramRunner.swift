@@ -252,7 +252,7 @@ public final class ProgramRunner {
                 return [mine, job.wait()].compactMap { $0 }
             }
         }
-        if checking { problems.forEach { oracle.report(.threadSafe, $0) } }
+        if checking { for problem in problems { oracle.report(.threadSafe, problem) } }
     }
 
     /// After the last op: every live block read back and freed; none left by the counting

@@ -84,7 +84,7 @@ public enum ChildProcess {
 
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { (argv + envp).forEach { free($0) } }
+        defer { for string in (argv + envp) { free(string) } }
         var pid: pid_t = 0
         let rc = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
         guard rc == 0 else {
@@ -118,7 +118,7 @@ final class Pipes {
             guard pipe(&fds) == 0 else {
                 throw ChildProcess.SpawnError(description: "cannot create a pipe: \(String(cString: strerror(errno)))")
             }
-            fds.forEach { _ = fcntl($0, F_SETFD, FD_CLOEXEC) } // see ChildProcess.spawnLock
+            for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) } // see ChildProcess.spawnLock
             return Pair(read: fds[0], write: fds[1])
         }
         input = try make()

@@ -47,7 +47,7 @@ public struct WorkerPool<Setup: Codable & Sendable, Item: Codable & Sendable, Re
             let failure = runWorker(on: batch, items: items, outcomes: &outcomes)
             pending = batch.filter { outcomes[$0] == nil }
             if let failure {
-                pending.forEach { outcomes[$0] = .notRun(failure) }
+                for index in pending { outcomes[index] = .notRun(failure) }
                 pending = []
             }
         }

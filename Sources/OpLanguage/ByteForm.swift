@@ -29,7 +29,8 @@ public enum ByteForm {
     /// Op kind codes (low 5 bits of an opcode byte). Frozen: never renumber; new kinds take
     /// codes from the reserved range 12...31 only.
     enum Kind: UInt8 {
-        case malloc = 0, calloc, realloc, free, write, check, failNext, rawThread
+        case malloc = 0
+        case calloc, realloc, free, write, check, failNext, rawThread
         case crossFree, padWrite, apiIDWrite, withoutGIL
     }
 

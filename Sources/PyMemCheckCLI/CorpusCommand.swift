@@ -20,7 +20,7 @@ struct CorpusCommand: ParsableCommand {
             do {
                 if check {
                     let stale = try CorpusCompiler.stale(root: root)
-                    stale.forEach { print("out of date: \($0)") }
+                    for file in stale { print("out of date: \(file)") }
                     if !stale.isEmpty {
                         throw PyMemCheckError.runtime("\(stale.count) seed(s) not compiled; run pymemcheck corpus")
                     }

@@ -69,7 +69,7 @@ extension PythonRuntime {
             guard let block = library.obj.malloc(blockSize) else { break }
             blocks.append(block)
         }
-        blocks.forEach { library.obj.free($0) }
+        for block in blocks { library.obj.free(block) }
         return counter.allocations > 0 ? counter.lastArenaSize : nil
     }
 }

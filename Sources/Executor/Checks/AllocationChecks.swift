@@ -75,7 +75,7 @@ public enum AllocationChecks {
         for other in others where Bytes.firstMismatch(other, count: 16, seed: 200) != nil {
             evidence.add("a 16-byte block at \(Bytes.hex(other)) was overwritten through a zero-size block")
         }
-        all.forEach { functions.free($0) }
+        for block in all { functions.free(block) }
     }
 
     /// realloc(NULL, n) acts as malloc(n): a usable block of n bytes (and non-NULL for n = 0).
@@ -127,7 +127,7 @@ public enum AllocationChecks {
             let after = functions.malloc(16)
             evidence.expect(after != nil, "allocation failed after free(NULL)")
             functions.free(after)
-            live.forEach { functions.free($0.0) }
+            for block in live { functions.free(block.0) }
         }
     }
 
@@ -311,7 +311,7 @@ public enum AllocationChecks {
                     Bytes.firstMismatch(block, count: size, seed: UInt8(truncatingIfNeeded: index)) == nil,
                     "block \(index) at \(Bytes.hex(block)) was overwritten through another live block")
             }
-            blocks.forEach { functions.free($0.0) }
+            for block in blocks { functions.free(block.0) }
         }
     }
 }

@@ -111,7 +111,7 @@ public enum CustomAllocatorChecks {
                 blocks.append(index % 2 == 0 ? functions.malloc(index) : functions.calloc(index, 3))
             }
             blocks = blocks.map { functions.realloc($0, 700) }
-            blocks.forEach { functions.free($0) }
+            for block in blocks { functions.free(block) }
             layer.uninstall()
             var counts: [RecordingLayer.Function: Int] = [:]
             for call in layer.calls { counts[call.function, default: 0] += 1 }

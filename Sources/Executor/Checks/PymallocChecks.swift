@@ -82,7 +82,7 @@ public enum PymallocChecks {
             blocks.append(block)
         }
         let arena = counter.lastArenaSize
-        blocks.forEach { library.obj.free($0) }
+        for block in blocks { library.obj.free(block) }
         counter.uninstall()
         evidence.expect(
             counter.allocations >= 2, "pymalloc requested \(counter.allocations) arenas for \(blocks.count) blocks")
@@ -147,7 +147,7 @@ public enum TargetExecutable {
         let folder = (target.libraryPath as NSString).deletingLastPathComponent
         environment["LD_LIBRARY_PATH"] = ([folder] + (environment["LD_LIBRARY_PATH"].map { [$0] } ?? [])).joined(
             separator: ":")
-        extra.forEach { environment[$0.key] = $0.value }
+        for variable in extra { environment[variable.key] = variable.value }
         guard
             let outcome = try? ChildProcess.run(
                 executable: python, arguments: ["-c", loadedLibrary + program], environment: environment, timeout: 60)
@@ -201,7 +201,7 @@ extension PymallocChecks {
         let arenas = counter.allocatedPointers
         let size = counter.lastArenaSize
         let maps = (try? String(contentsOfFile: "/proc/self/maps", encoding: .utf8)) ?? ""
-        blocks.forEach { library.obj.free($0) }
+        for block in blocks { library.obj.free(block) }
         counter.uninstall()
         evidence.expect(!arenas.isEmpty, "pymalloc took no arena for \(blocks.count) blocks")
         for arena in arenas where arena != 0 {
