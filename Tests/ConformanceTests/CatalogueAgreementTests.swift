@@ -14,7 +14,7 @@ final class CatalogueAgreementTests: XCTestCase {
         let files = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
         let classPattern = try! NSRegularExpression(pattern: #"final class (\w+): XCTestCase"#)
         let testPattern = try! NSRegularExpression(
-            pattern: #"func (test_\w+)\(\) throws \{ try conform\("([^"]+)"\) \}"#)
+            pattern: #"func (test_\w+)\(\) throws \{\s*try conform\("([^"]+)"\)\s*\}"#)
         var found: [(String, String)] = []
         for file in files.sorted() where file.hasSuffix(".swift") {
             let text = (try? String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)) ?? ""
