@@ -76,11 +76,7 @@ public enum PymallocChecks {
                 && unsafeBitCast(back.free, to: UInt.self) == unsafeBitCast(original.free, to: UInt.self),
             "Get after Set(Get()) differs")
         let counter = ArenaCounter(library: library)
-        var blocks: [UnsafeMutableRawPointer] = []
-        while counter.allocations < 2 && blocks.count < 200_000 {
-            guard let block = library.obj.malloc(64) else { break }
-            blocks.append(block)
-        }
+        let blocks = smallBlocks(library, until: counter, allocates: 2)
         let arena = counter.lastArenaSize
         for block in blocks { library.obj.free(block) }
         counter.uninstall()
@@ -193,11 +189,7 @@ extension PymallocChecks {
         let library = context.library
         var evidence = Evidence()
         let counter = ArenaCounter(library: library)
-        var blocks: [UnsafeMutableRawPointer] = []
-        while counter.allocations < 1 && blocks.count < 200_000 {
-            guard let block = library.obj.malloc(64) else { break }
-            blocks.append(block)
-        }
+        let blocks = smallBlocks(library, until: counter, allocates: 1)
         let arenas = counter.allocatedPointers
         let size = counter.lastArenaSize
         let maps = (try? String(contentsOfFile: "/proc/self/maps", encoding: .utf8)) ?? ""
@@ -246,5 +238,20 @@ struct Mapping: CustomStringConvertible {
             }
         }
         return nil
+    }
+}
+
+extension PymallocChecks {
+    /// 64-byte OBJ blocks, taken until `counter` has seen `arenas` arenas allocated (at most
+    /// 200,000 blocks, or until malloc fails).
+    static func smallBlocks(_ library: PythonLibrary, until counter: ArenaCounter, allocates arenas: Int)
+        -> [UnsafeMutableRawPointer]
+    {
+        var blocks: [UnsafeMutableRawPointer] = []
+        while counter.allocations < arenas && blocks.count < 200_000 {
+            guard let block = library.obj.malloc(64) else { break }
+            blocks.append(block)
+        }
+        return blocks
     }
 }

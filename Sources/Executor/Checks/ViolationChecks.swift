@@ -58,42 +58,35 @@ public enum ViolationChecks {
 
     /// A write past the end, at each of the S trailing pad bytes, is found by free.
     public static func overflowDetected(_ context: CheckContext) -> CheckVerdict {
-        FatalCheck.run(
-            context,
-            context.domains.flatMap { domain in
-                (0..<BlockLayout.wordSize).map { offset in
-                    FatalVariant(
-                        "\(domain.functionPrefix)Free after a write at tail+\(offset)",
-                        fields: [
-                            "bad_trailing_offsets": .integers([offset]), "api_id": .string(letter(domain)),
-                            "bytes_requested": .integer(16),
-                        ]
-                    ) { runtime in
-                        let functions = runtime.library.functions(domain)
-                        let block = functions.malloc(16)!
-                        block.storeBytes(of: padByte, toByteOffset: 16 + offset, as: UInt8.self)
-                        functions.free(block)
-                    }
-                }
-            })
+        padWritesDetected(context, field: "bad_trailing_offsets", offsets: Array(0..<BlockLayout.wordSize)) {
+            (byte: 16 + $0, place: "tail+\($0)")
+        }
     }
 
     /// A write before the start, at each of the S-1 leading pad bytes, is found by free.
     public static func underflowDetected(_ context: CheckContext) -> CheckVerdict {
+        padWritesDetected(context, field: "bad_leading_offsets", offsets: (1..<BlockLayout.wordSize).map { -$0 }) {
+            (byte: $0, place: "p\($0)")
+        }
+    }
+
+    /// Free of a 16-byte block after one pad byte was overwritten, for each pad offset: the
+    /// report names the offset in `field`; `position` gives the byte written (from the block's
+    /// start) and how the variant says it.
+    static func padWritesDetected(
+        _ context: CheckContext, field: String, offsets: [Int],
+        position: @escaping (Int) -> (byte: Int, place: String)
+    ) -> CheckVerdict {
         FatalCheck.run(
             context,
             context.domains.flatMap { domain in
-                (1..<BlockLayout.wordSize).map { distance in
-                    FatalVariant(
-                        "\(domain.functionPrefix)Free after a write at p-\(distance)",
-                        fields: [
-                            "bad_leading_offsets": .integers([-distance]), "api_id": .string(letter(domain)),
-                            "bytes_requested": .integer(16),
-                        ]
-                    ) { runtime in
-                        let functions = runtime.library.functions(domain)
-                        let block = functions.malloc(16)!
-                        (block - distance).storeBytes(of: padByte, as: UInt8.self)
+                offsets.map { offset in
+                    let (byte, place) = position(offset)
+                    let fields: [String: ReportValue] = [
+                        field: .integers([offset]), "api_id": .string(letter(domain)), "bytes_requested": .integer(16),
+                    ]
+                    return onABlock(domain, "Free after a write at \(place)", fields) { functions, block in
+                        block.storeBytes(of: padByte, toByteOffset: byte, as: UInt8.self)
                         functions.free(block)
                     }
                 }
@@ -105,16 +98,23 @@ public enum ViolationChecks {
         FatalCheck.run(
             context,
             context.domains.map { domain in
-                FatalVariant(
-                    "\(domain.functionPrefix)Realloc after a write at tail+0",
-                    fields: ["bad_trailing_offsets": .integers([0])]
-                ) { runtime in
-                    let functions = runtime.library.functions(domain)
-                    let block = functions.malloc(16)!
+                onABlock(domain, "Realloc after a write at tail+0", ["bad_trailing_offsets": .integers([0])]) {
+                    functions, block in
                     block.storeBytes(of: padByte, toByteOffset: 16, as: UInt8.self)
                     _ = functions.realloc(block, 32)
                 }
             })
+    }
+
+    /// A variant that takes a 16-byte block of `domain` and does `violate` to it.
+    static func onABlock(
+        _ domain: AllocatorDomain, _ what: String, _ fields: [String: ReportValue],
+        _ violate: @escaping (DomainFunctions, UnsafeMutableRawPointer) -> Void
+    ) -> FatalVariant {
+        FatalVariant("\(domain.functionPrefix)\(what)", fields: fields) { runtime in
+            let functions = runtime.library.functions(domain)
+            violate(functions, functions.malloc(16)!)
+        }
     }
 
     /// Overwriting the API id byte p[-S] is reported as a bad ID naming the byte written.
@@ -122,14 +122,8 @@ public enum ViolationChecks {
         FatalCheck.run(
             context,
             context.domains.map { domain in
-                FatalVariant(
-                    "\(domain.functionPrefix)Free after p[-8] = 'z'",
-                    fields: [
-                        "message": .string(badIDMessage(allocated: "z", verified: letter(domain)))
-                    ]
-                ) { runtime in
-                    let functions = runtime.library.functions(domain)
-                    let block = functions.malloc(16)!
+                let message = badIDMessage(allocated: "z", verified: letter(domain))
+                return onABlock(domain, "Free after p[-8] = 'z'", ["message": .string(message)]) { functions, block in
                     (block - BlockLayout.wordSize).storeBytes(of: UInt8(ascii: "z"), as: UInt8.self)
                     functions.free(block)
                 }
@@ -179,12 +173,8 @@ extension ViolationChecks {
         FatalCheck.run(
             context,
             context.domains.map { domain in
-                FatalVariant(
-                    "\(domain.functionPrefix)Realloc after a write at p-1",
-                    fields: ["bad_leading_offsets": .integers([-1])]
-                ) { runtime in
-                    let functions = runtime.library.functions(domain)
-                    let block = functions.malloc(16)!
+                onABlock(domain, "Realloc after a write at p-1", ["bad_leading_offsets": .integers([-1])]) {
+                    functions, block in
                     (block - 1).storeBytes(of: padByte, as: UInt8.self)
                     _ = functions.realloc(block, 32)
                 }
@@ -207,8 +197,7 @@ extension ViolationChecks {
                     let functions = context.runtime.library.functions(domain)
                     let keeper = functions.malloc(16)
                     let block = functions.malloc(16)!
-                    print("PYMEMCHECK-BLOCK \(Bytes.hex(block))")
-                    fflush(nil)
+                    WorkerChannel.send(Bytes.hex(block)) // before the frees that stop the process
                     functions.free(block)
                     functions.free(block)
                     functions.free(keeper)
@@ -218,8 +207,7 @@ extension ViolationChecks {
                 evidence.add("\(name): could not isolate it: \(error)")
                 continue
             }
-            let block =
-                outcome.stdout.split(separator: "\n").first { $0.hasPrefix("PYMEMCHECK-BLOCK ") }?.dropFirst(17) ?? "?"
+            let block = WorkerChannel.messages(String.self, in: outcome.stdout).first ?? "?"
             let stopped = [SIGABRT, SIGSEGV, SIGBUS].contains(outcome.signal ?? 0)
             evidence.expect(
                 stopped,
