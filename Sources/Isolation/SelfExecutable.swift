@@ -1,9 +1,13 @@
 import Foundation
 
 /// Finds the `pymemcheck` executable that isolated scenarios run in: the running process when it
-/// is pymemcheck, the product beside the test bundle under XCTest, or PYMEMCHECK_EXECUTABLE.
+/// is pymemcheck (under whatever name it was installed), the product beside the test bundle under
+/// XCTest, or PYMEMCHECK_EXECUTABLE.
 public enum SelfExecutable {
     public static let name = "pymemcheck"
+    /// Set by the command line's main before anything runs: the running process is pymemcheck
+    /// itself, so a copy renamed on installation still finds itself.
+    nonisolated(unsafe) public static var runningIsPymemcheck = false
 
     public static func path() throws -> String {
         let environment = ProcessInfo.processInfo.environment
@@ -13,7 +17,7 @@ public enum SelfExecutable {
         let running =
             (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
             ?? CommandLine.arguments[0]
-        if (running as NSString).lastPathComponent == name { return running }
+        if runningIsPymemcheck || (running as NSString).lastPathComponent == name { return running }
         // Under XCTest the runner lives in the build products folder next to pymemcheck.
         let beside = ((running as NSString).deletingLastPathComponent as NSString).appendingPathComponent(name)
         return try existing(beside, origin: "the build products folder")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Isolation
 import PyRuntime
 
 /// The pymemcheck command line.
@@ -20,6 +21,7 @@ public struct PyMemCheckCommand: ParsableCommand {
     /// The entry point: like ArgumentParser's main(), but a usage error exits with 2, the
     /// project's code for usage and environment errors (ArgumentParser's own is 64).
     public static func runMain() -> Never {
+        SelfExecutable.runningIsPymemcheck = true
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -110,7 +110,9 @@ final class CommandLineTests: XCTestCase {
         try? FileManager.default.removeItem(atPath: folder)
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        try FileManager.default.copyItem(atPath: try SelfExecutable.path(), toPath: folder + "/pymemcheck")
+        // Installed under another name: workers are copies of the running binary, whatever its name.
+        let installed = folder + "/pymemcheck-installed"
+        try FileManager.default.copyItem(atPath: try SelfExecutable.path(), toPath: installed)
         let input = Self.package.appendingPathComponent("Corpus/fuzz-sequences/calloc-zeroes.bin").path
         let runs: [(arguments: [String], exit: Int32)] = [
             (["check", "--python", "3.13", "--quiet"], 0),
@@ -118,7 +120,7 @@ final class CommandLineTests: XCTestCase {
             (["replay", input, "--python", "3.13"], 0),
         ]
         for (arguments, exit) in runs {
-            let outcome = try runAlone(folder + "/pymemcheck", arguments)
+            let outcome = try runAlone(installed, arguments)
             XCTAssertEqual(outcome.exitStatus, exit, "\(arguments.joined(separator: " ")): \(outcome.stderr)")
         }
     }
