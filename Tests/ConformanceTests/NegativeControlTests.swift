@@ -27,6 +27,22 @@ final class NegativeControlTests: XCTestCase {
         XCTAssertFalse(controls.isEmpty)
     }
 
+    /// The clauses this target runs in no mode are checked on the other installed targets
+    /// (ConformanceRun.elsewhere): there too each fails under its control wherever it runs.
+    func testClausesCheckedElsewhereFailUnderTheirControls() throws {
+        let matrix = try ConformanceRun.elsewhereMatrix.get()
+        let controls = matrix.controls ?? []
+        for control in controls where !control.proven {
+            XCTFail(
+                "\(control.clause) [\(control.target) \(control.mode)] under '\(control.violation)': "
+                    + "\(control.status.rawValue) — \(control.evidence.first ?? "")")
+        }
+        let ran = Set(
+            matrix.results.filter { $0.status != .notApplicable }.map { "\($0.clause) \($0.target) \($0.mode)" })
+        let controlled = Set(controls.map { "\($0.clause) \($0.target) \($0.mode)" })
+        XCTAssertEqual(ran.subtracting(controlled).sorted(), [], "clauses run elsewhere without their control")
+    }
+
     /// A recorded deviation on this target must be proven too: its control runs where it applies.
     func testEveryDeviationSeenHereHasAFailingControl() throws {
         let matrix = try ConformanceRun.matrix.get()
