@@ -12,33 +12,11 @@ import Reports
 public enum Replay {
     public static let subcommand = "replay-worker"
 
-    /// What became of one replayed file.
-    /// The outcomes are the replay document's own.
+    /// What became of one replayed file: the replay document's outcomes.
     public typealias Status = ReplayOutcome
 
-    public struct Result: Sendable, Codable {
-        public var file: String
-        public var fuzzTarget: String
-        public var target: String
-        public var mode: String
-        public var outcome: Status
-        public var verdict: Verdict?
-        public var detail: String?
-        /// The signal that ended the worker on this input (outcome crashed), if one did.
-        public var signal: Int32?
-        /// With a planted mutant: what in this result is a detection of its defect ("invariant
-        /// NAME", "crash SIGNAME"); nil when nothing is (a finding or crash not tied to it).
-        public var detectedBy: String?
-
-        public var isFailure: Bool { outcome != .conforms && outcome != .notApplicable }
-
-        /// The entry for a target and mode that cannot be run together.
-        public static func notApplicable(target: String, mode: String, reason: String) -> Result {
-            Result(file: "", fuzzTarget: "", target: target, mode: mode, outcome: .notApplicable, detail: reason)
-        }
-        /// The invariants the findings name.
-        public var invariants: [Invariant] { verdict?.findings.map(\.invariant) ?? [] }
-    }
+    /// What became of one replayed file: the replay document's entry itself.
+    public typealias Result = ReplayDocument.Entry
 
     /// Everything a replay worker runs with.
     public struct Setup: Codable, Sendable {
@@ -172,4 +150,16 @@ public enum Replay {
         result.detectedBy = mutant.detection(in: result.verdict?.findings ?? [], signal: result.signal)
         return result
     }
+}
+
+extension ReplayDocument.Entry {
+    public var isFailure: Bool { outcome.isFailure }
+
+    /// The entry for a target and mode that cannot be run together.
+    public static func notApplicable(target: String, mode: String, reason: String) -> Self {
+        Self(file: "", fuzzTarget: "", target: target, mode: mode, outcome: .notApplicable, detail: reason)
+    }
+
+    /// The invariants the findings name.
+    public var invariants: [Invariant] { verdict?.findings.map(\.invariant) ?? [] }
 }

@@ -64,7 +64,7 @@ struct ReplayCommand: ParsableCommand {
                     plugin: plugin?.path, executable: executable)
             }
             line.clear()
-            let document = ReplayDocument(results: results.map(ReplayDocument.Entry.init))
+            let document = ReplayDocument(results: results)
             try printDocument(document, as: format)
             if document.failures > 0 { throw ExitCode(1) }
         }

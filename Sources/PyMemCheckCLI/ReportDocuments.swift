@@ -2,17 +2,8 @@ import FuzzHarness
 import PyRuntime
 import Reports
 
-// The fuzz harness's results as the Reports documents that render them (Reports cannot depend
-// on FuzzHarness, which writes its verdicts in Reports' form: the mapping lives here).
-
-extension ReplayDocument.Entry {
-    init(_ result: Replay.Result) {
-        self.init(
-            file: result.file, fuzzTarget: result.fuzzTarget, target: result.target, mode: result.mode,
-            outcome: result.outcome, verdict: result.verdict, detail: result.detail, signal: result.signal,
-            detectedBy: result.detectedBy)
-    }
-}
+// The fuzz harness's bench figures as the Reports document that renders them (Reports cannot
+// depend on FuzzHarness: the mapping lives here).
 
 extension BenchDocument {
     init(target: PythonTarget, mode: AllocatorMode, maxOps: Int, figures: Bench.Figures) {

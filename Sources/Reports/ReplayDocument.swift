@@ -31,7 +31,7 @@ public struct ReplayDocument: Sendable, Codable, Equatable {
 
         public init(
             file: String, fuzzTarget: String, target: String, mode: String, outcome: ReplayOutcome,
-            verdict: FindingsDocument?, detail: String?, signal: Int32?, detectedBy: String?
+            verdict: FindingsDocument? = nil, detail: String? = nil, signal: Int32? = nil, detectedBy: String? = nil
         ) {
             self.file = file
             self.fuzzTarget = fuzzTarget
