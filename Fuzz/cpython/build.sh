@@ -39,8 +39,9 @@ case $variant in
     address) suffix=asan; cflags="-fsanitize=fuzzer-no-link"; ldflags=$cflags; extra=(--with-address-sanitizer) ;;
     # Continuous mode: counters live in the mmapped profile file, so a child that aborts (every
     # fatal report of the debug hooks) keeps its counts. Without LLVM_PROFILE_FILE (which must then
-    # hold %c) profiles go to profiles/ of the build, one file per process and module (%p-%m):
-    # two processes or two modules (libpython, an extension) mapping one file die of SIGBUS.
+    # hold %c) profiles go to profiles/ of the build, merged online into a pool of four files per
+    # module (%4m): bounded however many processes run (a file per process filled hundreds of MB
+    # per `check --all`), and no two modules (libpython, an extension) map one file (SIGBUS).
     coverage) suffix=cov; cflags=; ldflags=; extra=() ;;   # set below, once the build's folder is known
     *) fail "--sanitizer takes fuzzer, address or coverage, not '$variant'" ;;
 esac
@@ -48,7 +49,7 @@ esac
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/pymemcheck/cpython
 home=$cache/$version-$suffix
 if [[ $variant == coverage ]]; then
-    profiles="-fprofile-instr-generate=$home/profiles/%p-%m.profraw -fprofile-continuous"
+    profiles="-fprofile-instr-generate=$home/profiles/%4m.profraw -fprofile-continuous"
     cflags="$profiles -fcoverage-mapping"; ldflags=$profiles
 fi
 prefix=$home/prefix
