@@ -3,6 +3,7 @@ import PackageDescription
 
 // One module per concept:
 //   CPythonABI     – the C declarations of CPython's allocator ABI (no Python.h at build time)
+//   SanitizerCoverage – hands a fuzz binary's libFuzzer callbacks to an instrumented libpython
 //   PyRuntime      – finding, loading and starting a CPython runtime in an allocator mode
 //   Isolation      – running a scenario in a fresh child process (for runs that must abort)
 //   DebugReport    – parsing the debug hooks' fatal-error report
@@ -43,6 +44,7 @@ let package = Package(
     ],
     targets: [
         .target(name: "CPythonABI", linkerSettings: [.linkedLibrary("dl")]),
+        .target(name: "SanitizerCoverage"),
         .target(name: "PyRuntime", dependencies: ["CPythonABI", "Isolation", "DebugReport"]),
         .target(name: "Isolation"),
         .target(name: "DebugReport"),
@@ -65,7 +67,7 @@ let package = Package(
             name: "FuzzHarness",
             dependencies: [
                 "AllocatorLayers", "OpLanguage", "Oracle", "PyRuntime", "Isolation", "DebugReport", "CPythonABI",
-                "Reports",
+                "Reports", "SanitizerCoverage",
             ]),
         .target(
             name: "Reproducer", dependencies: ["OpLanguage", "PyRuntime", "ClauseCatalogue"],

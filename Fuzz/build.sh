@@ -1,37 +1,99 @@
 #!/usr/bin/env bash
-# Builds the fuzz targets the way OSS-Fuzz and ClusterFuzzLite build Swift projects: from $SRC
-# into $OUT, each fuzzer with its seed corpus zip, dictionary and .options file beside it.
+# Builds the self-contained fuzzer bundle: into $OUT go one fuzzer per target and allocator mode
+# (fuzz-sequences-default, fuzz-sequences-debug, ...), each with its options file, dictionary and
+# seed corpus, and beside them the instrumented CPython they run, in $OUT/pymemcheck-cpython
+# (libpython and the standard library). A fuzzer finds that CPython relative to its own path and
+# takes its mode from its name, so it runs from anywhere with no environment at all.
 #
-#   SRC=/src OUT=/out Fuzz/build.sh        (in the builder image; see Fuzz/oss-fuzz/)
-#   OUT=.build-fuzz/out Fuzz/build.sh      (locally)
+#   Fuzz/build.sh                       here: $OUT defaults to .build-oss-fuzz/out
+#   (the builder image runs it through .clusterfuzzlite/build.sh or Fuzz/oss-fuzz/build.sh)
 #
-# $SANITIZER (address, undefined, coverage or none) and $SWIFTFLAGS are honoured as in the
-# base-builder-swift image. The fuzzers load CPython at run time: the runner must have a
-# libpython (the Dockerfile installs Debian's) and PYMEMCHECK_PYTHON may point to it.
+# In a builder ($CFLAGS set) CPython is built from Debian's source package with $CC and $CFLAGS
+# as the image sets them for $SANITIZER, into $WORK, and the fuzzers with the image's
+# $SWIFTFLAGS (static Swift standard library). Here, without $CFLAGS, the fuzzers link the
+# standard library statically too and CPython is Fuzz/cpython/build.sh's cached `fuzzer` build
+# (`address` when SANITIZER=address), shared with `pymemcheck targets`.
+# FUZZ_MODES lists the modes each target gets a fuzzer for (default: "default debug malloc").
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 SRC=${SRC:-$(dirname "$here")}
-OUT=${OUT:?"set OUT to the folder the fuzzers go to"}
+OUT=${OUT:-$here/.build-oss-fuzz/out}
+version=3.11.2
+modes=(${FUZZ_MODES:-default debug malloc})
+targets=(fuzz-sequences fuzz-violations fuzz-faults)
 mkdir -p "$OUT"
 cd "$here"
 
-flags=(-c release --sanitize=fuzzer -Xswiftc -DLIBFUZZER --scratch-path .build-oss-fuzz)
-case ${SANITIZER:-none} in
-    address) flags+=(-Xswiftc -sanitize=fuzzer,address) ;;   # one flag: fuzzer and address together
-    undefined) flags+=(-Xswiftc -sanitize=fuzzer,undefined) ;;
-    coverage) flags+=(-Xswiftc -profile-generate -Xswiftc -profile-coverage-mapping) ;;
-    none|"") ;;
-    *) echo "unsupported SANITIZER=$SANITIZER (address, undefined, coverage, none)" >&2; exit 2 ;;
-esac
-for flag in ${SWIFTFLAGS:-}; do flags+=(-Xswiftc "$flag"); done
+fail() { echo "Fuzz/build.sh: $*" >&2; exit 2; }
 
-for target in fuzz-sequences fuzz-violations fuzz-faults; do
-    swift build "${flags[@]}" --product "$target"
-    cp ".build-oss-fuzz/release/$target" "$OUT/$target"
-    cp "Fuzz/$target.dict" "$OUT/$target.dict"
-    # OSS-Fuzz reads options as INI; Fuzz/*.options holds one -flag=value per line.
-    { echo "[libfuzzer]"; sed -e 's/^-//' -e 's/=/ = /' "Fuzz/$target.options"; } > "$OUT/$target.options"
+# 1. CPython, instrumented as the fuzzers are.
+if [[ -n ${CFLAGS:-} ]]; then
+    WORK=${WORK:-$here/.build-oss-fuzz/work}
+    prefix=$(Fuzz/cpython/build.sh "$version" --flags-from-environment --home "$WORK/cpython-$version" | tail -1)
+else
+    variant=fuzzer
+    [[ ${SANITIZER:-none} == address ]] && variant=address
+    prefix=$(Fuzz/cpython/build.sh "$version" --sanitizer "$variant" | tail -1)
+fi
+[[ -d $prefix/lib ]] || fail "Fuzz/cpython/build.sh gave no installation ('$prefix')"
+
+# 2. The fuzzers. The image's $SWIFTFLAGS are `swift build` options (its -Xswiftc included);
+# without them: the static standard library, and the sanitizer asked for.
+if [[ -n ${SWIFTFLAGS:-} ]]; then
+    read -r -a swiftflags <<< "$SWIFTFLAGS"
+else
+    swiftflags=(--static-swift-stdlib -Xswiftc -static-stdlib)
+    case ${SANITIZER:-none} in
+        address) swiftflags+=(-Xswiftc -sanitize=fuzzer,address) ;;   # one flag: fuzzer and address
+        none|"") ;;
+        *) fail "SANITIZER=$SANITIZER: here only address or none (a builder image sets SWIFTFLAGS for others)" ;;
+    esac
+fi
+# --sanitize=fuzzer on the product alone (on the package it breaks the other executables);
+# -DLIBFUZZER drops the replay main; --export-dynamic gives the instrumented libpython, loaded
+# at run time, libFuzzer's coverage symbols from the executable.
+flags=(-c release --sanitize=fuzzer -Xswiftc -DLIBFUZZER -Xlinker --export-dynamic
+       --scratch-path .build-oss-fuzz/swift "${swiftflags[@]}")
+
+# 3. CPython beside the fuzzers: the library (with its coverage-callback stub, found through its
+# $ORIGIN runpath) and the standard library without its tests, tools and GUI.
+bundle=$OUT/pymemcheck-cpython
+rm -rf "$bundle"
+mkdir -p "$bundle/lib"
+cp -P "$prefix"/lib/libpython3*.so* "$bundle/lib/"
+[[ -f $prefix/lib/libpymemcheck-sancov.so ]] && cp "$prefix/lib/libpymemcheck-sancov.so" "$bundle/lib/"
+stdlib=$(cd "$prefix/lib" && ls -d python3.*/ | head -1)
+(cd "$prefix/lib" && tar -c --exclude="${stdlib}test" --exclude="${stdlib}idlelib" --exclude="${stdlib}tkinter" \
+    --exclude="${stdlib}turtledemo" --exclude="${stdlib}ensurepip" --exclude="${stdlib}lib2to3" \
+    --exclude="${stdlib}config-*" "$stdlib") | tar -x -C "$bundle/lib"
+
+# 4. One binary per target, linked under one name per mode; each name with its own files.
+options_for() {   # TARGET MODE: the INI a fuzzing service reads, and the fuzzer's own section
+    echo "[libfuzzer]"
+    sed -e 's/^-//' -e 's/=/ = /' "Fuzz/$1.options"
+    # The op language asks for 4 GiB callocs on purpose (mapped lazily, never touched whole):
+    # under ASan libFuzzer would call them out of memory at its default limit.
+    echo "malloc_limit_mb = 2147483647"
+    echo "[asan]"
+    echo "allocator_may_return_null = 1"
+    echo "detect_leaks = 0"
+    echo "[pymemcheck]"
+    echo "mode = $2"
+}
+for target in "${targets[@]}"; do
+    swift build "${flags[@]}" --product "$target" >&2
+    binary=$(swift build "${flags[@]}" --product "$target" --show-bin-path)/$target
+    rm -f "$OUT/$target-"*
+    first=$OUT/$target-${modes[0]}
+    cp "$binary" "$first"
     rm -f "$OUT/${target}_seed_corpus.zip"
-    (cd "Corpus/$target" && zip -q -j "$OUT/${target}_seed_corpus.zip" ./*.bin)
+    (cd "Corpus/$target" && zip -q -j "$OUT/$target-${modes[0]}_seed_corpus.zip" ./*.bin)
+    for mode in "${modes[@]}"; do
+        name=$target-$mode
+        [[ $name == "$(basename "$first")" ]] || ln -f "$first" "$OUT/$name"
+        [[ $name == "$(basename "$first")" ]] || ln -f "$OUT/$target-${modes[0]}_seed_corpus.zip" "$OUT/${name}_seed_corpus.zip"
+        cp "Fuzz/$target.dict" "$OUT/$name.dict"
+        options_for "$target" "$mode" > "$OUT/$name.options"
+    done
 done
-echo "fuzzers in $OUT: $(ls "$OUT" | tr '\n' ' ')"
+echo "bundle in $OUT: $(cd "$OUT" && ls | grep -E '^fuzz-[a-z]+-[a-z_]+$' | tr '\n' ' ')and pymemcheck-cpython/" >&2

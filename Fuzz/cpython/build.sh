@@ -3,6 +3,7 @@
 # coverage, with the Swift toolchain's clang, and prints the install prefix on its last line.
 #
 #   Fuzz/cpython/build.sh VERSION [--sanitizer fuzzer|address|coverage]
+#   Fuzz/cpython/build.sh VERSION --flags-from-environment --home DIR
 #
 # VERSION is 3.11.2 (bookworm's python3.11) or 3.13.5 (trixie's python3.13). The source comes
 # only through `apt-get source` with a deb-src entry in a private apt configuration under the
@@ -14,17 +15,24 @@
 #   coverage  -fprofile-instr-generate -fcoverage-mapping (continuous)  -> target id VERSION-cov
 # Builds go to ${XDG_CACHE_HOME:-~/.cache}/pymemcheck/cpython/ID (src/ is the build tree, prefix/
 # the installation) and are reused once built. `pymemcheck targets` lists them by ID.
+# --flags-from-environment builds with $CC and $CFLAGS exactly as a fuzzing service's builder
+# sets them (sanitizer and coverage flags included; LDFLAGS gets them too) into DIR, which no
+# discovery looks at: Fuzz/build.sh ships it in its bundle. It is rebuilt when the flags change.
 set -euo pipefail
 
 fail() { echo "Fuzz/cpython/build.sh: $*" >&2; exit 2; }
+here=$(cd "$(dirname "$0")" && pwd)
 
 version=${1:-}
 variant=fuzzer
+home=
 shift || true
 while [[ $# -gt 0 ]]; do
     case $1 in
         --sanitizer) variant=${2:-}; shift 2 || shift ;;
         --sanitizer=*) variant=${1#*=}; shift ;;
+        --flags-from-environment) variant=environment; shift ;;
+        --home) home=${2:-}; shift 2 || shift ;;
         *) fail "unknown argument '$1'; usage: $0 3.11.2|3.13.5 [--sanitizer fuzzer|address|coverage]" ;;
     esac
 done
@@ -43,11 +51,16 @@ case $variant in
     # module (%4m): bounded however many processes run (a file per process filled hundreds of MB
     # per `check --all`), and no two modules (libpython, an extension) map one file (SIGBUS).
     coverage) suffix=cov; cflags=; ldflags=; extra=() ;;   # set below, once the build's folder is known
+    environment)
+        suffix=env; cflags=${CFLAGS:?"--flags-from-environment: set CFLAGS (and CC)"}
+        # The sanitizer runtimes and -fsanitize=fuzzer-no-link's libFuzzer come in at link time.
+        ldflags="$cflags ${LDFLAGS:-}"; extra=()
+        [[ -n $home ]] || fail "--flags-from-environment needs --home DIR (the bundle's build folder)" ;;
     *) fail "--sanitizer takes fuzzer, address or coverage, not '$variant'" ;;
 esac
 
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/pymemcheck/cpython
-home=$cache/$version-$suffix
+[[ -n $home ]] || home=$cache/$version-$suffix
 if [[ $variant == coverage ]]; then
     profiles="-fprofile-instr-generate=$home/profiles/%4m.profraw -fprofile-continuous"
     cflags="$profiles -fcoverage-mapping"; ldflags=$profiles
@@ -57,39 +70,41 @@ stamp=$prefix/.pymemcheck-built
 swift=$(command -v swift) || fail "put the Swift toolchain's bin folder on PATH (its clang builds CPython)"
 bin=$(dirname "$(readlink -f "$swift")")
 [[ -x $bin/clang ]] || fail "no clang next to $swift; install a Swift toolchain that ships clang"
+compiler=$bin/clang
+if [[ $variant == environment ]]; then compiler=${CC:-$compiler}; else cflags="$cflags -O1 -g"; fi
+# What the build was made with: a build made with other flags is not reused.
+recipe="$version $variant $compiler $cflags"
 
 # A libpython built with -fsanitize=fuzzer-no-link calls libFuzzer's coverage callbacks, which
-# only a fuzz binary defines: pymemcheck itself could not load it. A small library of empty
-# callbacks becomes a dependency of libpython (found beside it through $ORIGIN). In a fuzz
-# binary linked with --export-dynamic the executable's definitions come first in the lookup
-# order, so libFuzzer's real callbacks are the ones called there.
+# only a fuzz binary defines: pymemcheck itself could not load it. libpymemcheck-sancov.so
+# (sancov-forwarder.c) defines them and becomes a dependency of libpython (found beside it
+# through $ORIGIN): it does nothing until a fuzz binary connects libFuzzer's callbacks to it, and
+# a fuzz binary that exports them itself is bound to directly. Rebuilt when its source changes.
 callbacks() {
-    local lib=$prefix/lib library
+    local lib=$prefix/lib library source=$here/sancov-forwarder.c
     library=$(ls "$lib"/libpython3.*.so.1.0)
-    [[ -f $lib/libpymemcheck-sancov.so ]] && return 0
+    if ! cmp -s "$source" "$lib/.sancov-forwarder.c"; then
+        "$bin/clang" -shared -fPIC -O2 -Wl,-soname,libpymemcheck-sancov.so \
+            -I "$here/../../Sources/SanitizerCoverage/include" -o "$lib/libpymemcheck-sancov.so" "$source" \
+            || fail "could not build $lib/libpymemcheck-sancov.so; delete $home and run again"
+        cp "$source" "$lib/.sancov-forwarder.c"
+    fi
     command -v patchelf >/dev/null || apt-get install -y --no-install-recommends patchelf >&2 \
         || fail "install patchelf (apt-get install patchelf) and run again"
-    {
-        echo '#include <stdint.h>'
-        echo '__attribute__((tls_model("initial-exec"))) __thread uintptr_t __sancov_lowest_stack;'
-        for name in trace_cmp1 trace_cmp2 trace_cmp4 trace_cmp8 trace_const_cmp1 trace_const_cmp2 \
-                    trace_const_cmp4 trace_const_cmp8 trace_switch trace_div4 trace_div8 trace_gep \
-                    trace_pc_indir trace_pc trace_pc_guard trace_pc_guard_init 8bit_counters_init \
-                    bool_flag_init pcs_init; do
-            echo "void __sanitizer_cov_$name(void) {}"
-        done
-    } > "$home/sancov-callbacks.c"
-    "$bin/clang" -shared -fPIC -O1 -o "$lib/libpymemcheck-sancov.so" "$home/sancov-callbacks.c" \
-        || fail "could not build $lib/libpymemcheck-sancov.so; delete $home and run again"
+    patchelf --print-needed "$library" | grep -qx libpymemcheck-sancov.so && return 0
     # Two calls, the runpath first: patchelf 0.14 given both at once (or the other way round)
     # writes one string over the other.
     patchelf --set-rpath '$ORIGIN' "$library" && patchelf --add-needed libpymemcheck-sancov.so "$library" \
         || fail "patchelf could not edit $library; delete $home and run again"
 }
 
+if [[ -f $stamp && $(head -1 "$stamp") != "$recipe" ]]; then
+    echo "rebuilding $home: it was built with other flags" >&2
+    rm -f "$stamp"
+fi
 if [[ -f $stamp ]]; then
     echo "reusing $home (delete it to rebuild)" >&2
-    [[ $variant == coverage ]] || callbacks
+    [[ $cflags != *fuzzer-no-link* ]] || callbacks
     echo "$prefix"
     exit 0
 fi
@@ -135,20 +150,20 @@ dpkg-source --no-check -x "$dsc" "$home/src" > "$home/unpack.log" 2>&1 \
 
 cd "$home/src"
 started=$(date +%s)
-export CC=$bin/clang CXX=$bin/clang++
+export CC=$compiler CXX=${CXX:-$bin/clang++}
 # An ASan interpreter runs during the build (freezing modules); leaks at its exit are CPython's.
 export ASAN_OPTIONS=detect_leaks=0
 # --with-ensurepip=no: Debian's patches turn ensurepip into a message and a failure, which would
 # fail `make install` at its very end.
 ./configure --enable-shared --prefix="$prefix" --with-ensurepip=no ${extra[@]+"${extra[@]}"} \
-    CFLAGS="$cflags -O1 -g" LDFLAGS="$ldflags" > "$home/configure.log" 2>&1 \
+    CFLAGS="$cflags" LDFLAGS="$ldflags" > "$home/configure.log" 2>&1 \
     || fail "configure failed; read $home/configure.log (config.log beside it) and install what it asks for"
 # The profile of the build's own interpreter runs goes nowhere near the measured ones.
 export LLVM_PROFILE_FILE=$home/build/%p-%m%c.profraw
 make -j"$(nproc)" > "$home/make.log" 2>&1 || fail "make failed; read $home/make.log"
 make install > "$home/install.log" 2>&1 || fail "make install failed; read $home/install.log"
 rm -rf "$home/build"
-[[ $variant == coverage ]] || callbacks
-echo "$version $variant $(date -u +%FT%TZ) built in $(( $(date +%s) - started )) s" > "$stamp"
+[[ $cflags != *fuzzer-no-link* ]] || callbacks
+{ echo "$recipe"; echo "built $(date -u +%FT%TZ) in $(( $(date +%s) - started )) s"; } > "$stamp"
 echo "built $package $version ($variant) in $(( $(date +%s) - started )) s" >&2
 echo "$prefix"

@@ -28,17 +28,46 @@ public final class FuzzSession: @unchecked Sendable {
             self.plugin = plugin
         }
 
-        /// PYMEMCHECK_PYTHON, PYMEMCHECK_MODE (default: default), PYMEMCHECK_MUTANT and
-        /// PYMEMCHECK_PLUGIN (a plugin to certify, installed as certify does).
-        public static func fromEnvironment(hostile: Bool) throws -> Options {
+        /// A fuzz binary's options, and a line saying where the target and mode came from. The
+        /// target: PYMEMCHECK_PYTHON, else the CPython of the bundle the binary lies in, else
+        /// python3 on PATH. The mode: PYMEMCHECK_MODE, else the fuzzer's name
+        /// (fuzz-sequences-debug), else its options file's [pymemcheck] section, else default.
+        /// PYMEMCHECK_MUTANT plants a defect; PYMEMCHECK_PLUGIN installs a plugin as certify does.
+        static func forFuzzer(_ fuzzer: FuzzTarget, identity: FuzzerIdentity = .current()) throws
+            -> (options: Options, origin: String)
+        {
             let environment = ProcessInfo.processInfo.environment
-            let mode = try AllocatorMode.parse(environment["PYMEMCHECK_MODE"] ?? "default")
-            let mutant = try environment["PYMEMCHECK_MUTANT"].flatMap { $0.isEmpty ? nil : try MutantKind(name: $0) }
-            let plugin = try environment["PYMEMCHECK_PLUGIN"].flatMap {
-                $0.isEmpty ? nil : try AllocatorPlugin.load($0)
+            func given(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
+            let target: PythonTarget
+            var origins: [String] = []
+            if let spec = given("PYMEMCHECK_PYTHON") {
+                target = try TargetSpec.resolve(spec)
+                origins.append("CPython from PYMEMCHECK_PYTHON")
+            } else if let bundled = try identity.bundledTarget() {
+                target = bundled
+                origins.append("the bundle's CPython in \(bundled.home ?? "")")
+            } else {
+                target = try TargetSpec.resolve(nil)
+                origins.append("CPython of \(TargetSpec.defaultSpec) on PATH")
             }
-            return Options(
-                target: try TargetSpec.fromEnvironment(), mode: mode, mutant: mutant, hostile: hostile, plugin: plugin)
+            let mode: AllocatorMode
+            if let name = given("PYMEMCHECK_MODE") {
+                mode = try AllocatorMode.parse(name)
+                origins.append("mode from PYMEMCHECK_MODE")
+            } else if let named = try identity.modeFromName(of: fuzzer) {
+                mode = named
+                origins.append("mode from the fuzzer's name")
+            } else if let optioned = try identity.modeFromOptionsFile() {
+                mode = optioned
+                origins.append("mode from \(identity.name).options")
+            } else {
+                mode = .default
+                origins.append("default mode")
+            }
+            let mutant = try given("PYMEMCHECK_MUTANT").map { try MutantKind(name: $0) }
+            let plugin = try given("PYMEMCHECK_PLUGIN").map { try AllocatorPlugin.load($0) }
+            let options = Options(target: target, mode: mode, mutant: mutant, hostile: fuzzer.hostile, plugin: plugin)
+            return (options, "\(target.id) in mode \(mode.name) (\(origins.joined(separator: ", ")))")
         }
     }
 

@@ -33,14 +33,18 @@ public enum FuzzTarget: String, Sendable, CaseIterable, Codable {
 public enum FuzzEntry {
     private static let shared = Locked<RunnerBox?>(nil)
 
-    /// The process's runner, starting the session on first use from the environment
-    /// (PYMEMCHECK_PYTHON, PYMEMCHECK_MODE, PYMEMCHECK_MUTANT). A target that cannot start ends
-    /// the process with one line that says why.
+    /// The process's runner, starting the session on first use with the options the binary's
+    /// environment, bundle and name give (`FuzzSession.Options.forFuzzer`), said in one line. A
+    /// target that cannot start ends the process with one line that says why.
     public static func runner(for target: FuzzTarget) -> ProgramRunner {
         shared.withLock { box in
             if let box { return box.runner }
             do {
-                let session = try FuzzSession.start(try FuzzSession.Options.fromEnvironment(hostile: target.hostile))
+                let chosen = try FuzzSession.Options.forFuzzer(target)
+                let counted = CoverageForwarding.connect(besides: chosen.options.target.libraryPath)
+                let line = chosen.origin + (counted ? "; libFuzzer counts libpython's edges" : "")
+                FileHandle.standardError.write(Data("pymemcheck \(target.rawValue): \(line)\n".utf8))
+                let session = try FuzzSession.start(chosen.options)
                 box = RunnerBox(runner: ProgramRunner(session: session))
                 return box!.runner
             } catch {

@@ -1,9 +1,10 @@
 /// One CPython runtime pymemcheck can drive: a shared libpython and what is known of its build.
 public struct PythonTarget: Sendable, Hashable, Codable {
     /// Where the target was found: `source` is a build of Fuzz/cpython/build.sh (instrumented
-    /// for fuzzing or coverage), whose id names its variant ("3.11.2-fuzz").
+    /// for fuzzing or coverage), whose id names its variant ("3.11.2-fuzz"); `bundle` is the
+    /// CPython shipped beside a fuzzer by Fuzz/build.sh.
     public enum Origin: String, Sendable, Codable {
-        case pyenv, system, path, source
+        case pyenv, system, path, source, bundle
     }
 
     /// Short name used in reports and accepted by --python: "3.11.7", "3.11.2d".
@@ -22,6 +23,9 @@ public struct PythonTarget: Sendable, Hashable, Codable {
     public var pymalloc: Bool
     /// mimalloc compiled in (3.13+).
     public var mimalloc: Bool
+    /// The PYTHONHOME a relocated CPython needs (a fuzzer bundle's, moved off the prefix it was
+    /// built for); nil: CPython finds its standard library where it was installed.
+    public var home: String?
 
     public init(
         id: String, version: PythonVersion, versionString: String, libraryPath: String, prefix: String?,

@@ -45,6 +45,7 @@ public final class PythonRuntime: @unchecked Sendable {
         }
         let library = try PythonLibrary(target: target)
         prepareEnvironment(for: mode)
+        if let home = target.home { setenv("PYTHONHOME", home, 1) }
         try StartupSequence(library: library, mode: mode).run(installAllocators: installAllocators)
         let runtime = PythonRuntime(library: library, mode: mode)
         if verifyMode { runtime.observation = try ModeVerification(runtime: runtime).verify() }

@@ -30,6 +30,17 @@ public enum TargetSpec {
         try resolve(ProcessInfo.processInfo.environment["PYMEMCHECK_PYTHON"])
     }
 
+    /// The CPython Fuzz/build.sh ships in `folder` (a prefix: lib/libpython3.*.so.1.0 and the
+    /// standard library under lib/), run from there whatever prefix it was built for; nil when
+    /// the folder holds no libpython.
+    public static func bundled(in folder: String) throws -> PythonTarget? {
+        guard let library = TargetDiscovery.libraries(in: "\(folder)/lib").first else { return nil }
+        var target = try LibraryInspector.inspect(path: library, origin: .bundle)
+        target.prefix = folder
+        target.home = folder
+        return target
+    }
+
     /// An id with a suffix: a source build's "3.11.2-fuzz", or "3.11.2-system" when two builds share
     /// a version.
     static func isVariantID(_ spec: String) -> Bool {

@@ -1,0 +1,22 @@
+// A fuzz binary built with the static Swift standard library is linked with --exclude-libs ALL,
+// which keeps libFuzzer's callbacks (from its static archive) out of the dynamic symbol table:
+// an instrumented libpython loaded later cannot bind to them, and its edges would go nowhere.
+// Its code can still reach them, so it hands their addresses to the forwarder libpython is
+// linked against. Weak references: in a binary without libFuzzer they are NULL.
+#include "SanitizerCoverage.h"
+#include "SanitizerCoverageCallbacks.h"
+
+#include <stddef.h>
+
+#define PMC_DECLARE(name, parameters, arguments) extern void __sanitizer_cov_##name parameters __attribute__((weak));
+PMC_SANCOV_CALLBACKS(PMC_DECLARE)
+#undef PMC_DECLARE
+
+int pmc_connect_sancov_forwarder(void *connect) {
+    if (connect == NULL || __sanitizer_cov_8bit_counters_init == NULL) return 0;
+#define PMC_FILL(name, parameters, arguments) .cov_##name = __sanitizer_cov_##name,
+    struct pmc_sancov_table table = {PMC_SANCOV_CALLBACKS(PMC_FILL)};
+#undef PMC_FILL
+    ((void (*)(const struct pmc_sancov_table *))connect)(&table);
+    return 1;
+}
