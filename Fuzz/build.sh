@@ -9,7 +9,8 @@
 #   (the builder image runs it through .clusterfuzzlite/build.sh or Fuzz/oss-fuzz/build.sh)
 #
 # In a builder ($CFLAGS set) CPython is built from Debian's source package with $CC and $CFLAGS
-# as the image sets them for $SANITIZER, into $WORK, and the fuzzers with the image's
+# as the image sets them for $SANITIZER, into $WORK (here: ~/.cache/pymemcheck/bundle), and the
+# fuzzers with the image's
 # $SWIFTFLAGS (static Swift standard library). Here, without $CFLAGS, the fuzzers link the
 # standard library statically too and CPython is Fuzz/cpython/build.sh's cached `fuzzer` build
 # (`address` when SANITIZER=address), shared with `pymemcheck targets`.
@@ -28,7 +29,7 @@ fail() { echo "Fuzz/build.sh: $*" >&2; exit 2; }
 
 # 1. CPython, instrumented as the fuzzers are.
 if [[ -n ${CFLAGS:-} ]]; then
-    WORK=${WORK:-$here/.build-oss-fuzz/work}
+    WORK=${WORK:-${XDG_CACHE_HOME:-$HOME/.cache}/pymemcheck/bundle}
     prefix=$(Fuzz/cpython/build.sh "$version" --flags-from-environment --home "$WORK/cpython-$version" | tail -1)
 else
     variant=fuzzer
@@ -54,6 +55,16 @@ fi
 # at run time, libFuzzer's coverage symbols from the executable.
 flags=(-c release --sanitize=fuzzer -Xswiftc -DLIBFUZZER -Xlinker --export-dynamic
        --scratch-path .build-oss-fuzz/swift "${swiftflags[@]}")
+# AddressSanitizer's runtime goes in as a shared library, shipped beside libpython and found
+# through the fuzzer's runpath: linked statically, the static Swift standard library's
+# --exclude-libs ALL would hide it from the ASan-instrumented libpython loaded at run time.
+asan_runtime=
+if [[ ${SANITIZER:-none} == address ]]; then
+    clang=$(dirname "$(readlink -f "$(command -v swift)")")/clang
+    asan_runtime=$("$clang" -print-file-name="libclang_rt.asan-$(uname -m).so")
+    [[ -f $asan_runtime ]] || fail "$clang has no shared AddressSanitizer runtime ($asan_runtime)"
+    flags+=(-Xswiftc -Xclang-linker -Xswiftc -shared-libsan -Xlinker -rpath -Xlinker '$ORIGIN/pymemcheck-cpython/lib')
+fi
 
 # 3. CPython beside the fuzzers: the library (with its coverage-callback stub, found through its
 # $ORIGIN runpath) and the standard library without its tests, tools and GUI.
@@ -62,6 +73,7 @@ rm -rf "$bundle"
 mkdir -p "$bundle/lib"
 cp -P "$prefix"/lib/libpython3*.so* "$bundle/lib/"
 [[ -f $prefix/lib/libpymemcheck-sancov.so ]] && cp "$prefix/lib/libpymemcheck-sancov.so" "$bundle/lib/"
+[[ -z $asan_runtime ]] || cp "$asan_runtime" "$bundle/lib/"
 stdlib=$(cd "$prefix/lib" && ls -d python3.*/ | head -1)
 (cd "$prefix/lib" && tar -c --exclude="${stdlib}test" --exclude="${stdlib}idlelib" --exclude="${stdlib}tkinter" \
     --exclude="${stdlib}turtledemo" --exclude="${stdlib}ensurepip" --exclude="${stdlib}lib2to3" \
@@ -86,6 +98,12 @@ for target in "${targets[@]}"; do
     rm -f "$OUT/$target-"*
     first=$OUT/$target-${modes[0]}
     cp "$binary" "$first"
+    if [[ -n $asan_runtime ]]; then
+        # ASan's shared runtime must be the first library loaded; the link put libstdc++ before it.
+        runtime=$(basename "$asan_runtime")
+        patchelf --remove-needed "$runtime" "$first" && patchelf --add-needed "$runtime" "$first" \
+            || fail "patchelf could not put $runtime first in $first"
+    fi
     rm -f "$OUT/${target}_seed_corpus.zip"
     (cd "Corpus/$target" && zip -q -j "$OUT/$target-${modes[0]}_seed_corpus.zip" ./*.bin)
     for mode in "${modes[@]}"; do

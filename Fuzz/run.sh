@@ -7,7 +7,7 @@
 # PYMEMCHECK_PYTHON (default: python3 on PATH) and PYMEMCHECK_MODE (default: default); a planted
 # defect from PYMEMCHECK_MUTANT. With PYMEMCHECK_PYTHON=3.11.2-fuzz (a build of
 # Fuzz/cpython/build.sh) libFuzzer also counts the edges of CPython's own code. New inputs go to
-# .build-fuzz/corpus/TARGET (Corpus/TARGET stays the committed seed corpus); findings go to
+# $FUZZ_CORPUS or .build-fuzz/corpus/TARGET (Corpus/TARGET stays the committed seed corpus); findings go to
 # .build-fuzz/findings/. FUZZ_ASAN=1 builds with AddressSanitizer too (run it with
 # PYMEMCHECK_MODE=malloc; PYMEMCHECK_PYTHON=3.11.2-asan puts CPython under it as well).
 set -euo pipefail
@@ -25,8 +25,9 @@ esac
 
 # --sanitize=fuzzer only on this product, in its own scratch path: on the whole package it
 # breaks the other executables. -DLIBFUZZER drops the replay main, so libFuzzer's main links.
-# --export-dynamic: an instrumented libpython, loaded at run time, must find libFuzzer's
-# coverage symbols (__sancov_lowest_stack, the counters' registration) in the executable.
+# --export-dynamic: a libpython built with AddressSanitizer (3.11.2-asan), loaded at run time,
+# finds the runtime's symbols in the executable. (Coverage goes through the forwarder beside an
+# instrumented libpython, which the binary connects to libFuzzer.)
 flags=(-c release --sanitize=fuzzer --product "$target" -Xswiftc -DLIBFUZZER -Xlinker --export-dynamic)
 scratch=.build-fuzz
 extra=()
@@ -41,7 +42,7 @@ if [[ ${FUZZ_ASAN:-0} == 1 ]]; then
 fi
 swift build "${flags[@]}" --scratch-path "$scratch" >&2
 
-work=.build-fuzz/corpus/$target
+work=${FUZZ_CORPUS:-.build-fuzz/corpus/$target}
 findings=.build-fuzz/findings/$target
 mkdir -p "$work" "$findings"
 # Swift's crash handler must not take a finding's abort from libFuzzer, which saves the input.

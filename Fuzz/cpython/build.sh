@@ -4,6 +4,7 @@
 #
 #   Fuzz/cpython/build.sh VERSION [--sanitizer fuzzer|address|coverage]
 #   Fuzz/cpython/build.sh VERSION --flags-from-environment --home DIR
+#   Fuzz/cpython/build.sh VERSION --fetch-only
 #
 # VERSION is 3.11.2 (bookworm's python3.11) or 3.13.5 (trixie's python3.13). The source comes
 # only through `apt-get source` with a deb-src entry in a private apt configuration under the
@@ -18,6 +19,9 @@
 # --flags-from-environment builds with $CC and $CFLAGS exactly as a fuzzing service's builder
 # sets them (sanitizer and coverage flags included; LDFLAGS gets them too) into DIR, which no
 # discovery looks at: Fuzz/build.sh ships it in its bundle. It is rebuilt when the flags change.
+# --fetch-only downloads the source package and stops (a builder image's Dockerfile does this,
+# so that its build step needs no network). The mirror is the system's on Debian, else
+# $PYMEMCHECK_DEBIAN_MIRROR or Debian's own redirector; the keys are debian-archive-keyring's.
 set -euo pipefail
 
 fail() { echo "Fuzz/cpython/build.sh: $*" >&2; exit 2; }
@@ -26,12 +30,14 @@ here=$(cd "$(dirname "$0")" && pwd)
 version=${1:-}
 variant=fuzzer
 home=
+fetch_only=0
 shift || true
 while [[ $# -gt 0 ]]; do
     case $1 in
         --sanitizer) variant=${2:-}; shift 2 || shift ;;
         --sanitizer=*) variant=${1#*=}; shift ;;
         --flags-from-environment) variant=environment; shift ;;
+        --fetch-only) fetch_only=1; shift ;;
         --home) home=${2:-}; shift 2 || shift ;;
         *) fail "unknown argument '$1'; usage: $0 3.11.2|3.13.5 [--sanitizer fuzzer|address|coverage]" ;;
     esac
@@ -52,7 +58,8 @@ case $variant in
     # per `check --all`), and no two modules (libpython, an extension) map one file (SIGBUS).
     coverage) suffix=cov; cflags=; ldflags=; extra=() ;;   # set below, once the build's folder is known
     environment)
-        suffix=env; cflags=${CFLAGS:?"--flags-from-environment: set CFLAGS (and CC)"}
+        [[ -n ${CFLAGS:-} ]] || fail "--flags-from-environment: set CFLAGS (and CC) as the builder image does"
+        suffix=env; cflags=$CFLAGS
         # The sanitizer runtimes and -fsanitize=fuzzer-no-link's libFuzzer come in at link time.
         ldflags="$cflags ${LDFLAGS:-}"; extra=()
         [[ -n $home ]] || fail "--flags-from-environment needs --home DIR (the bundle's build folder)" ;;
@@ -71,15 +78,21 @@ swift=$(command -v swift) || fail "put the Swift toolchain's bin folder on PATH 
 bin=$(dirname "$(readlink -f "$swift")")
 [[ -x $bin/clang ]] || fail "no clang next to $swift; install a Swift toolchain that ships clang"
 compiler=$bin/clang
-if [[ $variant == environment ]]; then compiler=${CC:-$compiler}; else cflags="$cflags -O1 -g"; fi
-# What the build was made with: a build made with other flags is not reused.
-recipe="$version $variant $compiler $cflags"
+# What the build was made with, first line of its stamp: a build made otherwise is not reused.
+if [[ $variant == environment ]]; then
+    compiler=${CC:-$compiler}
+    recipe="$version $variant $compiler $cflags"
+else
+    cflags="$cflags -O1 -g"
+    recipe="$version $variant"
+fi
 
 # A libpython built with -fsanitize=fuzzer-no-link calls libFuzzer's coverage callbacks, which
-# only a fuzz binary defines: pymemcheck itself could not load it. libpymemcheck-sancov.so
-# (sancov-forwarder.c) defines them and becomes a dependency of libpython (found beside it
-# through $ORIGIN): it does nothing until a fuzz binary connects libFuzzer's callbacks to it, and
-# a fuzz binary that exports them itself is bound to directly. Rebuilt when its source changes.
+# only a fuzz binary has. libpymemcheck-sancov.so (sancov-forwarder.c) becomes a dependency of
+# libpython (found beside it through $ORIGIN), and rename-sancov.py points the references of
+# libpython and its extension modules at it: it does nothing until a fuzz binary connects
+# libFuzzer's callbacks, so pymemcheck itself loads that libpython too, and a fuzz binary gets its
+# edges however it was linked. Rebuilt when its source changes.
 callbacks() {
     local lib=$prefix/lib library source=$here/sancov-forwarder.c
     library=$(ls "$lib"/libpython3.*.so.1.0)
@@ -91,6 +104,8 @@ callbacks() {
     fi
     command -v patchelf >/dev/null || apt-get install -y --no-install-recommends patchelf >&2 \
         || fail "install patchelf (apt-get install patchelf) and run again"
+    python3 "$here/rename-sancov.py" "$lib/libpymemcheck-sancov.so" "$library" "$lib"/python3.*/lib-dynload/*.so \
+        || fail "could not point $library at libpymemcheck-sancov.so; delete $home and run again"
     patchelf --print-needed "$library" | grep -qx libpymemcheck-sancov.so && return 0
     # Two calls, the runpath first: patchelf 0.14 given both at once (or the other way round)
     # writes one string over the other.
@@ -98,11 +113,11 @@ callbacks() {
         || fail "patchelf could not edit $library; delete $home and run again"
 }
 
-if [[ -f $stamp && $(head -1 "$stamp") != "$recipe" ]]; then
+if [[ $fetch_only == 0 && -f $stamp && $(head -1 "$stamp") != "$recipe" ]]; then
     echo "rebuilding $home: it was built with other flags" >&2
     rm -f "$stamp"
 fi
-if [[ -f $stamp ]]; then
+if [[ -f $stamp && $fetch_only == 0 ]]; then
     echo "reusing $home (delete it to rebuild)" >&2
     [[ $cflags != *fuzzer-no-link* ]] || callbacks
     echo "$prefix"
@@ -118,12 +133,16 @@ fi
 
 # A private apt configuration: its own sources, lists and cache; the mirror is the system's.
 apt_home=$cache/apt
-mirror=$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | grep -v security | head -1)
-[[ -n $mirror ]] \
-    || mirror=$(awk '$1 == "deb" && $0 !~ /security/ { print $2; exit }' /etc/apt/sources.list 2>/dev/null)
-[[ -n $mirror ]] || fail "no Debian mirror found in /etc/apt; add a 'deb' line for a Debian mirror and run again"
+mirror=${PYMEMCHECK_DEBIAN_MIRROR:-}
+if [[ -z $mirror ]] && grep -qx 'ID=debian' /etc/os-release 2>/dev/null; then
+    mirror=$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | grep -v security | head -1)
+    [[ -n $mirror ]] \
+        || mirror=$(awk '$1 == "deb" && $0 !~ /security/ { print $2; exit }' /etc/apt/sources.list 2>/dev/null)
+fi
+mirror=${mirror:-http://deb.debian.org/debian}
 mkdir -p "$apt_home/lists/partial" "$apt_home/cache/archives/partial" "$apt_home/preferences.d" "$cache/sources"
 keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+[[ -f $keyring ]] || fail "no $keyring: install debian-archive-keyring and run again"
 {
     echo "deb-src [signed-by=$keyring] $mirror bookworm main"
     echo "deb-src [signed-by=$keyring] $mirror trixie main"
@@ -140,6 +159,10 @@ if [[ -z $dsc ]]; then
         || fail "apt-get source $package/$suite failed; read $apt_home/source.log"
     dsc=$(ls "$cache/sources/${package}_${version}"-*.dsc 2>/dev/null | head -1 || true)
     [[ -n $dsc ]] || fail "$suite's $package is not $version now; build the one it has: $(ls "$cache/sources"/*.dsc)"
+fi
+if [[ $fetch_only == 1 ]]; then
+    echo "$dsc"
+    exit 0
 fi
 
 rm -rf "$home"

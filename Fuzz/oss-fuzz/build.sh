@@ -1,3 +1,5 @@
 #!/bin/bash -eu
-# OSS-Fuzz entry: the project's own Fuzz/build.sh does the work.
+# The image's $SWIFTFLAGS for $SANITIZER (static Swift standard library), then the bundle:
+# CPython built with $CC/$CFLAGS into $WORK, each fuzzer and that CPython into $OUT.
+. precompile_swift
 "$SRC/pymemcheck/Fuzz/build.sh"

@@ -6,10 +6,9 @@ import SanitizerCoverage
 #endif
 
 /// Connects this fuzz binary's libFuzzer to the coverage forwarder an instrumented libpython
-/// depends on (libpymemcheck-sancov.so beside it, Fuzz/cpython/sancov-forwarder.c), before that
-/// libpython is loaded: its counters register with libFuzzer as it loads. Needed where the binary
-/// does not export libFuzzer's callbacks itself (a static Swift standard library links with
-/// --exclude-libs ALL); harmless where it does, as libpython then binds to the binary first.
+/// calls (libpymemcheck-sancov.so beside it, Fuzz/cpython/sancov-forwarder.c): libpython's
+/// counters, registered with the forwarder whenever libpython was first loaded, go to libFuzzer
+/// now, and its edges from then on.
 enum CoverageForwarding {
     static let forwarderName = "libpymemcheck-sancov.so"
 

@@ -1,8 +1,9 @@
-// A fuzz binary built with the static Swift standard library is linked with --exclude-libs ALL,
-// which keeps libFuzzer's callbacks (from its static archive) out of the dynamic symbol table:
-// an instrumented libpython loaded later cannot bind to them, and its edges would go nowhere.
-// Its code can still reach them, so it hands their addresses to the forwarder libpython is
-// linked against. Weak references: in a binary without libFuzzer they are NULL.
+// An instrumented libpython calls its coverage callbacks in libpymemcheck-sancov.so (the names
+// Fuzz/cpython/rename-sancov.py gives them), not in the fuzz binary: a binary built with the
+// static Swift standard library (--exclude-libs ALL) exports none of libFuzzer's, and under
+// AddressSanitizer the shared runtime, which comes first, defines its own. The binary's code
+// still reaches libFuzzer's, so it hands their addresses to that forwarder. Weak references: in
+// a binary without libFuzzer they are NULL.
 #include "SanitizerCoverage.h"
 #include "SanitizerCoverageCallbacks.h"
 

@@ -32,12 +32,26 @@ final class CPythonBuildScriptTests: XCTestCase {
         assertOneLineUsageError(try run(["3.11.2", "--sanitizer", "thread"]), mentions: "fuzzer, address or coverage")
     }
 
+    func testBuildingWithTheBuildersFlagsNeedsThemAndAFolder() throws {
+        var environment = ProcessInfo.processInfo.environment
+        environment["CFLAGS"] = nil
+        let noFlags = try ChildProcess.run(
+            executable: "/bin/bash", arguments: [script, "3.11.2", "--flags-from-environment", "--home", "/tmp/x"],
+            environment: environment, timeout: 60)
+        assertOneLineUsageError(noFlags, mentions: "set CFLAGS")
+        environment["CFLAGS"] = "-O1 -fsanitize=fuzzer-no-link"
+        let noFolder = try ChildProcess.run(
+            executable: "/bin/bash", arguments: [script, "3.11.2", "--flags-from-environment"],
+            environment: environment, timeout: 60)
+        assertOneLineUsageError(noFolder, mentions: "needs --home DIR")
+    }
+
     func testAFinishedBuildIsReusedAndItsPrefixIsTheLastLine() throws {
         let cache = FileManager.default.temporaryDirectory.appendingPathComponent("pymemcheck-build-\(UUID())")
         defer { try? FileManager.default.removeItem(at: cache) }
         let prefix = cache.appendingPathComponent("pymemcheck/cpython/3.11.2-cov/prefix")
         try FileManager.default.createDirectory(at: prefix, withIntermediateDirectories: true)
-        try Data("built\n".utf8).write(to: prefix.appendingPathComponent(".pymemcheck-built"))
+        try Data("3.11.2 coverage\nbuilt earlier\n".utf8).write(to: prefix.appendingPathComponent(".pymemcheck-built"))
         let outcome = try run(["3.11.2", "--sanitizer", "coverage"], cache: cache.path)
         XCTAssertEqual(outcome.exitStatus, 0, outcome.stderr)
         XCTAssertEqual(outcome.stdout.split(separator: "\n").last.map(String.init), prefix.path)

@@ -1,0 +1,91 @@
+import Foundation
+import PyRuntime
+import XCTest
+
+@testable import FuzzHarness
+
+/// How a bundle's fuzzer knows its mode and its CPython with no environment: from its name, its
+/// options file and the folder beside it. Bad names and files are one clear error.
+final class FuzzerIdentityTests: XCTestCase {
+    private var folder: URL!
+
+    override func setUpWithError() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("pymemcheck-identity-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    private func identity(_ name: String) -> FuzzerIdentity {
+        FuzzerIdentity(name: name, folder: folder.path)
+    }
+
+    func testTheModeIsTheSuffixAfterTheTargetsName() throws {
+        XCTAssertEqual(try identity("fuzz-sequences-debug").modeFromName(of: .sequences), .debug)
+        XCTAssertEqual(try identity("fuzz-faults-pymalloc_debug").modeFromName(of: .faults), .pymallocDebug)
+        XCTAssertEqual(try identity("fuzz-violations-malloc").modeFromName(of: .violations), .malloc)
+        XCTAssertNil(try identity("fuzz-sequences").modeFromName(of: .sequences))
+        XCTAssertNil(try identity("fuzz-sequences-").modeFromName(of: .sequences))
+        XCTAssertNil(try identity("a.out").modeFromName(of: .sequences))
+    }
+
+    func testASuffixThatIsNoModeIsAnErrorNamingTheModes() {
+        XCTAssertThrowsError(try identity("fuzz-sequences-bogus").modeFromName(of: .sequences)) { error in
+            let text = "\(error)"
+            XCTAssertTrue(text.contains("'bogus' is not an allocator mode"), text)
+            XCTAssertTrue(text.contains("pymalloc_debug"), text)
+            XCTAssertFalse(text.contains("\n"), text)
+        }
+    }
+
+    func testTheOptionsFilesPymemcheckSectionGivesTheMode() throws {
+        let options = """
+            [libfuzzer]
+            max_len = 256
+            mode = debug
+            [pymemcheck]
+            # the allocator mode
+            mode = malloc_debug
+            """
+        try Data(options.utf8).write(to: folder.appendingPathComponent("fuzz-sequences.options"))
+        XCTAssertEqual(try identity("fuzz-sequences").modeFromOptionsFile(), .mallocDebug)
+        XCTAssertNil(try identity("fuzz-faults").modeFromOptionsFile(), "no options file")
+    }
+
+    func testAnOptionsFileWithNoModeGivesNoneAndABadModeIsAnError() throws {
+        try Data("[libfuzzer]\nmax_len = 256\n".utf8).write(to: folder.appendingPathComponent("plain.options"))
+        XCTAssertNil(try identity("plain").modeFromOptionsFile())
+        try Data("[pymemcheck]\nmode = fast\n".utf8).write(to: folder.appendingPathComponent("bad.options"))
+        XCTAssertThrowsError(try identity("bad").modeFromOptionsFile()) { error in
+            XCTAssertTrue("\(error)".contains("mode 'fast' in [pymemcheck] is not an allocator mode"), "\(error)")
+        }
+    }
+
+    func testIniValuesAreReadFromTheirOwnSectionOnly() {
+        let text = "; comment\nmode = top\n[other]\nmode=other\n[pymemcheck]\n  mode =  hooks  \n"
+        XCTAssertEqual(FuzzerIdentity.value(of: "mode", inSection: "pymemcheck", of: text), "hooks")
+        XCTAssertEqual(FuzzerIdentity.value(of: "mode", inSection: "other", of: text), "other")
+        XCTAssertNil(FuzzerIdentity.value(of: "mode", inSection: "missing", of: text))
+    }
+
+    func testAFolderWithNoBundledCPythonGivesNoTarget() throws {
+        XCTAssertNil(try identity("fuzz-sequences-default").bundledTarget())
+    }
+
+    /// A bundle's CPython is a prefix moved away from where it was built: the target found in it
+    /// carries the home CPython must be told, and its origin says where it came from.
+    func testABundledCPythonCarriesItsHome() throws {
+        let installed = try TargetSpec.resolve(ProcessInfo.processInfo.environment["PYMEMCHECK_PYTHON"])
+        let lib = folder.appendingPathComponent("\(FuzzerIdentity.cpythonFolder)/lib")
+        try FileManager.default.createDirectory(at: lib, withIntermediateDirectories: true)
+        let name = (installed.libraryPath as NSString).lastPathComponent
+        try FileManager.default.createSymbolicLink(
+            atPath: lib.appendingPathComponent(name).path, withDestinationPath: installed.libraryPath)
+        let target = try XCTUnwrap(try identity("fuzz-sequences-default").bundledTarget())
+        XCTAssertEqual(target.origin, .bundle)
+        XCTAssertEqual(target.home, folder.appendingPathComponent(FuzzerIdentity.cpythonFolder).path)
+        XCTAssertEqual(target.version, installed.version)
+    }
+}
