@@ -15,7 +15,7 @@ targets=(${TARGETS:-fuzz-sequences fuzz-violations fuzz-faults})
 [[ $instrumented == *-fuzz ]] && [[ ! -d ${XDG_CACHE_HOME:-$HOME/.cache}/pymemcheck/cpython/$instrumented ]] \
     && { nice -n 19 Fuzz/cpython/build.sh "${instrumented%-fuzz}" --sanitizer fuzzer >/dev/null || exit 2; }
 for target in "${targets[@]}"; do
-    # --export-dynamic: the instrumented libpython finds libFuzzer's coverage symbols in the binary.
+    # Built as Fuzz/run.sh builds them (the same scratch path and flags: no rebuild between them).
     swift build -c release --sanitize=fuzzer --product "$target" -Xswiftc -DLIBFUZZER -Xlinker --export-dynamic \
         --scratch-path .build-fuzz >/dev/null || exit 2
 done

@@ -10,10 +10,11 @@
 #
 # In a builder ($CFLAGS set) CPython is built from Debian's source package with $CC and $CFLAGS
 # as the image sets them for $SANITIZER, into $WORK (here: ~/.cache/pymemcheck/bundle), and the
-# fuzzers with the image's
-# $SWIFTFLAGS (static Swift standard library). Here, without $CFLAGS, the fuzzers link the
-# standard library statically too and CPython is Fuzz/cpython/build.sh's cached `fuzzer` build
-# (`address` when SANITIZER=address), shared with `pymemcheck targets`.
+# fuzzers with the image's $SWIFTFLAGS (static Swift standard library). Here, without $CFLAGS,
+# the fuzzers link the standard library statically too and CPython is Fuzz/cpython/build.sh's
+# cached `fuzzer` build (`address` when SANITIZER=address), shared with `pymemcheck targets`.
+# Fuzz/oss-fuzz/emulate.sh reproduces the builder's environment; Fuzz/check-bundle.sh checks
+# the result as a fuzzing service runs it.
 # FUZZ_MODES lists the modes each target gets a fuzzer for (default: "default debug malloc").
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -51,8 +52,9 @@ else
     esac
 fi
 # --sanitize=fuzzer on the product alone (on the package it breaks the other executables);
-# -DLIBFUZZER drops the replay main; --export-dynamic gives the instrumented libpython, loaded
-# at run time, libFuzzer's coverage symbols from the executable.
+# -DLIBFUZZER drops the replay main; --export-dynamic lets a shared sanitizer runtime find the
+# binary's own defaults (__asan_default_options). libpython's coverage reaches libFuzzer through
+# the forwarder beside it, which the binary connects before the first input.
 flags=(-c release --sanitize=fuzzer -Xswiftc -DLIBFUZZER -Xlinker --export-dynamic
        --scratch-path .build-oss-fuzz/swift "${swiftflags[@]}")
 # AddressSanitizer's runtime goes in as a shared library, shipped beside libpython and found

@@ -33,41 +33,38 @@ public final class FuzzSession: @unchecked Sendable {
         /// python3 on PATH. The mode: PYMEMCHECK_MODE, else the fuzzer's name
         /// (fuzz-sequences-debug), else its options file's [pymemcheck] section, else default.
         /// PYMEMCHECK_MUTANT plants a defect; PYMEMCHECK_PLUGIN installs a plugin as certify does.
-        static func forFuzzer(_ fuzzer: FuzzTarget, identity: FuzzerIdentity = .current()) throws
-            -> (options: Options, origin: String)
-        {
-            let environment = ProcessInfo.processInfo.environment
+        static func forFuzzer(
+            _ fuzzer: FuzzTarget, identity: FuzzerIdentity = .current(),
+            environment: [String: String] = ProcessInfo.processInfo.environment
+        ) throws -> (options: Options, origin: String) {
             func given(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
-            let target: PythonTarget
-            var origins: [String] = []
-            if let spec = given("PYMEMCHECK_PYTHON") {
-                target = try TargetSpec.resolve(spec)
-                origins.append("CPython from PYMEMCHECK_PYTHON")
-            } else if let bundled = try identity.bundledTarget() {
-                target = bundled
-                origins.append("the bundle's CPython in \(bundled.home ?? "")")
-            } else {
-                target = try TargetSpec.resolve(nil)
-                origins.append("CPython of \(TargetSpec.defaultSpec) on PATH")
-            }
-            let mode: AllocatorMode
-            if let name = given("PYMEMCHECK_MODE") {
-                mode = try AllocatorMode.parse(name)
-                origins.append("mode from PYMEMCHECK_MODE")
-            } else if let named = try identity.modeFromName(of: fuzzer) {
-                mode = named
-                origins.append("mode from the fuzzer's name")
-            } else if let optioned = try identity.modeFromOptionsFile() {
-                mode = optioned
-                origins.append("mode from \(identity.name).options")
-            } else {
-                mode = .default
-                origins.append("default mode")
-            }
+            let (target, targetOrigin) = try chooseTarget(spec: given("PYMEMCHECK_PYTHON"), identity: identity)
+            let (mode, modeOrigin) = try chooseMode(name: given("PYMEMCHECK_MODE"), for: fuzzer, identity: identity)
             let mutant = try given("PYMEMCHECK_MUTANT").map { try MutantKind(name: $0) }
             let plugin = try given("PYMEMCHECK_PLUGIN").map { try AllocatorPlugin.load($0) }
             let options = Options(target: target, mode: mode, mutant: mutant, hostile: fuzzer.hostile, plugin: plugin)
-            return (options, "\(target.id) in mode \(mode.name) (\(origins.joined(separator: ", ")))")
+            return (options, "\(target.id) in mode \(mode.name) (\(targetOrigin), \(modeOrigin))")
+        }
+
+        private static func chooseTarget(spec: String?, identity: FuzzerIdentity) throws
+            -> (PythonTarget, origin: String)
+        {
+            if let spec { return (try TargetSpec.resolve(spec), "CPython from PYMEMCHECK_PYTHON") }
+            if let bundled = try identity.bundledTarget() {
+                return (bundled, "the bundle's CPython in \(bundled.home ?? "")")
+            }
+            return (try TargetSpec.resolve(nil), "CPython of \(TargetSpec.defaultSpec) on PATH")
+        }
+
+        private static func chooseMode(name: String?, for fuzzer: FuzzTarget, identity: FuzzerIdentity) throws
+            -> (AllocatorMode, origin: String)
+        {
+            if let name { return (try AllocatorMode.parse(name), "mode from PYMEMCHECK_MODE") }
+            if let named = try identity.modeFromName(of: fuzzer) { return (named, "mode from the fuzzer's name") }
+            if let optioned = try identity.modeFromOptionsFile() {
+                return (optioned, "mode from \(identity.name).options")
+            }
+            return (.default, "default mode")
         }
     }
 

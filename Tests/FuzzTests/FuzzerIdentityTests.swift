@@ -74,15 +74,42 @@ final class FuzzerIdentityTests: XCTestCase {
         XCTAssertNil(try identity("fuzz-sequences-default").bundledTarget())
     }
 
-    /// A bundle's CPython is a prefix moved away from where it was built: the target found in it
-    /// carries the home CPython must be told, and its origin says where it came from.
-    func testABundledCPythonCarriesItsHome() throws {
+    /// A bundle with the installed target's library in it (a link), as Fuzz/build.sh lays it out.
+    @discardableResult
+    private func bundleInstalledTarget() throws -> PythonTarget {
         let installed = try TargetSpec.resolve(ProcessInfo.processInfo.environment["PYMEMCHECK_PYTHON"])
         let lib = folder.appendingPathComponent("\(FuzzerIdentity.cpythonFolder)/lib")
         try FileManager.default.createDirectory(at: lib, withIntermediateDirectories: true)
         let name = (installed.libraryPath as NSString).lastPathComponent
         try FileManager.default.createSymbolicLink(
             atPath: lib.appendingPathComponent(name).path, withDestinationPath: installed.libraryPath)
+        return installed
+    }
+
+    /// With no environment a bundle's fuzzer runs its bundle's CPython in its name's mode; the
+    /// variables, when set, win over both.
+    func testTheBundleAndTheNameChooseUnlessTheEnvironmentDoes() throws {
+        let installed = try bundleInstalledTarget()
+        let bare = try FuzzSession.Options.forFuzzer(
+            .faults, identity: identity("fuzz-faults-malloc"), environment: [:])
+        XCTAssertEqual(bare.options.target.origin, .bundle)
+        XCTAssertEqual(bare.options.mode, .malloc)
+        XCTAssertTrue(bare.options.hostile, "fuzz-faults runs the hostile allocator")
+        XCTAssertTrue(bare.origin.contains("the bundle's CPython in \(folder.path)"), bare.origin)
+        XCTAssertTrue(bare.origin.hasSuffix("mode from the fuzzer's name)"), bare.origin)
+        let given = try FuzzSession.Options.forFuzzer(
+            .faults, identity: identity("fuzz-faults-malloc"),
+            environment: ["PYMEMCHECK_PYTHON": installed.libraryPath, "PYMEMCHECK_MODE": "debug"])
+        XCTAssertEqual(given.options.target.origin, .path)
+        XCTAssertEqual(given.options.mode, .debug)
+        XCTAssertEqual(
+            given.origin, "\(installed.id) in mode debug (CPython from PYMEMCHECK_PYTHON, mode from PYMEMCHECK_MODE)")
+    }
+
+    /// A bundle's CPython is a prefix moved away from where it was built: the target found in it
+    /// carries the home CPython must be told, and its origin says where it came from.
+    func testABundledCPythonCarriesItsHome() throws {
+        let installed = try bundleInstalledTarget()
         let target = try XCTUnwrap(try identity("fuzz-sequences-default").bundledTarget())
         XCTAssertEqual(target.origin, .bundle)
         XCTAssertEqual(target.home, folder.appendingPathComponent(FuzzerIdentity.cpythonFolder).path)
