@@ -15,12 +15,13 @@
 # cached `fuzzer` build (`address` when SANITIZER=address), shared with `pymemcheck targets`.
 # Fuzz/oss-fuzz/emulate.sh reproduces the builder's environment; Fuzz/check-bundle.sh checks
 # the result as a fuzzing service runs it.
-# FUZZ_MODES lists the modes each target gets a fuzzer for (default: "default debug malloc").
+# FUZZ_MODES lists the modes each target gets a fuzzer for (default: "default debug malloc");
+# FUZZ_PYTHON the CPython (default 3.11.2).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 SRC=${SRC:-$(dirname "$here")}
 OUT=${OUT:-$here/.build-oss-fuzz/out}
-version=3.11.2
+version=${FUZZ_PYTHON:-3.11.2}   # the CPython of the bundle: 3.11.2 or 3.13.5 (Debian's source packages)
 modes=(${FUZZ_MODES:-default debug malloc})
 targets=(fuzz-sequences fuzz-violations fuzz-faults)
 mkdir -p "$OUT"

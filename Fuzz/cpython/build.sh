@@ -183,8 +183,10 @@ export ASAN_OPTIONS=detect_leaks=0
     || fail "configure failed; read $home/configure.log (config.log beside it) and install what it asks for"
 # The profile of the build's own interpreter runs goes nowhere near the measured ones.
 export LLVM_PROFILE_FILE=$home/build/%p-%m%c.profraw
-make -j"$(nproc)" > "$home/make.log" 2>&1 || fail "make failed; read $home/make.log"
-make install > "$home/install.log" 2>&1 || fail "make install failed; read $home/install.log"
+# LDFLAGS again for make: 3.13's Makefile takes them from make's command line or environment only
+# (its CONFIGURE_LDFLAGS stay empty), and links _freeze_module with them.
+make -j"$(nproc)" LDFLAGS="$ldflags" > "$home/make.log" 2>&1 || fail "make failed; read $home/make.log"
+make install LDFLAGS="$ldflags" > "$home/install.log" 2>&1 || fail "make install failed; read $home/install.log"
 rm -rf "$home/build"
 [[ $cflags != *fuzzer-no-link* ]] || callbacks
 { echo "$recipe"; echo "built $(date -u +%FT%TZ) in $(( $(date +%s) - started )) s"; } > "$stamp"
