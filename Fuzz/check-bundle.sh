@@ -6,6 +6,7 @@
 #   - start the bundle's own CPython in the mode its name gives,
 #   - load libpython's coverage counters and observe libpython's edges (libFuzzer's NEW_PC lines),
 #   - end with libFuzzer's DONE.
+# A bundle with AddressSanitizer's runtime must also report a planted heap overflow.
 #
 #   Fuzz/check-bundle.sh [OUT] [RUNS]        (defaults: .build-oss-fuzz/out, 10000)
 set -euo pipefail
@@ -43,4 +44,24 @@ for fuzzer in $fuzzers; do
         failed=1
     fi
 done
+# A bundle built with AddressSanitizer must catch what ASan catches: with a planted defect that
+# makes malloc one byte short, the malloc-mode fuzzer's first write past it is ASan's report.
+if ls "$scratch/moved/pymemcheck-cpython/lib/"libclang_rt.asan-*.so >/dev/null 2>&1; then
+    fuzzer=$(cd "$scratch/moved" && ls | grep -E '^fuzz-sequences-malloc$' || true)
+    log=$scratch/asan.log
+    if [[ -z $fuzzer ]]; then
+        echo "FAIL AddressSanitizer: no fuzz-sequences-malloc in the bundle to check it with"
+        failed=1
+    elif (cd "$scratch/elsewhere" && env -i HOME="$scratch/home" PYMEMCHECK_MUTANT=malloc-short-by-one \
+            "$scratch/moved/$fuzzer" -runs="$runs" -seed=1 -artifact_prefix="$scratch/" > "$log" 2>&1); then
+        echo "FAIL AddressSanitizer: $fuzzer ran a one-byte-short malloc for $runs runs unreported"
+        failed=1
+    elif grep -q 'ERROR: AddressSanitizer: heap-buffer-overflow' "$log"; then
+        echo "ok   AddressSanitizer: $fuzzer with malloc one byte short: $(grep -o 'WRITE of size [0-9]*' "$log" | head -1)"
+    else
+        echo "FAIL AddressSanitizer: $fuzzer stopped, but not on ASan's heap-buffer-overflow"
+        grep -m3 -E 'ERROR|SUMMARY' "$log" | sed 's/^/     /'
+        failed=1
+    fi
+fi
 exit $failed
