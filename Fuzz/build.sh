@@ -6,7 +6,7 @@
 # takes its mode from its name, so it runs from anywhere with no environment at all.
 #
 #   Fuzz/build.sh                       here: $OUT defaults to .build-oss-fuzz/out
-#   (the builder image runs it through .clusterfuzzlite/build.sh or Fuzz/oss-fuzz/build.sh)
+#   (the builder image runs it through .clusterfuzzlite/build.sh, OSS-Fuzz's as well)
 #
 # In a builder ($CFLAGS set) CPython is built from Debian's source package with $CC and $CFLAGS
 # as the image sets them for $SANITIZER, into $WORK (here: ~/.cache/pymemcheck/bundle), and the

@@ -13,6 +13,7 @@ defines (__sanitizer_cov_X -> __pymemcheck_covX, __sancov_lowest_stack -> __pmcc
 binds them to the forwarder whatever else is loaded; a fuzz binary connects the forwarder to its
 libFuzzer. Undefined symbols are in no hash table, so only .dynstr changes. Idempotent.
 """
+import pathlib
 import struct
 import sys
 
@@ -57,9 +58,9 @@ def main():
     if len(sys.argv) < 3:
         fail("usage: rename-sancov.py FORWARDER LIBRARY...")
     forwarder = sys.argv[1]
-    provided = {name for _, name, defined in dynamic_symbols(open(forwarder, "rb").read(), forwarder)[0] if defined}
+    provided = {name for _, name, defined in dynamic_symbols(pathlib.Path(forwarder).read_bytes(), forwarder)[0] if defined}
     for path in sys.argv[2:]:
-        data = bytearray(open(path, "rb").read())
+        data = bytearray(pathlib.Path(path).read_bytes())
         symbols, _ = dynamic_symbols(data, path)
         starts = {start for start, _, _ in symbols}
         changed = 0
@@ -77,7 +78,7 @@ def main():
             data[start:start + len(new)] = new
             changed += 1
         if changed:
-            open(path, "wb").write(data)
+            pathlib.Path(path).write_bytes(data)
 
 
 main()

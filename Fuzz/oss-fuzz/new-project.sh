@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Writes projects/pymemcheck/ into an oss-fuzz checkout: project.yaml, Dockerfile and build.sh
-# from this folder, with the project's own addresses filled in — homepage and main_repo from
-# this repository's `origin` remote, primary_contact from git's user.email (or the CONTACT
-# given) — so that no address is made up.
+# Writes projects/pymemcheck/ into an oss-fuzz checkout: project.yaml from this folder, and the
+# Dockerfile and build.sh of .clusterfuzzlite/ (the Dockerfile cloning the repository instead of
+# copying it), with the project's own addresses filled in — homepage and main_repo from this
+# repository's `origin` remote, primary_contact from git's user.email (or the CONTACT given) —
+# so that no address is made up.
 #
 #   Fuzz/oss-fuzz/new-project.sh OSS_FUZZ_CHECKOUT [CONTACT]
 set -euo pipefail
@@ -23,6 +24,10 @@ mkdir -p "$project"
     echo "primary_contact: \"$contact\""
     grep -v '^#' "$here/project.yaml"
 } > "$project/project.yaml"
-sed "/git clone/s|MAIN_REPO|$repo|" "$here/Dockerfile" > "$project/Dockerfile"
-cp "$here/build.sh" "$project/build.sh"
+cfl=$here/../../.clusterfuzzlite
+sed -e "s|^COPY \. \$SRC/pymemcheck\$|RUN git clone --depth 1 $repo \$SRC/pymemcheck|" \
+    -e 's|^COPY \.clusterfuzzlite/build\.sh |COPY build.sh |' "$cfl/Dockerfile" > "$project/Dockerfile"
+grep -q "^RUN git clone" "$project/Dockerfile" && grep -q "^COPY build.sh " "$project/Dockerfile" \
+    || fail "$cfl/Dockerfile no longer has the COPY lines this script rewrites; update it"
+cp "$cfl/build.sh" "$project/build.sh"
 echo "wrote $project (project.yaml, Dockerfile, build.sh)"

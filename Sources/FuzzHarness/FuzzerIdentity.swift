@@ -34,13 +34,8 @@ struct FuzzerIdentity {
         let stem = target.rawValue + "-"
         guard name.hasPrefix(stem), name.count > stem.count else { return nil }
         let suffix = String(name.dropFirst(stem.count))
-        do {
-            return try AllocatorMode.parse(suffix)
-        } catch {
-            throw PyMemCheckError.usage(
-                "\(name): '\(suffix)' is not an allocator mode; name the fuzzer \(stem)MODE with MODE one of "
-                    + AllocatorMode.allCases.map(\.name).joined(separator: ", "))
-        }
+        return try Self.mode(
+            suffix, else: "\(name): '\(suffix)' is not an allocator mode; name the fuzzer \(stem)MODE with MODE")
     }
 
     /// The `mode = ...` line of the `[pymemcheck]` section of the fuzzer's options file
@@ -49,13 +44,16 @@ struct FuzzerIdentity {
         let path = "\(folder)/\(name).options"
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
         guard let value = Self.value(of: "mode", inSection: "pymemcheck", of: text) else { return nil }
-        do {
-            return try AllocatorMode.parse(value)
-        } catch {
+        return try Self.mode(value, else: "\(path): mode '\(value)' in [pymemcheck] is not an allocator mode; use")
+    }
+
+    /// `value` as a mode, or one line: `problem`, then the modes there are.
+    private static func mode(_ value: String, else problem: String) throws -> AllocatorMode {
+        guard let mode = AllocatorMode(rawValue: value) else {
             throw PyMemCheckError.usage(
-                "\(path): mode '\(value)' in [pymemcheck] is not an allocator mode; one of "
-                    + AllocatorMode.allCases.map(\.name).joined(separator: ", "))
+                problem + " one of " + AllocatorMode.allCases.map(\.name).joined(separator: ", "))
         }
+        return mode
     }
 
     /// A key's value in one section of an INI file (`key = value`, `#` and `;` comments).

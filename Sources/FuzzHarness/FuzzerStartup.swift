@@ -14,7 +14,7 @@ extension FuzzEntry {
         _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>
     ) -> Int32 {
         if runningUnderAddressSanitizer {
-            appendFlagIfAbsent("-malloc_limit_mb=2147483647", argc, argv)
+            appendFlagIfAbsent("malloc_limit_mb", "2147483647", argc, argv)
         }
         _ = runner(for: target)
         return 0
@@ -27,16 +27,16 @@ extension FuzzEntry {
     /// Adds "-name=value" to libFuzzer's arguments unless "-name=" is there already (an options
     /// file's value, or the user's, wins). The new vector lives as long as the process.
     static func appendFlagIfAbsent(
-        _ flag: String, _ argc: UnsafeMutablePointer<Int32>,
+        _ name: String, _ value: String, _ argc: UnsafeMutablePointer<Int32>,
         _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>
     ) {
         let count = Int(argc.pointee)
         let arguments = (0..<count).map { argv.pointee[$0] }
-        let name = flag.prefix(through: flag.firstIndex(of: "=")!)
-        if arguments.contains(where: { $0.map { String(cString: $0).hasPrefix(name) } ?? false }) { return }
+        let given = "-\(name)="
+        if arguments.contains(where: { $0.map { String(cString: $0).hasPrefix(given) } ?? false }) { return }
         let extended = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: count + 2)
         for index in 0..<count { extended[index] = arguments[index] }
-        extended[count] = strdup(flag)
+        extended[count] = strdup(given + value)
         extended[count + 1] = nil
         argv.pointee = extended
         argc.pointee = Int32(count + 1)

@@ -23,9 +23,9 @@ public struct PythonTarget: Sendable, Hashable, Codable {
     public var pymalloc: Bool
     /// mimalloc compiled in (3.13+).
     public var mimalloc: Bool
-    /// The PYTHONHOME a relocated CPython needs (a fuzzer bundle's, moved off the prefix it was
-    /// built for); nil: CPython finds its standard library where it was installed.
-    public var home: String?
+    /// The PYTHONHOME a relocated CPython needs: a fuzzer bundle's prefix, moved off the one it
+    /// was built for. nil: CPython finds its standard library where it was installed.
+    public var home: String? { origin == .bundle ? prefix : nil }
 
     public init(
         id: String, version: PythonVersion, versionString: String, libraryPath: String, prefix: String?,

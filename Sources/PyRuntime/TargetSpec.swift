@@ -36,8 +36,7 @@ public enum TargetSpec {
     public static func bundled(in folder: String) throws -> PythonTarget? {
         guard let library = TargetDiscovery.libraries(in: "\(folder)/lib").first else { return nil }
         var target = try LibraryInspector.inspect(path: library, origin: .bundle)
-        target.prefix = folder
-        target.home = folder
+        target.prefix = folder // the folder itself, not the one a link of its library leads to
         return target
     }
 

@@ -116,3 +116,25 @@ final class FuzzerIdentityTests: XCTestCase {
         XCTAssertEqual(target.version, installed.version)
     }
 }
+
+/// The flag a fuzz binary adds to libFuzzer's arguments under ASan, unless one is given.
+final class FuzzerFlagTests: XCTestCase {
+    private func arguments(after given: [String]) -> [String] {
+        var argc = Int32(given.count)
+        let vector = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: given.count + 1)
+        defer { vector.deallocate() }
+        for (index, argument) in given.enumerated() { vector[index] = strdup(argument) }
+        vector[given.count] = nil
+        var argv = vector
+        FuzzEntry.appendFlagIfAbsent("malloc_limit_mb", "7", &argc, &argv)
+        return (0..<Int(argc)).map { String(cString: argv[$0]!) }
+    }
+
+    func testTheFlagIsAddedWhenAbsentAndTheGivenOneWins() {
+        XCTAssertEqual(arguments(after: ["fuzzer", "-runs=5"]), ["fuzzer", "-runs=5", "-malloc_limit_mb=7"])
+        XCTAssertEqual(arguments(after: ["fuzzer", "-malloc_limit_mb=1"]), ["fuzzer", "-malloc_limit_mb=1"])
+        XCTAssertEqual(
+            arguments(after: ["fuzzer", "-malloc_limit_mb_other=1"]),
+            ["fuzzer", "-malloc_limit_mb_other=1", "-malloc_limit_mb=7"])
+    }
+}
