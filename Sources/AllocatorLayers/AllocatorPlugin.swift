@@ -17,6 +17,7 @@ public final class AllocatorPlugin: @unchecked Sendable {
     public private(set) var installed: [Domain: Installed] = [:]
 
     public struct Installed: @unchecked Sendable {
+        public let domain: Domain
         public let fault: FaultLayer
         let guardLayer: GuardLayer
         /// The plugin's own allocator for the domain (called directly by certify).
@@ -99,7 +100,7 @@ public final class AllocatorPlugin: @unchecked Sendable {
             }
             announce("\(installing) (PyMem_SetAllocator)")
             library.install(hook, for: runtimeDomain)
-            installed[domain] = Installed(fault: fault, guardLayer: guardLayer, hook: hook)
+            installed[domain] = Installed(domain: domain, fault: fault, guardLayer: guardLayer, hook: hook)
         }
         // Mode hooks: the runtime's start-up calls PyMem_SetupDebugHooks itself next.
         if mode != .hooks && mode.expectsDebugHooks(debugBuild: debugBuild) {

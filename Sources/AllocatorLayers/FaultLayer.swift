@@ -105,7 +105,7 @@ public final class FaultLayer: AllocatorLayer, @unchecked Sendable {
     }
 
     private func remember(_ pointer: UnsafeMutableRawPointer?, _ size: Int) -> UnsafeMutableRawPointer? {
-        if hostile, moves, let pointer, size <= Self.largestTracked {
+        if hostile, moves, let pointer, UInt(bitPattern: size) <= UInt(Self.largestTracked) { // size_t
             state.withLock { $0.sizes[UInt(bitPattern: pointer)] = size }
         }
         return pointer

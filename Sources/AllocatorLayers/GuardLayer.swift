@@ -27,14 +27,14 @@ public final class GuardLayer: AllocatorLayer, @unchecked Sendable {
     public override init() { super.init() }
 
     public override func malloc(_ size: Int) -> UnsafeMutableRawPointer? {
-        guard armed, size <= Self.largestGuarded else { return below.malloc(size) }
+        guard armed, Self.isGuarded(size) else { return below.malloc(size) }
         return guarded(size, zeroed: false)
     }
 
     public override func calloc(_ count: Int, _ size: Int) -> UnsafeMutableRawPointer? {
         // nelem and elsize are size_t: multiplied signed, (SIZE_MAX, 3) would give -3.
         let (total, overflow) = UInt(bitPattern: count).multipliedReportingOverflow(by: UInt(bitPattern: size))
-        guard armed, !overflow, total <= UInt(Self.largestGuarded) else { return below.calloc(count, size) }
+        guard armed, !overflow, Self.isGuarded(Int(bitPattern: total)) else { return below.calloc(count, size) }
         return guarded(Int(total), zeroed: true)
     }
 
@@ -43,7 +43,7 @@ public final class GuardLayer: AllocatorLayer, @unchecked Sendable {
         guard let block = blocks.withLock({ $0[UInt(bitPattern: pointer)] }) else {
             return below.realloc(pointer, size)
         }
-        guard let moved = size <= Self.largestGuarded ? guarded(size, zeroed: false) : below.malloc(size) else {
+        guard let moved = Self.isGuarded(size) ? guarded(size, zeroed: false) : below.malloc(size) else {
             return nil
         }
         moved.copyMemory(from: pointer, byteCount: min(block.size, size))
@@ -57,6 +57,12 @@ public final class GuardLayer: AllocatorLayer, @unchecked Sendable {
         }
         slots.retire(block.slot)
     }
+
+    /// Whether a request of `size` bytes gets a guarded block. The size is CPython's size_t
+    /// (Swift imports it as Int): compared signed, a request above PTRDIFF_MAX would read as
+    /// negative, get a one-page block where the real allocator returns NULL, and make a correct
+    /// plugin that passes such a request on look as if it met an impossible one.
+    static func isGuarded(_ size: Int) -> Bool { UInt(bitPattern: size) <= UInt(largestGuarded) }
 
     /// A block at the end of a slot's data pages, against its guard page (its start rounded
     /// down to 16 bytes, so it may end up to 15 bytes short of the guard).

@@ -170,7 +170,8 @@ public struct Certifier: Sendable {
             case .answered(let item):
                 items.append(item)
             case .charged(let child):
-                let evidence = "the worker \(child.summary) during this part: \(WorkerFailure.tail(child, lines: 2))"
+                let evidence =
+                    "the worker \(child.summary) during this part" + WorkerFailure.colonTail(child, lines: 2)
                 items.append(CertifyItem(part: part.name, status: .fail, evidence: [evidence]))
             case .notRun(let failure):
                 // Said once, for every part left: a worker that cannot start loses them all.
@@ -190,7 +191,7 @@ public struct Certifier: Sendable {
             return CertifyItem(part: startUp, status: .fail, evidence: [error])
         case .died(let child, _):
             let after = parts == 0 ? "" : " after \(parts) part(s)"
-            let evidence = "the worker \(child.summary)\(after): \(WorkerFailure.tail(child, lines: 2))"
+            let evidence = "the worker \(child.summary)\(after)" + WorkerFailure.colonTail(child, lines: 2)
             return CertifyItem(part: "certify worker", status: .fail, evidence: [evidence])
         }
     }

@@ -25,7 +25,7 @@ enum ThreadStress {
         }.map { "RAW without the GIL: \($0)" }
         if session.version >= PythonVersion(3, 12) {
             for (domain, installed) in plugin.installed where domain != .raw {
-                let hook = HookBox(installed.hook)
+                let hook = PluginFunctions(installed)
                 problems += session.runtime.withoutGIL {
                     concurrently { thread in
                         churn(seed: UInt8(thread), malloc: { hook.malloc($0) }, free: { hook.free($0) })
@@ -74,12 +74,4 @@ enum ThreadStress {
         }
         return nil
     }
-}
-
-/// A plugin's allocator, callable from any thread (a plain C struct of pointers).
-struct HookBox: @unchecked Sendable {
-    let hook: PMCMemAllocatorEx
-    init(_ hook: PMCMemAllocatorEx) { self.hook = hook }
-    func malloc(_ size: Int) -> UnsafeMutableRawPointer? { hook.malloc(hook.ctx, size) }
-    func free(_ pointer: UnsafeMutableRawPointer?) { hook.free(hook.ctx, pointer) }
 }

@@ -23,11 +23,11 @@ enum Workload {
     static func unguarded(_ installed: AllocatorPlugin.Installed) -> [String] {
         installed.guardBlocks(false)
         defer { installed.guardBlocks(true) }
-        return run(installed.hook, calls: calls)
+        return run(PluginFunctions(installed), calls: calls)
     }
 
     /// The first problems found (at most a few), none when the plugin held up.
-    static func run(_ hook: PMCMemAllocatorEx, calls: Int) -> [String] {
+    static func run(_ hook: PluginFunctions, calls: Int) -> [String] {
         var random = ProgramGenerator(seed: 0x5EED)
         var live: [Block] = []
         var problems: [String] = []
@@ -36,7 +36,7 @@ enum Workload {
             if live.isEmpty || (choice < 4 && live.count < liveLimit) {
                 let size = band(&random)
                 let viaCalloc = choice == 0
-                guard let pointer = viaCalloc ? hook.calloc(hook.ctx, 1, size) : hook.malloc(hook.ctx, size) else {
+                guard let pointer = viaCalloc ? hook.calloc(1, size) : hook.malloc(size) else {
                     problems.append(
                         "non-null: call \(call): \(viaCalloc ? "calloc(1, " : "malloc(")\(size)) returned NULL")
                     continue
@@ -57,7 +57,7 @@ enum Workload {
                 }
                 if choice < 7 {
                     let size = band(&random)
-                    guard let moved = hook.realloc(hook.ctx, block.pointer, size) else {
+                    guard let moved = hook.realloc(block.pointer, size) else {
                         problems.append("non-null: call \(call): realloc \(block.size)→\(size) returned NULL")
                         live.remove(at: index) // kept or not, it is not touched again
                         continue
@@ -70,12 +70,12 @@ enum Workload {
                     fill(resized)
                     live[index] = resized
                 } else {
-                    hook.free(hook.ctx, block.pointer)
+                    hook.free(block.pointer)
                     live.remove(at: index)
                 }
             }
         }
-        for block in live { hook.free(hook.ctx, block.pointer) }
+        for block in live { hook.free(block.pointer) }
         return problems
     }
 

@@ -133,16 +133,16 @@ public struct ConformanceRunner: Sendable {
         case .answered(let answer):
             return (answer.verdict, answer.seconds)
         case .charged(let child):
-            let tail = WorkerFailure.tail(child, lines: 3)
-            return (charged("the target \(child.summary) during this check: \(tail)"), child.seconds)
+            let tail = WorkerFailure.colonTail(child, lines: 3)
+            return (charged("during this check the target \(child.summary)\(tail)"), child.seconds)
         case .notRun(.cannotStart(let error)):
             return (charged("could not start a worker: \(error)"), 0)
         case .notRun(.refused(let error)):
             return (charged("the target did not start: \(error)"), 0)
         case .notRun(.died(let child, let step)):
             let during = step.map { " while \($0)," } ?? ""
-            let tail = WorkerFailure.tail(child, lines: 3)
-            return (charged("the worker \(child.summary)\(during) before any check: \(tail)"), 0)
+            let tail = WorkerFailure.colonTail(child, lines: 3)
+            return (charged("the worker \(child.summary)\(during) before any check\(tail)"), 0)
         }
     }
 

@@ -98,8 +98,8 @@ public enum Worker {
             return .notApplicable("could not fork for the control: \(error)")
         }
         guard let verdict = WorkerChannel.messages(CheckVerdict.self, in: outcome.stdout).last else {
-            let tail = WorkerFailure.tail(outcome, lines: 2)
-            return .notApplicable("under its control the check \(outcome.summary) before answering: \(tail)")
+            let tail = WorkerFailure.colonTail(outcome, lines: 2)
+            return .notApplicable("under its control the check \(outcome.summary) before answering\(tail)")
         }
         return verdict
     }

@@ -128,7 +128,7 @@ public enum Replay {
                 result.target = target.id
                 result.mode = mode.name
             case .charged(let child):
-                result.detail = "the target \(child.summary) on this input: \(WorkerFailure.tail(child, lines: 3))"
+                result.detail = "the target \(child.summary) on this input" + WorkerFailure.colonTail(child, lines: 3)
                 result.signal = child.signal
             case .notRun(.cannotStart(let error)):
                 result.detail = "could not start a worker: \(error)"
@@ -137,7 +137,7 @@ public enum Replay {
                 result.detail = "the worker could not start the target: \(error)"
             case .notRun(.died(let child, _)):
                 result.outcome = .workerFailed
-                result.detail = "the worker \(child.summary): \(WorkerFailure.tail(child, lines: 2))"
+                result.detail = "the worker \(child.summary)" + WorkerFailure.colonTail(child, lines: 2)
             }
             return judged(result, mutant: mutant)
         }

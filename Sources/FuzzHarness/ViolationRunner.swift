@@ -84,7 +84,7 @@ public enum ViolationRunner {
         guard let expectation = expectations.first else {
             var crash = finding(
                 .noCrash, violation,
-                "the legal prefix did not complete: the child \(outcome.summary): \(tail(outcome))")
+                "the legal prefix did not complete: the child \(outcome.summary)\(tail(outcome))")
             crash.signal = outcome.signal
             return Verdict(findings: [crash])
         }
@@ -96,7 +96,7 @@ public enum ViolationRunner {
             // A legal call (free(NULL), a same-domain free) that kills the process is a crash.
             var crash = finding(
                 outcome.signal == nil ? .violationReport : .noCrash, violation,
-                "\(expectation.describe) breaks no rule, yet \(ended): \(tail(outcome))")
+                "\(expectation.describe) breaks no rule, yet \(ended)\(tail(outcome))")
             crash.signal = outcome.signal
             return Verdict(findings: [crash])
         }
@@ -106,7 +106,7 @@ public enum ViolationRunner {
         guard outcome.signal == SIGABRT else {
             let evidence =
                 "\(expectation.describe) under the debug hooks: \(ended), "
-                + "not an abort with the report: \(tail(outcome))"
+                + "not an abort with the report\(tail(outcome))"
             return Verdict(findings: [finding(.violationDetected, violation, evidence)])
         }
         let mismatches = ReportComparison.mismatches(
@@ -124,5 +124,6 @@ public enum ViolationRunner {
         return fields
     }
 
-    static func tail(_ outcome: ChildOutcome) -> String { WorkerFailure.tail(outcome, lines: 2) }
+    /// ": " and the child's last lines of standard error, or nothing when it wrote none.
+    static func tail(_ outcome: ChildOutcome) -> String { WorkerFailure.colonTail(outcome, lines: 2) }
 }

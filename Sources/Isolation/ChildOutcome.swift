@@ -24,12 +24,32 @@ public struct ChildOutcome: Sendable, Equatable, Codable {
 
     public var exitedCleanly: Bool { exitStatus == 0 && signal == nil && !timedOut }
 
-    /// A one-line account of how the child ended, for reports.
+    /// A one-line account of how the child ended, for reports: for a crash, what the child's
+    /// own crash report said of it (the faulting address, the thread, the allocator call).
     public var summary: String {
         if timedOut { return "hung: killed after its time limit (\(String(format: "%.1f", seconds)) s)" }
-        if let signal { return "terminated by signal \(signal) (\(Self.signalName(signal)))" }
+        if let signal {
+            let name = Self.signalName(signal)
+            // The crash line starts with the signal's name, said already.
+            let detail = crash.map { $0.hasPrefix(name + " ") ? String($0.dropFirst(name.count)) : ": " + $0 } ?? ""
+            return "terminated by signal \(signal) (\(name))" + detail
+        }
         return "exited with status \(exitStatus ?? -1)"
     }
+
+    /// The child's own crash line (CrashSignals.reportCrashes), without its prefix.
+    public var crash: String? {
+        stderrLines.last { $0.hasPrefix(CrashSignals.reportPrefix) }.map {
+            String($0.dropFirst(CrashSignals.reportPrefix.count))
+        }
+    }
+
+    /// The lines of standard error other than the crash line (which `summary` carries).
+    public var diagnosticLines: [Substring] {
+        stderrLines.filter { !$0.hasPrefix(CrashSignals.reportPrefix) }
+    }
+
+    private var stderrLines: [Substring] { stderr.split(separator: "\n") }
 
     public static func signalName(_ number: Int32) -> String {
         switch number {

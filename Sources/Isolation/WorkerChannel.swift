@@ -78,6 +78,7 @@ public enum WorkerService {
         _ request: WorkerRequest<Setup, Item>.Type, response: Response.Type,
         prepare: (Setup) throws -> (Item) throws -> Response
     ) {
+        CrashSignals.reportCrashes()
         guard case .setup(let setup)? = WorkerChannel.receive(request) else {
             return WorkerChannel.send(WorkerMessage<Response>.unavailable("the request has no setup"))
         }

@@ -109,7 +109,7 @@ public enum WorkerFailure: Sendable {
 
     /// The last lines of the worker's standard error.
     public static func tail(_ outcome: ChildOutcome, lines: Int) -> String {
-        outcome.stderr.split(separator: "\n").suffix(lines).joined(separator: " | ")
+        outcome.diagnosticLines.suffix(lines).joined(separator: " | ")
     }
 
     /// ": " and the tail, or nothing when the worker wrote nothing on standard error.

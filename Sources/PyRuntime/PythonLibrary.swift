@@ -1,4 +1,5 @@
 import CPythonABI
+import CrashReport
 import Foundation
 
 #if canImport(Glibc)
@@ -10,18 +11,57 @@ public typealias CallocFunction = @convention(c) (Int, Int) -> UnsafeMutableRawP
 public typealias ReallocFunction = @convention(c) (UnsafeMutableRawPointer?, Int) -> UnsafeMutableRawPointer?
 public typealias FreeFunction = @convention(c) (UnsafeMutableRawPointer?) -> Void
 
-/// malloc, calloc, realloc and free of one domain, as exported by libpython.
+/// malloc, calloc, realloc and free of one domain, as exported by libpython. Each call is
+/// announced before it is made (CrashReport.h: a few stores), so that a crash inside it, or in
+/// the use of the block it returned, names the call.
 public struct DomainFunctions: Sendable {
-    public let malloc: MallocFunction
-    public let calloc: CallocFunction
-    public let realloc: ReallocFunction
-    public let free: FreeFunction
+    public let domain: AllocatorDomain
+    private let mallocFunction: MallocFunction
+    private let callocFunction: CallocFunction
+    private let reallocFunction: ReallocFunction
+    private let freeFunction: FreeFunction
 
-    public init(malloc: MallocFunction, calloc: CallocFunction, realloc: ReallocFunction, free: FreeFunction) {
-        self.malloc = malloc
-        self.calloc = calloc
-        self.realloc = realloc
-        self.free = free
+    public init(
+        _ domain: AllocatorDomain, malloc: MallocFunction, calloc: CallocFunction, realloc: ReallocFunction,
+        free: FreeFunction
+    ) {
+        self.domain = domain
+        mallocFunction = malloc
+        callocFunction = calloc
+        reallocFunction = realloc
+        freeFunction = free
+    }
+
+    public func malloc(_ size: Int) -> UnsafeMutableRawPointer? {
+        announce(PMC_CALL_MALLOC, size)
+        return done(mallocFunction(size))
+    }
+
+    public func calloc(_ count: Int, _ size: Int) -> UnsafeMutableRawPointer? {
+        announce(PMC_CALL_CALLOC, count, size)
+        return done(callocFunction(count, size))
+    }
+
+    public func realloc(_ pointer: UnsafeMutableRawPointer?, _ size: Int) -> UnsafeMutableRawPointer? {
+        announce(PMC_CALL_REALLOC, size, pointer: pointer)
+        return done(reallocFunction(pointer, size))
+    }
+
+    public func free(_ pointer: UnsafeMutableRawPointer?) {
+        announce(PMC_CALL_FREE, pointer: pointer)
+        freeFunction(pointer)
+        pmc_call_end(nil)
+    }
+
+    private func announce(
+        _ function: PMCCallFunction, _ first: Int = 0, _ second: Int = 0, pointer: UnsafeRawPointer? = nil
+    ) {
+        pmc_call_begin(domain.rawValue, 0, Int32(function.rawValue), first, second, pointer)
+    }
+
+    private func done(_ result: UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? {
+        pmc_call_end(result)
+        return result
     }
 }
 
@@ -59,9 +99,9 @@ public final class PythonLibrary: @unchecked Sendable {
         }
         self.handle = handle
         let symbols = SymbolTable(handle: handle, path: target.libraryPath)
-        raw = try symbols.domain("PyMem_Raw")
-        mem = try symbols.domain("PyMem_")
-        obj = try symbols.domain("PyObject_")
+        raw = try symbols.domain(.raw, "PyMem_Raw")
+        mem = try symbols.domain(.mem, "PyMem_")
+        obj = try symbols.domain(.obj, "PyObject_")
         getAllocator = try symbols.required("PyMem_GetAllocator")
         setAllocator = try symbols.required("PyMem_SetAllocator")
         setupDebugHooks = try symbols.required("PyMem_SetupDebugHooks")
@@ -136,9 +176,9 @@ struct SymbolTable {
         return value
     }
 
-    func domain(_ prefix: String) throws -> DomainFunctions {
+    func domain(_ domain: AllocatorDomain, _ prefix: String) throws -> DomainFunctions {
         DomainFunctions(
-            malloc: try required(prefix + "Malloc"), calloc: try required(prefix + "Calloc"),
+            domain, malloc: try required(prefix + "Malloc"), calloc: try required(prefix + "Calloc"),
             realloc: try required(prefix + "Realloc"), free: try required(prefix + "Free"))
     }
 }

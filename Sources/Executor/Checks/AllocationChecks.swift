@@ -1,5 +1,6 @@
 import AllocatorLayers
 import Foundation
+import Isolation
 import PyRuntime
 
 /// The allocation functions of each domain: zero sizes, NULL, realloc, calloc, limits.
@@ -49,6 +50,15 @@ public enum AllocationChecks {
         for index in 0..<zeroSizeBlocks {
             guard let block = allocate(index) else {
                 evidence.add("\(label) call \(index) returned NULL")
+                break
+            }
+            // Probed before it is touched: a block with no byte of its own (one past the end of
+            // a block below) would crash the check instead of failing it.
+            if write && !Memory.isReadable(block, count: 1) {
+                evidence.add(
+                    "\(label) call \(index) returned \(Bytes.hex(block)), whose one byte cannot be read: "
+                        + "a zero-size request must give a usable block of its own, as if 1 byte had been asked for")
+                functions.free(block)
                 break
             }
             if write && zeroed {

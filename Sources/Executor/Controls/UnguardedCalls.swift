@@ -16,19 +16,19 @@ enum UnguardedCalls {
         switch domain {
         case .raw:
             return DomainFunctions(
-                malloc: { UnguardedCalls.top(0).malloc(UnguardedCalls.top(0).ctx, $0) },
+                .raw, malloc: { UnguardedCalls.top(0).malloc(UnguardedCalls.top(0).ctx, $0) },
                 calloc: { UnguardedCalls.top(0).calloc(UnguardedCalls.top(0).ctx, $0, $1) },
                 realloc: { UnguardedCalls.top(0).realloc(UnguardedCalls.top(0).ctx, $0, $1) },
                 free: { UnguardedCalls.top(0).free(UnguardedCalls.top(0).ctx, $0) })
         case .mem:
             return DomainFunctions(
-                malloc: { UnguardedCalls.top(1).malloc(UnguardedCalls.top(1).ctx, $0) },
+                .mem, malloc: { UnguardedCalls.top(1).malloc(UnguardedCalls.top(1).ctx, $0) },
                 calloc: { UnguardedCalls.top(1).calloc(UnguardedCalls.top(1).ctx, $0, $1) },
                 realloc: { UnguardedCalls.top(1).realloc(UnguardedCalls.top(1).ctx, $0, $1) },
                 free: { UnguardedCalls.top(1).free(UnguardedCalls.top(1).ctx, $0) })
         case .obj:
             return DomainFunctions(
-                malloc: { UnguardedCalls.top(2).malloc(UnguardedCalls.top(2).ctx, $0) },
+                .obj, malloc: { UnguardedCalls.top(2).malloc(UnguardedCalls.top(2).ctx, $0) },
                 calloc: { UnguardedCalls.top(2).calloc(UnguardedCalls.top(2).ctx, $0, $1) },
                 realloc: { UnguardedCalls.top(2).realloc(UnguardedCalls.top(2).ctx, $0, $1) },
                 free: { UnguardedCalls.top(2).free(UnguardedCalls.top(2).ctx, $0) })
