@@ -3,6 +3,7 @@ import Executor
 import Foundation
 import FuzzHarness
 import Isolation
+import OpLanguage
 import PyRuntime
 import Reports
 
@@ -17,6 +18,10 @@ public struct Certifier: Sendable {
     public var executable: String
     /// Called as each (target, mode) finishes, with how many are done of how many.
     public var progress: (@Sendable (Int, Int, String) -> Void)?
+    /// Only the contract clauses and parts these globs name (`--only`); empty: all of them.
+    public var only: [String] = []
+    /// Where the inputs of fuzz findings are saved, for the commands that replay them.
+    public var findingsFolder = "pymemcheck-findings"
 
     public init(
         pluginPath: String, catalogue: Catalogue, catalogueFolder: String?, fuzzSeconds: Double,
@@ -71,7 +76,8 @@ public struct Certifier: Sendable {
         conformance.plugin = pluginPath
         let runner = conformance
         let baseline = ConformanceRunner(catalogue: catalogue, catalogueFolder: catalogueFolder, width: 2)
-        let clauses = catalogue.clauses.filter { Self.isContractClause($0.id) }
+        let clauses = selectedClauses
+        let parts = selectedParts
         let done = Locked(0)
         let total = pairs.count
         let results = ParallelMap.run(pairs, width: 2) { target, mode -> ([ClauseResult], [CertifyItem]) in
@@ -87,17 +93,87 @@ public struct Certifier: Sendable {
                 // The RAW part runs before CPython starts: it still shows what the plugin does,
                 // unless the plugin could not even be installed.
                 let before =
-                    item.part == Self.startUp
+                    item.part == Self.startUp && parts.contains(.rawBeforeStartUp)
                     ? items(target: target, mode: mode, parts: [.rawBeforeStartUp]) : []
-                return ([], [Self.placed(item, target: target, mode: mode)] + before)
+                return ([], [reproducible(Self.placed(item, target: target, mode: mode), target: target)] + before)
             }
             let withPlugin = column.results
-            let without = baseline.run(target: target, mode: mode, clauses: clauses).results
-            return (Self.judge(withPlugin, against: without), items(target: target, mode: mode))
+            let without = clauses.isEmpty ? [] : baseline.run(target: target, mode: mode, clauses: clauses).results
+            let judged = Self.judge(withPlugin, against: without).map { reproducible($0, target: target) }
+            let found = items(target: target, mode: mode, parts: parts).map { reproducible($0, target: target) }
+            return (judged, found)
         }
         return Certificate(
             plugin: pluginPath, clauses: results.flatMap(\.0), items: results.flatMap(\.1),
             notApplicable: notApplicable)
+    }
+
+    /// The contract clauses `only` selects.
+    public var selectedClauses: [Clause] {
+        catalogue.clauses.filter { Self.isContractClause($0.id) && selects($0.id) }
+    }
+
+    /// The parts `only` selects.
+    public var selectedParts: [CertifyProbe.Part] { CertifyProbe.Part.all.filter { selects($0.id) } }
+
+    private func selects(_ id: String) -> Bool { only.isEmpty || only.contains { fnmatch($0, id, 0) == 0 } }
+
+    // MARK: the commands that reproduce a failure
+
+    /// A failed clause with the certify command that runs it alone again.
+    func reproducible(_ result: ClauseResult, target: PythonTarget) -> ClauseResult {
+        guard result.status.isUnexpected else { return result }
+        var result = result
+        result.reproduce = certifyCommand(target: target, mode: result.mode, only: result.clause)
+        return result
+    }
+
+    /// A failed part with its command: replay of the saved input for a fuzz finding, else the
+    /// certify command that runs the part alone.
+    func reproducible(_ item: CertifyItem, target: PythonTarget) -> CertifyItem {
+        guard item.failed else { return item }
+        var item = item
+        let part = CertifyProbe.Part.all.first { $0.name == item.part }
+        if case .fuzz(let fuzzTarget)? = part, let input = item.input, let file = save(input, of: item) {
+            item.reproduce = ReproduceCommand.line([
+                "replay", file, "--python", ReproduceCommand.python(target), "--mode", item.mode,
+                "--plugin", pluginPath, "--fuzz-target", fuzzTarget.rawValue,
+            ])
+        } else if let part {
+            item.reproduce = certifyCommand(target: target, mode: item.mode, only: part.id)
+        } else {
+            item.reproduce = certifyCommand(target: target, mode: item.mode, only: nil)
+        }
+        return item
+    }
+
+    func certifyCommand(target: PythonTarget, mode: String, only: String?) -> String {
+        ReproduceCommand.line(
+            ["certify", "--plugin", pluginPath, "--python", ReproduceCommand.python(target), "--mode", mode]
+                + (only.map { ["--only", $0] } ?? []))
+    }
+
+    /// Saves a finding's input in the text form (named by the part, target, mode and its
+    /// contents) and returns its path, or nil when it cannot be saved.
+    func save(_ input: String, of item: CertifyItem) -> String? {
+        guard let program = try? ByteForm.decode(Hex.bytes(input)) else { return nil }
+        let name = "\(item.part)-\(item.target)-\(item.mode)-\(Self.digest(input)).ops"
+        let file = URL(fileURLWithPath: findingsFolder).standardizedFileURL.appendingPathComponent(name).path
+        let text = "# a finding of pymemcheck certify for \(pluginPath)\n" + TextForm.render(program)
+        do {
+            try FileManager.default.createDirectory(atPath: findingsFolder, withIntermediateDirectories: true)
+            try text.write(toFile: file, atomically: true, encoding: .utf8)
+            return file
+        } catch {
+            return nil
+        }
+    }
+
+    /// FNV-1a of the input, 8 hex digits: the same input gets the same file.
+    static func digest(_ text: String) -> String {
+        var hash: UInt32 = 2_166_136_261
+        for byte in text.utf8 { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
+        return String(format: "%08x", hash)
     }
 
     /// Judges the plugin, not the target: a clause counts against the plugin only where its

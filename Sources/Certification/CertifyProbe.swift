@@ -46,6 +46,17 @@ public enum CertifyProbe {
             }
         }
 
+        /// The name `certify --only` takes.
+        public var id: String {
+            switch self {
+            case .rawBeforeStartUp: return "raw-before-start-up"
+            case .directCalls: return "direct-calls"
+            case .injectedFailures: return "injected-failures"
+            case .threads: return "threads"
+            case .fuzz(let target): return target.rawValue
+            }
+        }
+
         func timeout(fuzzSeconds: Double) -> Double {
             switch self {
             case .rawBeforeStartUp, .directCalls: return 300
@@ -154,12 +165,18 @@ public enum CertifyProbe {
             let messages = WorkerChannel.messages(PartMessage.self, in: outcome.stdout)
             for case .item(let item) in messages.reversed() { return item }
             let input = messages.compactMap { if case .input(let hex) = $0 { hex } else { nil } }.last
-            let tail = WorkerFailure.tail(outcome, lines: 2)
             let crash = outcome.signal.map { ["crash \(ChildOutcome.signalName($0))"] } ?? []
-            let evidence =
-                ["the target crashed with the plugin in it: \(outcome.summary) \(tail)"]
-                + (input.map { ["during the input (byte form, hex): \($0)"] } ?? [])
-            return CertifyItem(part: part.name, status: .fail, evidence: evidence, detectedBy: crash)
+            let ended = outcome.signal == nil ? "ended" : "crashed"
+            var evidence = [
+                "the target \(ended) with the plugin in it: \(outcome.summary)"
+                    + WorkerFailure.colonTail(outcome, lines: 2)
+            ]
+            if let input, let program = try? ByteForm.decode(Hex.bytes(input)) {
+                evidence += ["on the input:"] + TextForm.render(program).split(separator: "\n").map { "  " + $0 }
+            }
+            var item = CertifyItem(part: part.name, status: .fail, evidence: evidence, detectedBy: crash)
+            item.input = input
+            return item
         } catch {
             return CertifyItem(part: part.name, status: .fail, evidence: ["could not isolate: \(error)"])
         }
@@ -177,9 +194,7 @@ enum FuzzLoop {
             let bytes = generator.next(ops: 48, violations: target == .violations)
             guard let program = try? ByteForm.decode(bytes) else { continue }
             // Said before running: a crash in this input is laid at its door.
-            WorkerChannel.send(
-                CertifyProbe.PartMessage.input(
-                    bytes.map { String($0 >> 4, radix: 16) + String($0 & 15, radix: 16) }.joined()))
+            WorkerChannel.send(CertifyProbe.PartMessage.input(Hex.string(bytes)))
             let verdict = target.run(program, with: runner)
             count += 1
             if !verdict.conforms {
@@ -187,14 +202,30 @@ enum FuzzLoop {
                     $0.invariant == .noCrash
                         ? "crash \($0.signal.map(ChildOutcome.signalName) ?? "?")" : $0.invariant.rawValue
                 }
-                return CertifyItem(
+                var item = CertifyItem(
                     part: "", status: .fail,
-                    evidence: verdict.findings.map(\.description) + ["input:"]
+                    evidence: verdict.findings.map(\.description) + ["on the input:"]
                         + TextForm.render(program).split(separator: "\n").map { "  " + $0 },
                     detectedBy: found)
+                item.input = Hex.string(bytes)
+                return item
             }
         }
         return CertifyItem(part: "", status: .pass, evidence: ["\(count) inputs in \(Int(seconds)) s, no finding"])
+    }
+}
+
+/// The byte form as the certificate carries it: two lowercase hex digits a byte.
+public enum Hex {
+    public static func string(_ bytes: [UInt8]) -> String {
+        bytes.map { String($0 >> 4, radix: 16) + String($0 & 15, radix: 16) }.joined()
+    }
+
+    public static func bytes(_ text: String) -> [UInt8] {
+        let digits = Array(text.utf8)
+        return stride(from: 0, to: digits.count - 1, by: 2).compactMap {
+            UInt8(String(decoding: digits[$0...$0 + 1], as: UTF8.self), radix: 16)
+        }
     }
 }
 

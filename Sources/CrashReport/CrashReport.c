@@ -6,19 +6,12 @@
 #include <unistd.h>
 
 static __thread PMCCall current_call;
-static char activity[256];
 static volatile sig_atomic_t installed;
+static volatile sig_atomic_t op_index;
+
+void pmc_set_op(int index) { op_index = index; }
 
 PMCCall *pmc_current_call(void) { return &current_call; }
-
-void pmc_set_activity(const char *text) {
-    size_t length = text ? strlen(text) : 0;
-    if (length >= sizeof activity) length = sizeof activity - 1;
-    activity[0] = 0; // a crash while copying reads an empty activity, not half of one
-    if (length) memcpy(activity + 1, text + 1, length - 1);
-    activity[length] = 0;
-    if (length) activity[0] = text[0];
-}
 
 int pmc_crash_report_installed(void) { return installed; }
 
@@ -132,9 +125,10 @@ static void report(int number, siginfo_t *info, void *context) {
     } else {
         put(&line, ", in no allocator call of pymemcheck's");
     }
-    if (activity[0]) {
-        put(&line, "; while ");
-        put(&line, activity);
+    if (op_index > 0) {
+        put(&line, "; at op ");
+        put_unsigned(&line, (uintptr_t)op_index, 10);
+        put(&line, " of the input");
     }
     line.text[line.length++] = '\n';
     ssize_t ignored = write(2, line.text, line.length);

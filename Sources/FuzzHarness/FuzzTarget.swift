@@ -14,7 +14,7 @@ public enum FuzzTarget: String, Sendable, CaseIterable, Codable {
     /// Fault injection and a hostile allocator under the hooks (moving reallocs, poisoned frees).
     case faults = "fuzz-faults"
 
-    var hostile: Bool { self == .faults }
+    public var hostile: Bool { self == .faults }
 
     /// Runs one decoded input.
     public func run(_ program: Program, with runner: ProgramRunner) -> Verdict {

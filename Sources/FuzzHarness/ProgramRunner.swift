@@ -59,8 +59,10 @@ public final class ProgramRunner {
     /// longer known, and touching them (reading, freeing) could crash the process before the
     /// finding is reported, hiding the evidence behind a crash.
     private func runLegal(_ ops: [Op]) {
+        defer { CrashSignals.op(0) }
         for (index, op) in ops.enumerated() where !op.isViolation {
             if checking { oracle.begin(op: index, op) }
+            CrashSignals.op(index + 1)
             perform(op)
             if checking && !oracle.findings.isEmpty { return }
         }

@@ -121,14 +121,16 @@ public enum Replay {
             environment: environment, timeout: { 60 + 10 * Double($0) },
             silenceLimit: 60)
         return zip(files, pool.run(files)).map { file, outcome in
-            var result = Result(file: file, fuzzTarget: "", target: target.id, mode: mode.name, outcome: .crashed)
+            // The file's fuzz target as the worker reads it, for a file whose worker never answered.
+            let named = Replay.fuzzTarget(of: file, default: fuzzTarget).rawValue
+            var result = Result(file: file, fuzzTarget: named, target: target.id, mode: mode.name, outcome: .crashed)
             switch outcome {
             case .answered(let answer):
                 result = answer
                 result.target = target.id
                 result.mode = mode.name
             case .charged(let child):
-                result.detail = "the target \(child.summary) on this input" + WorkerFailure.colonTail(child, lines: 3)
+                result.detail = "on this input the target \(child.summary)" + WorkerFailure.colonTail(child, lines: 3)
                 result.signal = child.signal
             case .notRun(.cannotStart(let error)):
                 result.detail = "could not start a worker: \(error)"

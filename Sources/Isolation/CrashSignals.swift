@@ -21,8 +21,8 @@ public enum CrashSignals {
     /// CrashReport.h). Every worker process installs it before it starts a target.
     public static func reportCrashes() { pmc_crash_report_install() }
 
-    /// What the process is doing now (a clause, a part), said in its crash line.
-    public static func activity(_ text: String) { pmc_set_activity(text) }
+    /// The op of an input being run (1-based; 0: none), said in the crash line.
+    public static func op(_ index: Int) { pmc_set_op(Int32(truncatingIfNeeded: index)) }
 
     /// The line's prefix on standard error.
     public static let reportPrefix = "pymemcheck crash: "

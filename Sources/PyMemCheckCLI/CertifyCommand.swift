@@ -32,6 +32,16 @@ struct CertifyCommand: ParsableCommand {
     @Option(name: .customLong("fuzz-seconds"), help: "Seconds each fuzz target runs per target and mode.")
     var fuzzSeconds: Double = 3
 
+    @Option(
+        help: ArgumentHelp(
+            "Only the contract clauses or parts this glob names (a clause id, or one of "
+                + CertifyProbe.Part.all.map(\.id).joined(separator: ", ") + "); repeat for several.",
+            valueName: "name"))
+    var only: [String] = []
+
+    @Option(help: "Where the inputs of fuzz findings are saved, for the replay commands the certificate prints.")
+    var findings = "pymemcheck-findings"
+
     @Option(help: "Output format.") var format: OutputFormat = .text
     @Option(help: "A catalogue folder to use instead of the built-in catalogue (also PYMEMCHECK_CATALOGUE).")
     var catalogue: String?
@@ -55,6 +65,13 @@ struct CertifyCommand: ParsableCommand {
                 pluginPath: plugin.path, catalogue: try loadCatalogue(folder),
                 catalogueFolder: folder, fuzzSeconds: fuzzSeconds,
                 executable: try SelfExecutable.path())
+            certifier.only = only
+            certifier.findingsFolder = findings
+            if !only.isEmpty && certifier.selectedClauses.isEmpty && certifier.selectedParts.isEmpty {
+                throw PyMemCheckError.usage(
+                    "--only \(only.joined(separator: " ")) names no contract clause and no part; parts are "
+                        + CertifyProbe.Part.all.map(\.id).joined(separator: ", "))
+            }
             let line = progress.line
             line.show("certifying on \(targets.count) target(s) × \(modes.count) mode(s)")
             certifier.progress = line.stepper { "\($0) done" }

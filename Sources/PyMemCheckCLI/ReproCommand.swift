@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import FuzzHarness
 import OpLanguage
 import PyRuntime
 import Reproducer
@@ -19,6 +20,10 @@ struct ReproCommand: ParsableCommand {
             valueName: "path"),
         transform: PluginChoice.parse)
     var plugin: PluginChoice?
+    @Option(
+        name: .customLong("fuzz-target"),
+        help: "The fuzz target the input is for. Default: the file's '# target:' line, else its folder.")
+    var fuzzTarget: FuzzTarget?
     @Option(name: .shortAndLong, help: "Where to write the C file (default: standard output).") var output: String?
 
     func validate() throws {
@@ -34,8 +39,11 @@ struct ReproCommand: ParsableCommand {
             let target = try TargetSpec.resolve(self.target.spec)
             let code: String
             do {
+                let fuzzTarget = Replay.fuzzTarget(of: input, default: fuzzTarget)
                 code = try Reproducer.generate(
-                    program, source: input, target: target, mode: mode, plugin: plugin?.path)
+                    program, source: input, target: target, mode: mode, plugin: plugin?.path,
+                    selection: fuzzTarget == .violations ? .legalPrefixAndFirstViolation : .legalOps,
+                    hostile: fuzzTarget.hostile)
             } catch let error as Reproducer.Unsupported {
                 throw PyMemCheckError.usage(error.description)
             }

@@ -16,6 +16,10 @@ public struct CertifyItem: Sendable, Codable, Equatable {
     /// What a failure was found by: the invariants its evidence names (the oracle's words, as
     /// "non-null" or "contents-kept"), and "crash SIGNAME" where the plugin crashed the target.
     public var detectedBy: [String]
+    /// For a failure found on an input (a fuzz part): the input in the byte form, hex.
+    public var input: String? = nil
+    /// For a failure: the one command that runs it again.
+    public var reproduce: String? = nil
 
     public init(
         target: String, mode: String, part: String, status: CertifyStatus, evidence: [String],
@@ -68,6 +72,7 @@ public struct CertificateDocument: Sendable, Codable {
         for result in clauses where result.status.isUnexpected {
             lines.append("FAIL \(result.clause) [\(result.target) \(result.mode)]")
             lines += result.evidence.prefix(4).map { "    \($0)" }
+            lines += result.reproduce.map { ["    reproduce: \($0)"] } ?? []
         }
         let counts = Dictionary(grouping: clauses, by: \.status).mapValues(\.count)
         let failed = clauses.filter(\.status.isUnexpected).count
@@ -78,6 +83,7 @@ public struct CertificateDocument: Sendable, Codable {
         for item in items {
             lines.append("\(item.status.rawValue.uppercased()) \(item.part) [\(item.target) \(item.mode)]")
             lines += item.evidence.prefix(6).map { "    \($0)" }
+            lines += item.reproduce.map { ["    reproduce: \($0)"] } ?? []
         }
         lines += notApplicable.map { "not applicable: \($0)" }
         lines.append("")

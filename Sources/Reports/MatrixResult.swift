@@ -26,6 +26,8 @@ public struct ClauseResult: Sendable, Codable, Equatable {
     public var seconds: Double = 0
     /// How many observations the check compared (0 where it did not run).
     public var exercised: Int = 0
+    /// For a failure: the one command that runs it again.
+    public var reproduce: String? = nil
 }
 
 extension ClauseResult {

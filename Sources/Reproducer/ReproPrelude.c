@@ -46,8 +46,12 @@ static void *fault_realloc(void *ctx, void *p, size_t n) { fault_layer *f = ctx;
 static void fault_free(void *ctx, void *p) { fault_layer *f = ctx; f->below.free(f->below.ctx, p); }
 static int pending_fault[3];
 
+/* Domains whose fault layer is under a plugin (its `previous`), as certify puts it. */
+static int fault_under_plugin[3];
+
 static void install_faults(void) {
     for (int d = 0; d < 3; d++) {
+        if (fault_under_plugin[d]) continue;
         PyMem_GetAllocator((PyMemAllocatorDomain)d, &faults[d].below);
         PyMemAllocatorEx layer = { &faults[d], fault_malloc, fault_calloc, fault_realloc, fault_free };
         PyMem_SetAllocator((PyMemAllocatorDomain)d, &layer);
@@ -64,16 +68,124 @@ static int arm(int d, int function) {
 
 static int disarm(int d) { int injected = faults[d].injected; faults[d].fail = 0; faults[d].injected = 0; return injected; }
 
-/* A plugin (pymemcheck_plugin.h) installed over the real allocator, before the faults. */
+/* Certify's guard layer, under a plugin: once the runtime is up, each block of up to 1 MiB ends
+   against an inaccessible page, a freed block is made inaccessible at once (and unmapped after a
+   quarantine of 256), and realloc always moves, so that a plugin reading or writing out of
+   bounds, or after a free, crashes at once as it does under pymemcheck. */
+#define GUARD_LARGEST ((size_t)1 << 20)
+#define GUARD_TABLE (1 << 16)
+#define GUARD_QUARANTINE 256
+typedef struct { uintptr_t block; char *start; size_t length, size; } guarded_block;
+static guarded_block guard_table[GUARD_TABLE];
+static guarded_block guard_quarantine[GUARD_QUARANTINE];
+static int guard_oldest, guard_armed;
+static PyMemAllocatorEx guard_below[3];
+static pthread_mutex_t guard_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static guarded_block *guard_slot(uintptr_t block, int for_insert) {
+    size_t i = (block >> 4) % GUARD_TABLE;
+    for (int probes = 0; probes < GUARD_TABLE; probes++, i = (i + 1) % GUARD_TABLE) {
+        if (guard_table[i].block == block) return &guard_table[i];
+        if (guard_table[i].block == 0) return for_insert ? &guard_table[i] : NULL;
+    }
+    return NULL;
+}
+
+static void *guard_new(size_t size, int zeroed) {
+    (void)zeroed; /* a fresh mapping reads as zero */
+    long page = sysconf(_SC_PAGESIZE);
+    size_t asked = size ? size : 1;
+    size_t data = (asked + (size_t)page - 1) / (size_t)page * (size_t)page;
+    char *start = mmap(NULL, data + (size_t)page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (start == MAP_FAILED) return NULL;
+    mprotect(start + data, (size_t)page, PROT_NONE);
+    char *block = start + ((data - asked) & ~(size_t)15);
+    pthread_mutex_lock(&guard_lock);
+    guarded_block *slot = guard_slot((uintptr_t)block, 1);
+    if (slot) *slot = (guarded_block){ (uintptr_t)block, start, data + (size_t)page, size };
+    pthread_mutex_unlock(&guard_lock);
+    return block;
+}
+
+/* The guarded block at `p`, taken out of the table (its record), or a record with block 0. */
+static guarded_block guard_take(void *p) {
+    guarded_block found = { 0, NULL, 0, 0 };
+    pthread_mutex_lock(&guard_lock);
+    guarded_block *slot = guard_slot((uintptr_t)p, 0);
+    if (slot) {
+        found = *slot;
+        /* Re-insert the rest of the run, so that no later probe stops at the hole. */
+        slot->block = 0;
+        size_t i = (size_t)(slot - guard_table);
+        for (i = (i + 1) % GUARD_TABLE; guard_table[i].block; i = (i + 1) % GUARD_TABLE) {
+            guarded_block moved = guard_table[i];
+            guard_table[i].block = 0;
+            *guard_slot(moved.block, 1) = moved;
+        }
+    }
+    pthread_mutex_unlock(&guard_lock);
+    return found;
+}
+
+static void guard_retire(guarded_block block) {
+    mprotect(block.start, block.length, PROT_NONE);
+    pthread_mutex_lock(&guard_lock);
+    guarded_block evicted = guard_quarantine[guard_oldest];
+    guard_quarantine[guard_oldest] = block;
+    guard_oldest = (guard_oldest + 1) % GUARD_QUARANTINE;
+    pthread_mutex_unlock(&guard_lock);
+    if (evicted.start) munmap(evicted.start, evicted.length);
+}
+
+static void *guard_malloc(void *ctx, size_t n) {
+    PyMemAllocatorEx *b = ctx;
+    return guard_armed && n <= GUARD_LARGEST ? guard_new(n, 0) : b->malloc(b->ctx, n);
+}
+static void *guard_calloc(void *ctx, size_t c, size_t n) {
+    PyMemAllocatorEx *b = ctx;
+    size_t total;
+    if (!guard_armed || __builtin_mul_overflow(c, n, &total) || total > GUARD_LARGEST) return b->calloc(b->ctx, c, n);
+    return guard_new(total, 1);
+}
+static void guard_free(void *ctx, void *p) {
+    PyMemAllocatorEx *b = ctx;
+    guarded_block block = p ? guard_take(p) : (guarded_block){ 0, NULL, 0, 0 };
+    if (block.block) guard_retire(block); else b->free(b->ctx, p);
+}
+static void *guard_realloc(void *ctx, void *p, size_t n) {
+    PyMemAllocatorEx *b = ctx;
+    if (!p) return guard_malloc(ctx, n);
+    guarded_block block = guard_take(p);
+    if (!block.block) return b->realloc(b->ctx, p, n);
+    void *moved = n <= GUARD_LARGEST ? guard_new(n, 0) : b->malloc(b->ctx, n);
+    if (!moved) {
+        pthread_mutex_lock(&guard_lock);
+        guarded_block *slot = guard_slot(block.block, 1);
+        if (slot) *slot = block; /* the old block stays, valid */
+        pthread_mutex_unlock(&guard_lock);
+        return NULL;
+    }
+    memcpy(moved, p, block.size < n ? block.size : n);
+    guard_retire(block);
+    return moved;
+}
+
+/* A plugin (pymemcheck_plugin.h) installed as certify installs it: its `previous` is the fault
+   layer over the guard layer over the real allocator (below the debug hooks, set up after). */
 static void install_plugin(const char *path) {
     void *handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (!handle) { fprintf(stderr, "cannot load %s: %s\n", path, dlerror()); exit(2); }
     int (*entry)(int, const PyMemAllocatorEx *, PyMemAllocatorEx *) = (int (*)(int, const PyMemAllocatorEx *, PyMemAllocatorEx *))dlsym(handle, "pymemcheck_allocator");
     if (!entry) { fprintf(stderr, "%s does not export pymemcheck_allocator\n", path); exit(2); }
     for (int d = 0; d < 3; d++) {
-        PyMemAllocatorEx previous, hook;
-        PyMem_GetAllocator((PyMemAllocatorDomain)d, &previous);
-        if (entry(d, &previous, &hook) == 0) PyMem_SetAllocator((PyMemAllocatorDomain)d, &hook);
+        PyMem_GetAllocator((PyMemAllocatorDomain)d, &guard_below[d]);
+        PyMemAllocatorEx guard = { &guard_below[d], guard_malloc, guard_calloc, guard_realloc, guard_free };
+        faults[d].below = guard;
+        PyMemAllocatorEx previous = { &faults[d], fault_malloc, fault_calloc, fault_realloc, fault_free };
+        PyMemAllocatorEx hook;
+        if (entry(d, &previous, &hook) != 0) continue;
+        PyMem_SetAllocator((PyMemAllocatorDomain)d, &hook);
+        fault_under_plugin[d] = 1;
     }
 }
 
@@ -222,6 +334,8 @@ static void op_raw_thread(int rounds) {
     if (rounds > 32) rounds = 32;
     pthread_t other;
     void *answer = NULL;
+    int guarding = guard_armed;
+    guard_armed = 0; /* as under pymemcheck: the churn looks for shared blocks, not stray accesses */
     Py_BEGIN_ALLOW_THREADS
     pthread_create(&other, NULL, churn, (void *)(intptr_t)(rounds | (101 << 8)));
     const char *mine = churn((void *)(intptr_t)(rounds | (7 << 8)));
@@ -229,18 +343,21 @@ static void op_raw_thread(int rounds) {
     if (mine) finding("thread-safe", "%s", mine);
     if (answer) finding("thread-safe", "%s", (const char *)answer);
     Py_END_ALLOW_THREADS
+    guard_armed = guarding;
 }
 
-/* Violations: the debug hooks must abort with their report. */
-static void op_cross_free(int s, int d) { if (slot_ptr[s]) { api_free(d, slot_ptr[s]); forget(s); } else api_free(d, NULL); }
-static void op_pad_write(int s, int offset) {
+/* Violations: the debug hooks must abort with their report. Only an input of fuzz-violations
+   runs one (its first), so a program may call none of them. */
+#define VIOLATION static __attribute__((unused)) void
+VIOLATION op_cross_free(int s, int d) { if (slot_ptr[s]) { api_free(d, slot_ptr[s]); forget(s); } else api_free(d, NULL); }
+VIOLATION op_pad_write(int s, int offset) {
     if (!slot_ptr[s]) return;
     unsigned char *p = slot_ptr[s];
     if (offset < 0) p[offset] = 0x78; else p[slot_size[s] + (size_t)offset] = 0x78;
     release(s);
 }
-static void op_api_id(int s) { if (!slot_ptr[s]) return; ((unsigned char *)slot_ptr[s])[-(int)sizeof(size_t)] = 'z'; release(s); }
-static void op_without_gil(int d) {
+VIOLATION op_api_id(int s) { if (!slot_ptr[s]) return; ((unsigned char *)slot_ptr[s])[-(int)sizeof(size_t)] = 'z'; release(s); }
+VIOLATION op_without_gil(int d) {
     Py_BEGIN_ALLOW_THREADS
     api_free(d, api_malloc(d, 16));
     Py_END_ALLOW_THREADS

@@ -12,9 +12,28 @@ public enum Reproducer {
         public var description: String
     }
 
+    /// Which ops of an input a fuzz target runs: fuzz-sequences and fuzz-faults skip the
+    /// violations; fuzz-violations runs the legal prefix and the first violation.
+    public enum Selection: Sendable {
+        case legalOps, legalPrefixAndFirstViolation
+
+        func ops(of program: Program) -> [(index: Int, op: Op)] {
+            let all = program.ops.enumerated().map { (index: $0.offset, op: $0.element) }
+            switch self {
+            case .legalOps: return all.filter { !$0.op.isViolation }
+            case .legalPrefixAndFirstViolation:
+                guard let first = all.firstIndex(where: { $0.op.isViolation }) else { return all }
+                return Array(all[...first])
+            }
+        }
+    }
+
+    /// `hostile`: the input is fuzz-faults', whose hostile layer (reallocs moved, freed blocks
+    /// poisoned and checked) the program leaves out, and says so in its first line. Ops keep
+    /// their numbers in the input, so that "op N" means the same op as in pymemcheck's findings.
     public static func generate(
         _ program: Program, source: String, target: PythonTarget, mode: AllocatorMode,
-        plugin: String?
+        plugin: String?, selection: Selection, hostile: Bool = false
     ) throws -> String {
         if target.version.dropsAllocatorsSetBeforeInitialisation {
             throw Unsupported(
@@ -30,13 +49,14 @@ public enum Reproducer {
         }
         let hooks = mode.expectsDebugHooks(debugBuild: target.debugBuild)
         var lines = [
-            header(source: source, target: target, mode: mode, plugin: plugin), ReproPrelude.source,
+            header(source: source, target: target, mode: mode, plugin: plugin, hostile: hostile),
+            ReproPrelude.source,
             "int main(void) {",
             "    debug_hooks = \(hooks ? 1 : 0);",
             "    clean_byte = 0x\(String(target.version.debugBytes.clean, radix: 16));",
         ]
         lines += startUp(target: target, mode: mode, plugin: plugin, hooks: hooks).map { "    " + $0 }
-        for (index, op) in program.ops.enumerated() {
+        for (index, op) in selection.ops(of: program) {
             lines.append("    op_index = \(index + 1); /* \(TextForm.line(for: op)) */")
             lines.append("    " + statement(op))
         }
@@ -53,10 +73,12 @@ public enum Reproducer {
         return "cc -O1 -o \(output) \(source) \(includes) \(target.libraryPath) -Wl,-rpath,\(folder) -ldl -lpthread"
     }
 
-    static func header(source: String, target: PythonTarget, mode: AllocatorMode, plugin: String?) -> String {
+    static func header(
+        source: String, target: PythonTarget, mode: AllocatorMode, plugin: String?, hostile: Bool
+    ) -> String {
         """
         /*
-         * pymemcheck reproducer: \(source)
+         * pymemcheck reproducer: \(source); \(layers(plugin: plugin, hostile: hostile))
          * target: CPython \(target.version) (\(target.debugBuild ? "debug" : "release") build) \(target.libraryPath)
          * mode: \(mode.name)\(plugin.map { "; plugin: \($0)" } ?? "")
          *
@@ -67,6 +89,19 @@ public enum Reproducer {
          * debug hooks ends in Py_FatalError with the hooks' report instead.
          */
         """
+    }
+
+    /// What the program installs of pymemcheck's layers, and what it leaves out and why: the
+    /// first line of the file, so that a different verdict is never a surprise.
+    static func layers(plugin: String?, hostile: Bool) -> String {
+        let installed =
+            plugin == nil
+            ? "the fault layer over each domain's allocator"
+            : "the plugin over certify's fault and guard-page layers, as certify and replay install it"
+        guard hostile && plugin == nil else { return "it installs \(installed), and leaves nothing out" }
+        return "it installs \(installed), and leaves out fuzz-faults' hostile layer (reallocs always "
+            + "moved, freed blocks poisoned and checked), which lives in pymemcheck: a finding that needs it "
+            + "shows under pymemcheck replay only"
     }
 
     /// The allocator the mode stands on, without the debug hooks (set up separately, over the
@@ -100,6 +135,8 @@ public enum Reproducer {
         lines.append("install_faults();")
         if hooks { lines.append("PyMem_SetupDebugHooks();") }
         lines.append("Py_InitializeEx(0);")
+        // As certify arms its guard layer: once the runtime is up.
+        if plugin != nil { lines.append("guard_armed = 1;") }
         if target.version < PythonVersion(3, 7) { lines.append("PyEval_InitThreads();") }
         return lines
     }

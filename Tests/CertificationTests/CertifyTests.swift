@@ -5,25 +5,9 @@ import Isolation
 import PyRuntime
 import XCTest
 
-/// certify on the example plugins, the counter-example and every built-in mutant.
+/// certify on the counter-example, every built-in mutant and plugins named as users name them
+/// (the correct plugins: CorrectPluginTests).
 final class CertifyTests: XCTestCase {
-    func testExamplePluginsCertifyOn311And313() throws {
-        for spec in ["3.11", "3.13"] {
-            let target = try PluginTestSupport.target(spec)
-            for plugin in ["pymemcheck-counting", "pymemcheck-bump"] {
-                let outcome = try PluginTestSupport.pymemcheck([
-                    "certify", "--plugin", try PluginTestSupport.library(plugin),
-                    "--python", target.libraryPath, "--mode", "default", "--mode", "debug",
-                    "--fuzz-seconds", "1",
-                ])
-                XCTAssertEqual(
-                    outcome.exitStatus, 0,
-                    "\(plugin) on \(spec):\n\(outcome.stdout.suffix(3000))\(outcome.stderr.suffix(500))")
-                XCTAssertTrue(outcome.stdout.contains("CERTIFIED:"), outcome.stdout)
-            }
-        }
-    }
-
     func testUnlockedFreeListFailsTheThreadStress() throws {
         let target = try PluginTestSupport.target("3.13")
         let outcome = try PluginTestSupport.pymemcheck([
@@ -159,6 +143,12 @@ enum PluginTestSupport {
             throw XCTSkip("CPython \(spec) is not installed here; install it (pyenv install \(spec)) to run this test")
         }
         return target
+    }
+
+    /// The target the tests run on: PYMEMCHECK_PYTHON, else python3 on PATH.
+    static func testTarget() throws -> PythonTarget {
+        let spec = ProcessInfo.processInfo.environment["PYMEMCHECK_PYTHON"]
+        return try target(spec ?? TargetSpec.defaultSpec)
     }
 
     static let examples = [

@@ -45,8 +45,67 @@ final class ReproTests: XCTestCase {
         }
     }
 
+    /// A plugin whose realloc to 64-256 bytes copies the new size, reading a little past the end
+    /// of a smaller old block: harmless-looking in an ordinary heap, a crash inside the realloc
+    /// under certify's guard layer (and under the reproducer's, which must install it too).
+    static let overRead = """
+        #include <string.h>
+        #include "pymemcheck_plugin.h"
+        static PyMemAllocatorEx below[3];
+        static void *m(void *c, size_t n) { PyMemAllocatorEx *b = c; return b->malloc(b->ctx, n); }
+        static void *z(void *c, size_t e, size_t n) { PyMemAllocatorEx *b = c; return b->calloc(b->ctx, e, n); }
+        static void *r(void *c, void *p, size_t n) {
+            PyMemAllocatorEx *b = c;
+            if (p == NULL || n < 64 || n > 256) return b->realloc(b->ctx, p, n);
+            void *q = b->malloc(b->ctx, n);
+            if (q) { memcpy(q, p, n); b->free(b->ctx, p); }
+            return q;
+        }
+        static void f(void *c, void *p) { PyMemAllocatorEx *b = c; b->free(b->ctx, p); }
+        int pymemcheck_allocator(int d, const PyMemAllocatorEx *previous, PyMemAllocatorEx *hook) {
+            below[d] = *previous;
+            hook->ctx = &below[d]; hook->malloc = m; hook->calloc = z; hook->realloc = r; hook->free = f;
+            return 0;
+        }
+        """
+
+    /// A crash certify finds names its call, domain and thread, and comes with a command that,
+    /// run as printed, crashes the same way; the C reproducer of the same input crashes too.
+    func testACertifyCrashIsNamedAndReproducedByReplayAndRepro() throws {
+        let plugin = try PluginTestSupport.compilePlugin(Self.overRead, name: "over-read")
+        let target = try PluginTestSupport.target("3.13")
+        let findings = FileManager.default.temporaryDirectory.appendingPathComponent("pymemcheck-findings-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: findings) }
+        let certified = try PluginTestSupport.pymemcheck([
+            "certify", "--plugin", plugin, "--python", target.libraryPath, "--mode", "default",
+            "--only", "fuzz-faults", "--fuzz-seconds", "5", "--findings", findings.path, "--format", "json",
+        ])
+        XCTAssertEqual(certified.exitStatus, 1, certified.stdout + certified.stderr)
+        let document = try JSONSerialization.jsonObject(with: Data(certified.stdout.utf8)) as? [String: Any]
+        let items = try XCTUnwrap(document?["items"] as? [[String: Any]])
+        XCTAssertEqual(items.map { $0["part"] as? String }, ["fuzz-faults"], "--only ran other parts")
+        let item = try XCTUnwrap(items.first)
+        let evidence = (item["evidence"] as? [String])?.first ?? ""
+        for detail in ["(SIGSEGV) at 0x", "in the main thread", "inside PyMem_", "Realloc(0x", "at op "] {
+            XCTAssertTrue(evidence.contains(detail), "the crash does not say '\(detail)': \(evidence)")
+        }
+        let command = try XCTUnwrap(item["reproduce"] as? String)
+        XCTAssertTrue(command.hasPrefix("pymemcheck replay \(findings.path)/fuzz-faults-"), command)
+        let replayed = try ChildProcess.run(
+            executable: "/bin/sh",
+            arguments: ["-c", "exec '\(try SelfExecutable.path())'" + command.dropFirst("pymemcheck".count)],
+            environment: ["SWIFT_BACKTRACE": "enable=no", "PATH": "/usr/bin:/bin"], timeout: 120)
+        XCTAssertEqual(replayed.exitStatus, 1, replayed.stdout + replayed.stderr)
+        XCTAssertTrue(
+            replayed.stdout.contains("crashed: on this input the target terminated by signal 11"), replayed.stdout)
+        let input = try XCTUnwrap(command.split(separator: " ").dropFirst(2).first.map(String.init))
+        let run = try buildAndRun(input, target: target, mode: "default", plugin: plugin)
+        XCTAssertEqual(run.signal, SIGSEGV, "the reproducer must crash as replay did: \(run.stdout) \(run.stderr)")
+    }
+
     func testReproducerOfAViolationAbortsWithTheReport() throws {
-        let input = try write("malloc mem 16 -> s0\nviolation cross-free s0 obj\n", name: "cross.ops")
+        let input = try write(
+            "# target: fuzz-violations\nmalloc mem 16 -> s0\nviolation cross-free s0 obj\n", name: "cross.ops")
         for spec in ["3.13", "3.11"] {
             let target = try PluginTestSupport.target(spec)
             let run = try buildAndRun(input, target: target, mode: "debug", plugin: nil)

@@ -53,8 +53,9 @@ static inline void pmc_call_end(const void *result) {
     call->active = 0;
 }
 
-/// Sets what the process is doing (a clause, a part, an op), copied; said in the crash line.
-void pmc_set_activity(const char *activity);
+/// Sets the op of an input being run (its 1-based index; 0: none), said in the crash line.
+/// A store, cheap enough for every op of the fuzz loop.
+void pmc_set_op(int index);
 
 /// Installs the handler for SIGSEGV, SIGBUS, SIGILL and SIGFPE (on an alternate stack, in
 /// every thread that has one; the main thread gets one here). After printing, the handler

@@ -33,7 +33,7 @@ static void *header_calloc(void *ctx, size_t nelem, size_t elsize) {
     if (elsize != 0 && nelem > ((size_t)-1 - HEADER) / elsize) return NULL;
     size_t size = nelem * elsize;
     char *block = with_header(b->malloc(b->ctx, usable(size) + HEADER), size);
-    if (block != NULL) memset(block, 0, size);
+    if (block != NULL) memset(block, 0, usable(size));   /* the one byte of a zero-size block too */
     return block;
 }
 
