@@ -9,6 +9,10 @@ final class GoldenTests: XCTestCase {
         try assertGolden(ReportRenderer.render(SampleDocuments.matrix, as: .text), "matrix.txt")
     }
 
+    func testMatrixVerboseText() throws {
+        try assertGolden(ReportRenderer.render(SampleDocuments.matrix, as: .text, verbose: true), "matrix-verbose.txt")
+    }
+
     func testMatrixMarkdown() throws {
         try assertGolden(ReportRenderer.render(SampleDocuments.matrix, as: .markdown), "matrix.md")
     }
