@@ -42,7 +42,8 @@ final class GoldenTests: XCTestCase {
     }
 }
 
-/// The HTML page: pinned like the text, and nothing in the evidence becomes markup.
+/// The HTML page: pinned like the text, and nothing in the evidence becomes markup (its layout
+/// and what it shows as text: HTMLLayoutTests).
 final class HTMLReportTests: XCTestCase {
     func testMatrixHTML() throws {
         try assertGolden(ReportRenderer.render(SampleDocuments.matrix, as: .html), "matrix.html")
