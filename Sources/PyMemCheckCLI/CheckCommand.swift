@@ -48,6 +48,9 @@ struct CheckCommand: ParsableCommand {
     @Flag(help: "Also run each clause's negative control (one violation planted): it must make the clause fail.")
     var controls = false
 
+    @Flag(help: "Text output: also every result per target and mode, and all of each evidence.")
+    var verbose = false
+
     @OptionGroup var progress: ProgressOptions
 
     func validate() throws {
@@ -69,7 +72,7 @@ struct CheckCommand: ParsableCommand {
                 targets: targets, modes: modes.isEmpty ? AllocatorMode.allCases : modes, clauses: clauses,
                 controls: controls)
             line.clear()
-            try write(ReportRenderer.render(matrix, as: format))
+            try write(ReportRenderer.render(matrix, as: format, verbose: verbose))
             if !matrix.unexpected.isEmpty || !matrix.unprovenControls.isEmpty { throw ExitCode(1) }
         }
     }

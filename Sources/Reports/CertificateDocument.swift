@@ -71,7 +71,7 @@ public struct CertificateDocument: Sendable, Codable {
         var lines = ["pymemcheck certificate for \(plugin)", ""]
         for result in clauses where result.status.isUnexpected {
             lines.append("FAIL \(result.clause) [\(result.target) \(result.mode)]")
-            lines += result.evidence.prefix(4).map { "    \($0)" }
+            lines += Self.evidence(result.evidence)
             lines += result.reproduce.map { ["    reproduce: \($0)"] } ?? []
         }
         let counts = Dictionary(grouping: clauses, by: \.status).mapValues(\.count)
@@ -82,12 +82,22 @@ public struct CertificateDocument: Sendable, Codable {
                 + "\(counts[.expectedDeviation] ?? 0) expected deviation (the target's own)")
         for item in items {
             lines.append("\(item.status.rawValue.uppercased()) \(item.part) [\(item.target) \(item.mode)]")
-            lines += item.evidence.prefix(6).map { "    \($0)" }
+            lines += Self.evidence(item.evidence)
             lines += item.reproduce.map { ["    reproduce: \($0)"] } ?? []
         }
         lines += notApplicable.map { "not applicable: \($0)" }
         lines.append("")
         lines.append(verdict)
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Evidence lines a part shows in the text before saying how many more the JSON holds: a
+    /// fuzz finding's whole input (up to 48 ops) would bury the other parts.
+    static let evidenceLimit = 6
+
+    /// A failed clause's or a part's evidence, indented, cut only with a line that says so and
+    /// where the rest is.
+    static func evidence(_ evidence: [String]) -> [String] {
+        EvidenceText.render(evidence, indent: "    ", limit: evidenceLimit, whereAll: "--format json has them all")
     }
 }

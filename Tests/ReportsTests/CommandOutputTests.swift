@@ -37,6 +37,14 @@ final class CommandOutputTests: XCTestCase {
         assertValidJUnit(try output(selection + ["--format", "junit"], allowedExits: [0, 1]), "check junit")
     }
 
+    /// --verbose reaches the text: every result of the one target mode, after the summary.
+    func testCheckVerbose() throws {
+        let text = try output(
+            ["check", "--mode", "default", "--clause", "raw.*", "--verbose"], allowedExits: [0, 1])
+        XCTAssertTrue(text.contains("\nEvery result, per target and mode:\n"), text)
+        XCTAssertTrue(text.contains(" raw.malloc.zero-size-distinct\n"), text)
+    }
+
     func testReplay() throws {
         let input = PackagePaths.root.appendingPathComponent("Corpus/fuzz-sequences/calloc-zeroes.bin").path
         assertValid(

@@ -9,6 +9,10 @@ final class GoldenTests: XCTestCase {
         try assertGolden(ReportRenderer.render(SampleDocuments.matrix, as: .text), "matrix.txt")
     }
 
+    func testMatrixVerboseText() throws {
+        try assertGolden(ReportRenderer.render(SampleDocuments.matrix, as: .text, verbose: true), "matrix-verbose.txt")
+    }
+
     func testMatrixMarkdown() throws {
         try assertGolden(ReportRenderer.render(SampleDocuments.matrix, as: .markdown), "matrix.md")
     }
@@ -38,7 +42,8 @@ final class GoldenTests: XCTestCase {
     }
 }
 
-/// The HTML page: pinned like the text, and nothing in the evidence becomes markup.
+/// The HTML page: pinned like the text, and nothing in the evidence becomes markup (its layout
+/// and what it shows as text: HTMLLayoutTests).
 final class HTMLReportTests: XCTestCase {
     func testMatrixHTML() throws {
         try assertGolden(ReportRenderer.render(SampleDocuments.matrix, as: .html), "matrix.html")

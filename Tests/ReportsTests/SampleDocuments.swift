@@ -8,7 +8,9 @@ enum SampleDocuments {
     static let columns = [
         MatrixColumn(target: "3.13.0", mode: "default"),
         MatrixColumn(target: "3.13.0", mode: "debug"),
+        MatrixColumn(target: "3.13.0", mode: "hooks"),
         MatrixColumn(target: "3.6.15", mode: "malloc"),
+        MatrixColumn(target: "3.6.15", mode: "debug"),
     ]
 
     static let rows = [
@@ -54,6 +56,28 @@ enum SampleDocuments {
         ClauseResult(
             clause: "mimalloc.in-use", target: "3.6.15", mode: "malloc", status: .notApplicable,
             evidence: ["mimalloc arrived in CPython 3.13; 3.6.15 predates it"]),
+        // The hooks and 3.6.15's debug mode: the same failure and deviation in more than one
+        // mode and target (one entry each in the text), a failure of the same clause with other
+        // evidence (an entry of its own, longer than the text shows), reasons that repeat.
+        ClauseResult(
+            clause: "raw.malloc.zero-size-distinct", target: "3.13.0", mode: "hooks", status: .fail,
+            evidence: ["malloc(0) returned NULL", "second line of evidence"], seconds: 0.5, exercised: 2),
+        ClauseResult(
+            clause: "raw.malloc.zero-size-distinct", target: "3.6.15", mode: "debug", status: .fail,
+            evidence: ["malloc(0) returned 0x10 twice", "the worker's stderr:\nline 1\n\nline 3"]
+                + (4...11).map { "line \($0)" }, seconds: 0.5, exercised: 2),
+        ClauseResult(
+            clause: "debug.realloc.shrink-erases", target: "3.13.0", mode: "hooks", status: .expectedDeviation,
+            evidence: ["recorded deviation: dead 14, kept 72, dead 64"], seconds: 0.02, exercised: 1),
+        ClauseResult(
+            clause: "debug.realloc.shrink-erases", target: "3.6.15", mode: "debug", status: .expectedDeviation,
+            evidence: ["recorded deviation: dead 14, kept 72, dead 64"], seconds: 0.02, exercised: 1),
+        ClauseResult(
+            clause: "mimalloc.in-use", target: "3.13.0", mode: "hooks", status: .notApplicable,
+            evidence: ["applies to other modes than hooks"]),
+        ClauseResult(
+            clause: "mimalloc.in-use", target: "3.6.15", mode: "debug", status: .notApplicable,
+            evidence: ["mimalloc arrived in CPython 3.13; 3.6.15 predates it"]),
     ]
 
     static let controls = [
@@ -78,7 +102,8 @@ enum SampleDocuments {
                     evidence: ["every documented edge"], detectedBy: []),
                 CertifyItem(
                     target: "3.13.0", mode: "debug", part: "fuzz-sequences", status: .fail,
-                    evidence: ["op 2 `calloc raw 4 8 -> s1`: calloc-zeroed: byte 3 is 0xab", "input:"],
+                    evidence: ["op 2 `calloc raw 4 8 -> s1`: calloc-zeroed: byte 3 is 0xab", "input:"]
+                        + (1...10).map { "  malloc raw \($0 * 8) -> s\($0)" },
                     detectedBy: ["calloc-zeroed"]),
                 CertifyItem(
                     target: "3.13.0", mode: "debug", part: "threads", status: .note,
@@ -164,4 +189,48 @@ enum SampleDocuments {
     static let idleBench = BenchDocument(
         target: "3.13.0", mode: "pymalloc", programs: 0, ops: 0, maxOps: 64,
         secondsWithOracle: 0, secondsBare: 0)
+}
+
+/// A matrix the size of `check --all` here: nine targets × nine modes × 95 clauses, with a
+/// deviation recorded in every debug mode of every target (the same 500 characters each time),
+/// a failure per target, and the reasons a clause does not run. Built, not pinned: the tests
+/// that read it assert what the page and the text must hold, whatever its size.
+enum WideMatrix {
+    static let targets = ["3.6.15", "3.7.16", "3.8.18", "3.9.18", "3.10.13", "3.11.2", "3.11.7", "3.12.1", "3.13.0"]
+    static let modes = [
+        "default", "malloc", "pymalloc", "debug", "malloc_debug", "pymalloc_debug", "mimalloc", "mimalloc_debug",
+        "hooks",
+    ]
+    static let deviationText =
+        "recorded deviation: only the first and the last 64 bytes of the old data are DEADBYTE "
+        + String(repeating: "when the block reaches realloc; the bytes between keep their contents. ", count: 6)
+
+    static func clause(_ index: Int) -> String { "section\(index / 10).clause-with-a-long-name-\(index)" }
+
+    static var matrix: Matrix {
+        let rows = (0..<95).map {
+            MatrixRow(clause: clause($0), section: "Section \($0 / 10)", statement: "Statement \($0).")
+        }
+        let columns = targets.flatMap { target in modes.map { MatrixColumn(target: target, mode: $0) } }
+        let results = columns.flatMap { column in rows.indices.map { result(clause: $0, column) } }
+        return Matrix(rows: rows, columns: columns, results: results, seconds: 127.6)
+    }
+
+    static func result(clause index: Int, _ column: MatrixColumn) -> ClauseResult {
+        let (status, evidence): (ResultStatus, [String]) =
+            switch index {
+            case 0 where column.mode.hasSuffix("debug") || column.mode == "hooks":
+                (.expectedDeviation, [deviationText, "PyMem_Raw*: dead 14, kept 72, dead 64"])
+            case 1 where column.mode == "default":
+                // One line with no space to break it at: the page must wrap it, not widen.
+                (.fail, ["\(column.target): " + String(repeating: "cdcdcdcd", count: 400)])
+            case 2..<40 where column.mode.hasPrefix("mimalloc"):
+                (.notApplicable, ["mimalloc arrived in CPython 3.13; \(column.target) predates it"])
+            case 40..<70 where !column.mode.contains("debug") && column.mode != "hooks":
+                (.notApplicable, ["needs the debug hooks; mode \(column.mode) on \(column.target) has none"])
+            default: (.pass, [])
+            }
+        return ClauseResult(
+            clause: clause(index), target: column.target, mode: column.mode, status: status, evidence: evidence)
+    }
 }
