@@ -122,8 +122,10 @@ public struct Certifier: Sendable {
 
     /// A failed clause with the certify command that runs it alone again.
     func reproducible(_ result: ClauseResult, target: PythonTarget) -> ClauseResult {
-        guard result.status.isUnexpected else { return result }
         var result = result
+        // The plugin's own command, or none where the plugin is not to blame.
+        result.reproduce = nil
+        guard result.status.isUnexpected else { return result }
         result.reproduce = certifyCommand(target: target, mode: result.mode, only: result.clause)
         return result
     }

@@ -172,9 +172,15 @@ public struct ConformanceRunner: Sendable {
                 evidence = ["the catalogue records a deviation here (\(deviation.observed)) but the clause held"]
             }
         }
-        return ClauseResult(
+        var result = ClauseResult(
             clause: clause.id, target, mode, status: status,
             evidence: evidence, seconds: seconds, exercised: verdict.exercised)
+        if status.isUnexpected {
+            result.reproduce = ReproduceCommand.line([
+                "check", "--python", ReproduceCommand.python(target), "--mode", mode.name, "--clause", clause.id,
+            ])
+        }
+        return result
     }
 }
 

@@ -23,8 +23,10 @@ public struct CertifyItem: Sendable, Codable, Equatable {
 
     public init(
         target: String, mode: String, part: String, status: CertifyStatus, evidence: [String],
-        detectedBy: [String]
+        detectedBy: [String], input: String? = nil, reproduce: String? = nil
     ) {
+        self.input = input
+        self.reproduce = reproduce
         self.target = target
         self.mode = mode
         self.part = part

@@ -143,7 +143,8 @@ enum HTMLReport {
         return "<div class=\"entry \(group.status.rawValue)\" id=\(id)><p><b>\(TextReport.label(group.status))</b> "
             + "<code>\(text(group.clause))</code>"
             + (statement.map { " <span class=statement>\(text($0))</span>" } ?? "") + "</p>"
-            + "<ul class=where>\(places)</ul>\(evidence)</div>"
+            + "<ul class=where>\(places)</ul>\(evidence)"
+            + (group.reproduce.map { "<p>reproduce: <code>\(text($0))</code></p>" } ?? "") + "</div>"
     }
 
     static func matrices(_ matrix: Matrix, _ anchors: Anchors) -> String {

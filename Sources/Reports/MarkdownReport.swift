@@ -44,6 +44,7 @@ enum MarkdownReport {
         let heading = "\(symbols[group.status]!) \(code(group.clause)) — \(group.status.words)"
         var lines = ["**\(heading)** on " + group.coverage.joined(separator: "; "), ""]
         if !group.evidence.isEmpty { lines += fenced(EvidenceText.lines(group.evidence)) + [""] }
+        if let reproduce = group.reproduce { lines += ["reproduce: `\(reproduce)`", ""] }
         return lines
     }
 

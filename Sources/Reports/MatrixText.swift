@@ -43,7 +43,8 @@ enum TextReport {
         let evidence = EvidenceText.render(
             group.evidence, first: "    evidence: ", rest: "              ", limit: limit,
             whereAll: "--verbose or --format json shows them all")
-        return ["  \(entry)"] + whereLines + evidence
+        let reproduce = group.reproduce.map { ["    reproduce: \($0)"] } ?? []
+        return ["  \(entry)"] + whereLines + evidence + reproduce
     }
 
     /// Per target, its not-applicable count and each reason with its count.

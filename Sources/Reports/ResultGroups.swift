@@ -7,6 +7,8 @@ struct ResultGroup: Equatable {
     var evidence: [String]
     /// The target modes it covers, in the matrix's column order.
     var columns: [MatrixColumn]
+    /// The command that runs the first of them again (failures only).
+    var reproduce: String? = nil
 
     /// Where it was seen, a line per set of modes: "3.12.1: debug, pymalloc_debug, hooks", and
     /// "3.8.18, 3.9.18: debug, hooks" for targets seen in the same modes. Targets and modes in
@@ -51,7 +53,8 @@ extension Matrix {
                 index[key] = groups.count
                 groups.append(
                     ResultGroup(
-                        clause: result.clause, status: result.status, evidence: result.evidence, columns: [column]))
+                        clause: result.clause, status: result.status, evidence: result.evidence, columns: [column],
+                        reproduce: result.reproduce))
             }
         }
         return groups

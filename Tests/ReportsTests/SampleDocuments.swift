@@ -34,7 +34,8 @@ enum SampleDocuments {
             evidence: [], seconds: 0.00003, exercised: 4),
         ClauseResult(
             clause: "raw.malloc.zero-size-distinct", target: "3.13.0", mode: "debug", status: .fail,
-            evidence: ["malloc(0) returned NULL", "second line of evidence"], seconds: 0.5, exercised: 2),
+            evidence: ["malloc(0) returned NULL", "second line of evidence"], seconds: 0.5, exercised: 2,
+            reproduce: "pymemcheck check --python 3.13.0 --mode debug --clause raw.malloc.zero-size-distinct"),
         ClauseResult(
             clause: "raw.malloc.zero-size-distinct", target: "3.6.15", mode: "malloc", status: .pass,
             evidence: [], seconds: 0.001, exercised: 4),
@@ -104,7 +105,7 @@ enum SampleDocuments {
                     target: "3.13.0", mode: "debug", part: "fuzz-sequences", status: .fail,
                     evidence: ["op 2 `calloc raw 4 8 -> s1`: calloc-zeroed: byte 3 is 0xab", "input:"]
                         + (1...10).map { "  malloc raw \($0 * 8) -> s\($0)" },
-                    detectedBy: ["calloc-zeroed"]),
+                    detectedBy: ["calloc-zeroed"], input: "0100", reproduce: "pymemcheck replay finding.ops"),
                 CertifyItem(
                     target: "3.13.0", mode: "debug", part: "threads", status: .note,
                     evidence: ["recorded, not judged"], detectedBy: []),
