@@ -22,6 +22,9 @@ public struct Certifier: Sendable {
     public var only: [String] = []
     /// Where the inputs of fuzz findings are saved, for the commands that replay them.
     public var findingsFolder = "pymemcheck-findings"
+    /// How long a worker may say nothing (installing the plugin, starting CPython with it, one
+    /// check) before it counts as hung.
+    public var hangLimit = ConformanceRunner.defaultSilenceLimit
 
     public init(
         pluginPath: String, catalogue: Catalogue, catalogueFolder: String?, fuzzSeconds: Double,
@@ -74,6 +77,7 @@ public struct Certifier: Sendable {
         }
         var conformance = ConformanceRunner(catalogue: catalogue, catalogueFolder: catalogueFolder, width: 2)
         conformance.plugin = pluginPath
+        conformance.silenceLimit = hangLimit
         let runner = conformance
         let baseline = ConformanceRunner(catalogue: catalogue, catalogueFolder: catalogueFolder, width: 2)
         let clauses = selectedClauses
@@ -241,7 +245,7 @@ public struct Certifier: Sendable {
         let fuzzSeconds = fuzzSeconds
         let pool = WorkerPool<CertifyProbe.Setup, CertifyProbe.Part, CertifyItem>(
             subcommand: CertifyProbe.subcommand, setup: setup, executable: executable,
-            timeout: { _ in 300 + 4 * fuzzSeconds }, silenceLimit: 180 + fuzzSeconds)
+            timeout: { _ in 300 + 4 * fuzzSeconds }, silenceLimit: hangLimit + 60 + fuzzSeconds)
         var items: [CertifyItem] = []
         for (part, outcome) in zip(parts, pool.run(parts)) {
             switch outcome {

@@ -229,9 +229,13 @@ enum InjectedFailureChecks {
             reached = reached || injected
             let kept = resized ?? block
             if !(0..<100).allSatisfy({ kept.load(fromByteOffset: $0, as: UInt8.self) == 0x42 }) {
-                problems.append(
-                    "\(domain.name): failure-keeps-block: after a realloc whose "
-                        + "allocator below failed, the block's contents changed")
+                // Said as it happened: a plugin that never called the realloc below met no failure.
+                let what =
+                    injected
+                    ? "after a realloc(p, 5000) whose allocator below failed, the block's contents changed"
+                    : "realloc(p, 5000) (no failure reached the allocator below: the plugin did not call its "
+                        + "realloc) returned a block whose first 100 bytes are not the old block's"
+                problems.append("\(domain.name): \(injected ? "failure-keeps-block" : "contents-kept"): \(what)")
             }
             hook.free(kept)
         }

@@ -111,9 +111,11 @@ public struct ConformanceRunner: Sendable {
         return Column(results: results, controls: controlResults, failure: failure)
     }
 
-    /// A worker prints a line as it starts each clause and as it answers: this long without a
-    /// line means the check hangs (the slowest checks, with their forked children, take seconds).
-    static let silenceLimit: Double = 120
+    /// A worker prints a line as it starts each set-up step and clause and as it answers: this
+    /// long without a line means it hangs (the slowest checks, with their forked children, take
+    /// seconds; certify's --hang-limit sets it, for a plugin that hangs while installed).
+    public static let defaultSilenceLimit: Double = 120
+    public var silenceLimit = Self.defaultSilenceLimit
 
     public typealias Pool = WorkerPool<Worker.Setup, Worker.Item, Worker.Answer>
 
@@ -121,7 +123,7 @@ public struct ConformanceRunner: Sendable {
         let setup = Worker.Setup(target: target.libraryPath, mode: mode, catalogue: catalogueFolder, plugin: plugin)
         return Pool(
             subcommand: Worker.subcommand, setup: setup, timeout: { 60 + 5 * Double($0) },
-            silenceLimit: Self.silenceLimit)
+            silenceLimit: silenceLimit)
     }
 
     /// An item's verdict and seconds. What a worker that died or never started costs an item:

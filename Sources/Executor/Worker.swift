@@ -75,7 +75,7 @@ public enum Worker {
 
     /// How long a check may take under its control (the slowest fork several children); below
     /// the runner's silence limit, so that a hung control is this control's answer.
-    static let controlTimeout: Double = ConformanceRunner.silenceLimit - 20
+    static let controlTimeout: Double = ConformanceRunner.defaultSilenceLimit - 20
 
     /// The clause's check with its negative control planted, in a forked child so that the
     /// planted defect dies with it. A child that crashes or hangs has not shown the check

@@ -107,9 +107,15 @@ public enum WorkerFailure: Sendable {
     /// before taking any item.
     case died(ChildOutcome, step: String?)
 
-    /// The last lines of the worker's standard error.
+    /// The lines of the worker's standard error that say most: CPython's "Fatal Python error"
+    /// line where there is one (the thread dump after it names no cause), else the last lines.
     public static func tail(_ outcome: ChildOutcome, lines: Int) -> String {
-        outcome.diagnosticLines.suffix(lines).joined(separator: " | ")
+        let all = outcome.diagnosticLines
+        if let fatal = all.lastIndex(where: { $0.hasPrefix("Fatal Python error") }) {
+            return all[fatal...].prefix { !$0.hasPrefix("Current thread") && !$0.hasPrefix("Thread 0x") }
+                .prefix(lines).joined(separator: " | ")
+        }
+        return all.suffix(lines).joined(separator: " | ")
     }
 
     /// ": " and the tail, or nothing when the worker wrote nothing on standard error.

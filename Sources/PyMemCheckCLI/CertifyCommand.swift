@@ -2,6 +2,7 @@ import AllocatorLayers
 import ArgumentParser
 import Certification
 import ClauseCatalogue
+import Executor
 import Foundation
 import FuzzHarness
 import Isolation
@@ -42,6 +43,13 @@ struct CertifyCommand: ParsableCommand {
     @Option(help: "Where the inputs of fuzz findings are saved, for the replay commands the certificate prints.")
     var findings = "pymemcheck-findings"
 
+    @Option(
+        name: .customLong("hang-limit"),
+        help: ArgumentHelp(
+            "Seconds a worker may say nothing (installing the plugin, starting CPython with it, one check) "
+                + "before it counts as hung."))
+    var hangLimit: Double = ConformanceRunner.defaultSilenceLimit
+
     @Option(help: "Output format.") var format: OutputFormat = .text
     @Option(help: "A catalogue folder to use instead of the built-in catalogue (also PYMEMCHECK_CATALOGUE).")
     var catalogue: String?
@@ -50,6 +58,9 @@ struct CertifyCommand: ParsableCommand {
     func validate() throws {
         if all && !specs.isEmpty { throw ValidationError("give --all or --python, not both") }
         if !(fuzzSeconds >= 0 && fuzzSeconds.isFinite) { throw ValidationError("--fuzz-seconds must be 0 or more") }
+        if !(hangLimit >= 1 && hangLimit <= 86_400) {
+            throw ValidationError("--hang-limit must be a number of seconds from 1 to 86400")
+        }
     }
 
     func run() throws {
@@ -67,6 +78,7 @@ struct CertifyCommand: ParsableCommand {
                 executable: try SelfExecutable.path())
             certifier.only = only
             certifier.findingsFolder = findings
+            certifier.hangLimit = hangLimit
             if !only.isEmpty && certifier.selectedClauses.isEmpty && certifier.selectedParts.isEmpty {
                 throw PyMemCheckError.usage(
                     "--only \(only.joined(separator: " ")) names no contract clause and no part; parts are "

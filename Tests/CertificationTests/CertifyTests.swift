@@ -78,6 +78,32 @@ final class CertifyTests: XCTestCase {
         }
     }
 
+    /// A plugin that hangs while being installed costs the --hang-limit it is given, and is
+    /// named as hung in the domain it was installing.
+    func testAPluginThatHangsAtInstallCostsTheHangLimit() throws {
+        let target = try PluginTestSupport.target("3.13")
+        let plugin = try PluginTestSupport.compilePlugin(Self.hangingAtInstall, name: "hangs-at-install")
+        let outcome = try PluginTestSupport.pymemcheck(
+            [
+                "certify", "--plugin", plugin, "--python", target.libraryPath, "--mode", "default",
+                "--hang-limit", "2", "--fuzz-seconds", "0",
+            ], timeout: 60)
+        XCTAssertEqual(outcome.exitStatus, 1, outcome.stdout + outcome.stderr)
+        XCTAssertLessThan(outcome.seconds, 30, "the hang limit was not applied")
+        XCTAssertTrue(outcome.stdout.contains("hung"), outcome.stdout)
+        XCTAssertTrue(outcome.stdout.contains("for the OBJ domain (its pymemcheck_allocator)"), outcome.stdout)
+    }
+
+    static let hangingAtInstall = """
+        #include <unistd.h>
+        #include "pymemcheck_plugin.h"
+        int pymemcheck_allocator(int domain, const PyMemAllocatorEx *previous, PyMemAllocatorEx *hook) {
+            (void)previous; (void)hook;
+            if (domain == PYMEMCHECK_DOMAIN_OBJ) for (;;) sleep(1);
+            return 1;
+        }
+        """
+
     /// Leaves RAW alone and dereferences NULL when asked for MEM.
     static let crashingAtInstall = """
         #include "pymemcheck_plugin.h"

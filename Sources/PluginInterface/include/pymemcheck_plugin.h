@@ -13,14 +13,25 @@
  * Return 0 to install `hook`, non-zero to leave the domain alone. In the debug modes pymemcheck
  * then calls PyMem_SetupDebugHooks() on top, as the documents require after a replacement.
  *
- * What the documents ask of the allocator you install (and certify checks):
- *   - malloc(0), calloc(0, n) and calloc(n, 0) return a distinct non-NULL pointer;
- *   - calloc zeroes; realloc keeps min(old, new) bytes; realloc(NULL, n) is malloc(n);
- *     realloc(p, 0) resizes and returns non-NULL; free(NULL) does nothing;
+ * What the documents ask of the allocator you install (and certify checks). Sizes are size_t:
+ * a request above PY_SSIZE_T_MAX may reach you (CPython refuses those itself in its API, but
+ * not every caller goes through it), and passing it on to `previous` is fine: it refuses it.
+ *   - malloc(0), calloc(0, n) and calloc(n, 0) return a distinct non-NULL pointer to a block
+ *     of its own with at least one usable byte (zeroed, for calloc): without the debug hooks
+ *     your function answers PyMem_Malloc(0) itself, which CPython documents "as if
+ *     PyMem_Malloc(1) had been called". A pointer one past the end of a block is not enough;
+ *   - calloc zeroes nelem*elsize bytes and returns NULL when that product overflows size_t;
+ *   - realloc keeps min(old, new) bytes; realloc(NULL, n) is malloc(n); realloc(p, 0) resizes
+ *     and returns non-NULL (glibc's realloc(p, 0) frees p and returns NULL: a replacement
+ *     over it must ask for 1 byte instead); free(NULL) does nothing;
  *   - a failing realloc returns NULL and leaves the old block valid, intact and freeable;
- *   - RAW is called without the GIL, from any thread: it must be thread-safe. From 3.12 all
- *     domains must be (several interpreters may not share a GIL).
+ *   - RAW is called without the GIL, from any thread: it must be thread-safe. Up to 3.11 the
+ *     GIL serialises MEM and OBJ; from 3.12 every domain must be thread-safe (interpreters
+ *     with their own GIL call it at once);
  *   - the `ctx` you put in `hook` is passed back as the first argument of every call.
+ * `previous` is the allocator below: call it for what you pass on, with its own ctx; its
+ * blocks are guarded in certify (a read or write past the end, or after a free, crashes at
+ * once) and its functions may be made to fail, to test your failure paths.
  */
 #ifndef PYMEMCHECK_PLUGIN_H
 #define PYMEMCHECK_PLUGIN_H
