@@ -23,9 +23,18 @@ final class CertifyTests: XCTestCase {
     /// invariant the mutant declares it breaks, or, for a defect that necessarily crashes, by
     /// the declared signal. A refusal for anything else (a crash of a defect that need not
     /// crash, another invariant, a worker that did not start) is no proof.
-    func testEveryMutantIsRefusedByItsDeclaredInvariant() throws {
+    /// Split in shards (every mutant in exactly one, by its index) so that no test takes a
+    /// minute: a new mutant lands in a shard by itself.
+    func testMutantsRefusedShard1() throws { try mutantsAreRefused(shard: 0) }
+    func testMutantsRefusedShard2() throws { try mutantsAreRefused(shard: 1) }
+    func testMutantsRefusedShard3() throws { try mutantsAreRefused(shard: 2) }
+    func testMutantsRefusedShard4() throws { try mutantsAreRefused(shard: 3) }
+    func testMutantsRefusedShard5() throws { try mutantsAreRefused(shard: 4) }
+    func testMutantsRefusedShard6() throws { try mutantsAreRefused(shard: 5) }
+
+    func mutantsAreRefused(shard: Int) throws {
         let target = try PluginTestSupport.target("3.13")
-        let mutants = MutantKind.allCases
+        let mutants = PluginTestSupport.shard(shard, of: 6, MutantKind.allCases)
         let outcomes = PluginTestSupport.parallel(mutants) { mutant in
             try? PluginTestSupport.pymemcheck([
                 "certify", "--plugin", "mutant:\(mutant.rawValue)", "--python", target.libraryPath,
@@ -210,6 +219,11 @@ enum PluginTestSupport {
         return try ChildProcess.run(
             executable: "/bin/sh", arguments: ["-c", "cd '\(folder)' && exec " + quoted.joined(separator: " ")],
             environment: environment, timeout: 120)
+    }
+
+    /// The items of shard `index` (0-based) of `count`: every item is in exactly one.
+    static func shard<T>(_ index: Int, of count: Int, _ items: [T]) -> [T] {
+        items.enumerated().filter { $0.offset % count == index }.map(\.element)
     }
 
     static func parallel<T: Sendable, R: Sendable>(_ items: [T], _ work: @escaping @Sendable (T) -> R) -> [R] {

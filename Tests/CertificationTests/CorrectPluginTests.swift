@@ -27,10 +27,19 @@ final class CorrectPluginTests: XCTestCase {
         return plugins
     }
 
-    func testEveryCorrectPluginCertifies() throws {
+    /// In shards, so that no test takes a minute: every plugin of the suite is in exactly one.
+    func testCorrectPluginsCertifyShard1() throws { try correctPluginsCertify(shard: 0) }
+    func testCorrectPluginsCertifyShard2() throws { try correctPluginsCertify(shard: 1) }
+    func testCorrectPluginsCertifyShard3() throws { try correctPluginsCertify(shard: 2) }
+
+    func testTheSuiteHasItsPlugins() throws {
+        XCTAssertGreaterThanOrEqual(try Self.suite().count, 5, "the suite lost its plugins")
+    }
+
+    func correctPluginsCertify(shard: Int) throws {
         let target = try PluginTestSupport.testTarget()
-        let plugins = try Self.suite()
-        XCTAssertGreaterThanOrEqual(plugins.count, 5, "the suite lost its plugins")
+        let plugins = PluginTestSupport.shard(shard, of: 3, try Self.suite())
+        XCTAssertFalse(plugins.isEmpty, "shard \(shard + 1) has no plugin")
         let outcomes = PluginTestSupport.parallel(plugins.map(\.1)) { library in
             try? PluginTestSupport.pymemcheck([
                 "certify", "--plugin", library, "--python", target.libraryPath,
