@@ -29,21 +29,26 @@ struct CertifyCommand: ParsableCommand {
     @Option(name: .customLong("mode"), help: "An allocator mode; repeat for several. Default: default and debug.")
     var modes: [AllocatorMode] = []
 
-    @Option(name: .customLong("fuzz-seconds"), help: "Seconds each fuzz target runs per target and mode.")
+    @Option(
+        name: .customLong("fuzz-seconds"), parsing: .unconditional,
+        help: "Seconds each fuzz target runs per target and mode (0 to 86400; default: 3).",
+        transform: NumberOption.seconds("--fuzz-seconds", 0...86_400))
     var fuzzSeconds: Double = 3
 
     @Option(help: "Output format.") var format: OutputFormat = .text
+    @Option(help: "Write the certificate to this file instead of standard output.")
+    var output: String?
     @Option(help: "A catalogue folder to use instead of the built-in catalogue (also PYMEMCHECK_CATALOGUE).")
     var catalogue: String?
     @OptionGroup var progress: ProgressOptions
 
     func validate() throws {
         if all && !specs.isEmpty { throw ValidationError("give --all or --python, not both") }
-        if !(fuzzSeconds >= 0 && fuzzSeconds.isFinite) { throw ValidationError("--fuzz-seconds must be 0 or more") }
     }
 
     func run() throws {
         try reportingErrors {
+            let output = try self.output.map { try OutputFile(checking: $0) } // before any work
             _ = try AllocatorPlugin.load(plugin.path) // a bad path or a missing symbol: one line, now
             let targets =
                 all
@@ -60,7 +65,7 @@ struct CertifyCommand: ParsableCommand {
             certifier.progress = line.stepper { "\($0) done" }
             let certificate = certifier.run(targets: targets, modes: modes)
             line.clear()
-            try printDocument(certificate, as: format)
+            try printDocument(certificate, as: format, to: output)
             if !certificate.certified { throw ExitCode(1) }
         }
     }

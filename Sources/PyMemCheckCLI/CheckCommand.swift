@@ -39,7 +39,9 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "Write the report to this file instead of standard output.")
     var output: String?
 
-    @Option(help: "How many target processes run at once.")
+    @Option(
+        parsing: .unconditional, help: "How many target processes run at once (1 to 64; default: 2).",
+        transform: NumberOption.whole("--jobs", 1...64))
     var jobs: Int = 2
 
     @Option(help: "A catalogue folder to use instead of the built-in catalogue (also PYMEMCHECK_CATALOGUE).")
@@ -52,11 +54,11 @@ struct CheckCommand: ParsableCommand {
 
     func validate() throws {
         if all && !specs.isEmpty { throw ValidationError("give --all or --python, not both") }
-        if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
     }
 
     func run() throws {
         try reportingErrors {
+            let output = try self.output.map { try OutputFile(checking: $0) } // before any work
             let folder = Catalogue.folder(option: catalogue)
             let catalogue = try loadCatalogue(folder)
             let targets = try selectedTargets()
@@ -69,7 +71,7 @@ struct CheckCommand: ParsableCommand {
                 targets: targets, modes: modes.isEmpty ? AllocatorMode.allCases : modes, clauses: clauses,
                 controls: controls)
             line.clear()
-            try write(ReportRenderer.render(matrix, as: format))
+            try write(ReportRenderer.render(matrix, as: format), to: output)
             if !matrix.unexpected.isEmpty || !matrix.unprovenControls.isEmpty { throw ExitCode(1) }
         }
     }
@@ -97,15 +99,11 @@ struct CheckCommand: ParsableCommand {
         return chosen
     }
 
-    private func write(_ text: String) throws {
+    private func write(_ text: String, to output: OutputFile?) throws {
         guard let output else {
             print(text, terminator: text.hasSuffix("\n") ? "" : "\n")
             return
         }
-        do {
-            try text.write(toFile: output, atomically: true, encoding: .utf8)
-        } catch {
-            throw PyMemCheckError.environment("cannot write \(output): \(error.localizedDescription)")
-        }
+        try output.write(text)
     }
 }

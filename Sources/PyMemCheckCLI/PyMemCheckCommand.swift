@@ -8,6 +8,7 @@ public struct PyMemCheckCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "pymemcheck",
         abstract: "Checks that a CPython runtime honours the documented semantics of its memory allocator C API.",
+        version: PyMemCheckVersion.number,
         subcommands: [
             CheckCommand.self, TargetsCommand.self, ProbeCommand.self, ReplayCommand.self, ExplainCommand.self,
             CorpusCommand.self, BenchCommand.self, CertifyCommand.self, ReproCommand.self,

@@ -81,13 +81,9 @@ struct ExplainCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             for file in files {
-                do {
-                    let program = try OpInput.load(path: file)
-                    if files.count > 1 { print("# \(file)") }
-                    print(TextForm.render(program), terminator: "")
-                } catch {
-                    throw PyMemCheckError.usage("\(error)")
-                }
+                let program = try usageErrors { try OpInput.load(checking: file) }
+                if files.count > 1 { print("# \(file)") }
+                print(TextForm.render(program), terminator: "")
             }
         }
     }
