@@ -21,13 +21,7 @@ struct CertifyCommand: ParsableCommand {
         transform: PluginChoice.parse)
     var plugin: PluginChoice
 
-    @Option(name: .customLong("python"), help: "A target; repeat for several. Default: python3 on PATH.")
-    var specs: [String] = []
-
-    @Flag(help: "Every target found on this machine.") var all = false
-
-    @Option(name: .customLong("mode"), help: "An allocator mode; repeat for several. Default: default and debug.")
-    var modes: [AllocatorMode] = []
+    @OptionGroup var selection: TargetSelection<DefaultAndDebug>
 
     @Option(
         name: .customLong("fuzz-seconds"), parsing: .unconditional,
@@ -42,19 +36,12 @@ struct CertifyCommand: ParsableCommand {
     var catalogue: String?
     @OptionGroup var progress: ProgressOptions
 
-    func validate() throws {
-        if all && !specs.isEmpty { throw ValidationError("give --all or --python, not both") }
-    }
-
     func run() throws {
         try reportingErrors {
             let output = try self.output.map { try OutputFile(checking: $0) } // before any work
             _ = try AllocatorPlugin.load(plugin.path) // a bad path or a missing symbol: one line, now
-            let targets =
-                all
-                ? TargetDiscovery.discover().targets
-                : try (specs.isEmpty ? [nil] : specs.map { Optional($0) }).map { try TargetSpec.resolve($0) }
-            let modes = self.modes.isEmpty ? [AllocatorMode.default, .debug] : self.modes
+            let targets = try selection.targets()
+            let modes = selection.modes
             let folder = Catalogue.folder(option: catalogue)
             var certifier = Certifier(
                 pluginPath: plugin.path, catalogue: try loadCatalogue(folder),
@@ -66,7 +53,10 @@ struct CertifyCommand: ParsableCommand {
             let certificate = certifier.run(targets: targets, modes: modes)
             line.clear()
             try printDocument(certificate, as: format, to: output)
-            if !certificate.certified { throw ExitCode(1) }
+            try ExitStatus.conclude(
+                failures: certificate.failures,
+                unjudged: certificate.judged
+                    ? nil : "nothing could be judged: \(certificate.notApplicable.joined(separator: "; "))")
         }
     }
 }

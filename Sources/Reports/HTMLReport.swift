@@ -28,7 +28,9 @@ enum HTMLReport {
     }
 
     static func head(_ matrix: Matrix) -> String {
-        let title = matrix.unexpected.isEmpty ? "conforms" : "\(matrix.unexpected.count) unexpected"
+        let title =
+            !matrix.unexpected.isEmpty
+            ? "\(matrix.unexpected.count) unexpected" : matrix.judged == 0 ? "nothing judged" : "conforms"
         return """
             <!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>pymemcheck: \(title)</title>
             <style>

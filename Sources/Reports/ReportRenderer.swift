@@ -60,9 +60,11 @@ enum TextReport {
         if let controls = matrix.controls { lines += ControlsText.render(controls) }
         lines.append("")
         lines.append(
-            unexpected.isEmpty
-                ? "conforms: no unexpected result"
-                : "does not conform: \(counted(unexpected.count, "unexpected result"))")
+            !unexpected.isEmpty
+                ? "does not conform: \(counted(unexpected.count, "unexpected result"))"
+                : matrix.judged == 0
+                    ? "nothing could be judged: every result is not applicable"
+                    : "conforms: no unexpected result")
         return lines.joined(separator: "\n") + "\n"
     }
 }

@@ -149,7 +149,8 @@ final class CommandLineTests: XCTestCase {
             environment: environment, timeout: 900)
     }
 
-    /// A target that cannot run a mode is an entry of the JSON (not text before it), and no failure.
+    /// A target that cannot run a mode is an entry of the JSON (not text before it), and no
+    /// failure: nothing could be judged (exit 2, one line on stderr).
     func testReplayJSONSaysNotApplicableInJSON() throws {
         guard let old = TestSupport.discovery.targets.first(where: { !$0.mimalloc }) else {
             throw XCTSkip(
@@ -160,7 +161,8 @@ final class CommandLineTests: XCTestCase {
         let outcome = try TestSupport.pymemcheck([
             "replay", corpus, "--python", old.libraryPath, "--mode", "mimalloc", "--format", "json",
         ])
-        XCTAssertEqual(outcome.exitStatus, 0, outcome.stderr)
+        XCTAssertEqual(outcome.exitStatus, 2, outcome.stderr)
+        XCTAssertEqual(outcome.stderr.split(separator: "\n").count, 1, outcome.stderr)
         let document = try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any]
         let entries = try XCTUnwrap(document?["results"] as? [[String: Any]], outcome.stdout)
         XCTAssertEqual(entries.count, 1)
@@ -309,5 +311,66 @@ final class CommandLineTests: XCTestCase {
     func testVersionIsPrinted() throws {
         let outcome = try assertEnds(["--version"], exit: 0)
         XCTAssertNotNil(outcome.stdout.wholeMatch(of: /[0-9]+\.[0-9]+\.[0-9]+\n/), outcome.stdout)
+    }
+
+    // MARK: one rule for exit codes
+
+    /// The root command's help states the one rule.
+    func testHelpStatesTheExitCodes() throws {
+        let help = try assertEnds(["--help"], exit: 0).stdout.split(whereSeparator: \.isWhitespace).joined(
+            separator: " ")
+        XCTAssertTrue(help.contains("0 conforms"), help)
+        XCTAssertTrue(help.contains("1 a non-conformance was found"), help)
+        XCTAssertTrue(help.contains("2 nothing could be judged"), help)
+    }
+
+    /// A target named twice (a series and its release, and its library's path) and a mode given
+    /// twice run once.
+    func testRepeatedTargetsAndModesRunOnce() throws {
+        let target = try TestSupport.target("3.12")
+        let outcome = try assertEnds(
+            [
+                "check", "--python", "3.12", "--python", target.id, "--python", target.libraryPath,
+                "--mode", "debug", "--mode", "debug", "--clause", "raw.calloc.zeroes", "--format", "json",
+            ], exit: 0)
+        let json = try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any]
+        XCTAssertEqual((json?["columns"] as? [Any])?.count, 1, outcome.stdout)
+        XCTAssertEqual((json?["results"] as? [Any])?.count, 1, outcome.stdout)
+    }
+
+    /// A target that cannot run the mode asked for: check, certify and replay judge nothing, say
+    /// so, and exit 2 (check said "conforms" and exited 0; certify exited 1).
+    func testNothingJudgedExitsTwoInEveryCommand() throws {
+        guard let old = TestSupport.discovery.targets.first(where: { !$0.mimalloc }) else {
+            throw XCTSkip("every target here has mimalloc; install a CPython before 3.13 (pyenv install 3.12)")
+        }
+        let notHere = ["--python", old.libraryPath, "--mode", "mimalloc"]
+        let check = try assertEnds(
+            ["check", "--clause", "raw.*"] + notHere, exit: 2, says: "nothing could be judged: no clause applies")
+        XCTAssertTrue(
+            check.stdout.hasSuffix("nothing could be judged: every result is not applicable\n"), check.stdout)
+        XCTAssertFalse(check.stdout.contains("conforms"), check.stdout)
+        let certify = try assertEnds(
+            ["certify", "--plugin", "mutant:zero-size-null"] + notHere, exit: 2,
+            says: "nothing could be judged: \(old.id) mimalloc")
+        XCTAssertTrue(certify.stdout.contains("NOT CERTIFIED: nothing could be checked"), certify.stdout)
+        let input = Self.package.appendingPathComponent("Corpus/fuzz-sequences/calloc-zeroes.bin").path
+        _ = try assertEnds(["replay", input] + notHere, exit: 2, says: "nothing could be judged")
+    }
+
+    /// An input that does not decode is counted apart as unreadable, not as a finding: exit 2,
+    /// unless another input shows a finding (exit 1).
+    func testUnreadableReplayInputIsNoFinding() throws {
+        _ = try TestSupport.target("3.13")
+        let folder = try scratchFolder()
+        let unreadable = "\(folder)/unreadable.ops"
+        try "not an op\n".write(toFile: unreadable, atomically: true, encoding: .utf8)
+        let alone = try assertEnds(
+            ["replay", unreadable, "--python", "3.13"], exit: 2, says: "1 input(s) unreadable")
+        XCTAssertTrue(alone.stdout.hasSuffix("1 replays, 0 with a finding or a crash, 1 unreadable\n"), alone.stdout)
+        let finding = Self.package.appendingPathComponent("Corpus/seeds/fuzz-sequences/zero-sizes.ops").path
+        let mixed = try assertEnds(
+            ["replay", unreadable, finding, "--python", "3.13", "--mutant", "zero-size-null"], exit: 1)
+        XCTAssertTrue(mixed.stdout.hasSuffix("2 replays, 1 with a finding or a crash, 1 unreadable\n"), mixed.stdout)
     }
 }
