@@ -43,12 +43,7 @@ public final class AllocatorPlugin: @unchecked Sendable {
         let path = URL(
             fileURLWithPath: path, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
         ).standardizedFileURL.path
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), !isFolder.boolValue else {
-            throw PyMemCheckError.usage(
-                "plugin \(path) not found; give the path of a shared "
-                    + "library exporting pymemcheck_allocator, or mutant:NAME")
-        }
+        try InputFile.check(path, as: .plugin) // dlopen would wait forever on a FIFO
         guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL) else {
             let reason = String(cString: dlerror())
             if reason.contains("invalid ELF header") || reason.contains("file too short")
@@ -123,4 +118,9 @@ public final class AllocatorPlugin: @unchecked Sendable {
 /// PYMEM_DOMAIN_* values).
 private func runtimeDomain(_ domain: Domain) -> AllocatorDomain {
     AllocatorDomain(rawValue: Int32(domain.rawValue))!
+}
+
+extension InputFile.Role {
+    static let plugin = Self(
+        noun: "plugin", hint: "give the path of a shared library exporting pymemcheck_allocator, or mutant:NAME")
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <dlfcn.h>
 #include <malloc.h>
+#include <sys/vfs.h>
 
 typedef PMCStatus (*PMCPreInitializeFn)(const PMCPreConfigBuffer *);
 
@@ -31,4 +32,9 @@ const char *pmc_image_path(const void *address) {
 /* mallinfo2 is newer than Swift's Glibc module map knows. */
 size_t pmc_malloc_bytes_in_use(void) {
     return mallinfo2().uordblks;
+}
+
+long pmc_file_system_type(const char *path) {
+    struct statfs info;
+    return statfs(path, &info) == 0 ? (long)info.f_type : 0;
 }

@@ -1,4 +1,5 @@
 import Foundation
+import PyRuntime
 import Yams
 
 /// The clause catalogue: every YAML file of the Conformance/ folder (built into the binary, or
@@ -31,15 +32,13 @@ public struct Catalogue: Sendable {
     public init(sections: [Section]) { self.sections = sections }
 
     /// Reads every *.yaml file of `folder`, in name order. A file that does not parse is named
-    /// with the parser's reason.
+    /// with the parser's reason and where in the file it is.
     public static func load(from folder: String) throws -> Catalogue {
-        let names: [String]
-        do {
-            names = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".yaml") }
-                .sorted()
-        } catch {
-            throw CatalogueError("cannot read the catalogue folder \(folder): \(error.localizedDescription)")
+        try InputFile.checkFolder(folder, as: .catalogueFolder)
+        guard let listed = try? FileManager.default.contentsOfDirectory(atPath: folder) else {
+            throw CatalogueError("cannot list the catalogue folder \(folder); check that you may read it")
         }
+        let names = listed.filter { $0.hasSuffix(".yaml") }.sorted()
         guard !names.isEmpty else { throw CatalogueError("no clause files (*.yaml) in \(folder)") }
         return Catalogue(sections: try names.map { try loadSection("\(folder)/\($0)") })
     }
@@ -69,39 +68,33 @@ public struct Catalogue: Sendable {
     }
 
     static func loadSection(_ path: String) throws -> Section {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw CatalogueError("cannot read \(path): \(error.localizedDescription)")
+        guard let text = String(validating: try InputFile.read(path, as: .clauseFile), as: UTF8.self) else {
+            throw CatalogueError("\(path) is not UTF-8 text; a clause file is YAML")
         }
         return try section(from: text, file: (path as NSString).lastPathComponent, origin: path)
     }
 
-    /// One clause file's section; `origin` names the file in an error.
+    /// One clause file's section; `origin` names the file in an error, with the line and
+    /// column of what is wrong.
     static func section(from text: String, file: String, origin: String) throws -> Section {
         do {
             var section = try YAMLDecoder().decode(Section.self, from: text)
             section.file = file
             return section
         } catch {
-            throw CatalogueError("\(origin) is not a valid clause file: \(describe(error))")
+            let problem = ClauseFileProblem(error, in: text)
+            let place = problem.place.map { "\(origin):\($0.line):\($0.column)" } ?? origin
+            throw CatalogueError("\(place): not a valid clause file: \(problem.text)")
         }
     }
+}
 
-    /// A decoding error in one line, with the path to the offending field.
-    static func describe(_ error: any Error) -> String {
-        guard let error = error as? DecodingError else { return "\(error)" }
-        func path(_ context: DecodingError.Context) -> String {
-            context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
-        }
-        switch error {
-        case .keyNotFound(let key, let context): return "missing '\(key.stringValue)' at \(path(context))"
-        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
-            return "\(context.debugDescription) at \(path(context))"
-        @unknown default: return "\(error)"
-        }
-    }
+extension InputFile.Role {
+    static let catalogueFolder = Self(
+        noun: "catalogue folder", hint: "give a folder of clause files (*.yaml), like the package's Conformance/")
+    static let clauseFile = Self(
+        noun: "clause file", hint: "a clause file is YAML (see Conformance/README.md)",
+        sizeLimit: (1 << 20, "the largest of Conformance/ is 20 KiB"))
 }
 
 public struct CatalogueError: Error, CustomStringConvertible, Sendable {

@@ -19,7 +19,7 @@ public enum CorpusCompiler {
             let folder = "\(seeds)/\(target.rawValue)"
             let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
             for name in names.sorted() where name.hasSuffix(".ops") {
-                let program = try OpInput.load(path: "\(folder)/\(name)")
+                let program = try OpInput.load(checking: "\(folder)/\(name)")
                 let bytes: [UInt8]
                 do { bytes = try ByteForm.encode(program) } catch {
                     throw CorpusError(description: "\(folder)/\(name): \(error)")

@@ -80,7 +80,7 @@ public enum FuzzEntry {
         var failed = false
         for file in files {
             do {
-                let program = try OpInput.load(path: file)
+                let program = try OpInput.load(checking: file)
                 let verdict = target.run(program, with: runner(for: target))
                 print("\(file): \(verdict.conforms ? "conforms" : "FINDING")\(verdict.note.map { " (\($0))" } ?? "")")
                 for finding in verdict.findings { print("  \(finding)") }

@@ -34,9 +34,9 @@ public enum Replay {
 
     /// Which fuzz target a file belongs to: a `# target: NAME` line, else the folder it is in
     /// (Corpus/fuzz-violations/...), else fuzz-sequences.
-    public static func fuzzTarget(of path: String, default fallback: FuzzTarget?) -> FuzzTarget {
+    public static func fuzzTarget(of path: String, bytes: [UInt8]?, default fallback: FuzzTarget?) -> FuzzTarget {
         if let fallback { return fallback }
-        if let text = try? String(contentsOfFile: path, encoding: .utf8) {
+        if let text = bytes.flatMap({ String(validating: $0, as: UTF8.self) }) {
             for line in text.split(separator: "\n").prefix(5) {
                 let words = line.split(separator: " ")
                 if words.count >= 3, words[0] == "#", words[1] == "target:",
@@ -50,25 +50,23 @@ public enum Replay {
         return parts.compactMap(FuzzTarget.init(rawValue:)).last ?? .sequences
     }
 
-    /// Every file under the paths given (folders recursively), documentation left out.
+    /// Every file under the paths given (folders recursively), documentation left out. Each is
+    /// checked here, before any worker runs: a FIFO, a device or a huge file is one line now,
+    /// not a worker that hangs on it.
     public static func expand(_ paths: [String]) throws -> [String] {
         var files: [String] = []
         for path in paths {
-            var isFolder: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
-                throw PyMemCheckError.usage("\(path): no such file or folder")
-            }
-            if !isFolder.boolValue {
+            guard InputFile.kind(path) == .folder else {
+                try InputFile.check(path, as: .opInput)
                 files.append(path)
                 continue
             }
             let entries = FileManager.default.enumerator(atPath: path)?.compactMap { $0 as? String } ?? []
             for entry in entries.sorted() where !entry.hasSuffix(".md") && !entry.hasPrefix(".") {
-                var nested: ObjCBool = false
                 let full = "\(path)/\(entry)"
-                if FileManager.default.fileExists(atPath: full, isDirectory: &nested), !nested.boolValue {
-                    files.append(full)
-                }
+                guard InputFile.kind(full) != .folder else { continue }
+                try InputFile.check(full, as: .opInput)
+                files.append(full)
             }
         }
         return files
@@ -82,7 +80,8 @@ public enum Replay {
         let target = try TargetSpec.resolve(setup.target)
         var runner: ProgramRunner?
         return { file in
-            let fuzzTarget = fuzzTarget(of: file, default: setup.fuzzTarget)
+            let bytes = Swift.Result { try InputFile.read(file, as: .opInput) }
+            let fuzzTarget = fuzzTarget(of: file, bytes: try? bytes.get(), default: setup.fuzzTarget)
             if runner == nil {
                 let plugin = try setup.plugin.map(AllocatorPlugin.load)
                 let options = FuzzSession.Options(
@@ -92,7 +91,7 @@ public enum Replay {
             }
             var result = Result(file: file, fuzzTarget: fuzzTarget.rawValue, target: "", mode: "", outcome: .conforms)
             do {
-                let verdict = fuzzTarget.run(try OpInput.load(path: file), with: runner!)
+                let verdict = fuzzTarget.run(try OpInput.load(bytes: try bytes.get(), path: file), with: runner!)
                 result.verdict = verdict
                 result.outcome = verdict.conforms ? .conforms : .finding
             } catch {
@@ -122,7 +121,8 @@ public enum Replay {
             silenceLimit: 60)
         return zip(files, pool.run(files)).map { file, outcome in
             // The file's fuzz target as the worker reads it, for a file whose worker never answered.
-            let named = Replay.fuzzTarget(of: file, default: fuzzTarget).rawValue
+            let bytes = try? InputFile.read(file, as: .opInput)
+            let named = Replay.fuzzTarget(of: file, bytes: bytes, default: fuzzTarget).rawValue
             var result = Result(file: file, fuzzTarget: named, target: target.id, mode: mode.name, outcome: .crashed)
             switch outcome {
             case .answered(let answer):

@@ -37,7 +37,11 @@ public enum OpInputError: Error, CustomStringConvertible, Sendable, Hashable {
 /// used the same way.
 public enum OpInput {
     public static func load(path: String) throws -> Program {
-        let bytes = try read(path: path)
+        try load(bytes: try read(path: path), path: path)
+    }
+
+    /// The program of a file's bytes (read by the caller); `path` names it in an error.
+    public static func load(bytes: [UInt8], path: String) throws -> Program {
         if let text = textForm(of: bytes) {
             do { return try TextForm.parse(text) } catch { throw OpInputError.text(path: path, error) }
         }

@@ -13,15 +13,17 @@ struct BenchCommand: ParsableCommand {
 
     @OptionGroup var target: TargetOption
     @Option(help: "Allocator mode.") var mode: AllocatorMode = .pymalloc
-    @Option(help: "How many programs.") var programs = 20_000
-    @Option(name: .customLong("max-ops"), help: "Ops per program at most.") var maxOps = 64
+    @Option(
+        parsing: .unconditional, help: "How many programs (1 to 1000000; default: 20000).",
+        transform: NumberOption.whole("--programs", 1...1_000_000))
+    var programs = 20_000
+    @Option(
+        name: .customLong("max-ops"), parsing: .unconditional,
+        help: "Ops per program at most (1 to 1024; default: 64).",
+        transform: NumberOption.whole("--max-ops", 1...1024))
+    var maxOps = 64
     @Option(help: "Output format.") var format: OutputFormat = .text
     @OptionGroup var progress: ProgressOptions
-
-    func validate() throws {
-        if programs < 1 { throw ValidationError("--programs must be at least 1") }
-        if maxOps < 1 { throw ValidationError("--max-ops must be at least 1") }
-    }
 
     func run() throws {
         try reportingErrors {

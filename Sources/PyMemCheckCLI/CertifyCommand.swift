@@ -22,15 +22,12 @@ struct CertifyCommand: ParsableCommand {
         transform: PluginChoice.parse)
     var plugin: PluginChoice
 
-    @Option(name: .customLong("python"), help: "A target; repeat for several. Default: python3 on PATH.")
-    var specs: [String] = []
+    @OptionGroup var selection: TargetSelection<DefaultAndDebug>
 
-    @Flag(help: "Every target found on this machine.") var all = false
-
-    @Option(name: .customLong("mode"), help: "An allocator mode; repeat for several. Default: default and debug.")
-    var modes: [AllocatorMode] = []
-
-    @Option(name: .customLong("fuzz-seconds"), help: "Seconds each fuzz target runs per target and mode.")
+    @Option(
+        name: .customLong("fuzz-seconds"), parsing: .unconditional,
+        help: "Seconds each fuzz target runs per target and mode (0 to 86400; default: 3).",
+        transform: NumberOption.seconds("--fuzz-seconds", 0...86_400))
     var fuzzSeconds: Double = 3
 
     @Option(
@@ -40,8 +37,11 @@ struct CertifyCommand: ParsableCommand {
             valueName: "name"))
     var only: [String] = []
 
-    @Option(help: "Where the inputs of fuzz findings are saved, for the replay commands the certificate prints.")
-    var findings = "pymemcheck-findings"
+    @Option(
+        help: ArgumentHelp(
+            "Where the inputs of fuzz findings are saved, for the replay commands the certificate prints. "
+                + "Default: pymemcheck-findings beside --output, else in the current folder."))
+    var findings: String?
 
     @Option(
         name: .customLong("hang-limit"),
@@ -51,13 +51,13 @@ struct CertifyCommand: ParsableCommand {
     var hangLimit: Double = ConformanceRunner.defaultSilenceLimit
 
     @Option(help: "Output format.") var format: OutputFormat = .text
+    @Option(help: "Write the certificate to this file instead of standard output.")
+    var output: String?
     @Option(help: "A catalogue folder to use instead of the built-in catalogue (also PYMEMCHECK_CATALOGUE).")
     var catalogue: String?
     @OptionGroup var progress: ProgressOptions
 
     func validate() throws {
-        if all && !specs.isEmpty { throw ValidationError("give --all or --python, not both") }
-        if !(fuzzSeconds >= 0 && fuzzSeconds.isFinite) { throw ValidationError("--fuzz-seconds must be 0 or more") }
         if !(hangLimit >= 1 && hangLimit <= 86_400) {
             throw ValidationError("--hang-limit must be a number of seconds from 1 to 86400")
         }
@@ -65,19 +65,20 @@ struct CertifyCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            let output = try self.output.map { try OutputFile(checking: $0) } // before any work
             _ = try AllocatorPlugin.load(plugin.path) // a bad path or a missing symbol: one line, now
-            let targets =
-                all
-                ? TargetDiscovery.discover().targets
-                : try (specs.isEmpty ? [nil] : specs.map { Optional($0) }).map { try TargetSpec.resolve($0) }
-            let modes = self.modes.isEmpty ? [AllocatorMode.default, .debug] : self.modes
+            let targets = try selection.targets()
+            let modes = selection.modes
             let folder = Catalogue.folder(option: catalogue)
             var certifier = Certifier(
                 pluginPath: plugin.path, catalogue: try loadCatalogue(folder),
                 catalogueFolder: folder, fuzzSeconds: fuzzSeconds,
                 executable: try SelfExecutable.path())
             certifier.only = only
-            certifier.findingsFolder = findings
+            certifier.findingsFolder =
+                findings
+                ?? URL(fileURLWithPath: self.output ?? "certificate").deletingLastPathComponent()
+                .appendingPathComponent("pymemcheck-findings").path
             certifier.hangLimit = hangLimit
             if !only.isEmpty && certifier.selectedClauses.isEmpty && certifier.selectedParts.isEmpty {
                 throw PyMemCheckError.usage(
@@ -89,8 +90,11 @@ struct CertifyCommand: ParsableCommand {
             certifier.progress = line.stepper { "\($0) done" }
             let certificate = certifier.run(targets: targets, modes: modes)
             line.clear()
-            try printDocument(certificate, as: format)
-            if !certificate.certified { throw ExitCode(1) }
+            try printDocument(certificate, as: format, to: output)
+            try ExitStatus.conclude(
+                failures: certificate.failures,
+                unjudged: certificate.judged
+                    ? nil : "nothing could be judged: \(certificate.notApplicable.joined(separator: "; "))")
         }
     }
 }

@@ -15,18 +15,7 @@ struct CheckCommand: ParsableCommand {
         commandName: "check",
         abstract: "Check the documented allocator semantics on targets × modes and report the matrix.")
 
-    @Option(
-        name: .customLong("python"),
-        help: "A target (version, libpython*.so or python executable); repeat for several. Default: python3 on PATH.")
-    var specs: [String] = []
-
-    @Flag(help: "Every target found on this machine (see 'pymemcheck targets').")
-    var all = false
-
-    @Option(
-        name: .customLong("mode"),
-        help: "An allocator mode; repeat for several. Default: every mode each target supports.")
-    var modes: [AllocatorMode] = []
+    @OptionGroup var selection: TargetSelection<EveryMode>
 
     @Option(
         name: .customLong("clause"),
@@ -39,7 +28,9 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "Write the report to this file instead of standard output.")
     var output: String?
 
-    @Option(help: "How many target processes run at once.")
+    @Option(
+        parsing: .unconditional, help: "How many target processes run at once (1 to 64; default: 2).",
+        transform: NumberOption.whole("--jobs", 1...64))
     var jobs: Int = 2
 
     @Option(help: "A catalogue folder to use instead of the built-in catalogue (also PYMEMCHECK_CATALOGUE).")
@@ -53,40 +44,32 @@ struct CheckCommand: ParsableCommand {
 
     @OptionGroup var progress: ProgressOptions
 
-    func validate() throws {
-        if all && !specs.isEmpty { throw ValidationError("give --all or --python, not both") }
-        if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
-    }
-
     func run() throws {
         try reportingErrors {
+            let output = try self.output.map { try OutputFile(checking: $0) } // before any work
             let folder = Catalogue.folder(option: catalogue)
             let catalogue = try loadCatalogue(folder)
-            let targets = try selectedTargets()
+            let targets = try selection.targets()
             let clauses = try selectedClauses(catalogue)
             let line = progress.line
             let runner = ConformanceRunner(
                 catalogue: catalogue, catalogueFolder: folder, width: jobs,
                 progress: line.stepper { "\($0.target) \($0.mode)" })
-            let matrix = runner.run(
-                targets: targets, modes: modes.isEmpty ? AllocatorMode.allCases : modes, clauses: clauses,
-                controls: controls)
+            let matrix = runner.run(targets: targets, modes: selection.modes, clauses: clauses, controls: controls)
             line.clear()
-            try write(ReportRenderer.render(matrix, as: format, verbose: verbose))
-            if !matrix.unexpected.isEmpty || !matrix.unprovenControls.isEmpty { throw ExitCode(1) }
+            try write(ReportRenderer.render(matrix, as: format, verbose: verbose), to: output)
+            try ExitStatus.conclude(
+                failures: matrix.unexpected.count + matrix.unprovenControls.count, unjudged: Self.unjudged(matrix))
         }
     }
 
-    private func selectedTargets() throws -> [PythonTarget] {
-        if all {
-            let found = TargetDiscovery.discover().targets
-            guard !found.isEmpty else {
-                throw PyMemCheckError.environment(
-                    "no CPython found on this machine; install one built with --enable-shared")
-            }
-            return found
+    /// Why nothing could be judged, when every result is not applicable (or there is none).
+    static func unjudged(_ matrix: Matrix) -> String? {
+        guard matrix.judged == 0 else { return nil }
+        let reason = matrix.results.first.flatMap { result in
+            result.evidence.first.map { " (\(result.target) \(result.mode): \($0))" }
         }
-        return try (specs.isEmpty ? [nil] : specs.map { Optional($0) }).map { try TargetSpec.resolve($0) }
+        return "nothing could be judged: no clause applies to the targets and modes chosen\(reason ?? "")"
     }
 
     private func selectedClauses(_ catalogue: Catalogue) throws -> [Clause] {
@@ -100,15 +83,11 @@ struct CheckCommand: ParsableCommand {
         return chosen
     }
 
-    private func write(_ text: String) throws {
+    private func write(_ text: String, to output: OutputFile?) throws {
         guard let output else {
             print(text, terminator: text.hasSuffix("\n") ? "" : "\n")
             return
         }
-        do {
-            try text.write(toFile: output, atomically: true, encoding: .utf8)
-        } catch {
-            throw PyMemCheckError.environment("cannot write \(output): \(error.localizedDescription)")
-        }
+        try output.write(text)
     }
 }

@@ -20,6 +20,29 @@ func reportingErrors(_ body: () throws -> Void) throws {
     }
 }
 
+/// "the value '-1' is invalid for '--jobs <jobs>': --jobs must be ..." as "--jobs must be ...,
+/// not '-1'": a numeric option's parser (NumberOption) says what is wrong in its own words.
+private func ownWordsFirst(_ line: String) -> String {
+    let pattern = #"^the value '(.*)' is invalid for '(--[a-z-]+) <[^>]*>': (--[a-z-]+ must .*)$"#
+    guard let match = try? Regex(pattern).wholeMatch(in: line), match.count == 4,
+        let value = match[1].substring, let option = match[2].substring, let words = match[3].substring,
+        words.hasPrefix(option + " ")
+    else { return line }
+    return "\(words), not '\(value)'"
+}
+
+/// `body`'s result, with any error but pymemcheck's own as a usage error: a file the user
+/// named that does not parse (the parser's error names the file and the place).
+func usageErrors<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as PyMemCheckError {
+        throw error
+    } catch {
+        throw PyMemCheckError.usage("\(error)")
+    }
+}
+
 private func isNotApplicable(_ error: PyMemCheckError) -> Bool {
     if case .notApplicable = error { return true }
     return false
@@ -44,6 +67,7 @@ func usageLine(brief: String, full: String) -> String {
     }
     line = line.prefix(1).lowercased() + line.dropFirst()
     if line.hasSuffix(".") { line.removeLast() }
+    line = ownWordsFirst(line)
     if let help = full.range(of: #"'[^']* --help'"#, options: .regularExpression) {
         line += " (see \(full[help]))"
     }

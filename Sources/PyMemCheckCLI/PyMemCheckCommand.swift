@@ -8,6 +8,8 @@ public struct PyMemCheckCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "pymemcheck",
         abstract: "Checks that a CPython runtime honours the documented semantics of its memory allocator C API.",
+        discussion: ExitStatus.rule,
+        version: PyMemCheckVersion.number,
         subcommands: [
             CheckCommand.self, TargetsCommand.self, ProbeCommand.self, ReplayCommand.self, ExplainCommand.self,
             CorpusCommand.self, BenchCommand.self, CertifyCommand.self, ReproCommand.self,
@@ -33,22 +35,5 @@ public struct PyMemCheckCommand: ParsableCommand {
             }
             exit(withError: error)
         }
-    }
-}
-
-/// --python, shared by every command that drives a target.
-struct TargetOption: ParsableArguments {
-    @Option(
-        name: .customLong("python"),
-        help: "A version (3.12, 3.11.7, 3.11d), a libpython*.so, or a python executable. Default: python3 on PATH.")
-    var spec: String?
-
-    /// The target, when it can run `mode`: a mode it cannot run is one line and exit 2.
-    func resolve(toRun mode: AllocatorMode) throws -> PythonTarget {
-        let target = try TargetSpec.resolve(spec)
-        if case .notApplicable(let reason) = target.applicability(of: mode) {
-            throw PyMemCheckError.notApplicable("\(target.id) cannot run mode \(mode.name): \(reason)")
-        }
-        return target
     }
 }

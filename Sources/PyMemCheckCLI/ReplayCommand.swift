@@ -17,11 +17,7 @@ struct ReplayCommand: ParsableCommand {
     @Argument(help: "Input files or folders (Corpus/ replays the whole corpus).")
     var paths: [String]
 
-    @Option(name: .customLong("python"), help: "A target; repeat for several. Default: python3 on PATH.")
-    var specs: [String] = []
-
-    @Option(name: .customLong("mode"), help: "An allocator mode; repeat for several. Default: default.")
-    var modes: [AllocatorMode] = []
+    @OptionGroup var selection: TargetSelection<DefaultModeOnly>
 
     @Option(
         name: .customLong("fuzz-target"),
@@ -48,8 +44,8 @@ struct ReplayCommand: ParsableCommand {
             guard !files.isEmpty else {
                 throw PyMemCheckError.usage("no input files under \(paths.joined(separator: " "))")
             }
-            let targets = try (specs.isEmpty ? [nil] : specs.map { Optional($0) }).map { try TargetSpec.resolve($0) }
-            let modes = self.modes.isEmpty ? [AllocatorMode.default] : self.modes
+            let targets = try selection.targets()
+            let modes = selection.modes
             let executable = try SelfExecutable.path()
             let line = progress.line
             var results: [Replay.Result] = []
@@ -66,8 +62,19 @@ struct ReplayCommand: ParsableCommand {
             line.clear()
             let document = ReplayDocument(results: results)
             try printDocument(document, as: format)
-            if document.failures > 0 { throw ExitCode(1) }
+            try ExitStatus.conclude(failures: document.failures, unjudged: Self.unjudged(document))
         }
+    }
+
+    /// What could not be judged: unreadable inputs (the first named), or every target and mode
+    /// not applicable.
+    static func unjudged(_ document: ReplayDocument) -> String? {
+        if let first = document.results.first(where: { $0.outcome == .unreadable }) {
+            return "\(document.unreadable) input(s) unreadable, nothing judged of them: \(first.detail ?? first.file)"
+        }
+        guard document.judged == 0 else { return nil }
+        let reason = document.results.first?.detail.map { " (\($0))" } ?? ""
+        return "nothing could be judged: no target runs the modes chosen\(reason)"
     }
 }
 
@@ -81,13 +88,9 @@ struct ExplainCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             for file in files {
-                do {
-                    let program = try OpInput.load(path: file)
-                    if files.count > 1 { print("# \(file)") }
-                    print(TextForm.render(program), terminator: "")
-                } catch {
-                    throw PyMemCheckError.usage("\(error)")
-                }
+                let program = try usageErrors { try OpInput.load(checking: file) }
+                if files.count > 1 { print("# \(file)") }
+                print(TextForm.render(program), terminator: "")
             }
         }
     }

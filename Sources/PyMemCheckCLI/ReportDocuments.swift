@@ -13,7 +13,9 @@ extension BenchDocument {
     }
 }
 
-/// A document in the format asked for: its text, or its JSON.
-func printDocument(_ document: some ReadableDocument, as format: OutputFormat) throws {
-    print(try document.rendered(asJSON: format == .json), terminator: "")
+/// A document in the format asked for, its text or its JSON, on standard output or in `output`.
+func printDocument(_ document: some ReadableDocument, as format: OutputFormat, to output: OutputFile? = nil) throws {
+    let text = try document.rendered(asJSON: format == .json)
+    guard let output else { return print(text, terminator: "") }
+    try output.write(text)
 }

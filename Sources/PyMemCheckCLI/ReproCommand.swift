@@ -34,12 +34,13 @@ struct ReproCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let program: Program
-            do { program = try OpInput.load(path: input) } catch { throw PyMemCheckError.usage("\(error)") }
+            let output = try self.output.map { try OutputFile(checking: $0, option: "-o") } // before any work
+            let program = try usageErrors { try OpInput.load(checking: input) }
             let target = try TargetSpec.resolve(self.target.spec)
             let code: String
             do {
-                let fuzzTarget = Replay.fuzzTarget(of: input, default: fuzzTarget)
+                let fuzzTarget = Replay.fuzzTarget(
+                    of: input, bytes: try? InputFile.read(input, as: .opInput), default: fuzzTarget)
                 code = try Reproducer.generate(
                     program, source: input, target: target, mode: mode, plugin: plugin?.path,
                     selection: fuzzTarget == .violations ? .legalPrefixAndFirstViolation : .legalOps,
@@ -48,13 +49,9 @@ struct ReproCommand: ParsableCommand {
                 throw PyMemCheckError.usage(error.description)
             }
             guard let output else { return print(code, terminator: "") }
-            do { try code.write(toFile: output, atomically: true, encoding: .utf8) } catch {
-                throw PyMemCheckError.environment("cannot write \(output): \(error.localizedDescription)")
-            }
-            FileHandle.standardError.write(
-                Data(
-                    "wrote \(output); build it with:\n  \(Reproducer.compileCommand(target: target, source: output))\n"
-                        .utf8))
+            try output.write(code)
+            let build = Reproducer.compileCommand(target: target, source: output.path)
+            FileHandle.standardError.write(Data("wrote \(output.path); build it with:\n  \(build)\n".utf8))
         }
     }
 }

@@ -21,12 +21,9 @@ enum LibraryInspector {
     ]
 
     static func inspect(path: String, origin: PythonTarget.Origin) throws -> PythonTarget {
+        // Before dlopen, which would wait forever on a FIFO and cannot be given a time limit.
+        try InputFile.check(path, as: .library)
         let resolved = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
-        guard FileManager.default.fileExists(atPath: resolved) else {
-            throw PyMemCheckError.environment(
-                "no file at \(path); give a libpython*.so, a python executable or a version (see 'pymemcheck targets')"
-            )
-        }
         // RTLD_LOCAL: inspection must not put this library's symbols in the global scope.
         guard let handle = dlopen(resolved, RTLD_LAZY | RTLD_LOCAL) else {
             let reason = dlerror().map { String(cString: $0) } ?? "unknown reason"

@@ -78,16 +78,19 @@ public enum TargetSpec {
 
     private static func locateExecutable(_ spec: String) throws -> String {
         if spec.contains("/") {
+            try InputFile.check(spec, as: .executable)
             guard FileManager.default.isExecutableFile(atPath: spec) else {
-                throw PyMemCheckError.environment(
-                    "no executable at \(spec); give a python executable, a libpython*.so or a version")
+                throw InputFile.refusal(spec, .executable, "is not executable; \(InputFile.Role.executable.hint)")
             }
             return spec
         }
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         for folder in path.split(separator: ":") {
             let candidate = "\(folder)/\(spec)"
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            // A folder is "executable" too (it can be searched): only a program is one.
+            if case .file = InputFile.kind(candidate), FileManager.default.isExecutableFile(atPath: candidate) {
+                return candidate
+            }
         }
         throw PyMemCheckError.environment(
             "'\(spec)' is not on PATH; install a Python or pass "

@@ -56,14 +56,18 @@ public struct CertificateDocument: Sendable, Codable {
     }
 
     public var failures: Int { clauses.filter(\.status.isUnexpected).count + items.filter(\.failed).count }
-    public var certified: Bool { failures == 0 && (!clauses.isEmpty || !items.isEmpty) }
+    /// Whether anything was judged: a contract clause that applied, or a part with a verdict.
+    public var judged: Bool {
+        clauses.contains { $0.status != .notApplicable } || items.contains { $0.status != .note }
+    }
+    public var certified: Bool { failures == 0 && judged }
 
     public var verdict: String {
         let columns = Set(clauses.map { "\($0.target) \($0.mode)" } + items.map { "\($0.target) \($0.mode)" })
         if certified {
             return "CERTIFIED: \(plugin) honours the documented allocator contract on \(columns.count) target mode(s)"
         }
-        if clauses.isEmpty && items.isEmpty {
+        if !judged {
             return "NOT CERTIFIED: nothing could be checked (\(notApplicable.joined(separator: "; ")))"
         }
         return "REFUSED: \(plugin) breaks the documented allocator contract (\(failures) failure(s))"

@@ -54,7 +54,9 @@ enum HTMLReport {
     }
 
     static func head(_ matrix: Matrix) -> String {
-        let title = matrix.unexpected.isEmpty ? "conforms" : "\(matrix.unexpected.count) unexpected"
+        let title =
+            !matrix.unexpected.isEmpty
+            ? "\(matrix.unexpected.count) unexpected" : matrix.judged == 0 ? "nothing judged" : "conforms"
         return """
             <!DOCTYPE html><html lang=en><head><meta charset=utf-8>
             <meta name=viewport content="width=device-width, initial-scale=1">

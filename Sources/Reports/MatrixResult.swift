@@ -119,6 +119,10 @@ public struct Matrix: Sendable, Codable {
 
     public var unexpected: [ClauseResult] { results.filter(\.status.isUnexpected) }
 
+    /// How many results judged the target (anything but not applicable): with none, the run
+    /// shows nothing, neither conformance nor its absence.
+    public var judged: Int { results.filter { $0.status != .notApplicable }.count }
+
     public func counts(target: String? = nil) -> [ResultStatus: Int] {
         var counts: [ResultStatus: Int] = [:]
         for result in results where target == nil || result.target == target { counts[result.status, default: 0] += 1 }

@@ -30,9 +30,11 @@ enum TextReport {
         if let controls = matrix.controls { lines += ControlsText.render(controls) }
         lines.append("")
         lines.append(
-            matrix.unexpected.isEmpty
-                ? "conforms: no unexpected result"
-                : "does not conform: \(counted(matrix.unexpected.count, "unexpected result"))")
+            !matrix.unexpected.isEmpty
+                ? "does not conform: \(counted(matrix.unexpected.count, "unexpected result"))"
+                : matrix.judged == 0
+                    ? "nothing could be judged: every result is not applicable"
+                    : "conforms: no unexpected result")
         return lines.joined(separator: "\n") + "\n"
     }
 

@@ -10,7 +10,8 @@ public enum ReplayOutcome: String, Sendable, Codable, CaseIterable, CustomString
     /// The target cannot run the mode: no file was run, `detail` says why.
     case notApplicable = "not-applicable"
 
-    public var isFailure: Bool { self != .conforms && self != .notApplicable }
+    /// A finding or a crash: what the input shows of the target (an unreadable input shows nothing).
+    public var isFailure: Bool { self != .conforms && self != .notApplicable && self != .unreadable }
     public var description: String { rawValue }
 }
 
@@ -53,6 +54,10 @@ public struct ReplayDocument: Sendable, Codable, Equatable {
     }
 
     public var failures: Int { results.filter(\.outcome.isFailure).count }
+    /// Inputs that could not be decoded: counted apart, neither conforming nor a finding.
+    public var unreadable: Int { results.filter { $0.outcome == .unreadable }.count }
+    /// Replays that judged the target: an input that ran, whatever it showed.
+    public var judged: Int { results.filter { $0.outcome != .notApplicable && $0.outcome != .unreadable }.count }
 
     /// The targets and modes not run first, then a line per replay with its findings, then the count.
     public func text() -> String {
@@ -66,7 +71,9 @@ public struct ReplayDocument: Sendable, Codable, Equatable {
             lines.append("\(place): \(entry.outcome.rawValue)\(note)")
             lines += entry.verdict?.findings.map { "    " + $0.text() } ?? []
         }
-        lines.append("\(replays.count) replays, \(failures) with a finding or a crash")
+        lines.append(
+            "\(replays.count) replays, \(failures) with a finding or a crash"
+                + (unreadable > 0 ? ", \(unreadable) unreadable" : ""))
         return lines.joined(separator: "\n") + "\n"
     }
 }

@@ -47,7 +47,7 @@ final class TargetSpecTests: XCTestCase {
 
     func testMissingPathSaysSo() {
         XCTAssertThrowsError(try resolve("/nowhere/libpython3.12.so")) { error in
-            XCTAssertTrue("\(error)".contains("no file at /nowhere/libpython3.12.so"), "\(error)")
+            XCTAssertTrue("\(error)".contains("libpython /nowhere/libpython3.12.so not found"), "\(error)")
         }
     }
 

@@ -60,4 +60,8 @@ const char *pmc_image_path(const void *address);
 /* The bytes the C library's malloc has handed out and not taken back (glibc's mallinfo2). */
 size_t pmc_malloc_bytes_in_use(void);
 
+/* The file system type (statfs(2)'s f_type, e.g. 0x9fa0 for /proc) of the file at `path`, or 0
+   when statfs fails: sys/vfs.h is out of Swift's Glibc module. */
+long pmc_file_system_type(const char *path);
+
 #endif
