@@ -103,10 +103,12 @@ enum HookChecks {
     }
 
     /// calloc(65536, 65537) is a legal request of just over 4 GiB: NULL, or a block that spans
-    /// it all (a size computed in 32 bits would give 64 KiB).
+    /// it all (a size computed in 32 bits would give 64 KiB). Asked with 1 GiB of address space
+    /// to spare, so it fails rather than being zeroed page by page, and the 64 KiB a wrapped
+    /// size gives still succeeds and is caught.
     static func hugeCalloc(_ hook: PluginFunctions) -> [String] {
         let (count, size) = (65_536, 65_537)
-        guard let block = hook.calloc(count, size) else { return [] }
+        guard let block = Memory.withAddressSpace(headroom: 1 << 30, { hook.calloc(count, size) }) else { return [] }
         defer { hook.free(block) }
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
         let last = UnsafeMutableRawPointer(bitPattern: UInt(bitPattern: block + (count * size - 1)) & ~UInt(page - 1))!
