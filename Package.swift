@@ -29,6 +29,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "pymemcheck", targets: ["pymemcheck"]),
+        .executable(name: "pymemcheck-threads", targets: ["pymemcheck-threads"]),
         // Built for fuzzing only with Fuzz/run.sh (--sanitize=fuzzer -DLIBFUZZER); a plain build
         // makes corpus replayers of them.
         .executable(name: "fuzz-sequences", targets: ["fuzz-sequences"]),
@@ -98,7 +99,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .executableTarget(name: "pymemcheck", dependencies: ["PyMemCheckCLI"]),
+        .executableTarget(name: "pymemcheck", dependencies: ["PyMemCheckCLI", "pymemcheck-threads"]),
+        // C, with no Swift runtime in it: the process valgrind's DRD watches a plugin in. DWARF 4:
+        // the valgrind of Debian 12 cannot read clang's DWARF 5 and gives up on the whole run.
+        .executableTarget(
+            name: "pymemcheck-threads", dependencies: ["PluginInterface", "CrashReport"], path: "Sources/ThreadDriver",
+            cSettings: [.unsafeFlags(["-gdwarf-4"])],
+            linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("pthread")]),
         .testTarget(
             name: "DebugReportTests", dependencies: ["DebugReport"],
             resources: [.copy("Fixtures")]),
@@ -116,7 +123,7 @@ let package = Package(
             name: "CertificationTests",
             dependencies: ["AllocatorLayers", "CPythonABI", "Isolation", "PyRuntime", "FuzzHarness", "pymemcheck"],
             // C plugins the tests compile with cc, as a plugin author would.
-            exclude: ["CorrectPlugins"]),
+            exclude: ["CorrectPlugins", "ThreadPlugins"]),
         // Every rendering: golden text and Markdown, every JSON document against Schemas/, the
         // JUnit against Schemas/junit.xsd (needs python3-jsonschema and xmllint).
         .testTarget(

@@ -82,6 +82,7 @@ public struct Certifier: Sendable {
         let baseline = ConformanceRunner(catalogue: catalogue, catalogueFolder: catalogueFolder, width: 2)
         let clauses = selectedClauses
         let parts = selectedParts
+        let watch = ThreadWatch(pluginPath: pluginPath, executable: executable)
         let done = Locked(0)
         let total = pairs.count
         let results = ParallelMap.run(pairs, width: 2) { target, mode -> ([ClauseResult], [CertifyItem]) in
@@ -104,7 +105,9 @@ public struct Certifier: Sendable {
             let withPlugin = column.results
             let without = clauses.isEmpty ? [] : baseline.run(target: target, mode: mode, clauses: clauses).results
             let judged = Self.judge(withPlugin, against: without).map { reproducible($0, target: target) }
-            let found = items(target: target, mode: mode, parts: parts).map { reproducible($0, target: target) }
+            let found = items(target: target, mode: mode, parts: parts, watch: watch).map {
+                reproducible($0, target: target)
+            }
             return (judged, found)
         }
         return Certificate(
@@ -237,8 +240,19 @@ public struct Certifier: Sendable {
     /// The parts that are not clauses, through certify workers.
     func items(
         target: PythonTarget, mode: AllocatorMode,
-        parts: [CertifyProbe.Part] = CertifyProbe.Part.all
+        parts: [CertifyProbe.Part] = CertifyProbe.Part.all, watch: ThreadWatch? = nil
     ) -> [CertifyItem] {
+        // The watched threads need no target: certify runs them, once per GIL rule.
+        let watched = parts.contains(.threadsWatched) ? watch.map { [$0.item(for: target.version)] } ?? [] : []
+        let parts = parts.filter { $0 != .threadsWatched }
+        return workerItems(target: target, mode: mode, parts: parts)
+            + watched.map {
+                Self.placed($0, target: target, mode: mode)
+            }
+    }
+
+    func workerItems(target: PythonTarget, mode: AllocatorMode, parts: [CertifyProbe.Part]) -> [CertifyItem] {
+        guard !parts.isEmpty else { return [] }
         let setup = CertifyProbe.Setup(
             target: target.libraryPath, mode: mode, plugin: pluginPath,
             fuzzSeconds: fuzzSeconds)

@@ -30,10 +30,12 @@ public enum CertifyProbe {
         case directCalls
         case injectedFailures
         case threads
+        /// Run by certify itself, not a worker: the plugin in a process of its own (ThreadWatch).
+        case threadsWatched
         case fuzz(FuzzTarget)
 
         public static let all: [Part] =
-            [.rawBeforeStartUp, .directCalls, .injectedFailures, .threads]
+            [.rawBeforeStartUp, .directCalls, .injectedFailures, .threads, .threadsWatched]
             + FuzzTarget.allCases.map(Part.fuzz)
 
         public var name: String {
@@ -41,7 +43,8 @@ public enum CertifyProbe {
             case .rawBeforeStartUp: return "plugin's RAW functions before CPython starts"
             case .directCalls: return "plugin functions called directly"
             case .injectedFailures: return "failures injected under the plugin"
-            case .threads: return "threads"
+            case .threads: return "RAW through the API from threads without the GIL"
+            case .threadsWatched: return "plugin functions from \(ThreadWatch.threads) threads, watched by DRD"
             case .fuzz(let target): return target.rawValue
             }
         }
@@ -53,6 +56,7 @@ public enum CertifyProbe {
             case .directCalls: return "direct-calls"
             case .injectedFailures: return "injected-failures"
             case .threads: return "threads"
+            case .threadsWatched: return "threads-watched"
             case .fuzz(let target): return target.rawValue
             }
         }
@@ -61,7 +65,7 @@ public enum CertifyProbe {
             switch self {
             case .rawBeforeStartUp, .directCalls: return 300
             case .injectedFailures: return 60
-            case .threads: return 120
+            case .threads, .threadsWatched: return 120
             case .fuzz: return fuzzSeconds + 60
             }
         }
@@ -117,6 +121,8 @@ public enum CertifyProbe {
         switch part {
         case .rawBeforeStartUp:
             return CertifyItem(part: "", status: .fail, evidence: ["the RAW part runs before start-up only"])
+        case .threadsWatched:
+            return CertifyItem(part: "", status: .fail, evidence: ["the watched threads are certify's own part"])
         case .directCalls:
             let problems = HookChecks.run(plugin, runtime: session.runtime)
             let asked =
@@ -135,7 +141,7 @@ public enum CertifyProbe {
                 ]
             return CertifyItem(part: "", status: problems.isEmpty ? .pass : .fail, evidence: problems + note)
         case .threads:
-            let (problems, notes) = ThreadStress.run(session, plugin: plugin)
+            let (problems, notes) = ThreadStress.run(session)
             return CertifyItem(part: "", status: problems.isEmpty ? .pass : .fail, evidence: problems + notes)
         case .fuzz(let target):
             return FuzzLoop.run(target, runner: runner, seconds: fuzzSeconds)

@@ -1,9 +1,10 @@
 /// The one command that runs a failure again, as a report prints it: the words of a pymemcheck
 /// command line, each quoted for a POSIX shell where it needs to be.
 public enum ReproduceCommand {
-    public static func line(_ words: [String]) -> String {
-        (["pymemcheck"] + words).map(quoted).joined(separator: " ")
-    }
+    public static func line(_ words: [String]) -> String { shell(["pymemcheck"] + words) }
+
+    /// Any command's words, quoted where they need to be.
+    public static func shell(_ words: [String]) -> String { words.map(quoted).joined(separator: " ") }
 
     /// `--python` for a target: its id where the id finds this very library again (a version,
     /// "3.11.2d", "3.11.2-fuzz"), else the library's path.
