@@ -96,7 +96,8 @@ final class ThreadWatchTests: XCTestCase {
             <error><kind>ConflictingAccess</kind><what>Conflicting store by thread 3 at 0x04a6ddc0 size 8</what>
             <stack>\(frame(plugin, "p_free", "p.c"))\(frame("/d/pymemcheck-threads", "MEM_free"))</stack></error>
             <error><kind>ConflictingAccess</kind><what>Conflicting load by thread 2 at 0x1 size 4</what>
-            <stack>\(frame("/usr/lib/valgrind/vgpreload_drd.so", "memset"))\(frame(plugin, "p_calloc"))\(frame("/d/t", "RAW_calloc"))</stack></error>
+            <stack>\(frame("/usr/lib/valgrind/vgpreload_drd.so", "memset"))\(frame(plugin, "p_calloc"))\(frame(
+                "/d/t", "RAW_calloc"))</stack></error>
             <error><kind>ConflictingAccess</kind><what>Conflicting load by thread 2 at 0x2 size 1</what>
             <stack>\(frame("/d/t", "one_round"))\(frame("/d/t", "worker"))</stack></error>
             </valgrindoutput>
