@@ -34,6 +34,18 @@ final class DebugHooksDetectionTests: XCTestCase {
     /// (since 3.6).
     func test_debug_detect_obj_without_gil() throws { try conform("debug.detect.obj-without-gil") }
 
+    /// debug.detect.mem-every-function-without-gil: PyMem_Calloc, PyMem_Realloc and PyMem_Free without the GIL
+    /// are detected as PyMem_Malloc is, each reported by its own debug function (since 3.6).
+    func test_debug_detect_mem_every_function_without_gil() throws {
+        try conform("debug.detect.mem-every-function-without-gil")
+    }
+
+    /// debug.detect.obj-every-function-without-gil: PyObject_Calloc, PyObject_Realloc and PyObject_Free without
+    /// the GIL are detected as PyObject_Malloc is (since 3.6).
+    func test_debug_detect_obj_every_function_without_gil() throws {
+        try conform("debug.detect.obj-every-function-without-gil")
+    }
+
     /// debug.report.tracemalloc-traceback: On error the report shows the traceback where the block was allocated
     /// when tracemalloc traces it (since 3.6).
     func test_debug_report_tracemalloc_traceback() throws { try conform("debug.report.tracemalloc-traceback") }

@@ -143,6 +143,39 @@ public enum ViolationChecks {
             })
     }
 
+    /// calloc, realloc and free without the GIL are fatal too, each reported by its own debug
+    /// function (named in the report from 3.9). The blocks realloc and free are given were
+    /// allocated holding the GIL: only the call under test is made without it.
+    public static func everyFunctionWithoutGIL(_ context: CheckContext) -> CheckVerdict {
+        let named = context.version >= PythonVersion(3, 9)
+        func variant(
+            _ domain: AllocatorDomain, _ call: String, _ debugFunction: String,
+            _ body: @escaping (DomainFunctions, PythonRuntime) -> Void
+        ) -> FatalVariant {
+            FatalVariant(
+                "\(domain.functionPrefix)\(call) without the GIL",
+                fields: named ? ["function": .string(debugFunction)] : [:]
+            ) { runtime in body(runtime.library.functions(domain), runtime) }
+        }
+        return FatalCheck.run(
+            context,
+            context.domains.filter { $0 != .raw }.flatMap { domain in
+                [
+                    variant(domain, "Calloc", "_PyMem_DebugCalloc") { functions, runtime in
+                        runtime.withoutGIL { functions.free(functions.calloc(1, 16)) }
+                    },
+                    variant(domain, "Realloc", "_PyMem_DebugRealloc") { functions, runtime in
+                        let block = functions.malloc(16)
+                        runtime.withoutGIL { _ = functions.realloc(block, 32) }
+                    },
+                    variant(domain, "Free", "_PyMem_DebugFree") { functions, runtime in
+                        let block = functions.malloc(16)
+                        runtime.withoutGIL { functions.free(block) }
+                    },
+                ]
+            })
+    }
+
     /// With tracemalloc tracing, the report shows where the block was allocated.
     public static func tracemallocTraceback(_ context: CheckContext) -> CheckVerdict {
         FatalCheck.run(

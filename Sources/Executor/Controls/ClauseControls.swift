@@ -140,6 +140,12 @@ public enum ClauseControls {
             "debug.detect.obj-without-gil": onTop("a call without the GIL takes it first") { context, _ in
                 TakesTheGIL(context.library)
             },
+            "debug.detect.mem-every-function-without-gil": onTop("a call without the GIL takes it first") {
+                context, _ in TakesTheGIL(context.library)
+            },
+            "debug.detect.obj-every-function-without-gil": onTop("a call without the GIL takes it first") {
+                context, _ in TakesTheGIL(context.library)
+            },
             "debug.detect.double-free": onTop("a block's second free is dropped") { _, _ in IgnoresSecondFree() },
             "debug.detect.underflow-on-realloc": repairs,
             "debug.layout.serial-number-increments": oneMore,

@@ -22,6 +22,8 @@ enum DebugHooksTable {
         "debug.detect.api-id-overwrite": ViolationChecks.apiIDOverwriteDetected,
         "debug.detect.mem-without-gil": ViolationChecks.callWithoutGIL,
         "debug.detect.obj-without-gil": ViolationChecks.callWithoutGIL,
+        "debug.detect.mem-every-function-without-gil": ViolationChecks.everyFunctionWithoutGIL,
+        "debug.detect.obj-every-function-without-gil": ViolationChecks.everyFunctionWithoutGIL,
         "debug.report.tracemalloc-traceback": ViolationChecks.tracemallocTraceback,
         "debug.report.no-traceback-untraced": ViolationChecks.noTracebackUntraced,
         "debug.detect.double-free": ViolationChecks.doubleFreeDetected,
