@@ -6,6 +6,10 @@ final class CustomizeMemoryAllocatorsTests: XCTestCase {
     /// the domain, all five fields.
     func test_setallocator_get_set_round_trip() throws { try conform("setallocator.get-set-round-trip") }
 
+    /// setallocator.own-gil-interpreters: From 3.12 the MEM and OBJ allocators may be called in different
+    /// interpreters that do not share a GIL: four such interpreters allocate at once, each its own blocks.
+    func test_setallocator_own_gil_interpreters() throws { try conform("setallocator.own-gil-interpreters") }
+
     /// setallocator.ctx-passed: The ctx of the installed PyMemAllocatorEx is passed as the first argument of every
     /// call of the domain's functions.
     func test_setallocator_ctx_passed() throws { try conform("setallocator.ctx-passed") }

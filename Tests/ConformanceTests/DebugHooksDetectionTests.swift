@@ -46,6 +46,12 @@ final class DebugHooksDetectionTests: XCTestCase {
         try conform("debug.detect.obj-every-function-without-gil")
     }
 
+    /// debug.detect.without-gil-after-subinterpreter: PyMem_Malloc without the GIL is detected after a
+    /// subinterpreter was made and ended as before it (a recorded deviation on every version here).
+    func test_debug_detect_without_gil_after_subinterpreter() throws {
+        try conform("debug.detect.without-gil-after-subinterpreter")
+    }
+
     /// debug.report.tracemalloc-traceback: On error the report shows the traceback where the block was allocated
     /// when tracemalloc traces it (since 3.6).
     func test_debug_report_tracemalloc_traceback() throws { try conform("debug.report.tracemalloc-traceback") }

@@ -64,4 +64,32 @@ size_t pmc_malloc_bytes_in_use(void);
    when statfs fails: sys/vfs.h is out of Swift's Glibc module. */
 long pmc_file_system_type(const char *path);
 
+
+/// The C API the own-GIL interpreter run needs (3.12+), looked up by the caller: each field
+/// the address of the CPython function of that name.
+typedef struct {
+    void *new_interpreter_from_config;   // Py_NewInterpreterFromConfig
+    void *end_interpreter;               // Py_EndInterpreter
+    void *thread_state_get;              // PyThreadState_Get
+    void *thread_state_swap;             // PyThreadState_Swap
+    void *thread_state_get_interpreter;  // PyThreadState_GetInterpreter
+    void *thread_state_new;              // PyThreadState_New
+    void *thread_state_clear;            // PyThreadState_Clear
+    void *thread_state_delete_current;   // PyThreadState_DeleteCurrent
+    void *eval_save_thread;              // PyEval_SaveThread
+    void *eval_restore_thread;           // PyEval_RestoreThread
+    void *mem_malloc, *mem_free;         // PyMem_Malloc, PyMem_Free: the calls under test
+    void *obj_malloc, *obj_free;         // PyObject_Malloc, PyObject_Free
+} PMCInterpreterAPI;
+
+/// Starts `count` interpreters with their own GIL and obmalloc state (PyInterpreterConfig's
+/// isolated settings), one thread in each, and has them allocate through MEM and OBJ at once,
+/// `rounds` rounds released together by a barrier: blocks of many sizes filled, checked whole
+/// while every thread holds its own, compared for overlap across the interpreters, and freed
+/// in the interpreter that allocated them; then ends the interpreters. Called holding the
+/// main interpreter's GIL; returns holding it. What went wrong goes into `problems`, one line
+/// each; the result is how many lines, or -1 when the interpreters could not be made (said
+/// in `problems` too).
+int pmc_own_gil_interpreters(const PMCInterpreterAPI *api, int count, int rounds, char *problems, size_t capacity);
+
 #endif

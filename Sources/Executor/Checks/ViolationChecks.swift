@@ -176,6 +176,42 @@ public enum ViolationChecks {
             })
     }
 
+    /// The GIL check still holds once a subinterpreter has been made and ended (as CPython's own
+    /// tests make one: _testcapi.run_in_subinterp's sequence of calls).
+    public static func withoutGILAfterSubinterpreter(_ context: CheckContext) -> CheckVerdict {
+        typealias Swap = @convention(c) (OpaquePointer?) -> OpaquePointer?
+        typealias Make = @convention(c) () -> OpaquePointer?
+        typealias End = @convention(c) (OpaquePointer?) -> Void
+        let library = context.library
+        guard let swap = library.optionalSymbol("PyThreadState_Swap", as: Swap.self),
+            let make = library.optionalSymbol("Py_NewInterpreter", as: Make.self),
+            let end = library.optionalSymbol("Py_EndInterpreter", as: End.self)
+        else { return .notApplicable("the target lacks Py_NewInterpreter or Py_EndInterpreter") }
+        let verdict = FatalCheck.run(
+            context,
+            context.domains.filter { $0 != .raw }.map { domain in
+                FatalVariant("\(domain.functionPrefix)Malloc without the GIL after a subinterpreter") { runtime in
+                    let main = swap(nil)
+                    end(make())
+                    _ = swap(main)
+                    runtime.withoutGIL {
+                        runtime.library.functions(domain).free(runtime.library.functions(domain).malloc(16))
+                    }
+                }
+            })
+        // How the check went unheard, in words a recorded deviation can name.
+        let text = verdict.evidence.joined(separator: " ")
+        if verdict.status == .fail && text.contains("got: exited with status 0") {
+            return verdict.observing("no report: the call was served")
+        }
+        if verdict.status == .fail && text.contains("got: terminated by signal 11 (SIGSEGV)")
+            && text.contains("inside PyMem_Malloc(16)")
+        {
+            return verdict.observing("no report: SIGSEGV inside PyMem_Malloc")
+        }
+        return verdict
+    }
+
     /// With tracemalloc tracing, the report shows where the block was allocated.
     public static func tracemallocTraceback(_ context: CheckContext) -> CheckVerdict {
         FatalCheck.run(

@@ -85,6 +85,7 @@ public enum ClauseControls {
         table["raw.threads.without-gil"] = offThread
         table["mem.threads.gil-holders"] = offThread
         table["obj.threads.gil-holders"] = offThread
+        table["setallocator.own-gil-interpreters"] = offThread
         table["mem.macros.new-resize-del"] = onTop(
             "PyMem_Realloc loses the first byte of the contents", domains: [.mem]
         ) { _, _ in
@@ -140,6 +141,10 @@ public enum ClauseControls {
             "debug.detect.obj-without-gil": onTop("a call without the GIL takes it first") { context, _ in
                 TakesTheGIL(context.library)
             },
+            // Not TakesTheGIL: it asks PyGILState_Check, which a subinterpreter switched off.
+            "debug.detect.without-gil-after-subinterpreter": onTop(
+                "a call with no thread state aborts before the hooks can report"
+            ) { context, _ in AbortsWithoutThreadState(context.library) },
             "debug.detect.mem-every-function-without-gil": onTop("a call without the GIL takes it first") {
                 context, _ in TakesTheGIL(context.library)
             },

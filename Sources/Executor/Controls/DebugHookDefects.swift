@@ -136,6 +136,26 @@ final class TakesTheGIL: Defect, @unchecked Sendable {
     override func free(_ block: UnsafeMutableRawPointer?) { withGIL { super.free(block) } }
 }
 
+/// A MEM call made by a thread with no thread state aborts at once, before the hooks could
+/// report: a check that expects their report must fail (the call is neither reported nor served).
+final class AbortsWithoutThreadState: Defect, @unchecked Sendable {
+    typealias Current = @convention(c) () -> OpaquePointer?
+    let current: Current?
+
+    init(_ library: PythonLibrary) {
+        current =
+            library.optionalSymbol("PyThreadState_GetUnchecked", as: Current.self)
+            ?? library.optionalSymbol("_PyThreadState_UncheckedGet", as: Current.self)
+    }
+
+    private func checked<T>(_ body: () -> T) -> T {
+        if let current, current() == nil { abort() }
+        return body()
+    }
+    override func malloc(_ size: Int) -> UnsafeMutableRawPointer? { checked { super.malloc(size) } }
+    override func free(_ block: UnsafeMutableRawPointer?) { checked { super.free(block) } }
+}
+
 /// Every block's trace is dropped before the block is freed: a report has no traceback to show.
 final class DropsTraces: Defect, @unchecked Sendable {
     let untrack: (@convention(c) (UInt32, UInt) -> Int32)?

@@ -25,6 +25,7 @@ enum AllocationTable {
         table["raw.threads.without-gil"] = ThreadChecks.rawWithoutGILFromThreads
         table["mem.threads.gil-holders"] = ThreadChecks.gilHoldersFromThreads
         table["obj.threads.gil-holders"] = ThreadChecks.gilHoldersFromThreads
+        table["setallocator.own-gil-interpreters"] = ThreadChecks.ownGILInterpreters
         table["mem.macros.new-resize-del"] = MacroChecks.newResizeDel
         table["mem.macros.upper-case-family"] = MacroChecks.upperCaseFamily
         return table

@@ -24,6 +24,7 @@ enum DebugHooksTable {
         "debug.detect.obj-without-gil": ViolationChecks.callWithoutGIL,
         "debug.detect.mem-every-function-without-gil": ViolationChecks.everyFunctionWithoutGIL,
         "debug.detect.obj-every-function-without-gil": ViolationChecks.everyFunctionWithoutGIL,
+        "debug.detect.without-gil-after-subinterpreter": ViolationChecks.withoutGILAfterSubinterpreter,
         "debug.report.tracemalloc-traceback": ViolationChecks.tracemallocTraceback,
         "debug.report.no-traceback-untraced": ViolationChecks.noTracebackUntraced,
         "debug.detect.double-free": ViolationChecks.doubleFreeDetected,
