@@ -8,14 +8,15 @@ import XCTest
 /// certify on the counter-example, every built-in mutant and plugins named as users name them
 /// (the correct plugins: CorrectPluginTests).
 final class CertifyTests: XCTestCase {
-    func testUnlockedFreeListFailsTheThreadStress() throws {
+    func testUnlockedFreeListFailsTheWatchedThreads() throws {
         let target = try PluginTestSupport.target("3.13")
         let outcome = try PluginTestSupport.pymemcheck([
             "certify", "--plugin", try PluginTestSupport.library("pymemcheck-unlocked-freelist"),
             "--python", target.libraryPath, "--mode", "default", "--fuzz-seconds", "1",
         ])
         XCTAssertEqual(outcome.exitStatus, 1)
-        XCTAssertTrue(outcome.stdout.contains("FAIL threads"), outcome.stdout)
+        XCTAssertTrue(outcome.stdout.contains("FAIL plugin functions from 4 threads, watched by DRD"), outcome.stdout)
+        XCTAssertTrue(outcome.stdout.contains("data race: unlocked_malloc (unlocked.c:"), outcome.stdout)
         XCTAssertTrue(outcome.stdout.contains("REFUSED:"), outcome.stdout)
     }
 

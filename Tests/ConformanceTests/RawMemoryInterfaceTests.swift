@@ -53,4 +53,12 @@ final class RawMemoryInterfaceTests: XCTestCase {
     /// raw.threads.without-gil: The RAW functions are thread-safe and need no GIL: several threads may call them
     /// at once without holding it.
     func test_raw_threads_without_gil() throws { try conform("raw.threads.without-gil") }
+
+    /// raw.threads.while-runtime-works: RAW from threads without the GIL never waits for it, while the thread
+    /// holding it imports, collects garbage, makes interpreters, starts and stops tracemalloc.
+    func test_raw_threads_while_runtime_works() throws { try conform("raw.threads.while-runtime-works") }
+
+    /// raw.threads.while-tracemalloc-traces: RAW needs no GIL while tracemalloc traces (a recorded deviation:
+    /// tracemalloc's RAW hooks take it).
+    func test_raw_threads_while_tracemalloc_traces() throws { try conform("raw.threads.while-tracemalloc-traces") }
 }

@@ -92,4 +92,18 @@ typedef struct {
 /// in `problems` too).
 int pmc_own_gil_interpreters(const PMCInterpreterAPI *api, int count, int rounds, char *problems, size_t capacity);
 
+
+/// Threads with no thread state calling PyMem_RawMalloc and PyMem_RawFree (the addresses
+/// given) in rounds, until stopped: each round allocates 8 blocks, fills, checks and frees
+/// them. Never freed: a thread that cannot stop must not find its state gone.
+typedef struct PMCRawChurn PMCRawChurn;
+PMCRawChurn *pmc_raw_churn_start(void *raw_malloc, void *raw_free, int threads);
+/// The fewest rounds any thread has finished.
+unsigned long pmc_raw_churn_least_rounds(PMCRawChurn *churn);
+int pmc_raw_churn_threads(PMCRawChurn *churn);
+/// What the threads found, one line each (empty: nothing).
+const char *pmc_raw_churn_problems(PMCRawChurn *churn);
+/// Asks the threads to stop; 1 once every one has (call again to wait).
+int pmc_raw_churn_stop(PMCRawChurn *churn);
+
 #endif

@@ -179,21 +179,14 @@ public enum ViolationChecks {
     /// The GIL check still holds once a subinterpreter has been made and ended (as CPython's own
     /// tests make one: _testcapi.run_in_subinterp's sequence of calls).
     public static func withoutGILAfterSubinterpreter(_ context: CheckContext) -> CheckVerdict {
-        typealias Swap = @convention(c) (OpaquePointer?) -> OpaquePointer?
-        typealias Make = @convention(c) () -> OpaquePointer?
-        typealias End = @convention(c) (OpaquePointer?) -> Void
-        let library = context.library
-        guard let swap = library.optionalSymbol("PyThreadState_Swap", as: Swap.self),
-            let make = library.optionalSymbol("Py_NewInterpreter", as: Make.self),
-            let end = library.optionalSymbol("Py_EndInterpreter", as: End.self)
-        else { return .notApplicable("the target lacks Py_NewInterpreter or Py_EndInterpreter") }
+        guard context.library.optionalSymbol("Py_NewInterpreter", as: UnsafeMutableRawPointer.self) != nil else {
+            return .notApplicable("the target lacks Py_NewInterpreter")
+        }
         let verdict = FatalCheck.run(
             context,
             context.domains.filter { $0 != .raw }.map { domain in
                 FatalVariant("\(domain.functionPrefix)Malloc without the GIL after a subinterpreter") { runtime in
-                    let main = swap(nil)
-                    end(make())
-                    _ = swap(main)
+                    _ = Subinterpreter.makeAndEnd(runtime.library)
                     runtime.withoutGIL {
                         runtime.library.functions(domain).free(runtime.library.functions(domain).malloc(16))
                     }

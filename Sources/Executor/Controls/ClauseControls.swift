@@ -83,6 +83,11 @@ public enum ClauseControls {
         }
         let offThread = onTop("calls from any thread but the main one fail") { _, _ in FailsOffItsThread() }
         table["raw.threads.without-gil"] = offThread
+        table["raw.threads.while-tracemalloc-traces"] = offThread
+        table["raw.threads.while-runtime-works"] = onTop("a RAW call from a thread with no thread state takes the GIL")
+        {
+            context, _ in WaitsForTheGIL(context.library)
+        }
         table["mem.threads.gil-holders"] = offThread
         table["obj.threads.gil-holders"] = offThread
         table["setallocator.own-gil-interpreters"] = offThread

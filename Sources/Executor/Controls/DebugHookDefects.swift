@@ -156,6 +156,30 @@ final class AbortsWithoutThreadState: Defect, @unchecked Sendable {
     override func free(_ block: UnsafeMutableRawPointer?) { checked { super.free(block) } }
 }
 
+/// A call from a thread with no thread state takes the GIL first (PyGILState_Ensure), as if
+/// RAW needed it: such a call waits while another thread holds the GIL.
+final class WaitsForTheGIL: Defect, @unchecked Sendable {
+    typealias Current = @convention(c) () -> OpaquePointer?
+    let library: PythonLibrary
+    let current: Current?
+
+    init(_ library: PythonLibrary) {
+        self.library = library
+        current =
+            library.optionalSymbol("PyThreadState_GetUnchecked", as: Current.self)
+            ?? library.optionalSymbol("_PyThreadState_UncheckedGet", as: Current.self)
+    }
+
+    private func withGIL<T>(_ body: () -> T) -> T {
+        guard let current, current() == nil else { return body() }
+        let state = library.gilStateEnsure()
+        defer { library.gilStateRelease(state) }
+        return body()
+    }
+    override func malloc(_ size: Int) -> UnsafeMutableRawPointer? { withGIL { super.malloc(size) } }
+    override func free(_ block: UnsafeMutableRawPointer?) { withGIL { super.free(block) } }
+}
+
 /// Every block's trace is dropped before the block is freed: a report has no traceback to show.
 final class DropsTraces: Defect, @unchecked Sendable {
     let untrack: (@convention(c) (UInt32, UInt) -> Int32)?

@@ -26,6 +26,8 @@ enum AllocationTable {
         table["mem.threads.gil-holders"] = ThreadChecks.gilHoldersFromThreads
         table["obj.threads.gil-holders"] = ThreadChecks.gilHoldersFromThreads
         table["setallocator.own-gil-interpreters"] = ThreadChecks.ownGILInterpreters
+        table["raw.threads.while-runtime-works"] = RuntimeWorkChecks.rawWhileTheRuntimeWorks
+        table["raw.threads.while-tracemalloc-traces"] = RuntimeWorkChecks.rawWhileTracemallocTraces
         table["mem.macros.new-resize-del"] = MacroChecks.newResizeDel
         table["mem.macros.upper-case-family"] = MacroChecks.upperCaseFamily
         return table

@@ -1,0 +1,79 @@
+import Foundation
+import Isolation
+import PyRuntime
+import XCTest
+
+/// The C program that shows a recorded finding outside pymemcheck (Conformance/findings/) still
+/// shows it: compiled with cc alone and run on the targets the finding is recorded for.
+final class FindingReproducerTests: XCTestCase {
+    static let findings = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Conformance/findings")
+
+    func compile(_ name: String, libraries: [String] = ["-ldl"]) throws -> String {
+        let binary = FileManager.default.temporaryDirectory.appendingPathComponent("pymemcheck-\(name)-\(getpid())")
+            .path
+        let outcome = try ChildProcess.run(
+            executable: "/usr/bin/cc",
+            arguments: [
+                "-g", "-Wall", "-Werror", "-o", binary, Self.findings.appendingPathComponent("\(name).c").path,
+            ]
+                + libraries,
+            timeout: 60)
+        guard outcome.exitedCleanly else { throw XCTSkip("cannot compile \(name).c: \(outcome.stderr)") }
+        return binary
+    }
+
+    func target(_ spec: String) throws -> PythonTarget {
+        guard let target = try? TargetSpec.resolve(spec) else { throw XCTSkip("CPython \(spec) is not installed") }
+        return target
+    }
+
+    /// debug.detect.without-gil-after-subinterpreter: reported before a subinterpreter, not after.
+    func testTheGILCheckStopsAfterASubinterpreter() throws {
+        let program = try compile("gil-check-after-subinterpreter")
+        for (spec, after) in [("3.11.7", "served"), ("3.13.0", "SIGSEGV")] {
+            let library = try target(spec).libraryPath
+            let before = try ChildProcess.run(executable: program, arguments: [library, "before"], timeout: 60)
+            XCTAssertEqual(before.signal, SIGABRT, "\(spec) before: \(before.summary)")
+            XCTAssertTrue(before.stderr.contains("called without holding the GIL"), before.stderr)
+            let outcome = try ChildProcess.run(executable: program, arguments: [library, "after"], timeout: 60)
+            if after == "served" {
+                XCTAssertEqual(outcome.exitStatus, 0, "\(spec) after: \(outcome.summary)")
+                XCTAssertTrue(outcome.stdout.hasPrefix("served: "), outcome.stdout)
+            } else {
+                XCTAssertEqual(outcome.signal, SIGSEGV, "\(spec) after: \(outcome.summary)")
+            }
+            XCTAssertFalse(outcome.stderr.contains("called without holding the GIL"), "\(spec): reported after all")
+        }
+    }
+
+    /// Making and ending a subinterpreter swaps the RAW allocator with no lock while another
+    /// thread may be in PyMem_RawMalloc: DRD names the store and the load in every run on 3.12
+    /// (3.11 too, but it takes a minute under DRD), and none on 3.13, which no longer swaps there.
+    func testMakingAnInterpreterSwapsTheRAWAllocatorUnderAnotherThreadOn312() throws { try rawSwap("3.12.1", true) }
+    func testMakingAnInterpreterNoLongerSwapsTheRAWAllocatorOn313() throws { try rawSwap("3.13.0", false) }
+
+    func rawSwap(_ spec: String, _ races: Bool) throws {
+        guard
+            let valgrind = ["/usr/bin/valgrind", "/usr/local/bin/valgrind"].first(where: {
+                FileManager.default.isExecutableFile(atPath: $0)
+            })
+        else { throw XCTSkip("valgrind is not installed: apt-get install valgrind") }
+        let program = try compile("raw-allocator-swapped-by-interpreters", libraries: ["-ldl", "-lpthread"])
+        do {
+            let library = try target(spec).libraryPath
+            let xml = FileManager.default.temporaryDirectory.appendingPathComponent("drd-\(spec)-\(getpid()).xml").path
+            defer { try? FileManager.default.removeItem(atPath: xml) }
+            let outcome = try ChildProcess.run(
+                executable: valgrind,
+                arguments: ["--tool=drd", "-q", "--xml=yes", "--xml-file=\(xml)", program, library, "1"], timeout: 300)
+            XCTAssertTrue(
+                outcome.stdout.contains("finished"), "\(spec): \(outcome.summary) \(outcome.stderr.suffix(500))")
+            let report = (try? String(contentsOfFile: xml, encoding: .utf8)) ?? ""
+            XCTAssertTrue(report.contains("</valgrindoutput>"), "\(spec): DRD did not finish its report")
+            let swap = report.contains("<fn>_PyMem_SetDefaultAllocator</fn>")
+            let reader = report.contains("<fn>PyMem_RawMalloc</fn>") || report.contains("<fn>PyMem_RawFree</fn>")
+            XCTAssertEqual(swap && reader, races, "\(spec): the swap and a RAW call in another thread, unordered")
+        }
+    }
+}
