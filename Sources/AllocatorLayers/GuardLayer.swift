@@ -14,6 +14,11 @@ public final class GuardLayer: AllocatorLayer, @unchecked Sendable {
     /// blocks, and each guarded one costs two pages).
     public var armed = false
     public static let largestGuarded = 1 << 20
+    /// Live guarded blocks at most: each is two of the kernel's mappings, and a process gets
+    /// 65,530 (vm.max_map_count). Past this, and whenever a slot cannot be mapped, a block is the
+    /// real allocator's: a guard layer that answered NULL there would make pymemcheck, not the
+    /// plugin, fail requests (four interpreters starting at once make some 60,000 blocks).
+    public static let mostLive = 16_384
 
     /// A guarded block: its slot, and the size asked for.
     private struct Block {
@@ -27,15 +32,16 @@ public final class GuardLayer: AllocatorLayer, @unchecked Sendable {
     public override init() { super.init() }
 
     public override func malloc(_ size: Int) -> UnsafeMutableRawPointer? {
-        guard armed, Self.isGuarded(size) else { return below.malloc(size) }
-        return guarded(size, zeroed: false)
+        guard armed, Self.isGuarded(size), let block = guarded(size, zeroed: false) else { return below.malloc(size) }
+        return block
     }
 
     public override func calloc(_ count: Int, _ size: Int) -> UnsafeMutableRawPointer? {
         // nelem and elsize are size_t: multiplied signed, (SIZE_MAX, 3) would give -3.
         let (total, overflow) = UInt(bitPattern: count).multipliedReportingOverflow(by: UInt(bitPattern: size))
-        guard armed, !overflow, Self.isGuarded(Int(bitPattern: total)) else { return below.calloc(count, size) }
-        return guarded(Int(total), zeroed: true)
+        guard armed, !overflow, Self.isGuarded(Int(bitPattern: total)), let block = guarded(Int(total), zeroed: true)
+        else { return below.calloc(count, size) }
+        return block
     }
 
     public override func realloc(_ pointer: UnsafeMutableRawPointer?, _ size: Int) -> UnsafeMutableRawPointer? {
@@ -43,7 +49,7 @@ public final class GuardLayer: AllocatorLayer, @unchecked Sendable {
         guard let block = blocks.withLock({ $0[UInt(bitPattern: pointer)] }) else {
             return below.realloc(pointer, size)
         }
-        guard let moved = Self.isGuarded(size) ? guarded(size, zeroed: false) : below.malloc(size) else {
+        guard let moved = (Self.isGuarded(size) ? guarded(size, zeroed: false) : nil) ?? below.malloc(size) else {
             return nil
         }
         moved.copyMemory(from: pointer, byteCount: min(block.size, size))
@@ -67,7 +73,9 @@ public final class GuardLayer: AllocatorLayer, @unchecked Sendable {
     /// A block at the end of a slot's data pages, against its guard page (its start rounded
     /// down to 16 bytes, so it may end up to 15 bytes short of the guard).
     private func guarded(_ size: Int, zeroed: Bool) -> UnsafeMutableRawPointer? {
-        guard let slot = slots.take(dataBytes: max(size, 1)) else { return nil }
+        guard blocks.withLock({ $0.count }) < Self.mostLive, let slot = slots.take(dataBytes: max(size, 1)) else {
+            return nil
+        }
         let offset = (slot.dataLength - max(size, 1)) & ~15
         let block = slot.start + offset
         if zeroed && slot.reused { slots.zero(slot, from: offset, count: size) }

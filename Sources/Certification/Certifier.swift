@@ -47,7 +47,7 @@ public struct Certifier: Sendable {
         return ["raw.", "mem.", "obj.", "debug."].contains { id.hasPrefix($0) }
             || [
                 "setallocator.get-set-round-trip", "setallocator.ctx-passed", "setallocator.arguments-passed-through",
-                "setallocator.hook-sees-every-call",
+                "setallocator.hook-sees-every-call", "setallocator.own-gil-interpreters",
             ].contains(id)
     }
 

@@ -76,4 +76,19 @@ final class FindingReproducerTests: XCTestCase {
             XCTAssertEqual(swap && reader, races, "\(spec): the swap and a RAW call in another thread, unordered")
         }
     }
+
+    /// tracemalloc.track.threads-while-starting-stopping: PyTraceMalloc_Track in threads without the GIL
+    /// while tracemalloc stops crashes the process (gh-128679, fixed in 3.12.9 and 3.13.2), in every run here
+    /// within a few of its 50 cycles; three runs are allowed to show it.
+    func testTrackWhileTracemallocStopsCrashes() throws {
+        let program = try compile("track-while-tracemalloc-stops", libraries: ["-ldl", "-lpthread"])
+        let library = try target("3.13.0").libraryPath
+        var outcomes: [ChildOutcome] = []
+        for _ in 0..<3 {
+            let outcome = try ChildProcess.run(executable: program, arguments: [library], timeout: 120)
+            outcomes.append(outcome)
+            if outcome.signal == SIGSEGV { break }
+        }
+        XCTAssertEqual(outcomes.last?.signal, SIGSEGV, outcomes.map(\.summary).joined(separator: "; "))
+    }
 }

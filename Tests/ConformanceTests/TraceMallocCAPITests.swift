@@ -21,4 +21,10 @@ final class TraceMallocCAPITests: XCTestCase {
 
     /// tracemalloc.track.no-memory: PyTraceMalloc_Track returns -1 when its trace cannot be stored.
     func test_tracemalloc_track_no_memory() throws { try conform("tracemalloc.track.no-memory") }
+
+    /// tracemalloc.track.threads-while-starting-stopping: Track and Untrack from threads without the GIL while
+    /// tracemalloc starts and stops: each call sees it tracing (0) or off (-2).
+    func test_tracemalloc_track_threads_while_starting_stopping() throws {
+        try conform("tracemalloc.track.threads-while-starting-stopping")
+    }
 }

@@ -106,4 +106,18 @@ const char *pmc_raw_churn_problems(PMCRawChurn *churn);
 /// Asks the threads to stop; 1 once every one has (call again to wait).
 int pmc_raw_churn_stop(PMCRawChurn *churn);
 
+
+/// Threads with no thread state calling PyTraceMalloc_Track and PyTraceMalloc_Untrack (the
+/// addresses given) on made-up blocks of domain 424242, until stopped, counting the results:
+/// slot 0 for 0, 1 for -1, 2 for -2, 3 for anything else.
+typedef struct PMCTrackChurn PMCTrackChurn;
+PMCTrackChurn *pmc_track_churn_start(void *track, void *untrack, int threads);
+unsigned long pmc_track_churn_least_calls(PMCTrackChurn *churn);
+int pmc_track_churn_threads(PMCTrackChurn *churn);
+unsigned long pmc_track_churn_results(PMCTrackChurn *churn, int slot);
+int pmc_track_churn_stop(PMCTrackChurn *churn);
+/// A Track and an Untrack that succeed whether or not tracemalloc traces (negative controls).
+int pmc_track_succeeds_always(unsigned int domain, uintptr_t pointer, size_t size);
+int pmc_untrack_succeeds_always(unsigned int domain, uintptr_t pointer);
+
 #endif

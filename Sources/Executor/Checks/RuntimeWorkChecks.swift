@@ -36,11 +36,11 @@ public enum RuntimeWorkChecks {
         [
             Work(name: "waiting for the RAW threads") { _ in nil },
             Work(name: "importing modules") { runtime in
-                runtime.run("import json, decimal, fractions, difflib, statistics, email.parser, xml.dom.minidom")
+                runtime.run("import json, fractions, difflib")
                     ? nil : "the imports raised"
             },
             Work(name: "collecting garbage") { runtime in
-                runtime.run("import gc\nfor _ in range(3): gc.collect()") ? nil : "gc.collect raised"
+                runtime.run("import gc; gc.collect()") ? nil : "gc.collect raised"
             },
         ]
     }

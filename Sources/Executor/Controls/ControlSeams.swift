@@ -11,6 +11,9 @@ public struct ControlSeams {
     /// Replaces PyTraceMalloc_Track / PyTraceMalloc_Untrack.
     public var track: Track?
     public var untrack: Untrack?
+    /// Replaces the Track and Untrack that threads of C code call (the address of a C function).
+    public var threadTrack: UnsafeMutableRawPointer?
+    public var threadUntrack: UnsafeMutableRawPointer?
     /// Replaces the program given to the target's python with -c.
     public var pythonProgram: String?
     /// Replaces the PYTHONMALLOC value a check gives the target's python.

@@ -1,4 +1,5 @@
 import AllocatorLayers
+import CPythonABI
 import PyRuntime
 
 /// Controls of the allocator set-up, pymalloc and tracemalloc clauses.
@@ -104,6 +105,16 @@ extension ClauseControls {
     }
 
     static let traceMalloc: [String: Control] = [
+        "tracemalloc.track.threads-while-starting-stopping": Control(
+            violation: "PyTraceMalloc_Track and _Untrack, called from the threads, succeed while tracemalloc is off"
+        ) { context in
+            context.seams.threadTrack = unsafeBitCast(
+                pmc_track_succeeds_always as @convention(c) (UInt32, UInt, Int) -> Int32,
+                to: UnsafeMutableRawPointer.self)
+            context.seams.threadUntrack = unsafeBitCast(
+                pmc_untrack_succeeds_always as @convention(c) (UInt32, UInt) -> Int32, to: UnsafeMutableRawPointer.self
+            )
+        },
         "tracemalloc.track.disabled": Control(
             violation: "PyTraceMalloc_Track and _Untrack succeed while tracemalloc is off"
         ) { context in

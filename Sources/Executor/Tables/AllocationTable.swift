@@ -28,6 +28,8 @@ enum AllocationTable {
         table["setallocator.own-gil-interpreters"] = ThreadChecks.ownGILInterpreters
         table["raw.threads.while-runtime-works"] = RuntimeWorkChecks.rawWhileTheRuntimeWorks
         table["raw.threads.while-tracemalloc-traces"] = RuntimeWorkChecks.rawWhileTracemallocTraces
+        table["tracemalloc.track.threads-while-starting-stopping"] =
+            TraceMallocThreadChecks.trackFromThreadsWhileStartingAndStopping
         table["mem.macros.new-resize-del"] = MacroChecks.newResizeDel
         table["mem.macros.upper-case-family"] = MacroChecks.upperCaseFamily
         return table
