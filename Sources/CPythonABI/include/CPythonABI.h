@@ -93,29 +93,35 @@ typedef struct {
 int pmc_own_gil_interpreters(const PMCInterpreterAPI *api, int count, int rounds, char *problems, size_t capacity);
 
 
-/// Threads with no thread state calling PyMem_RawMalloc and PyMem_RawFree (the addresses
-/// given) in rounds, until stopped: each round allocates 8 blocks, fills, checks and frees
-/// them. Never freed: a thread that cannot stop must not find its state gone.
+/// Threads CPython does not know, each running rounds of `round(state, index)` until stopped,
+/// counting them (ThreadCrew.c). Never freed: a thread that cannot stop must not find its
+/// crew gone.
+typedef struct PMCCrew PMCCrew;
+typedef void (*PMCCrewRound)(void *state, int index);
+PMCCrew *pmc_crew_start(int threads, PMCCrewRound round, void *state);
+int pmc_crew_threads(PMCCrew *crew);
+/// The fewest rounds any thread has finished.
+unsigned long pmc_crew_least_rounds(PMCCrew *crew);
+/// Asks the threads to stop (from one of them too).
+void pmc_crew_request_stop(PMCCrew *crew);
+/// Asks the threads to stop; 1 once every one has (call again to wait).
+int pmc_crew_stop(PMCCrew *crew);
+
+/// A crew calling PyMem_RawMalloc and PyMem_RawFree (the addresses given) without the GIL:
+/// each round allocates 8 blocks, fills, checks and frees them.
 typedef struct PMCRawChurn PMCRawChurn;
 PMCRawChurn *pmc_raw_churn_start(void *raw_malloc, void *raw_free, int threads);
-/// The fewest rounds any thread has finished.
-unsigned long pmc_raw_churn_least_rounds(PMCRawChurn *churn);
-int pmc_raw_churn_threads(PMCRawChurn *churn);
+PMCCrew *pmc_raw_churn_crew(PMCRawChurn *churn);
 /// What the threads found, one line each (empty: nothing).
 const char *pmc_raw_churn_problems(PMCRawChurn *churn);
-/// Asks the threads to stop; 1 once every one has (call again to wait).
-int pmc_raw_churn_stop(PMCRawChurn *churn);
 
-
-/// Threads with no thread state calling PyTraceMalloc_Track and PyTraceMalloc_Untrack (the
-/// addresses given) on made-up blocks of domain 424242, until stopped, counting the results:
-/// slot 0 for 0, 1 for -1, 2 for -2, 3 for anything else.
+/// A crew calling PyTraceMalloc_Track and PyTraceMalloc_Untrack (the addresses given) on
+/// made-up blocks of domain 424242, counting the results: slot 0 for 0, 1 for -1, 2 for -2,
+/// 3 for anything else.
 typedef struct PMCTrackChurn PMCTrackChurn;
 PMCTrackChurn *pmc_track_churn_start(void *track, void *untrack, int threads);
-unsigned long pmc_track_churn_least_calls(PMCTrackChurn *churn);
-int pmc_track_churn_threads(PMCTrackChurn *churn);
+PMCCrew *pmc_track_churn_crew(PMCTrackChurn *churn);
 unsigned long pmc_track_churn_results(PMCTrackChurn *churn, int slot);
-int pmc_track_churn_stop(PMCTrackChurn *churn);
 /// A Track and an Untrack that succeed whether or not tracemalloc traces (negative controls).
 int pmc_track_succeeds_always(unsigned int domain, uintptr_t pointer, size_t size);
 int pmc_untrack_succeeds_always(unsigned int domain, uintptr_t pointer);

@@ -60,81 +60,53 @@ public enum RuntimeWorkChecks {
     }
 
     static func run(_ context: CheckContext, steps: [Work], stopThreads: Bool = true) -> CheckVerdict {
-        let outcome: ChildOutcome
+        let run: ThreadedChild.Run
         do {
-            outcome = try ForkedChild.run(timeout: childTimeout) {
+            run = try ThreadedChild.run(timeout: childTimeout) {
                 inChild(context.runtime, steps, stopThreads: stopThreads)
             }
         } catch {
             return .fail("could not isolate the run: \(error)")
         }
-        let lines = outcome.stdout.split(separator: "\n").map(String.init)
-        let doing = lines.last { $0.hasPrefix("doing: ") }.map { String($0.dropFirst("doing: ".count)) } ?? "starting"
-        var evidence = Evidence()
-        for line in lines where line.hasPrefix("problem: ") { evidence.add(String(line.dropFirst("problem: ".count))) }
-        if outcome.timedOut {
-            evidence.add("killed after \(Int(childTimeout)) s while \(doing): the run hung")
-        } else if outcome.signal != nil || outcome.exitStatus != 0 {
-            evidence.add("the run \(outcome.summary) while \(doing)" + WorkerFailure.colonTail(outcome, lines: 2))
-        } else if !lines.contains("finished") {
-            evidence.add("the run ended without finishing (while \(doing))")
-        } else {
-            evidence.exercised(steps.count * threads)
-        }
+        var evidence = run.evidence(timeout: childTimeout)
+        if run.finished { evidence.exercised(steps.count * threads) }
         return evidence.verdict
     }
 
     /// In the forked child: the RAW threads, then each piece of work holding the GIL, each
     /// followed by the bounded wait; a line per step on standard output.
     static func inChild(_ runtime: PythonRuntime, _ steps: [Work], stopThreads: Bool) {
-        func say(_ line: String) {
-            print(line)
-            fflush(nil) // the parent names the step a hang or crash happened in
-        }
+        let say = ThreadedChild.say
         let library = runtime.library
         guard let malloc = library.optionalSymbol("PyMem_RawMalloc", as: UnsafeMutableRawPointer.self),
             let free = library.optionalSymbol("PyMem_RawFree", as: UnsafeMutableRawPointer.self),
             let churn = pmc_raw_churn_start(malloc, free, Int32(threads)),
-            pmc_raw_churn_threads(churn) == Int32(threads)
+            let crew = pmc_raw_churn_crew(churn), pmc_crew_threads(crew) == Int32(threads)
         else { return say("problem: the RAW threads could not be started") }
         for step in steps {
             say("doing: \(step.name)")
-            let before = pmc_raw_churn_least_rounds(churn)
+            let before = pmc_crew_least_rounds(crew)
             if let problem = step.run(runtime) { say("problem: \(step.name): \(problem)") }
             // Still holding the GIL: the RAW threads must keep going.
-            if !wait(for: churn, beyond: before, seconds: patience) {
+            if !ThreadedChild.wait(for: crew, beyond: before, by: progress, seconds: patience) {
                 say(
                     "problem: after \(step.name), with the main thread holding the GIL, a RAW thread finished fewer "
                         + "than \(progress) rounds in \(patience) s: it waited (for the GIL?) or stopped")
                 guard stopThreads else { return say("finished") }
-                runtime.withoutGIL { _ = wait(for: churn, beyond: before, seconds: patience) }
+                runtime.withoutGIL {
+                    _ = ThreadedChild.wait(for: crew, beyond: before, by: progress, seconds: patience)
+                }
             }
         }
         guard stopThreads else { return say("finished") }
         say("doing: stopping the RAW threads")
-        let stopped = runtime.withoutGIL { () -> Bool in
-            let deadline = Date().addingTimeInterval(10)
-            while pmc_raw_churn_stop(churn) == 0 {
-                if Date() > deadline { return false }
-                usleep(1000)
-            }
-            return true
+        if !runtime.withoutGIL({ ThreadedChild.stop(crew, seconds: 10) }) {
+            say("problem: a RAW thread did not stop within 10 s")
         }
-        if !stopped { say("problem: a RAW thread did not stop within 10 s") }
         for line in String(cString: pmc_raw_churn_problems(churn)).split(separator: "\n") {
             say("problem: \(line)")
         }
         say("finished")
-    }
-
-    /// Whether every RAW thread finished `progress` more rounds than `before` within `seconds`.
-    static func wait(for churn: OpaquePointer, beyond before: UInt, seconds: Double) -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while pmc_raw_churn_least_rounds(churn) < before + progress {
-            if Date() > deadline { return false }
-            usleep(200)
-        }
-        return true
     }
 }
 

@@ -27,7 +27,10 @@
  *   - a failing realloc returns NULL and leaves the old block valid, intact and freeable;
  *   - RAW is called without the GIL, from any thread: it must be thread-safe. Up to 3.11 the
  *     GIL serialises MEM and OBJ; from 3.12 every domain must be thread-safe (interpreters
- *     with their own GIL call it at once);
+ *     with their own GIL call it at once). certify loads the plugin into pymemcheck-threads
+ *     and watches its threads with valgrind's DRD: build with -g to have races named by line;
+ *   - each edge must hold as the very first allocator call a thread makes (per-thread state
+ *     made lazily is where that breaks);
  *   - the `ctx` you put in `hook` is passed back as the first argument of every call.
  * `previous` is the allocator below: call it for what you pass on, with its own ctx; its
  * blocks are guarded in certify (a read or write past the end, or after a free, crashes at
