@@ -42,8 +42,14 @@ public struct Certifier: Sendable {
     /// Not the double free: certify's guard layer under the plugin protects a freed block's
     /// pages, so a second free faults there before the hooks can report, with or without a
     /// plugin's part in it.
+    /// Nor the GIL check after a subinterpreter: every target here has stopped checking by then
+    /// (a recorded deviation of CPython's), and what the unchecked call does next is the
+    /// allocator's below the hooks (pymalloc crashes, a plugin may well serve it): the plugin
+    /// can neither mend nor break it.
     public static func isContractClause(_ id: String) -> Bool {
-        guard id != "debug.detect.double-free" else { return false }
+        guard id != "debug.detect.double-free", id != "debug.detect.without-gil-after-subinterpreter" else {
+            return false
+        }
         return ["raw.", "mem.", "obj.", "debug."].contains { id.hasPrefix($0) }
             || [
                 "setallocator.get-set-round-trip", "setallocator.ctx-passed", "setallocator.arguments-passed-through",
