@@ -39,7 +39,11 @@ public final class GuardLayer: AllocatorLayer, @unchecked Sendable {
     public override func calloc(_ count: Int, _ size: Int) -> UnsafeMutableRawPointer? {
         // nelem and elsize are size_t: multiplied signed, (SIZE_MAX, 3) would give -3.
         let (total, overflow) = UInt(bitPattern: count).multipliedReportingOverflow(by: UInt(bitPattern: size))
-        guard armed, !overflow, Self.isGuarded(Int(bitPattern: total)), let block = guarded(Int(total), zeroed: true)
+        // An overflowing product is refused here: CPython's own allocator functions leave that
+        // to the API functions above them (a debug build asserts, a release build wraps), and
+        // the plugin header promises that passing such a request on to `previous` is fine.
+        if overflow { return nil }
+        guard armed, Self.isGuarded(Int(bitPattern: total)), let block = guarded(Int(total), zeroed: true)
         else { return below.calloc(count, size) }
         return block
     }
