@@ -19,7 +19,7 @@ public enum RuntimeWorkChecks {
     static let progress: UInt = 20
     /// The bounded wait for them: a RAW round takes microseconds; a thread that waits for the GIL
     /// the main thread holds makes none.
-    static let patience: Double = 2
+    static let patience: Double = 1
     static let childTimeout: Double = 60
 
     struct Work {
@@ -92,10 +92,8 @@ public enum RuntimeWorkChecks {
                 say(
                     "problem: after \(step.name), with the main thread holding the GIL, a RAW thread finished fewer "
                         + "than \(progress) rounds in \(patience) s: it waited (for the GIL?) or stopped")
-                guard stopThreads else { return say("finished") }
-                runtime.withoutGIL {
-                    _ = ThreadedChild.wait(for: crew, beyond: before, by: progress, seconds: patience)
-                }
+                // The answer is in: the child ends here, RAW threads and all.
+                return say("finished")
             }
         }
         guard stopThreads else { return say("finished") }
