@@ -53,7 +53,8 @@ public enum ThreadChecks {
                 var buffer = [CChar](repeating: 0, count: 8192)
                 let lines = pmc_own_gil_interpreters(
                     &api, Int32(interpreters), Int32(interpreterRounds), &buffer, 8192)
-                print(String(cString: buffer), terminator: "")
+                let text = buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+                print(String(decoding: text, as: UTF8.self), terminator: "")
                 print(lines == 0 ? "finished" : "problems: \(lines)")
             }
         } catch {
