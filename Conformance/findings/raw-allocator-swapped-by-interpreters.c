@@ -14,6 +14,7 @@
  */
 #include <dlfcn.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,7 @@
 static void *(*raw_malloc)(size_t);
 static void (*raw_free)(void *);
 static atomic_int stop;
+static atomic_ulong calls;
 
 /* A thread CPython does not know: RAW calls without the GIL, as documented. */
 static void *churn(void *unused) {
@@ -30,6 +32,7 @@ static void *churn(void *unused) {
         void *block = raw_malloc(64);
         memset(block, 1, 64);
         raw_free(block);
+        atomic_fetch_add(&calls, 1);
     }
     return NULL;
 }
@@ -52,11 +55,16 @@ int main(int argc, char **argv) {
     initialize(0);
     pthread_t thread;
     pthread_create(&thread, NULL, churn, NULL);
+    /* The thread is calling before the first interpreter is made and after the last is ended:
+       where it ran first (valgrind runs one thread at a time) cannot hide the swap. */
+    while (atomic_load(&calls) < 100) sched_yield();
     for (int i = 0; i < atoi(argv[2]); i++) {   /* as _testcapi.run_in_subinterp does */
         void *main_state = swap(NULL);
         end_interpreter(new_interpreter());
         swap(main_state);
     }
+    unsigned long after = atomic_load(&calls) + 100;
+    while (atomic_load(&calls) < after) sched_yield();
     atomic_store(&stop, 1);
     pthread_join(thread, NULL);
     puts("finished");

@@ -39,7 +39,10 @@ static void raw_round(void *state, int index) {
         sizes[k] = (size_t)(1 + (k * 97 + index * 13) % 700);
         held[k] = churn->raw_malloc(sizes[k]);
         if (held[k] == NULL) {
-            churn_problem(churn, "PyMem_RawMalloc returned NULL in a thread without the GIL");
+            char text[160];
+            snprintf(text, sizeof text, "PyMem_RawMalloc(%zu) returned NULL in RAW thread %d (no GIL)", sizes[k],
+                     index + 1);
+            churn_problem(churn, text);
             pmc_crew_request_stop(churn->crew);
             break;
         }
@@ -49,7 +52,8 @@ static void raw_round(void *state, int index) {
         for (size_t i = 0; i < sizes[k]; i++)
             if (held[k][i] != value) {
                 char text[160];
-                snprintf(text, sizeof text, "a %zu-byte RAW block changed while its thread held it", sizes[k]);
+                snprintf(text, sizeof text, "a %zu-byte block of PyMem_RawMalloc changed while RAW thread %d held it",
+                         sizes[k], index + 1);
                 churn_problem(churn, text);
                 break;
             }

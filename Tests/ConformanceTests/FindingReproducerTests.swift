@@ -12,6 +12,9 @@ final class FindingReproducerTests: XCTestCase {
     func compile(_ name: String, libraries: [String] = ["-ldl"]) throws -> String {
         let binary = FileManager.default.temporaryDirectory.appendingPathComponent("pymemcheck-\(name)-\(getpid())")
             .path
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/cc") else {
+            throw XCTSkip("no C compiler to build the finding programs: apt-get install gcc")
+        }
         let outcome = try ChildProcess.run(
             executable: "/usr/bin/cc",
             arguments: [
@@ -19,12 +22,16 @@ final class FindingReproducerTests: XCTestCase {
             ]
                 + libraries,
             timeout: 60)
-        guard outcome.exitedCleanly else { throw XCTSkip("cannot compile \(name).c: \(outcome.stderr)") }
+        // A finding program that does not compile is a failure of the package, not a skip.
+        guard outcome.exitedCleanly else { throw FindingProgramError(description: "\(name).c: \(outcome.stderr)") }
         return binary
     }
 
     func target(_ spec: String) throws -> PythonTarget {
-        guard let target = try? TargetSpec.resolve(spec) else { throw XCTSkip("CPython \(spec) is not installed") }
+        guard let target = try? TargetSpec.resolve(spec) else {
+            throw XCTSkip(
+                "CPython \(spec), which the finding is recorded for, is not installed: pyenv install \(spec)")
+        }
         return target
     }
 
@@ -91,4 +98,9 @@ final class FindingReproducerTests: XCTestCase {
         }
         XCTAssertEqual(outcomes.last?.signal, SIGSEGV, outcomes.map(\.summary).joined(separator: "; "))
     }
+}
+
+/// A finding program of the package's own that does not build.
+struct FindingProgramError: Error, CustomStringConvertible {
+    var description: String
 }

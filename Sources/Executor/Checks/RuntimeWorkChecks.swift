@@ -22,9 +22,9 @@ public enum RuntimeWorkChecks {
     static let patience: Double = 1
     static let childTimeout: Double = 60
 
-    struct Work {
+    struct Work: Sendable {
         var name: String
-        var run: (PythonRuntime) -> String?
+        var run: @Sendable (PythonRuntime) -> String?
     }
 
     /// The pieces of work, in order. Not the making of interpreters: CPython swaps the RAW
@@ -32,21 +32,19 @@ public enum RuntimeWorkChecks {
     /// another thread at that moment may be served by one allocator and freed by another; a
     /// native check catches that only by chance, so it is a finding shown under DRD
     /// (Conformance/findings/raw-allocator-swapped-by-interpreters.c), not a step here.
-    static func work(_ version: PythonVersion) -> [Work] {
-        [
-            Work(name: "waiting for the RAW threads") { _ in nil },
-            Work(name: "importing modules") { runtime in
-                runtime.run("import json, fractions, difflib")
-                    ? nil : "the imports raised"
-            },
-            Work(name: "collecting garbage") { runtime in
-                runtime.run("import gc; gc.collect()") ? nil : "gc.collect raised"
-            },
-        ]
-    }
+    static let work: [Work] = [
+        Work(name: "waiting for the RAW threads") { _ in nil },
+        Work(name: "importing modules") { runtime in
+            runtime.run("import json, fractions, difflib")
+                ? nil : "the imports raised"
+        },
+        Work(name: "collecting garbage") { runtime in
+            runtime.run("import gc; gc.collect()") ? nil : "gc.collect raised"
+        },
+    ]
 
     public static func rawWhileTheRuntimeWorks(_ context: CheckContext) -> CheckVerdict {
-        run(context, steps: work(context.version))
+        run(context, steps: work)
     }
 
     /// While tracemalloc traces (started, not stopped: stopping it while RAW threads run is a
@@ -105,44 +103,5 @@ public enum RuntimeWorkChecks {
             say("problem: \(line)")
         }
         say("finished")
-    }
-}
-
-/// A subinterpreter made and ended as CPython's own tests do (_testcapi.run_in_subinterp).
-public enum Subinterpreter {
-    typealias Swap = @convention(c) (OpaquePointer?) -> OpaquePointer?
-    typealias Make = @convention(c) () -> OpaquePointer?
-    typealias End = @convention(c) (OpaquePointer?) -> Void
-
-    /// False when the target lacks the functions.
-    public static func makeAndEnd(_ library: PythonLibrary) -> Bool {
-        guard let swap = library.optionalSymbol("PyThreadState_Swap", as: Swap.self),
-            let make = library.optionalSymbol("Py_NewInterpreter", as: Make.self),
-            let end = library.optionalSymbol("Py_EndInterpreter", as: End.self)
-        else { return false }
-        let main = swap(nil)
-        end(make())
-        _ = swap(main)
-        return true
-    }
-}
-
-/// The C API of interpreters with their own GIL (3.12+), looked up in the target.
-public enum InterpreterAPI {
-    public static func look(up library: PythonLibrary) -> PMCInterpreterAPI? {
-        let names = [
-            "Py_NewInterpreterFromConfig", "Py_EndInterpreter", "PyThreadState_Get", "PyThreadState_Swap",
-            "PyThreadState_GetInterpreter", "PyThreadState_New", "PyThreadState_Clear", "PyThreadState_DeleteCurrent",
-            "PyEval_SaveThread", "PyEval_RestoreThread", "PyMem_Malloc", "PyMem_Free", "PyObject_Malloc",
-            "PyObject_Free",
-        ]
-        let found = names.compactMap { library.optionalSymbol($0, as: UnsafeMutableRawPointer.self) }
-        guard found.count == names.count else { return nil }
-        return PMCInterpreterAPI(
-            new_interpreter_from_config: found[0], end_interpreter: found[1], thread_state_get: found[2],
-            thread_state_swap: found[3], thread_state_get_interpreter: found[4], thread_state_new: found[5],
-            thread_state_clear: found[6], thread_state_delete_current: found[7], eval_save_thread: found[8],
-            eval_restore_thread: found[9], mem_malloc: found[10], mem_free: found[11], obj_malloc: found[12],
-            obj_free: found[13])
     }
 }
