@@ -90,6 +90,7 @@ let package = Package(
             name: "Executor",
             dependencies: [
                 "AllocatorLayers", "PyRuntime", "Isolation", "CPythonABI", "ClauseCatalogue", "DebugReport", "Reports",
+                "Oracle",
             ]),
         .target(
             name: "PyMemCheckCLI",

@@ -52,7 +52,7 @@ for line in "${plugins[@]}"; do
         verdicts=()
         for run in $(seq "$runs"); do
             "$bin" certify --plugin "$out/lib$name.so" --python "$target" --mode default \
-                --only threads --only threads-watched --only setallocator.own-gil-interpreters --only "raw.threads.*" \
+                --only raw.threads.without-gil --only threads-watched --only setallocator.own-gil-interpreters --only "raw.threads.*" \
                 > "$out/$name-$target-$run.txt" 2>&1 || true
             verdicts+=("$(tail -1 "$out/$name-$target-$run.txt" | cut -d: -f1)")
         done

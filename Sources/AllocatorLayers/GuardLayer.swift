@@ -82,7 +82,9 @@ public final class GuardLayer: AllocatorLayer, @unchecked Sendable {
         }
         let offset = (slot.dataLength - max(size, 1)) & ~15
         let block = slot.start + offset
-        if zeroed && slot.reused { slots.zero(slot, from: offset, count: size) }
+        // A zero-size calloc's block is one usable byte, zeroed too: CPython's allocators below
+        // serve it as calloc(1, 1), and a plugin passing it on must get what they would give.
+        if zeroed && slot.reused { slots.zero(slot, from: offset, count: max(size, 1)) }
         blocks.withLock { $0[UInt(bitPattern: block)] = Block(slot: slot, size: size) }
         return block
     }

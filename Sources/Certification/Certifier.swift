@@ -65,7 +65,7 @@ public struct Certifier: Sendable {
             : nil
     }
 
-    public func run(targets: [PythonTarget], modes: [AllocatorMode]) -> Certificate {
+    public func run(targets: [PythonTarget], modes: [AllocatorMode]) -> CertificateDocument {
         var notApplicable: [String] = []
         var pairs: [(PythonTarget, AllocatorMode)] = []
         for target in targets {
@@ -101,12 +101,16 @@ public struct Certifier: Sendable {
             }
             let column = runner.runColumn(target: target, mode: mode, clauses: clauses)
             if let failure = column.failure, let item = Self.setupFailure(failure) {
-                // The RAW part runs before CPython starts: it still shows what the plugin does,
-                // unless the plugin could not even be installed.
-                let before =
-                    item.part == Self.startUp && parts.contains(.rawBeforeStartUp)
-                    ? items(target: target, mode: mode, parts: [.rawBeforeStartUp]) : []
-                return ([], [reproducible(Self.placed(item, target: target, mode: mode), target: target)] + before)
+                // The parts that need no running CPython still show what the plugin does: the
+                // RAW part (before CPython starts; not when the plugin could not be installed)
+                // and the watched threads (in a process of their own, without CPython).
+                let independent = parts.filter {
+                    $0 == .threadsWatched || ($0 == .rawBeforeStartUp && item.part == Self.startUp)
+                }
+                let found = items(target: target, mode: mode, parts: independent, watch: watch).map {
+                    reproducible($0, target: target)
+                }
+                return ([], [reproducible(Self.placed(item, target: target, mode: mode), target: target)] + found)
             }
             let withPlugin = column.results
             let without = clauses.isEmpty ? [] : baseline.run(target: target, mode: mode, clauses: clauses).results
@@ -116,7 +120,7 @@ public struct Certifier: Sendable {
             }
             return (judged, found)
         }
-        return Certificate(
+        return CertificateDocument(
             plugin: pluginPath, clauses: results.flatMap(\.0), items: results.flatMap(\.1),
             notApplicable: notApplicable)
     }

@@ -29,13 +29,12 @@ public enum CertifyProbe {
         case rawBeforeStartUp
         case directCalls
         case injectedFailures
-        case threads
         /// Run by certify itself, not a worker: the plugin in a process of its own (ThreadWatch).
         case threadsWatched
         case fuzz(FuzzTarget)
 
         public static let all: [Part] =
-            [.rawBeforeStartUp, .directCalls, .injectedFailures, .threads, .threadsWatched]
+            [.rawBeforeStartUp, .directCalls, .injectedFailures, .threadsWatched]
             + FuzzTarget.allCases.map(Part.fuzz)
 
         public var name: String {
@@ -43,7 +42,6 @@ public enum CertifyProbe {
             case .rawBeforeStartUp: return "plugin's RAW functions before CPython starts"
             case .directCalls: return "plugin functions called directly"
             case .injectedFailures: return "failures injected under the plugin"
-            case .threads: return "RAW through the API from threads without the GIL"
             case .threadsWatched: return "plugin functions from \(ThreadWatch.threads) threads, watched by DRD"
             case .fuzz(let target): return target.rawValue
             }
@@ -55,7 +53,6 @@ public enum CertifyProbe {
             case .rawBeforeStartUp: return "raw-before-start-up"
             case .directCalls: return "direct-calls"
             case .injectedFailures: return "injected-failures"
-            case .threads: return "threads"
             case .threadsWatched: return "threads-watched"
             case .fuzz(let target): return target.rawValue
             }
@@ -65,7 +62,7 @@ public enum CertifyProbe {
             switch self {
             case .rawBeforeStartUp, .directCalls: return 300
             case .injectedFailures: return 60
-            case .threads, .threadsWatched: return 120
+            case .threadsWatched: return 120
             case .fuzz: return fuzzSeconds + 60
             }
         }
@@ -102,13 +99,15 @@ public enum CertifyProbe {
     static func rawBeforeStartUp(_ target: PythonTarget, pluginPath: String) -> CertifyItem {
         do {
             let plugin = try AllocatorPlugin.load(pluginPath)
+            let library = try PythonLibrary(target: target)
             // No debug hooks: nothing of CPython's runs above the plugin here.
-            try plugin.install(in: try PythonLibrary(target: target), mode: .malloc, debugBuild: false)
-            let problems = HookChecks.beforeStartUp(plugin)
+            try plugin.install(in: library, mode: .malloc, debugBuild: false)
+            let problems = HookChecks.beforeStartUp(
+                plugin, runtime: .notStarted(library, mode: .malloc), catalogue: try Catalogue.builtIn())
             let asked =
-                "the RAW edges from the main thread and \(HookChecks.threads) threads, overflowing callocs, "
-                + "a \(Workload.calls)-call workload"
-            return item(problems, passing: [asked])
+                "the RAW functions' direct contract (\(DirectContract.entries.count) clauses) from the main thread "
+                + "and \(HookChecks.threads) threads at once, a 4 GiB calloc, a \(Workload.calls)-call workload"
+            return CertifyItem(part: "", problems: problems, passing: [asked])
         } catch {
             return CertifyItem(part: "", status: .fail, evidence: ["\(error)"])
         }
@@ -124,12 +123,18 @@ public enum CertifyProbe {
         case .threadsWatched:
             return CertifyItem(part: "", status: .fail, evidence: ["the watched threads are certify's own part"])
         case .directCalls:
-            let problems = HookChecks.run(plugin, runtime: session.runtime)
+            let catalogue: Catalogue
+            do { catalogue = try Catalogue.builtIn() } catch {
+                return CertifyItem(part: "", status: .fail, evidence: ["\(error)"])
+            }
+            let problems = HookChecks.run(plugin, runtime: session.runtime, catalogue: catalogue)
             let asked =
-                "every documented edge from the main thread, a new thread and \(HookChecks.threads) threads "
-                + "at once (RAW; every domain from 3.12; MEM and OBJ holding the GIL), 4 calloc pairs that overflow "
-                + "size_t, and a \(Workload.calls)-call mixed workload per domain"
-            return item(problems, passing: [asked])
+                "each domain's direct contract (\(DirectContract.entries.count) clauses: "
+                + DirectContract.entries.map(\.suffix).joined(separator: ", ")
+                + ") from the main thread, a new thread and \(HookChecks.threads) threads at once (RAW; every "
+                + "domain from 3.12; MEM and OBJ holding the GIL), a 4 GiB calloc, and a \(Workload.calls)-call "
+                + "mixed workload per domain"
+            return CertifyItem(part: "", problems: problems, passing: [asked])
         case .injectedFailures:
             let (problems, reached) = InjectedFailureChecks.run(plugin)
             let note =
@@ -139,18 +144,10 @@ public enum CertifyProbe {
                     "the plugin never called the allocator under it (a replacement): its failure "
                         + "paths are reached only through sizes that cannot be met"
                 ]
-            return CertifyItem(part: "", status: problems.isEmpty ? .pass : .fail, evidence: problems + note)
-        case .threads:
-            let (problems, notes) = ThreadStress.run(session)
-            return CertifyItem(part: "", status: problems.isEmpty ? .pass : .fail, evidence: problems + notes)
+            return CertifyItem(part: "", problems: problems, passing: [], notes: note)
         case .fuzz(let target):
             return FuzzLoop.run(target, runner: runner, seconds: fuzzSeconds)
         }
-    }
-
-    /// A part's item: its problems, or what was asked when there are none.
-    static func item(_ problems: [String], passing asked: [String]) -> CertifyItem {
-        CertifyItem(part: "", status: problems.isEmpty ? .pass : .fail, evidence: problems.isEmpty ? asked : problems)
     }
 
     /// What a part's forked child tells the worker.

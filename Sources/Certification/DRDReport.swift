@@ -55,7 +55,18 @@ struct DRDReport: CustomStringConvertible, Equatable {
                 reports.append(report)
             }
         }
-        return reports
+        // In the order of the calls, not of DRD's detection, which follows how the threads ran:
+        // the same plugin gives the same lines in every run.
+        return reports.sorted { ($0.callRank, $0.place, $0.access) < ($1.callRank, $1.place, $1.access) }
+    }
+
+    /// RAW malloc first, OBJ free last; a report with no driver call after every other.
+    var callRank: Int {
+        guard let call = calledAs?.split(separator: " "), call.count == 2,
+            let domain = ["RAW", "MEM", "OBJ"].firstIndex(of: String(call[0])),
+            let function = ["malloc", "calloc", "realloc", "free"].firstIndex(of: String(call[1]))
+        else { return 99 }
+        return domain * 4 + function
     }
 
     /// The driver's per-domain call functions: RAW_malloc, MEM_free, ...

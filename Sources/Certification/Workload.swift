@@ -3,6 +3,7 @@ import CPythonABI
 import Executor
 import Foundation
 import FuzzHarness
+import PyRuntime
 
 /// A long mixed workload on a plugin's functions: malloc, calloc, realloc both ways and free
 /// over a live set of blocks, sizes in every band (zero, pymalloc's small classes, the RAW
@@ -20,17 +21,17 @@ enum Workload {
 
     /// The workload on a domain's plugin functions with the guard pages below off: what it
     /// looks for is a defect that needs warm-up, not a stray access (the edges look for those).
-    static func unguarded(_ installed: AllocatorPlugin.Installed) -> [String] {
+    static func unguarded(_ installed: AllocatorPlugin.Installed) -> [PartProblem] {
         installed.guardBlocks(false)
         defer { installed.guardBlocks(true) }
-        return run(PluginFunctions(installed), calls: calls)
+        return run(installed.directFunctions, calls: calls)
     }
 
     /// The first problems found (at most a few), none when the plugin held up.
-    static func run(_ hook: PluginFunctions, calls: Int) -> [String] {
+    static func run(_ hook: DomainFunctions, calls: Int) -> [PartProblem] {
         var random = ProgramGenerator(seed: 0x5EED)
         var live: [Block] = []
-        var problems: [String] = []
+        var problems: [PartProblem] = []
         for call in 0..<calls where problems.count < 3 {
             let choice = random.word() % 10
             if live.isEmpty || (choice < 4 && live.count < liveLimit) {
@@ -38,11 +39,15 @@ enum Workload {
                 let viaCalloc = choice == 0
                 guard let pointer = viaCalloc ? hook.calloc(1, size) : hook.malloc(size) else {
                     problems.append(
-                        "non-null: call \(call): \(viaCalloc ? "calloc(1, " : "malloc(")\(size)) returned NULL")
+                        PartProblem(
+                            "", [.nonNull],
+                            "call \(call): \(viaCalloc ? "calloc(1, " : "malloc(")\(size)) returned NULL"))
                     continue
                 }
                 if viaCalloc, let offset = Bytes.firstNot(0, in: pointer, 0..<size) {
-                    problems.append("calloc-zeroed: call \(call): calloc(1, \(size)) byte \(offset) is not zero")
+                    problems.append(
+                        PartProblem("", [.callocZeroed], "call \(call): calloc(1, \(size)) byte \(offset) is not zero")
+                    )
                 }
                 let block = Block(pointer: pointer, size: size, seed: UInt8(truncatingIfNeeded: call % 255 + 1))
                 fill(block)
@@ -51,21 +56,21 @@ enum Workload {
                 let index = Int(random.word() % UInt64(live.count))
                 let block = live[index]
                 if let offset = mismatch(block, count: block.size) {
-                    problems.append(
-                        "no-overlap: call \(call): a live \(block.size)-byte block "
-                            + "changed at byte \(offset) (shared, or overwritten)")
+                    let what = "a live \(block.size)-byte block changed at byte \(offset) (shared, or overwritten)"
+                    problems.append(PartProblem("", [.noOverlap], "call \(call): \(what)"))
                 }
                 if choice < 7 {
                     let size = band(&random)
                     guard let moved = hook.realloc(block.pointer, size) else {
-                        problems.append("non-null: call \(call): realloc \(block.size)→\(size) returned NULL")
+                        problems.append(
+                            PartProblem("", [.nonNull], "call \(call): realloc \(block.size)→\(size) returned NULL"))
                         live.remove(at: index) // kept or not, it is not touched again
                         continue
                     }
                     let resized = Block(pointer: moved, size: size, seed: block.seed)
                     if let offset = mismatch(resized, count: min(block.size, size)) {
-                        problems.append(
-                            "contents-kept: call \(call): realloc \(block.size)→\(size) lost byte \(offset)")
+                        let what = "realloc \(block.size)→\(size) lost byte \(offset)"
+                        problems.append(PartProblem("", [.contentsKept], "call \(call): \(what)"))
                     }
                     fill(resized)
                     live[index] = resized

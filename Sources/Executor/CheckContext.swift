@@ -9,6 +9,10 @@ public struct CheckContext {
     public let clause: Clause
     /// What a negative control plants where no allocator layer reaches (empty in real runs).
     public var seams = ControlSeams()
+    /// An allocator's own functions, called directly instead of CPython's API (certify asks a
+    /// plugin's functions the clauses of the direct contract this way): no debug hooks are in
+    /// front of them, and nothing of CPython's filters what they are asked.
+    public var direct: ((AllocatorDomain) -> DomainFunctions)?
 
     public init(runtime: PythonRuntime, clause: Clause) {
         self.runtime = runtime
@@ -19,7 +23,7 @@ public struct CheckContext {
     public var version: PythonVersion { runtime.version }
     public var mode: AllocatorMode { runtime.mode }
     public var target: PythonTarget { runtime.target }
-    public var debugHooks: Bool { mode.expectsDebugHooks(debugBuild: target.debugBuild) }
+    public var debugHooks: Bool { direct == nil && mode.expectsDebugHooks(debugBuild: target.debugBuild) }
 
     /// The domains the clause covers (all three when it names none).
     public var domains: [AllocatorDomain] {
@@ -27,13 +31,14 @@ public struct CheckContext {
     }
 
     /// Runs `body` once per domain of the clause, collecting the problems of all of them, each
-    /// prefixed with the C function family it concerns.
+    /// prefixed with the C function family it concerns (not for functions called directly:
+    /// they are not that family, and whoever runs them names them).
     public func eachDomain(_ body: (AllocatorDomain, DomainFunctions, inout Evidence) -> Void) -> CheckVerdict {
         var all = Evidence()
         for domain in domains {
             var evidence = Evidence()
-            body(domain, seams.functions?(domain) ?? library.functions(domain), &evidence)
-            all.merge(evidence, prefix: "\(domain.functionPrefix)*: ")
+            body(domain, direct?(domain) ?? seams.functions?(domain) ?? library.functions(domain), &evidence)
+            all.merge(evidence, prefix: direct == nil ? "\(domain.functionPrefix)*: " : "")
         }
         return all.verdict
     }

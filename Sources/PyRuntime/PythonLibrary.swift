@@ -11,52 +11,74 @@ public typealias CallocFunction = @convention(c) (Int, Int) -> UnsafeMutableRawP
 public typealias ReallocFunction = @convention(c) (UnsafeMutableRawPointer?, Int) -> UnsafeMutableRawPointer?
 public typealias FreeFunction = @convention(c) (UnsafeMutableRawPointer?) -> Void
 
-/// malloc, calloc, realloc and free of one domain, as exported by libpython. Each call is
-/// announced before it is made (CrashReport.h: a few stores), so that a crash inside it, or in
-/// the use of the block it returned, names the call.
-public struct DomainFunctions: Sendable {
+/// malloc, calloc, realloc and free of one domain: as exported by libpython (CPython's API),
+/// or an allocator's own functions called directly (a plugin's PyMemAllocatorEx, with its
+/// ctx), so that the same checks judge both. Each call is announced before it is made
+/// (CrashReport.h: a few stores), so that a crash inside it, or in the use of the block it
+/// returned, names the call and whether it was made through the API or directly.
+public struct DomainFunctions: @unchecked Sendable {
     public let domain: AllocatorDomain
-    private let mallocFunction: MallocFunction
-    private let callocFunction: CallocFunction
-    private let reallocFunction: ReallocFunction
-    private let freeFunction: FreeFunction
+    /// Whether the functions are an allocator's own, called directly (not through the API).
+    public var isDirect: Bool { if case .direct = backend { true } else { false } }
+    private let backend: Backend
+
+    /// CPython's functions, or an allocator's struct of pointers (callable from any thread).
+    private enum Backend {
+        case api(MallocFunction, CallocFunction, ReallocFunction, FreeFunction)
+        case direct(PMCMemAllocatorEx)
+    }
 
     public init(
         _ domain: AllocatorDomain, malloc: MallocFunction, calloc: CallocFunction, realloc: ReallocFunction,
         free: FreeFunction
     ) {
         self.domain = domain
-        mallocFunction = malloc
-        callocFunction = calloc
-        reallocFunction = realloc
-        freeFunction = free
+        backend = .api(malloc, calloc, realloc, free)
+    }
+
+    /// An allocator's own functions (a PyMemAllocatorEx), called directly with its ctx.
+    public init(_ domain: AllocatorDomain, direct allocator: PMCMemAllocatorEx) {
+        self.domain = domain
+        backend = .direct(allocator)
     }
 
     public func malloc(_ size: Int) -> UnsafeMutableRawPointer? {
         announce(PMC_CALL_MALLOC, size)
-        return done(mallocFunction(size))
+        switch backend {
+        case .api(let malloc, _, _, _): return done(malloc(size))
+        case .direct(let allocator): return done(allocator.malloc(allocator.ctx, size))
+        }
     }
 
     public func calloc(_ count: Int, _ size: Int) -> UnsafeMutableRawPointer? {
         announce(PMC_CALL_CALLOC, count, size)
-        return done(callocFunction(count, size))
+        switch backend {
+        case .api(_, let calloc, _, _): return done(calloc(count, size))
+        case .direct(let allocator): return done(allocator.calloc(allocator.ctx, count, size))
+        }
     }
 
     public func realloc(_ pointer: UnsafeMutableRawPointer?, _ size: Int) -> UnsafeMutableRawPointer? {
         announce(PMC_CALL_REALLOC, size, pointer: pointer)
-        return done(reallocFunction(pointer, size))
+        switch backend {
+        case .api(_, _, let realloc, _): return done(realloc(pointer, size))
+        case .direct(let allocator): return done(allocator.realloc(allocator.ctx, pointer, size))
+        }
     }
 
     public func free(_ pointer: UnsafeMutableRawPointer?) {
         announce(PMC_CALL_FREE, pointer: pointer)
-        freeFunction(pointer)
+        switch backend {
+        case .api(_, _, _, let free): free(pointer)
+        case .direct(let allocator): allocator.free(allocator.ctx, pointer)
+        }
         pmc_call_end(nil)
     }
 
     private func announce(
         _ function: PMCCallFunction, _ first: Int = 0, _ second: Int = 0, pointer: UnsafeRawPointer? = nil
     ) {
-        pmc_call_begin(domain.rawValue, 0, Int32(function.rawValue), first, second, pointer)
+        pmc_call_begin(domain.rawValue, isDirect ? 1 : 0, Int32(function.rawValue), first, second, pointer)
     }
 
     private func done(_ result: UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? {

@@ -23,6 +23,12 @@ public final class PythonRuntime: @unchecked Sendable {
         self.mode = mode
     }
 
+    /// The library loaded and not initialised: for what is asked before CPython starts (an
+    /// allocator's own functions, called directly). Nothing that needs the interpreter may use it.
+    public static func notStarted(_ library: PythonLibrary, mode: AllocatorMode) -> PythonRuntime {
+        PythonRuntime(library: library, mode: mode)
+    }
+
     /// Loads `target` and initialises it in `mode`, with the sequence its version needs, then
     /// checks that the mode took effect. `installAllocators` runs once the mode's allocators are
     /// set up and before the `hooks` mode's PyMem_SetupDebugHooks() and Py_InitializeEx: the

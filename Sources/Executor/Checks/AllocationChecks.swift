@@ -224,8 +224,9 @@ public enum AllocationChecks {
                 (half, 2), (2, half), (1 << 32, 1 << 32), (Int(bitPattern: UInt.max), Int(bitPattern: UInt.max)),
                 (3, quarter),
             ]
-            let layer = RecordingLayer.installOnTop(of: domain, in: context.library)
-            layer.reset()
+            // Called directly, the allocator is what is asked: there is no API in front to spare it.
+            let layer = context.direct == nil ? RecordingLayer.installOnTop(of: domain, in: context.library) : nil
+            layer?.reset()
             for (nelem, elsize) in pairs {
                 let block = functions.calloc(nelem, elsize)
                 evidence.expect(
@@ -234,6 +235,7 @@ public enum AllocationChecks {
                         + "\(UInt(bitPattern: elsize))) cannot be met but returned \(Bytes.hex(block))")
                 functions.free(block)
             }
+            guard let layer else { return }
             let asked = layer.calls.filter { call in
                 call.function == .calloc && pairs.contains { $0 == (call.size, call.elementSize) }
             }
@@ -259,12 +261,15 @@ public enum AllocationChecks {
 
     /// A realloc that cannot be satisfied (a size above PY_SSIZE_T_MAX) returns NULL and leaves
     /// the old block valid, intact and freeable.
+    /// Called directly, the request is PY_SSIZE_T_MAX: the largest the API passes on to an
+    /// allocator (it refuses anything above before the allocator is asked).
     public static func reallocFailureKeepsBlock(_ context: CheckContext) -> CheckVerdict {
-        context.eachDomain { _, functions, evidence in
+        let impossible = context.direct == nil ? aboveSsizeMax : [Int.max]
+        return context.eachDomain { _, functions, evidence in
             for old in [16, 600] {
                 guard let block = functions.malloc(old) else { return evidence.add("malloc(\(old)) returned NULL") }
                 Bytes.fill(block, count: old, seed: 9)
-                for size in aboveSsizeMax {
+                for size in impossible {
                     let result = functions.realloc(block, size)
                     evidence.expect(
                         result == nil, "realloc(p, \(UInt(bitPattern: size))) returned \(Bytes.hex(result))")
@@ -285,14 +290,15 @@ public enum AllocationChecks {
     /// documents promise no more than memory usable for C objects.
     static func alignment(_ version: PythonVersion) -> Int { MemoryLayout<UnsafeRawPointer>.alignment }
 
-    /// Live blocks never overlap, and each is aligned: blocks from malloc, calloc and realloc of
-    /// mixed sizes, each filled with its own pattern, then every range compared with its
-    /// neighbours and every block with its pattern.
+    /// Live blocks never overlap, and each is aligned and spans its size: blocks from malloc,
+    /// calloc and realloc of mixed sizes, each filled with its own pattern, then every range
+    /// compared with its neighbours and every block with its pattern. Sizes one above a multiple
+    /// of 16 put a block that is short at its end right at a guard page of a layer below.
     public static func blocksDoNotOverlap(_ context: CheckContext) -> CheckVerdict {
         let align = alignment(context.version)
         return context.eachDomain { _, functions, evidence in
-            let sizes = (0..<400).map { [1, 8, 24, 255, 512, 513, 4000, 100][$0 % 8] }
-            var blocks: [(UnsafeMutableRawPointer, Int)] = []
+            let sizes = (0..<400).map { [1, 8, 24, 255, 512, 513, 4000, 100, 17, 4097][$0 % 10] }
+            var blocks: [(block: UnsafeMutableRawPointer, size: Int, seed: UInt8)] = []
             for (index, size) in sizes.enumerated() {
                 let block: UnsafeMutableRawPointer?
                 switch index % 3 {
@@ -304,24 +310,30 @@ public enum AllocationChecks {
                     evidence.add("allocation \(index) of \(size) bytes returned NULL")
                     continue
                 }
-                Bytes.fill(block, count: size, seed: UInt8(truncatingIfNeeded: index))
-                blocks.append((block, size))
+                // Probed before it is written: a short block would crash the check, not fail it.
+                guard Memory.isReadable(block + (size - 1), count: 1) else {
+                    evidence.add("allocation \(index) of \(size) bytes gave a block whose last byte cannot be read")
+                    continue
+                }
+                let seed = UInt8(truncatingIfNeeded: index)
+                Bytes.fill(block, count: size, seed: seed)
+                blocks.append((block, size, seed))
             }
-            for (block, _) in blocks where Int(bitPattern: block) % align != 0 {
+            for (block, _, _) in blocks where Int(bitPattern: block) % align != 0 {
                 evidence.add("block \(Bytes.hex(block)) is not \(align)-byte aligned")
             }
-            let ranges = blocks.map { (UInt(bitPattern: $0.0), UInt($0.1)) }.sorted { $0.0 < $1.0 }
+            let ranges = blocks.map { (UInt(bitPattern: $0.block), UInt($0.size)) }.sorted { $0.0 < $1.0 }
             for (left, right) in zip(ranges, ranges.dropFirst()) where left.0 + left.1 > right.0 {
                 evidence.add(
                     "blocks at 0x\(String(left.0, radix: 16)) (+\(left.1)) and 0x\(String(right.0, radix: 16)) overlap"
                 )
             }
-            for (index, (block, size)) in blocks.enumerated() {
+            for (index, (block, size, seed)) in blocks.enumerated() {
                 evidence.expect(
-                    Bytes.firstMismatch(block, count: size, seed: UInt8(truncatingIfNeeded: index)) == nil,
+                    Bytes.firstMismatch(block, count: size, seed: seed) == nil,
                     "block \(index) at \(Bytes.hex(block)) was overwritten through another live block")
             }
-            for block in blocks { functions.free(block.0) }
+            for block in blocks { functions.free(block.block) }
         }
     }
 }

@@ -105,8 +105,10 @@ public enum ThreadChecks {
     }
 
     /// Runs `body` on `count` new threads and waits for all (also certify's thread stress).
-    public static func concurrently(_ count: Int, _ body: @escaping @Sendable (Int) -> String?) -> [String?] {
-        let results = Locked([String?](repeating: nil, count: count))
+    public static func concurrently<Answer: Sendable>(_ count: Int, _ body: @escaping @Sendable (Int) -> Answer?)
+        -> [Answer?]
+    {
+        let results = Locked([Answer?](repeating: nil, count: count))
         let group = DispatchGroup()
         for index in 0..<count {
             group.enter()
