@@ -188,3 +188,18 @@ int pmc_own_gil_interpreters(const PMCInterpreterAPI *api, int count, int rounds
     pthread_mutex_destroy(&run.lock);
     return result;
 }
+
+void *pmc_own_gil_interpreter_new(const PMCInterpreterAPI *api, char *problem, size_t capacity) {
+    void *main_tstate = ((TStateGetFn)api->thread_state_get)();
+    void *tstate = NULL;
+    PMCInterpreterConfig config = {0, 0, 0, 1, 0, 1, PMC_OWN_GIL};
+    PMCStatus status = ((NewInterpreterFn)api->new_interpreter_from_config)(&tstate, &config);
+    void *interpreter = NULL;
+    if (status.type != 0 || tstate == NULL)
+        snprintf(problem, capacity, "Py_NewInterpreterFromConfig (own GIL) failed: %s%s%s",
+                 status.func ? status.func : "", status.func ? ": " : "", status.err_msg ? status.err_msg : "?");
+    else
+        interpreter = ((InterpreterOfFn)api->thread_state_get_interpreter)(tstate);
+    ((TStateSwapFn)api->thread_state_swap)(main_tstate);   // its GIL released, the main one held
+    return interpreter;
+}

@@ -88,7 +88,8 @@ public struct Certifier: Sendable {
         let baseline = ConformanceRunner(catalogue: catalogue, catalogueFolder: catalogueFolder, width: 2)
         let clauses = selectedClauses
         let parts = selectedParts
-        let watch = ThreadWatch(pluginPath: pluginPath, executable: executable)
+        // A built-in mutant lives in pymemcheck, not in a library the C driver could load.
+        let watch = pluginPath.hasPrefix("mutant:") ? nil : ThreadWatch(pluginPath: pluginPath, executable: executable)
         let done = Locked(0)
         let total = pairs.count
         let results = ParallelMap.run(pairs, width: 2) { target, mode -> ([ClauseResult], [CertifyItem]) in
@@ -101,12 +102,12 @@ public struct Certifier: Sendable {
             }
             let column = runner.runColumn(target: target, mode: mode, clauses: clauses)
             if let failure = column.failure, let item = Self.setupFailure(failure) {
-                // The parts that need no running CPython still show what the plugin does: the
-                // RAW part (before CPython starts; not when the plugin could not be installed)
-                // and the watched threads (in a process of their own, without CPython).
-                let independent = parts.filter {
-                    $0 == .threadsWatched || ($0 == .rawBeforeStartUp && item.part == Self.startUp)
-                }
+                // When CPython could not start over the installed plugin, the parts that need no
+                // running CPython still show what the plugin does: its RAW functions before
+                // start-up, and the watched threads (a process of their own, without CPython).
+                // Not when the plugin could not even be installed: that is the one failure.
+                let independent =
+                    item.part == Self.startUp ? parts.filter { $0 == .threadsWatched || $0 == .rawBeforeStartUp } : []
                 let found = items(target: target, mode: mode, parts: independent, watch: watch).map {
                     reproducible($0, target: target)
                 }

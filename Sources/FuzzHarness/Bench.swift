@@ -18,14 +18,17 @@ public enum Bench {
         public var ratio: Double { secondsWithOracle / secondsBare }
     }
 
-    /// `count` legal programs of up to `maxOps` ops each (violations and raw-thread ops left
-    /// out: one forks, the other measures thread hand-off, not the harness).
+    /// `count` legal programs of up to `maxOps` ops each (violations, raw-thread and on ops
+    /// left out: they fork or measure thread hand-off, not the harness).
     public static func programs(count: Int, maxOps: Int, seed: UInt64 = 0x9E37_79B9_7F4A_7C15) -> [Program] {
         var random = XorShift64(seed: seed)
         return (0..<count).map { _ in
             let bytes = [ByteForm.version] + (0..<(maxOps * 4)).map { _ in random.nextByte() }
             let ops = ((try? ByteForm.decode(bytes))?.ops ?? []).filter { op in
-                if case .rawThread = op { return false }
+                switch op {
+                case .rawThread, .on: return false
+                default: break
+                }
                 return !op.isViolation
             }
             return Program(Array(ops.prefix(maxOps)))

@@ -16,14 +16,33 @@ public final class ProgramRunner {
     /// What the current input's fail-next ops came to: where each injected failure fired, and
     /// how many met no failing allocator (served without one, or not fault-injectable).
     public private(set) var faultTally: [String: Int] = [:]
+    /// Where the allocator calls are made (the `on` op), and where the program is now.
+    private let places: Places
+    private var place = Place.main
+    /// The interpreter each live MEM or OBJ block was made in (`.main` or `.interpreter`).
+    private var owners: [Slot: Place] = [:]
+    /// Off in a violation run (a forked child, every op on the main thread).
+    private var placesOn = true
+    /// In the forked child an input with `on interpreter` runs in (which must not fork again).
+    private var isolated = false
 
     public init(session: FuzzSession) {
         self.session = session
         oracle = Oracle(version: session.version, debugHooks: session.debugHooks)
+        places = Places(runtime: session.runtime)
     }
 
-    /// Runs `ops` (violations skipped), frees what is left, and returns the findings.
-    public func run(_ ops: [Op]) -> [Finding] {
+    /// Runs `ops` (violations skipped), frees what is left, and returns the findings. Without
+    /// `places`, every op runs on the main thread (fuzz-violations: see runPrefix).
+    public func run(_ ops: [Op], places placesOn: Bool = true) -> [Finding] {
+        self.placesOn = placesOn
+        if placesOn && !isolated && places.hasOwnInterpreter && ops.contains(.on(.interpreter)) {
+            return runForked(ops)
+        }
+        // Made as the runtime is started under a plugin: with the guard pages off, since what is
+        // judged is the input's calls, not CPython's own start-up of a thread or interpreter.
+        if placesOn { session.withoutGuards { places.prepare(for: ops) } }
+        if isolated { WorkerChannel.send(ForkedMessage.placesMade) }
         session.resetCounts()
         faultTally.removeAll()
         _ = session.takeHostileCounts()
@@ -31,6 +50,57 @@ public final class ProgramRunner {
         finish()
         hostileCounts = session.takeHostileCounts()
         return oracle.takeFindings()
+    }
+
+    /// What a forked child that runs an input tells the parent: that its places are made (the
+    /// input's ops run next), then what the ops came to.
+    enum ForkedMessage: Codable {
+        case placesMade
+        case answer(findings: [Finding], faultTally: [String: Int], moved: Int, poisoned: Int)
+    }
+
+    /// An input with `on interpreter`, in a forked child that makes the own-GIL interpreter
+    /// afresh: making one switches the debug hooks' GIL check off for the whole process
+    /// (python/cpython#128360), and no later input may depend on one having been made. A child
+    /// that crashes or hangs is the input's finding.
+    private func runForked(_ ops: [Op]) -> [Finding] {
+        let outcome: ChildOutcome
+        do {
+            outcome = try ForkedChild.run(timeout: 60) {
+                isolated = true
+                let findings = run(ops)
+                WorkerChannel.send(
+                    ForkedMessage.answer(
+                        findings: findings, faultTally: faultTally, moved: hostileCounts.moved,
+                        poisoned: hostileCounts.poisoned))
+            }
+        } catch {
+            return [Finding(at: -1, nil, .noCrash, "the input could not run in a forked child: \(error)")]
+        }
+        let messages = WorkerChannel.messages(ForkedMessage.self, in: outcome.stdout)
+        for case .answer(let findings, let tally, let moved, let poisoned) in messages {
+            faultTally = tally
+            hostileCounts = (moved, poisoned)
+            return findings
+        }
+        let tail = WorkerFailure.colonTail(outcome, lines: 2)
+        guard messages.contains(where: { if case .placesMade = $0 { true } else { false } }) else {
+            let first = ops.firstIndex(of: .on(.interpreter)) ?? -1
+            var crash = Finding(
+                at: first, ops.indices.contains(first) ? ops[first] : nil, .noCrash,
+                "the forked child \(outcome.summary) while making the interpreter with its own GIL "
+                    + "(Py_NewInterpreterFromConfig) and its thread" + tail)
+            crash.signal = outcome.signal
+            return [crash]
+        }
+        // The op it crashed in, as pymemcheck's crash line names it ("at op 10 of the input").
+        let index = outcome.stderr.firstMatch(of: /at op (\d+) of the input/).flatMap { Int($0.1) }
+            .map { $0 - 1 }.flatMap { ops.indices.contains($0) ? $0 : nil }
+        var crash = Finding(
+            at: index ?? -1, index.map { ops[$0] }, .noCrash,
+            "the forked child running the input \(outcome.summary)" + tail)
+        crash.signal = outcome.signal
+        return [crash]
     }
 
     /// The last input's hostile work below CPython: reallocs moved, freed blocks poisoned.
@@ -49,6 +119,7 @@ public final class ProgramRunner {
     /// Runs the legal `ops` without the clean-up, leaving their blocks live (a violation
     /// follows), and returns what the oracle found on them.
     func runPrefix(_ ops: [Op]) -> [Finding] {
+        placesOn = false
         session.resetCounts()
         faultTally.removeAll()
         runLegal(ops)
@@ -60,6 +131,7 @@ public final class ProgramRunner {
     /// finding is reported, hiding the evidence behind a crash.
     private func runLegal(_ ops: [Op]) {
         defer { CrashSignals.op(0) }
+        place = .main
         for (index, op) in ops.enumerated() where !op.isViolation {
             if checking { oracle.begin(op: index, op) }
             CrashSignals.op(index + 1)
@@ -78,6 +150,7 @@ public final class ProgramRunner {
         case .check(let slot): if checking { oracle.check(slot: slot) }
         case .failNext(let domain, let function): pendingFaults[domain] = function
         case .rawThread(let rounds): rawThread(rounds: Int(rounds))
+        case .on(let next): place = placesOn ? next : .main
         case .crossFree, .padWrite, .apiIDWrite, .withoutGIL: break
         }
     }
@@ -88,7 +161,9 @@ public final class ProgramRunner {
         let mustFail = Oracle.mustFail(size: size.bytes)
         guard mustFail || size.bytes <= Size.cap else { return } // beyond the cap: not run
         release(slot)
-        let result = withFault(domain, .malloc) { session.functions[domain]!.malloc(Int(bitPattern: size.bytes)) }
+        let result = call(domain) {
+            withFault(domain, .malloc) { session.functions[domain]!.malloc(Int(bitPattern: size.bytes)) }
+        }
         record(
             result.pointer, slot: slot, domain: domain, size: size.bytes, zeroed: false, mustFail: mustFail,
             injected: result.injected)
@@ -110,8 +185,10 @@ public final class ProgramRunner {
             return
         }
         release(slot)
-        let result = withFault(domain, .calloc) {
-            session.functions[domain]!.calloc(Int(bitPattern: count.bytes), Int(bitPattern: size.bytes))
+        let result = call(domain) {
+            withFault(domain, .calloc) {
+                session.functions[domain]!.calloc(Int(bitPattern: count.bytes), Int(bitPattern: size.bytes))
+            }
         }
         record(
             result.pointer, slot: slot, domain: domain, size: total, zeroed: true, mustFail: mustFail,
@@ -123,15 +200,17 @@ public final class ProgramRunner {
         guard mustFail || size.bytes <= Size.cap else { return }
         guard let block = oracle.block(in: slot) else {
             // realloc(NULL, n) is malloc(n) in the op's domain.
-            let result = withFault(domain, .realloc) {
-                session.functions[domain]!.realloc(nil, Int(bitPattern: size.bytes))
+            let result = call(domain) {
+                withFault(domain, .realloc) { session.functions[domain]!.realloc(nil, Int(bitPattern: size.bytes)) }
             }
             return record(
                 result.pointer, slot: slot, domain: domain, size: size.bytes, zeroed: false, mustFail: mustFail,
                 injected: result.injected)
         }
-        let result = withFault(block.domain, .realloc) {
-            session.functions[block.domain]!.realloc(block.pointer, Int(bitPattern: size.bytes))
+        let result = call(block.domain, on: slot) {
+            withFault(block.domain, .realloc) {
+                session.functions[block.domain]!.realloc(block.pointer, Int(bitPattern: size.bytes))
+            }
         }
         if checking {
             // Asked before the oracle reads the old block: one the call freed may be unmapped.
@@ -146,9 +225,8 @@ public final class ProgramRunner {
     }
 
     private func free(_ domain: Domain, _ slot: Slot) {
-        guard let block = oracle.block(in: slot) else { return session.functions[domain]!.free(nil) }
-        session.functions[block.domain]!.free(block.pointer)
-        oracle.freed(slot: slot)
+        guard oracle.block(in: slot) != nil else { return call(domain) { session.functions[domain]!.free(nil) } }
+        release(slot)
     }
 
     private func write(_ slot: Slot, _ offset: UInt8, _ length: UInt8, _ seed: UInt8) {
@@ -175,15 +253,30 @@ public final class ProgramRunner {
         }
         // A result the oracle does not keep (it should have been NULL) is given back at once.
         if let pointer, oracle.block(in: slot)?.address != UInt(bitPattern: pointer) {
-            session.functions[domain]!.free(pointer)
+            call(domain) { session.functions[domain]!.free(pointer) }
+        } else if pointer != nil, domain != .raw {
+            owners[slot] = places.interpreter(of: place)
         }
     }
 
-    /// Frees the block in `slot`, if any, before the slot takes a new one.
+    /// Frees the block in `slot`, if any (before the slot takes a new one, or for a free op).
     private func release(_ slot: Slot) {
         guard let block = oracle.block(in: slot) else { return }
-        session.functions[block.domain]!.free(block.pointer)
+        call(block.domain, on: slot) { session.functions[block.domain]!.free(block.pointer) }
         oracle.freed(slot: slot)
+        owners[slot] = nil
+    }
+
+    /// Makes `body`, an allocator call in `domain`, where the program is; for the block in
+    /// `slot`, in the interpreter that made it (on the main thread for the main interpreter's
+    /// blocks when the program is in the other one), as an op's domain is ignored for a live
+    /// block: legal ops never break a documented rule.
+    private func call<T>(_ domain: Domain, on slot: Slot? = nil, _ body: () -> T) -> T {
+        var site = place
+        if domain != .raw, let owner = slot.flatMap({ owners[$0] }), owner != places.interpreter(of: place) {
+            site = owner
+        }
+        return places.run(on: site, domain, body)
     }
 
     /// Runs `call` with the pending fault of `domain` armed when it is for `function`: the
@@ -229,7 +322,8 @@ public final class ProgramRunner {
     /// A calloc too big to keep (4 GiB up to PY_SSIZE_T_MAX): it may fail, but a
     /// block it returns must span nelem*elsize bytes and start zeroed.
     private func hugeCalloc(_ domain: Domain, _ count: UInt, _ size: UInt) {
-        guard let block = session.functions[domain]!.calloc(Int(bitPattern: count), Int(bitPattern: size)) else {
+        let functions = session.functions[domain]!
+        guard let block = call(domain, { functions.calloc(Int(bitPattern: count), Int(bitPattern: size)) }) else {
             return
         }
         let total = count &* size
@@ -243,7 +337,7 @@ public final class ProgramRunner {
                 oracle.report(.callocZeroed, "calloc(\(count), \(size)): byte \(offset) is not zero")
             }
         }
-        session.functions[domain]!.free(block)
+        call(domain) { functions.free(block) }
     }
 
     /// RAW from two threads at once, neither holding the GIL: blocks stay private and intact.
@@ -254,9 +348,12 @@ public final class ProgramRunner {
         let rounds = min(rounds, RawChurn.maxRounds)
         let problems = session.withoutGuards {
             session.runtime.withoutGIL { () -> [String] in
-                let job = RawHelperThread.shared.start { RawChurn.run(raw, rounds: rounds, seed: 101) }
+                let helper = RawHelperThread.shared
+                let theirs = Locked<String?>(nil)
+                helper.start { theirs.withLock { $0 = RawChurn.run(raw, rounds: rounds, seed: 101) } }
                 let mine = RawChurn.run(raw, rounds: rounds, seed: 7)
-                return [mine, job.wait()].compactMap { $0 }
+                helper.wait()
+                return [mine, theirs.withLock { $0 }].compactMap { $0 }
             }
         }
         if checking { for problem in problems { oracle.report(.threadSafe, problem) } }
@@ -281,6 +378,7 @@ public final class ProgramRunner {
                     + "are still live after it freed all its blocks")
         }
         oracle.clearSlots()
+        owners.removeAll()
     }
 
     /// Forgets the input's blocks without touching them; the quarantine is still emptied (the
@@ -288,5 +386,6 @@ public final class ProgramRunner {
     private func abandon() {
         _ = session.drainDamage()
         oracle.clearSlots()
+        owners.removeAll()
     }
 }

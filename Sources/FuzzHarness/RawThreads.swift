@@ -38,53 +38,18 @@ enum RawChurn {
     }
 }
 
-/// One long-lived thread that runs RAW work next to the main thread.
-final class RawHelperThread: @unchecked Sendable {
-    private static let instance = Locked<(pid: pid_t, thread: RawHelperThread)?>(nil)
+/// The long-lived thread that runs the raw-thread op's RAW work next to the main thread.
+enum RawHelperThread {
+    private static let instance = Locked<(pid: pid_t, thread: JobThread)?>(nil)
 
     /// The helper of this process. A forked child (violation runs) has none of its parent's
     /// threads, so it starts its own.
-    static var shared: RawHelperThread {
+    static var shared: JobThread {
         instance.withLock { current in
             if let current, current.pid == getpid() { return current.thread }
-            let helper = RawHelperThread()
+            let helper = JobThread()
             current = (getpid(), helper)
             return helper
-        }
-    }
-
-    final class Job: @unchecked Sendable {
-        let work: () -> String?
-        var answer: String?
-        let done = DispatchSemaphore(value: 0)
-        init(_ work: @escaping () -> String?) { self.work = work }
-        func wait() -> String? {
-            done.wait()
-            return answer
-        }
-    }
-
-    private let queue = DispatchSemaphore(value: 0)
-    private let job = Locked<Job?>(nil)
-
-    private init() {
-        let thread = Thread { [unowned self] in self.loop() }
-        thread.start()
-    }
-
-    func start(_ work: @escaping () -> String?) -> Job {
-        let job = Job(work)
-        self.job.withLock { $0 = job }
-        queue.signal()
-        return job
-    }
-
-    private func loop() {
-        while true {
-            queue.wait()
-            guard let job = job.withLock({ $0 }) else { continue }
-            job.answer = job.work()
-            job.done.signal()
         }
     }
 }

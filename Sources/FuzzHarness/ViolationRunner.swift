@@ -21,7 +21,8 @@ public enum ViolationRunner {
 
     public static func run(_ program: Program, runner: ProgramRunner) -> Verdict {
         let (prefix, violation) = program.legalPrefixAndFirstViolation
-        guard let violation else { return Verdict(findings: runner.run(prefix)) }
+        // Every op on the main thread, with a violation or without: the same input, the same calls.
+        guard let violation else { return Verdict(findings: runner.run(prefix, places: false)) }
         let outcome: ChildOutcome
         do {
             outcome = try ForkedChild.run(timeout: timeout) { child(prefix, violation, runner) }

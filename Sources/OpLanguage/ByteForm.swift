@@ -27,11 +27,12 @@ public enum ByteForm {
     public static let version: UInt8 = 1
 
     /// Op kind codes (low 5 bits of an opcode byte). Frozen: never renumber; new kinds take
-    /// codes from the reserved range 12...31 only.
+    /// codes from the reserved range 13...31 only.
     enum Kind: UInt8 {
         case malloc = 0
         case calloc, realloc, free, write, check, failNext, rawThread
         case crossFree, padWrite, apiIDWrite, withoutGIL
+        case on = 12
     }
 
     /// The largest size written literally; bytes above it index Size.boundaries.
@@ -101,6 +102,7 @@ extension ByteForm {
         case .padWrite: return .padWrite(slot: slot(r.next()), offset: padOffset(r.next()))
         case .apiIDWrite: return .apiIDWrite(slot: slot(r.next()))
         case .withoutGIL: return .withoutGIL(domain)
+        case .on: return .on(Place(rawValue: r.next() % 3)!)
         }
     }
 
@@ -138,6 +140,7 @@ extension ByteForm {
         case .padWrite(let sl, let offset): return [opcode(.padWrite), sl.byte, try padOffsetByte(offset)]
         case .apiIDWrite(let sl): return [opcode(.apiIDWrite), sl.byte]
         case .withoutGIL(let d): return [opcode(.withoutGIL, d)]
+        case .on(let place): return [opcode(.on), place.rawValue]
         }
     }
 

@@ -22,6 +22,10 @@ public enum Op: Sendable, Hashable {
     case failNext(Domain, AllocatorFunction)
     /// Another thread, with no thread state and no GIL, runs `rounds` RAW malloc/write/check/free.
     case rawThread(rounds: UInt8)
+    /// The allocator calls of the ops that follow, up to the next `on`, are made on `place`
+    /// (an input starts on the main thread). One place runs at a time: the caller waits, so
+    /// the program stays sequential and its verdict deterministic (Fuzz/FORMAT.md).
+    case on(Place)
 
     /// Free the block in `slot` with `domain`'s free (a cross-domain free when they differ).
     case crossFree(slot: Slot, Domain)
@@ -48,6 +52,20 @@ public enum Domain: UInt8, Sendable, Hashable, CaseIterable {
     case obj = 2
 
     public var name: String { ["raw", "mem", "obj"][Int(rawValue)] }
+}
+
+/// Where a program's allocator calls are made (the `on` op).
+public enum Place: UInt8, Sendable, Hashable, CaseIterable {
+    /// The main thread, holding the main interpreter's GIL.
+    case main = 0
+    /// A second thread: RAW without the GIL and with no thread state attached (as the documents
+    /// allow), MEM and OBJ holding the main interpreter's GIL through its own thread state.
+    case thread = 1
+    /// A thread of an interpreter with its own GIL and obmalloc state (3.12+; elsewhere the main
+    /// thread). A MEM or OBJ block is reallocated and freed in the interpreter that made it.
+    case interpreter = 2
+
+    public var name: String { ["main", "thread", "interpreter"][Int(rawValue)] }
 }
 
 /// The allocating functions that fault injection can make fail.

@@ -19,7 +19,7 @@ public enum TextForm {
     /// The words a line can start with.
     public static let opWords = [
         "malloc", "calloc", "realloc", "free", "write", "check",
-        "fail-next", "raw-thread", "violation",
+        "fail-next", "raw-thread", "on", "violation",
     ]
     static let violationWords = ["cross-free", "pad-write", "api-id", "without-gil"]
 
@@ -56,6 +56,7 @@ public enum TextForm {
         case .padWrite(let sl, let o): return "violation pad-write \(sl) \(o)"
         case .apiIDWrite(let sl): return "violation api-id \(sl)"
         case .withoutGIL(let d): return "violation without-gil \(d.name)"
+        case .on(let place): return "on \(place.name)"
         }
     }
 
@@ -122,6 +123,9 @@ struct LineParser {
         case "raw-thread":
             usage = "raw-thread <rounds>"
             return .rawThread(rounds: try byte("a round count"))
+        case "on":
+            usage = "on <place>"
+            return .on(try place())
         case "violation": return try violation()
         default:
             throw fail("unknown op '\(word)'; expected one of \(TextForm.opWords.joined(separator: ", "))")
@@ -188,6 +192,15 @@ extension LineParser {
             throw fail("expected \(what), got '\(token)'")
         }
         return d
+    }
+
+    private mutating func place() throws(TextFormError) -> Place {
+        let what = "a place (main, thread, interpreter)"
+        let token = try take(what)
+        guard let place = Place.allCases.first(where: { $0.name == token }) else {
+            throw fail("expected \(what), got '\(token)'")
+        }
+        return place
     }
 
     private mutating func function() throws(TextFormError) -> AllocatorFunction {

@@ -2,6 +2,7 @@
 #include <dlfcn.h>
 #include <stdarg.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,11 +32,72 @@ static void finding(const char *invariant, const char *fmt, ...) {
     findings++;
 }
 
-/* The three domains through the public API. */
-static void *api_malloc(int d, size_t n) { return d == 0 ? PyMem_RawMalloc(n) : d == 1 ? PyMem_Malloc(n) : PyObject_Malloc(n); }
-static void *api_calloc(int d, size_t c, size_t n) { return d == 0 ? PyMem_RawCalloc(c, n) : d == 1 ? PyMem_Calloc(c, n) : PyObject_Calloc(c, n); }
-static void *api_realloc(int d, void *p, size_t n) { return d == 0 ? PyMem_RawRealloc(p, n) : d == 1 ? PyMem_Realloc(p, n) : PyObject_Realloc(p, n); }
-static void api_free(int d, void *p) { if (d == 0) PyMem_RawFree(p); else if (d == 1) PyMem_Free(p); else PyObject_Free(p); }
+/* One call of the public API: kind 0 malloc, 1 calloc, 2 realloc, 3 free. */
+typedef struct { int kind, d; void *p; size_t c, n; void *result; } api_call;
+static void do_call(api_call *a) {
+    int d = a->d;
+    switch (a->kind) {
+    case 0: a->result = d == 0 ? PyMem_RawMalloc(a->n) : d == 1 ? PyMem_Malloc(a->n) : PyObject_Malloc(a->n); break;
+    case 1: a->result = d == 0 ? PyMem_RawCalloc(a->c, a->n) : d == 1 ? PyMem_Calloc(a->c, a->n) : PyObject_Calloc(a->c, a->n); break;
+    case 2: a->result = d == 0 ? PyMem_RawRealloc(a->p, a->n) : d == 1 ? PyMem_Realloc(a->p, a->n) : PyObject_Realloc(a->p, a->n); break;
+    default: if (d == 0) PyMem_RawFree(a->p); else if (d == 1) PyMem_Free(a->p); else PyObject_Free(a->p);
+    }
+}
+
+/* Places (the `on` op): 0 the main thread; 1 a second thread, RAW without the GIL and with no
+   thread state, MEM and OBJ holding the main GIL through its own thread state; 2 a thread of an
+   interpreter with its own GIL (3.12+; elsewhere the main thread). One runs at a time: the main
+   thread hands each call over and waits. A MEM or OBJ block is reallocated and freed in the
+   interpreter that made it (slot_owner: 0 the main one, 2 its own). */
+typedef struct { pthread_t thread; sem_t go, done; void (*job)(void *); void *argument; PyThreadState *tstate; } place_thread;
+static place_thread places[3];
+static int place_made[3], place, slot_owner[SLOTS];
+static void *place_loop(void *argument) {
+    place_thread *t = argument;
+    for (;;) { sem_wait(&t->go); t->job(t->argument); sem_post(&t->done); }
+    return NULL;
+}
+static void place_do(place_thread *t, void (*job)(void *), void *argument) {
+    t->job = job; t->argument = argument;
+    sem_post(&t->go);
+    sem_wait(&t->done);
+}
+static void place_start(place_thread *t) {
+    sem_init(&t->go, 0, 0); sem_init(&t->done, 0, 0);
+    pthread_create(&t->thread, NULL, place_loop, t);
+}
+static int interpreter_of(int p) { return p == 2 && place_made[2] ? 2 : 0; }
+/* Where a call in domain d on the block of slot s (-1: none) is made. */
+static int at(int d, int s);
+static void call_on_second_thread(void *argument) {
+    api_call *a = argument;
+    if (a->d == 0) { do_call(a); return; }
+    PyEval_RestoreThread(places[1].tstate);
+    do_call(a);
+    places[1].tstate = PyEval_SaveThread();
+}
+static void call_in_own_interpreter(void *argument) {
+    PyEval_RestoreThread(places[2].tstate);
+    do_call(argument);
+    places[2].tstate = PyEval_SaveThread();
+}
+static void run_call(int where, api_call *a) {
+    if (where == 1 && place_made[1]) {
+        Py_BEGIN_ALLOW_THREADS
+        place_do(&places[1], call_on_second_thread, a);
+        Py_END_ALLOW_THREADS
+    } else if (where == 2 && place_made[2]) {
+        place_do(&places[2], call_in_own_interpreter, a);
+    } else {
+        do_call(a);
+    }
+}
+
+/* The three domains through the public API, called at place `where`. */
+static void *api_malloc(int where, int d, size_t n) { api_call a = {0, d, NULL, 0, n, NULL}; run_call(where, &a); return a.result; }
+static void *api_calloc(int where, int d, size_t c, size_t n) { api_call a = {1, d, NULL, c, n, NULL}; run_call(where, &a); return a.result; }
+static void *api_realloc(int where, int d, void *p, size_t n) { api_call a = {2, d, p, 0, n, NULL}; run_call(where, &a); return a.result; }
+static void api_free(int where, int d, void *p) { api_call a = {3, d, p, 0, 0, NULL}; run_call(where, &a); }
 
 /* Fault injection: a layer over each domain's allocator (under the debug hooks). */
 typedef struct { PyMemAllocatorEx below; int fail; int injected; } fault_layer;
@@ -216,7 +278,7 @@ static void check_slot(int s, const char *invariant) {
 static void forget(int s) { free(shadow[s]); free(known[s]); shadow[s] = known[s] = NULL; slot_ptr[s] = NULL; slot_size[s] = 0; }
 
 static void keep(int s, int d, void *p, size_t n, int fill, int fill_known) {
-    slot_ptr[s] = p; slot_size[s] = n; slot_domain[s] = d;
+    slot_ptr[s] = p; slot_size[s] = n; slot_domain[s] = d; slot_owner[s] = d ? interpreter_of(place) : 0;
     shadow[s] = malloc(n + 1); known[s] = malloc(n + 1);
     memset(shadow[s], fill, n); memset(known[s], fill_known, n);
     for (int o = 0; o < SLOTS; o++) {
@@ -228,15 +290,15 @@ static void keep(int s, int d, void *p, size_t n, int fill, int fill_known) {
     }
 }
 
-static void release(int s) { if (slot_ptr[s]) { api_free(slot_domain[s], slot_ptr[s]); forget(s); } }
+static void release(int s) { if (slot_ptr[s]) { api_free(at(slot_domain[s], s), slot_domain[s], slot_ptr[s]); forget(s); } }
 
 static void op_malloc(int d, size_t n, int s) {
     if (!must_fail(n) && n > CAP) return;
     release(s);
     int armed = arm(d, 1);
-    void *p = api_malloc(d, n);
+    void *p = api_malloc(place, d, n);
     int injected = armed && disarm(d);
-    if (must_fail(n) || injected) { if (p) { finding("must-fail", "malloc(%zu) returned %p", n, p); api_free(d, p); } return; }
+    if (must_fail(n) || injected) { if (p) { finding("must-fail", "malloc(%zu) returned %p", n, p); api_free(place, d, p); } return; }
     if (!p) { finding("non-null", "malloc(%zu) returned NULL", n); return; }
     keep(s, d, p, n, debug_hooks ? clean_byte : 0, debug_hooks);
     check_slot(s, "clean-byte");
@@ -248,20 +310,20 @@ static void op_calloc(int d, size_t c, size_t n, int s) {
     int fail = overflow || must_fail(total);
     if (!fail && total > CAP) {
         if (total < ((size_t)1 << 32) || debug_hooks) return;
-        void *p = api_calloc(d, c, n);
+        void *p = api_calloc(place, d, c, n);
         if (p) {
             long page = sysconf(_SC_PAGESIZE);
             void *last = (void *)(((uintptr_t)p + total - 1) & ~(uintptr_t)(page - 1));
             if (msync(last, (size_t)page, MS_ASYNC) != 0) finding("block-size", "calloc(%zu, %zu): the block is smaller than %zu bytes", c, n, total);
-            api_free(d, p);
+            api_free(place, d, p);
         }
         return;
     }
     release(s);
     int armed = arm(d, 2);
-    void *p = api_calloc(d, c, n);
+    void *p = api_calloc(place, d, c, n);
     int injected = armed && disarm(d);
-    if (fail || injected) { if (p) { finding("must-fail", "calloc(%zu, %zu) returned %p", c, n, p); api_free(d, p); } return; }
+    if (fail || injected) { if (p) { finding("must-fail", "calloc(%zu, %zu) returned %p", c, n, p); api_free(place, d, p); } return; }
     if (!p) { finding("non-null", "calloc(%zu, %zu) returned NULL", c, n); return; }
     keep(s, d, p, total, 0, 1);
     check_slot(s, "calloc-zeroed");
@@ -271,16 +333,16 @@ static void op_realloc(int d, int s, size_t n) {
     if (!must_fail(n) && n > CAP) return;
     if (!slot_ptr[s]) {
         int armed = arm(d, 3);
-        void *p = api_realloc(d, NULL, n);
+        void *p = api_realloc(place, d, NULL, n);
         int injected = armed && disarm(d);
-        if (must_fail(n) || injected) { if (p) { finding("must-fail", "realloc(NULL, %zu) returned %p", n, p); api_free(d, p); } return; }
+        if (must_fail(n) || injected) { if (p) { finding("must-fail", "realloc(NULL, %zu) returned %p", n, p); api_free(place, d, p); } return; }
         if (!p) { finding("non-null", "realloc(NULL, %zu) returned NULL", n); return; }
         keep(s, d, p, n, debug_hooks ? clean_byte : 0, debug_hooks);
         return;
     }
     int bd = slot_domain[s];
     int armed = arm(bd, 3);
-    void *p = api_realloc(bd, slot_ptr[s], n);
+    void *p = api_realloc(at(bd, s), bd, slot_ptr[s], n);
     int injected = armed && disarm(bd);
     if (must_fail(n) || injected) {
         if (p) { finding("must-fail", "realloc to %zu returned %p", n, p); forget(s); return; }
@@ -299,7 +361,7 @@ static void op_realloc(int d, int s, size_t n) {
     check_slot(s, "contents-kept");
 }
 
-static void op_free(int d, int s) { if (!slot_ptr[s]) { api_free(d, NULL); return; } release(s); }
+static void op_free(int d, int s) { if (!slot_ptr[s]) { api_free(place, d, NULL); return; } release(s); }
 
 static unsigned char pattern(int i, int seed) { return (unsigned char)((i * 31 + 7 + seed * 13) | 1); }
 
@@ -346,10 +408,58 @@ static void op_raw_thread(int rounds) {
     guard_armed = guarding;
 }
 
+static int at(int d, int s) {
+    if (d != 0 && s >= 0 && slot_ptr[s] && slot_owner[s] != interpreter_of(place)) return slot_owner[s];
+    return place;
+}
+
+static void make_second_thread(void *unused) {
+    (void)unused;
+    PyGILState_Ensure();
+    places[1].tstate = PyEval_SaveThread();
+}
+
+#if PY_VERSION_HEX >= 0x030C0000
+static PyInterpreterState *own_interpreter;
+static void make_own_thread_state(void *unused) { (void)unused; places[2].tstate = PyThreadState_New(own_interpreter); }
+#endif
+
+/* The place's thread (and interpreter), made the first time a program goes there. */
+static __attribute__((unused)) void op_on(int p) {
+    place = p;
+    if (p == 1 && !place_made[1]) {
+        place_start(&places[1]);
+        Py_BEGIN_ALLOW_THREADS
+        place_do(&places[1], make_second_thread, NULL);
+        Py_END_ALLOW_THREADS
+        place_made[1] = 1;
+    }
+#if PY_VERSION_HEX >= 0x030C0000
+    if (p == 2 && !place_made[2]) {
+        PyThreadState *main_state = PyThreadState_Get(), *state = NULL;
+        PyInterpreterConfig config = {
+            .use_main_obmalloc = 0, .allow_fork = 0, .allow_exec = 0, .allow_threads = 1,
+            .allow_daemon_threads = 0, .check_multi_interp_extensions = 1, .gil = PyInterpreterConfig_OWN_GIL,
+        };
+        PyStatus status = Py_NewInterpreterFromConfig(&state, &config);
+        if (PyStatus_Exception(status) || state == NULL) {
+            fprintf(stderr, "Py_NewInterpreterFromConfig (own GIL) failed: %s\n", status.err_msg ? status.err_msg : "?");
+            PyThreadState_Swap(main_state);
+            exit(2);
+        }
+        own_interpreter = PyThreadState_GetInterpreter(state);
+        PyThreadState_Swap(main_state);
+        place_start(&places[2]);
+        place_do(&places[2], make_own_thread_state, NULL);
+        place_made[2] = 1;
+    }
+#endif
+}
+
 /* Violations: the debug hooks must abort with their report. Only an input of fuzz-violations
    runs one (its first), so a program may call none of them. */
 #define VIOLATION static __attribute__((unused)) void
-VIOLATION op_cross_free(int s, int d) { if (slot_ptr[s]) { api_free(d, slot_ptr[s]); forget(s); } else api_free(d, NULL); }
+VIOLATION op_cross_free(int s, int d) { if (slot_ptr[s]) { api_free(0, d, slot_ptr[s]); forget(s); } else api_free(0, d, NULL); }
 VIOLATION op_pad_write(int s, int offset) {
     if (!slot_ptr[s]) return;
     unsigned char *p = slot_ptr[s];
@@ -359,7 +469,7 @@ VIOLATION op_pad_write(int s, int offset) {
 VIOLATION op_api_id(int s) { if (!slot_ptr[s]) return; ((unsigned char *)slot_ptr[s])[-(int)sizeof(size_t)] = 'z'; release(s); }
 VIOLATION op_without_gil(int d) {
     Py_BEGIN_ALLOW_THREADS
-    api_free(d, api_malloc(d, 16));
+    api_free(0, d, api_malloc(0, d, 16));
     Py_END_ALLOW_THREADS
 }
 

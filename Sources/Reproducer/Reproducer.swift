@@ -58,7 +58,7 @@ public enum Reproducer {
         lines += startUp(target: target, mode: mode, plugin: plugin, hooks: hooks).map { "    " + $0 }
         for (index, op) in selection.ops(of: program) {
             lines.append("    op_index = \(index + 1); /* \(TextForm.line(for: op)) */")
-            lines.append("    " + statement(op))
+            lines.append("    " + statement(op, selection: selection))
         }
         lines += ["    return finish();", "}", ""]
         return lines.joined(separator: "\n")
@@ -141,7 +141,7 @@ public enum Reproducer {
         return lines
     }
 
-    static func statement(_ op: Op) -> String {
+    static func statement(_ op: Op, selection: Selection) -> String {
         func size(_ size: Size) -> String { "(size_t)\(size.bytes)u" }
         switch op {
         case .malloc(let domain, let bytes, let slot):
@@ -161,6 +161,9 @@ public enum Reproducer {
         case .padWrite(let slot, let offset): return "op_pad_write(\(slot.index), \(offset));"
         case .apiIDWrite(let slot): return "op_api_id(\(slot.index));"
         case .withoutGIL(let domain): return "op_without_gil(\(domain.rawValue));"
+        case .on(let place):
+            // As fuzz-violations runs them: its child is forked, without its parent's threads.
+            return selection == .legalOps ? "op_on(\(place.rawValue));" : "/* a violation run stays on main */"
         }
     }
 }

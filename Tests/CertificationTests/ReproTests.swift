@@ -164,6 +164,10 @@ final class ReproTests: XCTestCase {
         XCTAssertTrue(code.contains(" */\n" + prelude + "int main(void) {\n"), code)
     }
 
+}
+
+/// Reproducer helpers for any test: generate, compile and run the C program of an input.
+extension XCTestCase {
     /// pymemcheck repro INPUT into a file of the temporary folder; its path.
     func generate(_ input: String, target: PythonTarget, mode: String, plugin: String? = nil) throws -> String {
         let name = "pymemcheck-repro-\(getpid())-\((input as NSString).lastPathComponent)-\(mode).c"

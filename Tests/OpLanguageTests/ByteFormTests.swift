@@ -23,6 +23,7 @@ final class ByteFormTests: XCTestCase {
             .padWrite(slot: Slot(6), offset: -1),
             .apiIDWrite(slot: Slot(7)),
             .withoutGIL(.obj),
+            .on(.interpreter),
         ])
         XCTAssertEqual(
             try ByteForm.encode(program),
@@ -40,6 +41,7 @@ final class ByteFormTests: XCTestCase {
                 0x09, 6, 0,
                 0x0A, 7,
                 0x4B,
+                0x0C, 2,
             ])
     }
 
@@ -65,10 +67,10 @@ final class ByteFormTests: XCTestCase {
     }
 
     func testReservedKindsAreSkipped() throws {
-        let reserved: [UInt8] = (12...31).flatMap { k in [k, k | 0x20, k | 0xE0] }
+        let reserved: [UInt8] = (13...31).flatMap { k in [k, k | 0x20, k | 0xE0] }
         XCTAssertEqual(try ByteForm.decode([1] + reserved), Program([]))
         // A reserved opcode consumes only itself: the next byte is an opcode again.
-        XCTAssertEqual(try ByteForm.decode([1, 12, 0x05, 3, 31]), Program([.check(slot: Slot(3))]))
+        XCTAssertEqual(try ByteForm.decode([1, 13, 0x05, 3, 31]), Program([.check(slot: Slot(3))]))
     }
 
     func testOpcodeBitsAndOperandWrapping() throws {
@@ -76,6 +78,7 @@ final class ByteFormTests: XCTestCase {
         XCTAssertEqual(try ByteForm.decode([1, 0xA3, 0]), Program([.free(.mem, slot: Slot(0))]), "bit 7 is ignored")
         XCTAssertEqual(try ByteForm.decode([1, 0x05, 19]), Program([.check(slot: Slot(3))]), "slots wrap")
         XCTAssertEqual(try ByteForm.decode([1, 0x06, 5]), Program([.failNext(.raw, .realloc)]), "function % 3")
+        XCTAssertEqual(try ByteForm.decode([1, 0xEC, 4]), Program([.on(.thread)]), "place % 3, domain ignored")
     }
 
     func testSizeCodes() {

@@ -32,6 +32,9 @@ enum Fixtures {
         .failNext(.mem, .realloc),
         .failNext(.obj, .calloc),
         .rawThread(rounds: 10),
+        .on(.thread),
+        .on(.interpreter),
+        .on(.main),
         .crossFree(slot: Slot(3), .obj),
         .padWrite(slot: Slot(3), offset: -2),
         .padWrite(slot: Slot(4), offset: 7),
@@ -62,6 +65,9 @@ enum Fixtures {
         fail-next mem realloc
         fail-next obj calloc
         raw-thread 10
+        on thread
+        on interpreter
+        on main
         violation cross-free s3 obj
         violation pad-write s3 -2
         violation pad-write s4 7

@@ -6,7 +6,7 @@ import XCTest
 final class ProgramTests: XCTestCase {
     func testLegalPrefixAndFirstViolation() {
         let split = Fixtures.everyKind.legalPrefixAndFirstViolation
-        XCTAssertEqual(split.prefix, Array(Fixtures.everyKind.ops.prefix(9)))
+        XCTAssertEqual(split.prefix, Array(Fixtures.everyKind.ops.prefix(12)))
         XCTAssertEqual(split.violation, .crossFree(slot: Slot(3), .obj))
 
         let legal = Program([.check(slot: Slot(0)), .rawThread(rounds: 1)])

@@ -60,7 +60,7 @@ final class TextFormTests: XCTestCase {
             XCTAssertEqual(
                 (error as? TextFormError)?.description,
                 "line 3: unknown op 'mallco'; expected one of malloc, calloc, realloc, free, write, "
-                    + "check, fail-next, raw-thread, violation")
+                    + "check, fail-next, raw-thread, on, violation")
         }
     }
 
@@ -90,6 +90,9 @@ final class TextFormTests: XCTestCase {
             ("fail-next mem free", "expected an allocator function"),
             ("raw-thread", "expected a round count"),
             ("raw-thread -1", "expected a round count"),
+            ("on", "expected a place"),
+            ("on heap", "expected a place"),
+            ("on thread main", "unexpected 'main'"),
             ("violation", "expected a violation"),
             ("violation double-free s3", "unknown violation"),
             ("violation cross-free s3", "expected a domain"),

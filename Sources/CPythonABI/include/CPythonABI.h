@@ -92,6 +92,12 @@ typedef struct {
 /// in `problems` too).
 int pmc_own_gil_interpreters(const PMCInterpreterAPI *api, int count, int rounds, char *problems, size_t capacity);
 
+/// Makes one interpreter with its own GIL and obmalloc state, as pmc_own_gil_interpreters does,
+/// and returns it (its PyInterpreterState) without ending it, for a thread of the caller's to
+/// work in. Called holding the main interpreter's GIL; returns holding it. NULL when it could
+/// not be made, with why in `problem`.
+void *pmc_own_gil_interpreter_new(const PMCInterpreterAPI *api, char *problem, size_t capacity);
+
 
 /// Threads CPython does not know, each running rounds of `round(state, index)` until stopped,
 /// counting them (ThreadCrew.c). Never freed: a thread that cannot stop must not find its
