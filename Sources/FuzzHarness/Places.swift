@@ -58,15 +58,26 @@ final class Places {
     init(runtime: PythonRuntime) { self.runtime = runtime }
 
     /// Whether `interpreter` is a place of its own on this target (3.12+), not the main thread.
-    var hasOwnInterpreter: Bool {
+    private(set) lazy var hasOwnInterpreter =
         runtime.version >= PythonVersion(3, 12) && InterpreterAPI.look(up: runtime.library) != nil
+
+    /// The places other than main that `ops` go to (none for most inputs: nothing to make).
+    static func named(in ops: [Op]) -> Set<Place> {
+        Set(ops.compactMap { if case .on(let place) = $0, place != .main { place } else { nil } })
     }
 
-    /// Makes the places `ops` go to that this process has not made yet (a forked child has none
-    /// of its parent's threads, so it makes its own).
-    func prepare(for ops: [Op]) {
+    /// Whether some of `wanted` is not made in this process yet (a forked child has none of
+    /// its parent's threads, so it makes its own).
+    func lacks(_ wanted: Set<Place>) -> Bool {
+        guard !wanted.isEmpty else { return false }
         if pid != getpid() { (pid, second, own) = (getpid(), nil, nil) }
-        let wanted = Set(ops.compactMap { if case .on(let place) = $0 { place } else { nil } })
+        return (wanted.contains(.thread) && second == nil)
+            || (wanted.contains(.interpreter) && own == nil && ownProblem == nil && hasOwnInterpreter)
+    }
+
+    /// Makes the places of `wanted` that this process has not made yet.
+    func prepare(_ wanted: Set<Place>) {
+        guard lacks(wanted) else { return }
         if wanted.contains(.thread) && second == nil { second = makeSecondThread() }
         if wanted.contains(.interpreter) && own == nil && ownProblem == nil && hasOwnInterpreter {
             own = makeOwnInterpreter()

@@ -36,12 +36,15 @@ public final class ProgramRunner {
     /// `places`, every op runs on the main thread (fuzz-violations: see runPrefix).
     public func run(_ ops: [Op], places placesOn: Bool = true) -> [Finding] {
         self.placesOn = placesOn
-        if placesOn && !isolated && places.hasOwnInterpreter && ops.contains(.on(.interpreter)) {
-            return runForked(ops)
-        }
+        let wanted = placesOn ? Places.named(in: ops) : []
+        if wanted.contains(.interpreter) && !isolated && places.hasOwnInterpreter { return runForked(ops) }
         // Made as the runtime is started under a plugin: with the guard pages off, since what is
         // judged is the input's calls, not CPython's own start-up of a thread or interpreter.
-        if placesOn { session.withoutGuards { places.prepare(for: ops) } }
+        if places.lacks(wanted) { session.withoutGuards { places.prepare(wanted) } }
+        // Said, not hidden: ops that were to run in an interpreter of their own ran on main.
+        placesNote =
+            wanted.contains(.interpreter) && places.hasOwnInterpreter
+            ? places.ownProblem.map { "on interpreter ran on the main thread: \($0)" } : nil
         if isolated { WorkerChannel.send(ForkedMessage.placesMade) }
         session.resetCounts()
         faultTally.removeAll()
@@ -56,7 +59,7 @@ public final class ProgramRunner {
     /// input's ops run next), then what the ops came to.
     enum ForkedMessage: Codable {
         case placesMade
-        case answer(findings: [Finding], faultTally: [String: Int], moved: Int, poisoned: Int)
+        case answer(findings: [Finding], faultTally: [String: Int], moved: Int, poisoned: Int, places: String?)
     }
 
     /// An input with `on interpreter`, in a forked child that makes the own-GIL interpreter
@@ -72,15 +75,16 @@ public final class ProgramRunner {
                 WorkerChannel.send(
                     ForkedMessage.answer(
                         findings: findings, faultTally: faultTally, moved: hostileCounts.moved,
-                        poisoned: hostileCounts.poisoned))
+                        poisoned: hostileCounts.poisoned, places: placesNote))
             }
         } catch {
             return [Finding(at: -1, nil, .noCrash, "the input could not run in a forked child: \(error)")]
         }
         let messages = WorkerChannel.messages(ForkedMessage.self, in: outcome.stdout)
-        for case .answer(let findings, let tally, let moved, let poisoned) in messages {
+        for case .answer(let findings, let tally, let moved, let poisoned, let note) in messages {
             faultTally = tally
             hostileCounts = (moved, poisoned)
+            placesNote = note
             return findings
         }
         let tail = WorkerFailure.colonTail(outcome, lines: 2)
@@ -103,6 +107,10 @@ public final class ProgramRunner {
         return [crash]
     }
 
+    /// Why the last input's `on interpreter` ops ran on the main thread, if they did on a
+    /// target that has interpreters with their own GIL.
+    private var placesNote: String?
+
     /// The last input's hostile work below CPython: reallocs moved, freed blocks poisoned.
     public private(set) var hostileCounts = (moved: 0, poisoned: 0)
 
@@ -112,7 +120,7 @@ public final class ProgramRunner {
             hostileCounts.moved + hostileCounts.poisoned > 0
             ? "hostile below CPython: \(hostileCounts.moved) realloc(s) moved, "
                 + "\(hostileCounts.poisoned) freed block(s) poisoned" : nil
-        let parts = [faultNote, hostile].compactMap { $0 }
+        let parts = [faultNote, hostile, placesNote].compactMap { $0 }
         return parts.isEmpty ? nil : parts.joined(separator: "; ")
     }
 

@@ -186,30 +186,25 @@ extension LineParser {
     }
 
     private mutating func domain() throws(TextFormError) -> Domain {
-        let what = "a domain (raw, mem, obj)"
-        let token = try take(what)
-        guard let d = Domain.allCases.first(where: { $0.name == token }) else {
-            throw fail("expected \(what), got '\(token)'")
-        }
-        return d
+        try named("a domain", Domain.allCases, \.name)
     }
 
     private mutating func place() throws(TextFormError) -> Place {
-        let what = "a place (main, thread, interpreter)"
-        let token = try take(what)
-        guard let place = Place.allCases.first(where: { $0.name == token }) else {
-            throw fail("expected \(what), got '\(token)'")
-        }
-        return place
+        try named("a place", Place.allCases, \.name)
     }
 
     private mutating func function() throws(TextFormError) -> AllocatorFunction {
-        let what = "an allocator function (malloc, calloc, realloc)"
-        let token = try take(what)
-        guard let f = AllocatorFunction.allCases.first(where: { $0.name == token }) else {
-            throw fail("expected \(what), got '\(token)'")
+        try named("an allocator function", AllocatorFunction.allCases, \.name)
+    }
+
+    /// A word naming one of `all`; the error lists them: "expected a place (main, thread, interpreter)".
+    private mutating func named<T>(_ what: String, _ all: [T], _ name: (T) -> String) throws(TextFormError) -> T {
+        let expected = "\(what) (\(all.map(name).joined(separator: ", ")))"
+        let token = try take(expected)
+        guard let value = all.first(where: { name($0) == token }) else {
+            throw fail("expected \(expected), got '\(token)'")
         }
-        return f
+        return value
     }
 
     /// Slots are written s0...s15; unlike the byte form, text does not wrap out-of-range slots,
