@@ -44,6 +44,12 @@ enum HookChecks {
         return problems
     }
 
+    /// What a thread that could not be started says: a part is never passed on threads that
+    /// never ran.
+    static func unstarted(_ index: Int, _ reason: String) -> PartProblem? {
+        PartProblem("", [], "thread \(index) could not be started: \(reason)")
+    }
+
     /// The contract asked from `count` new threads at once, each one's first problem. RAW is
     /// called as CPython calls it, without a thread state; MEM and OBJ from a thread that took
     /// the GIL (PyGILState_Ensure), as CPython calls them: their allocator below (pymalloc)
@@ -54,13 +60,13 @@ enum HookChecks {
     ) -> [PartProblem] {
         let library = runtime.library
         return runtime.withoutGIL {
-            ThreadChecks.concurrently(count) { _ in
-                guard domain != .raw else { return contract().first }
+            JoinedThreads.run(count, unstarted: unstarted) { _ in
+                guard domain != .raw else { return contract().first.map { PartProblem("", $0) } }
                 let state = library.gilStateEnsure()
                 defer { library.gilStateRelease(state) }
-                return contract().first
+                return contract().first.map { PartProblem("", $0) }
             }
-        }.compactMap { $0.map { PartProblem("", $0) } }
+        }.compactMap { $0 }
     }
 
     /// calloc(65536, 65537) is a legal request of just over 4 GiB: NULL, or a block that spans
@@ -98,8 +104,10 @@ enum HookChecks {
             DirectContract.run(functions, runtime: runtime, catalogue: catalogue)
         }
         var problems = contract().map { PartProblem("raw hook, main thread", $0) }
-        problems += ThreadChecks.concurrently(threads) { _ in contract().first }.compactMap { $0 }
-            .map { PartProblem("raw hook, \(threads) threads at once", $0) }
+        problems += JoinedThreads.run(threads, unstarted: unstarted) { _ in
+            contract().first.map { PartProblem("", $0) }
+        }
+        .compactMap { $0?.at("raw hook, \(threads) threads at once") }
         problems += hugeCalloc(functions).map { $0.at("raw hook") }
         if problems.isEmpty { problems += Workload.unguarded(installed).map { $0.at("raw hook, mixed workload") } }
         return problems

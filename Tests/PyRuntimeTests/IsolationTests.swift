@@ -32,6 +32,21 @@ final class IsolationTests: XCTestCase {
         XCTAssertTrue(outcome.summary.hasPrefix("hung"), outcome.summary)
     }
 
+    /// A thread's exit, thread-local destructors included, is over when JoinedThreads returns:
+    /// a plugin's per-thread cache hands its blocks back under its lock there, and a fork made
+    /// while that lock was held left a child waiting for it for ever (a certify run hung so).
+    func testJoinedThreadsReturnAfterTheThreadsDestructorsRan() {
+        ThreadExit.ended.withLock { $0 = 0 }
+        let answers = JoinedThreads.run(
+            3, unstarted: { _, reason in "unstarted: \(reason)" },
+            { index -> String? in
+                pthread_setspecific(ThreadExit.key, UnsafeRawPointer(bitPattern: index + 1))
+                return index == 1 ? "answer of 1" : nil
+            })
+        XCTAssertEqual(answers, [nil, "answer of 1", nil])
+        XCTAssertEqual(ThreadExit.ended.withLock { $0 }, 3, "returned before the threads' destructors ran")
+    }
+
     func testAMissingExecutableIsAnErrorNotATrap() {
         XCTAssertThrowsError(try ChildProcess.run(executable: "/nowhere/pymemcheck", arguments: [], timeout: 5)) {
             error in
@@ -58,4 +73,17 @@ final class IsolationTests: XCTestCase {
         XCTAssertTrue(outcome.exitedCleanly, outcome.summary)
         XCTAssertTrue(outcome.stdout.contains("\"undetected\""), outcome.stdout)
     }
+}
+
+/// A thread-local destructor that takes its time, as a plugin's does that hands its cache back.
+enum ThreadExit {
+    static let ended = Locked(0)
+    static let key: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key) { _ in
+            usleep(100_000)
+            ThreadExit.ended.withLock { $0 += 1 }
+        }
+        return key
+    }()
 }

@@ -104,23 +104,9 @@ public enum ThreadChecks {
         return nil
     }
 
-    /// Runs `body` on `count` new threads and waits for all (also certify's thread stress).
-    public static func concurrently<Answer: Sendable>(_ count: Int, _ body: @escaping @Sendable (Int) -> Answer?)
-        -> [Answer?]
-    {
-        let results = Locked([Answer?](repeating: nil, count: count))
-        let group = DispatchGroup()
-        for index in 0..<count {
-            group.enter()
-            let thread = Thread {
-                let result = body(index)
-                results.withLock { $0[index] = result }
-                group.leave()
-            }
-            thread.stackSize = 1 << 20
-            thread.start()
-        }
-        group.wait()
-        return results.withLock { $0 }
+    /// Runs `body` on `count` new threads and joins them all (a thread's exit, with a plugin's
+    /// thread-local destructors, is over before the next check, or a fork, begins).
+    static func concurrently(_ count: Int, _ body: @escaping @Sendable (Int) -> String?) -> [String?] {
+        JoinedThreads.run(count, unstarted: { "thread \($0) could not be started: \($1)" }, body)
     }
 }
