@@ -9,7 +9,7 @@
  * names the unordered store and load:
  *
  *   cc -g -o raw-swap raw-allocator-swapped-by-interpreters.c -ldl -lpthread
- *   valgrind --tool=drd ./raw-swap ~/.pyenv/versions/3.12.1/lib/libpython3.12.so 1
+ *   valgrind --tool=drd --fair-sched=yes ./raw-swap ~/.pyenv/versions/3.12.1/lib/libpython3.12.so 1
  *   ./raw-swap ~/.pyenv/versions/3.12.1/lib/libpython3.12.so 50     (natively: crashes, mostly)
  */
 #include <dlfcn.h>
