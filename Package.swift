@@ -21,6 +21,7 @@ import PackageDescription
 //   Reproducer     – repro: any input as a standalone C program for a CPython bug report
 //   fuzz-*         – the libFuzzer entry points (Fuzz/), one product per fuzz target
 //   PluginInterface, Examples/* – the plugin header and example plugins (shared libraries)
+//   Installer      – `pymemcheck install`: Debian's newest binaries with their own C library, source builds
 //   PyMemCheckCLI  – the command line (subcommands), kept in a library so tests can drive it
 //   pymemcheck     – the executable: a thin main over PyMemCheckCLI
 //   EmbedText      – builds the catalogue and the reproducer's C prelude into the binary
@@ -51,6 +52,7 @@ let package = Package(
         .target(name: "PyRuntime", dependencies: ["CPythonABI", "CrashReport", "Isolation", "DebugReport"]),
         .target(name: "Isolation", dependencies: ["CrashReport"]),
         .target(name: "DebugReport"),
+        .target(name: "Installer", dependencies: ["PyRuntime", "Isolation"]),
         .target(
             name: "ClauseCatalogue",
             dependencies: ["PyRuntime", "DebugReport", .product(name: "Yams", package: "Yams")],
@@ -96,7 +98,7 @@ let package = Package(
             name: "PyMemCheckCLI",
             dependencies: [
                 "AllocatorLayers", "PyRuntime", "Isolation", "Executor", "ClauseCatalogue", "Reports",
-                "OpLanguage", "FuzzHarness", "Certification", "Reproducer",
+                "OpLanguage", "FuzzHarness", "Certification", "Reproducer", "Installer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -119,6 +121,7 @@ let package = Package(
             name: "PyRuntimeTests",
             dependencies: ["PyRuntime", "Isolation", "Executor", "PyMemCheckCLI", "pymemcheck"]),
         .testTarget(name: "OpLanguageTests", dependencies: ["OpLanguage"]),
+        .testTarget(name: "InstallerTests", dependencies: ["Installer", "PyRuntime", "ClauseCatalogue"]),
         // certify on the example plugins and the mutants; C reproducers compiled and run.
         .testTarget(
             name: "CertificationTests",

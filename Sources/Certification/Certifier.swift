@@ -269,7 +269,7 @@ public struct Certifier: Sendable {
             fuzzSeconds: fuzzSeconds)
         let fuzzSeconds = fuzzSeconds
         let pool = WorkerPool<CertifyProbe.Setup, CertifyProbe.Part, CertifyItem>(
-            subcommand: CertifyProbe.subcommand, setup: setup, executable: executable,
+            subcommand: CertifyProbe.subcommand, setup: setup, executable: executable, launcher: target.launcher,
             timeout: { _ in 300 + 4 * fuzzSeconds }, silenceLimit: hangLimit + 60 + fuzzSeconds)
         var items: [CertifyItem] = []
         for (part, outcome) in zip(parts, pool.run(parts)) {

@@ -146,8 +146,9 @@ public struct Deviation: Sendable, Codable, Equatable {
     }
 }
 
-/// "*", "3.7", "3.7.16", "3.11d", "3.11.2d", "3.7+": which targets a deviation names. A
-/// trailing "+" names that version and every later one, release and debug builds alike.
+/// "*", "3.7", "3.7.16", "3.11d", "3.11.2d", "3.7+", "3.12-3.13": which targets a deviation
+/// names. A trailing "+" names that version and every later one, and "A-B" the versions from A
+/// to B's series (both included), release and debug builds alike.
 struct TargetPattern {
     let text: String
     init(_ text: String) { self.text = text }
@@ -156,6 +157,10 @@ struct TargetPattern {
         if text == "*" || text == target.id { return true }
         if text.hasSuffix("+") {
             return VersionRange(since: String(text.dropLast()), until: nil).contains(target.version)
+        }
+        let bounds = text.split(separator: "-")
+        if bounds.count == 2 {
+            return VersionRange(since: String(bounds[0]), until: String(bounds[1])).contains(target.version)
         }
         let debug = text.hasSuffix("d")
         let numbers = text.trimmingCharacters(in: .init(charactersIn: "d")).split(separator: ".").compactMap {

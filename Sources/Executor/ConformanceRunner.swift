@@ -122,7 +122,7 @@ public struct ConformanceRunner: Sendable {
     private func pool(target: PythonTarget, mode: AllocatorMode) -> Pool {
         let setup = Worker.Setup(target: target.libraryPath, mode: mode, catalogue: catalogueFolder, plugin: plugin)
         return Pool(
-            subcommand: Worker.subcommand, setup: setup, timeout: { 60 + 5 * Double($0) },
+            subcommand: Worker.subcommand, setup: setup, launcher: target.launcher, timeout: { 60 + 5 * Double($0) },
             silenceLimit: silenceLimit)
     }
 

@@ -14,8 +14,9 @@ public enum IsolatedRun {
         timeout: Double = defaultTimeout, control: Bool = false
     ) throws -> ChildOutcome {
         let request = Scenario.Request(scenario: scenario, target: target?.libraryPath, mode: mode, control: control)
+        let command = (target?.launcher ?? .direct).command(try SelfExecutable.path(), [Scenario.subcommand])
         return try ChildProcess.run(
-            executable: try SelfExecutable.path(), arguments: [Scenario.subcommand],
+            executable: command.executable, arguments: command.arguments,
             environment: childEnvironment(), input: WorkerChannel.line(request),
             timeout: timeout)
     }

@@ -116,7 +116,7 @@ public enum Replay {
         var environment = ProcessInfo.processInfo.environment
         environment["SWIFT_BACKTRACE"] = "enable=no"
         let pool = WorkerPool<Setup, String, Result>(
-            subcommand: subcommand, setup: setup, executable: executable,
+            subcommand: subcommand, setup: setup, executable: executable, launcher: target.launcher,
             environment: environment, timeout: { 60 + 10 * Double($0) },
             silenceLimit: 60)
         return zip(files, pool.run(files)).map { file, outcome in

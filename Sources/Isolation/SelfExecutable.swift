@@ -14,9 +14,12 @@ public enum SelfExecutable {
         if let explicit = environment["PYMEMCHECK_EXECUTABLE"], !explicit.isEmpty {
             return try existing(explicit, origin: "PYMEMCHECK_EXECUTABLE")
         }
-        let running =
+        var running =
             (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
             ?? CommandLine.arguments[0]
+        // Started through another C library's loader (a Launcher), the process's executable is
+        // that loader; the program it runs is argv[0], as the loader leaves it.
+        if (running as NSString).lastPathComponent.hasPrefix("ld-linux") { running = CommandLine.arguments[0] }
         if runningIsPymemcheck || (running as NSString).lastPathComponent == name { return running }
         // Under XCTest the runner lives in the build products folder next to pymemcheck.
         let beside = ((running as NSString).deletingLastPathComponent as NSString).appendingPathComponent(name)

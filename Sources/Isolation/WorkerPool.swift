@@ -10,6 +10,8 @@ public struct WorkerPool<Setup: Codable & Sendable, Item: Codable & Sendable, Re
     public var subcommand: String
     public var setup: Setup
     public var executable: String?
+    /// How the workers are started: through the target's own C library's loader when it has one.
+    public var launcher: Launcher
     public var environment: [String: String]
     /// The time limit of one worker given this many items.
     public var timeout: @Sendable (Int) -> Double
@@ -17,13 +19,14 @@ public struct WorkerPool<Setup: Codable & Sendable, Item: Codable & Sendable, Re
     public var silenceLimit: Double
 
     public init(
-        subcommand: String, setup: Setup, executable: String? = nil,
+        subcommand: String, setup: Setup, executable: String? = nil, launcher: Launcher = .direct,
         environment: [String: String] = ChildProcess.cleanEnvironment(),
         timeout: @escaping @Sendable (Int) -> Double, silenceLimit: Double
     ) {
         self.subcommand = subcommand
         self.setup = setup
         self.executable = executable
+        self.launcher = launcher
         self.environment = environment
         self.timeout = timeout
         self.silenceLimit = silenceLimit
@@ -60,8 +63,9 @@ public struct WorkerPool<Setup: Codable & Sendable, Item: Codable & Sendable, Re
         let request = [WorkerRequest<Setup, Item>.setup(setup)] + batch.map { .item(items[$0]) }
         let child: ChildOutcome
         do {
+            let command = launcher.command(try executable ?? SelfExecutable.path(), [subcommand])
             child = try ChildProcess.run(
-                executable: try executable ?? SelfExecutable.path(), arguments: [subcommand],
+                executable: command.executable, arguments: command.arguments,
                 environment: environment, input: request.map(WorkerChannel.line).joined(),
                 timeout: timeout(batch.count), silenceLimit: silenceLimit)
         } catch {

@@ -12,8 +12,9 @@ public struct PyMemCheckCommand: ParsableCommand {
         version: PyMemCheckVersion.number,
         subcommands: [
             CheckCommand.self, TargetsCommand.self, ProbeCommand.self, ReplayCommand.self, ExplainCommand.self,
-            CorpusCommand.self, BenchCommand.self, CertifyCommand.self, ReproCommand.self,
-            ScenarioCommand.self, WorkerCommand.self, ReplayWorkerCommand.self, CertifyWorkerCommand.self,
+            CorpusCommand.self, BenchCommand.self, CertifyCommand.self, ReproCommand.self, InstallCommand.self,
+            ScenarioCommand.self, InspectLibraryCommand.self, WorkerCommand.self, ReplayWorkerCommand.self,
+            CertifyWorkerCommand.self,
         ],
         defaultSubcommand: CheckCommand.self
     )

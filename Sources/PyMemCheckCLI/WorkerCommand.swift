@@ -74,3 +74,23 @@ func loadCatalogue(_ folder: String?) throws -> Catalogue {
         throw PyMemCheckError.environment(error.description)
     }
 }
+
+/// `pymemcheck inspect-library PATH`: what a library is, said as JSON by a pymemcheck started
+/// on the library's own C library (a Debian root's), where the parent cannot dlopen it.
+struct InspectLibraryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: LibraryInspector.subcommand,
+        abstract: "Print what a libpython is, as JSON (used to inspect a target on its own C library).",
+        shouldDisplay: false)
+
+    @Argument var library: String
+
+    func run() throws {
+        try reportingErrors {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            let data = try encoder.encode(try TargetSpec.resolve(library))
+            print(String(decoding: data, as: UTF8.self))
+        }
+    }
+}

@@ -44,7 +44,7 @@ extension PythonLibrary {
     }
 
     /// Whether code at `address` belongs to a libpython shared library.
-    static func isInLibpython(_ address: UnsafeRawPointer?) -> Bool {
+    public static func isInLibpython(_ address: UnsafeRawPointer?) -> Bool {
         guard let path = pmc_image_path(address) else { return false }
         return TargetDiscovery.isLibpythonName((String(cString: path) as NSString).lastPathComponent)
     }

@@ -1,5 +1,6 @@
 import CPythonABI
 import Foundation
+import Isolation
 
 #if canImport(Glibc)
     import Glibc
@@ -7,7 +8,7 @@ import Foundation
 
 /// Reads what a libpython is without starting it: its version (Py_GetVersion is safe before
 /// initialisation), whether it has the PEP 445 API, and how it was built.
-enum LibraryInspector {
+public enum LibraryInspector {
     /// Symbols every target needs; a library without one of them is refused by name.
     static let requiredSymbols = [
         "PyMem_RawMalloc", "PyMem_RawCalloc", "PyMem_RawRealloc", "PyMem_RawFree",
@@ -20,10 +21,44 @@ enum LibraryInspector {
         "PyRun_SimpleString",
     ]
 
+    /// The hidden subcommand that inspects a library in a process started on its own C library.
+    public static let subcommand = "inspect-library"
+
     static func inspect(path: String, origin: PythonTarget.Origin) throws -> PythonTarget {
         // Before dlopen, which would wait forever on a FIFO and cannot be given a time limit.
         try InputFile.check(path, as: .library)
         let resolved = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+        guard let root = DebianRoot.containing(resolved) else { return try inspectHere(path, resolved, origin) }
+        // Its C library is not this process's unless this process was started on it: dlopen
+        // here would fail on the symbol versions of a newer glibc.
+        var target =
+            root.isCurrent ? try inspectHere(path, resolved, .debian) : try inspectThroughLoader(resolved, root)
+        target.origin = .debian
+        target.root = root
+        target.prefix = root.home
+        return target
+    }
+
+    /// What `inspect` says of a Debian root's library, asked of pymemcheck started on the root's loader.
+    static func inspectThroughLoader(_ library: String, _ root: DebianRoot) throws -> PythonTarget {
+        let command = root.launcher.command(try SelfExecutable.path(), [subcommand, library])
+        let outcome = try ChildProcess.run(
+            executable: command.executable, arguments: command.arguments, environment: ChildProcess.cleanEnvironment(),
+            timeout: 60)
+        guard outcome.exitedCleanly,
+            let target = try? JSONDecoder().decode(PythonTarget.self, from: Data(outcome.stdout.utf8))
+        else {
+            let said = outcome.stderr.split(separator: "\n").last.map { ": \($0)" } ?? ""
+            throw PyMemCheckError.environment(
+                "\(library) could not be inspected on its own C library (\(root.loader)): the inspection "
+                    + "\(outcome.summary)\(said); install it again (pymemcheck install)")
+        }
+        return target
+    }
+
+    private static func inspectHere(_ path: String, _ resolved: String, _ origin: PythonTarget.Origin) throws
+        -> PythonTarget
+    {
         // RTLD_LOCAL: inspection must not put this library's symbols in the global scope.
         guard let handle = dlopen(resolved, RTLD_LAZY | RTLD_LOCAL) else {
             let reason = dlerror().map { String(cString: $0) } ?? "unknown reason"

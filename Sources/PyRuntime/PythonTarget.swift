@@ -1,10 +1,13 @@
+import Isolation
+
 /// One CPython runtime pymemcheck can drive: a shared libpython and what is known of its build.
 public struct PythonTarget: Sendable, Hashable, Codable {
     /// Where the target was found: `source` is a build of Fuzz/cpython/build.sh (instrumented
     /// for fuzzing or coverage), whose id names its variant ("3.11.2-fuzz"); `bundle` is the
-    /// CPython shipped beside a fuzzer by Fuzz/build.sh.
+    /// CPython shipped beside a fuzzer by Fuzz/build.sh; `debian` is one of Debian's binary
+    /// packages unpacked by `pymemcheck install` with its own C library (a DebianRoot).
     public enum Origin: String, Sendable, Codable {
-        case pyenv, system, path, source, bundle
+        case pyenv, system, path, source, bundle, debian
     }
 
     /// Short name used in reports and accepted by --python: "3.11.7", "3.11.2d".
@@ -25,7 +28,11 @@ public struct PythonTarget: Sendable, Hashable, Codable {
     public var mimalloc: Bool
     /// The PYTHONHOME a relocated CPython needs: a fuzzer bundle's prefix, moved off the one it
     /// was built for. nil: CPython finds its standard library where it was installed.
-    public var home: String? { origin == .bundle ? prefix : nil }
+    public var home: String? { root?.home ?? (origin == .bundle ? prefix : nil) }
+    /// The Debian root the library lies in, whose C library it runs on; nil for the machine's.
+    public var root: DebianRoot?
+    /// How a process that loads this target is started.
+    public var launcher: Launcher { root?.launcher ?? .direct }
 
     public init(
         id: String, version: PythonVersion, versionString: String, libraryPath: String, prefix: String?,

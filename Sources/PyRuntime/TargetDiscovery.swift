@@ -48,11 +48,27 @@ public enum TargetDiscovery {
         for folder in sourceBuildFolders(environment: environment) {
             found += libraries(in: "\(folder)/prefix/lib").map { ($0, .source) }
         }
+        for root in debianRoots(environment: environment) {
+            found += libraries(in: root.libraryFolder).map { ($0, .debian) }
+        }
         return found
     }
 
+    /// Where `pymemcheck install` unpacks Debian's binary packages, one root per version.
+    public static func debianRootFolder(environment: [String: String]) -> String {
+        (sourceBuildRoot(environment: environment) as NSString).deletingLastPathComponent + "/debian"
+    }
+
+    /// Finished roots only: the marker is written once every package is unpacked.
+    static func debianRoots(environment: [String: String]) -> [DebianRoot] {
+        let folder = debianRootFolder(environment: environment)
+        return sortedEntries(folder).map { DebianRoot(path: "\(folder)/\($0)") }.filter {
+            FileManager.default.fileExists(atPath: "\($0.path)/\(DebianRoot.marker)")
+        }
+    }
+
     /// Where Fuzz/cpython/build.sh puts its builds, one folder per id ("3.11.2-fuzz").
-    static func sourceBuildRoot(environment: [String: String]) -> String {
+    public static func sourceBuildRoot(environment: [String: String]) -> String {
         let home = environment["HOME"] ?? NSHomeDirectory()
         let cache = environment["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? "\(home)/.cache"
         return "\(cache)/pymemcheck/cpython"

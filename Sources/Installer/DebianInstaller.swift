@@ -1,0 +1,87 @@
+import Foundation
+import PyRuntime
+
+/// Debian's newest CPython of a series from its binary packages (the unstable suite has the
+/// newest), unpacked with dpkg-deb beside the C library and every library it loads, into a root
+/// of its own in the cache: nothing is installed into the system and no apt source is edited.
+/// The root runs on its own C library (DebianRoot), whatever glibc the machine has.
+public enum DebianInstaller {
+    public static let suite = "sid"
+
+    /// Makes (or finds made) the root of `series`' newest version, with its debug build when asked.
+    public static func install(
+        series: String, version: String?, debug: Bool, cache: String, progress: (String) -> Void
+    ) throws -> DebianRoot {
+        let archive = try DebianArchive.load(suite: suite, cache: cache, progress: progress)
+        let library = "libpython\(series)"
+        guard let package = archive.packages[library] else {
+            throw PyMemCheckError.usage(
+                "Debian's \(suite) has no \(library); it has: \(available(in: archive).joined(separator: ", "))")
+        }
+        let upstream = Self.upstream(package.version)
+        if let version, version != upstream {
+            throw PyMemCheckError.usage(
+                "Debian's \(suite) has \(library) \(package.version), not \(version): install \(series) for it")
+        }
+        let root = DebianRoot(path: "\(cache)/\(upstream)")
+        let debugLibrary = "\(root.libraryFolder)/libpython\(series)d.so.1.0"
+        let made = FileManager.default.fileExists(atPath: "\(root.path)/\(DebianRoot.marker)")
+        if made && (!debug || FileManager.default.fileExists(atPath: debugLibrary)) {
+            progress("\(upstream)\(debug ? "d" : "") is installed in \(root.path)")
+            return root
+        }
+        var wanted =
+            made ? [] : try archive.libraryClosure(of: ["libc6", library, "\(library)-minimal", "\(library)-stdlib"])
+        if debug, let dbg = archive.packages["\(library)-dbg"] { wanted.append(dbg) }
+        if debug && archive.packages["\(library)-dbg"] == nil {
+            throw PyMemCheckError.usage("Debian's \(suite) ships no debug build of \(series) (\(library)-dbg)")
+        }
+        let building = made ? root.path : root.path + ".partial"
+        if !made { try? FileManager.default.removeItem(atPath: building) }
+        try FileManager.default.createDirectory(atPath: building, withIntermediateDirectories: true)
+        for (index, package) in wanted.enumerated() {
+            progress("[\(index + 1)/\(wanted.count)] \(package.name) \(package.version)")
+            let deb = try fetch(package, from: archive, cache: cache)
+            try Tool.run("dpkg-deb", ["-x", deb, building], package: "dpkg", what: "cannot unpack \(deb)")
+        }
+        let marker = "\(building)/\(DebianRoot.marker)"
+        let listed =
+            (try? String(contentsOfFile: marker, encoding: .utf8))
+            ?? "Debian \(suite), unpacked by pymemcheck install\n"
+        try (listed + wanted.map { "\($0.name) \($0.version)\n" }.joined()).write(
+            toFile: marker, atomically: true, encoding: .utf8)
+        if !made { try FileManager.default.moveItem(atPath: building, toPath: root.path) }
+        return root
+    }
+
+    /// The Debian series the suite has a libpython of: "3.13", "3.14", ...
+    public static func available(in archive: DebianArchive) -> [String] {
+        archive.packages.keys.compactMap { name in
+            name.wholeMatch(of: #/libpython(3\.[0-9]+)/#).map { String($0.1) }
+        }.sorted {
+            $0.split(separator: ".").compactMap { Int($0) }.lexicographicallyPrecedes(
+                $1.split(separator: ".").compactMap { Int($0) })
+        }
+    }
+
+    /// "3.14.10" of "3.14.10-1" (and of an epoch's "1:3.14.10-1").
+    static func upstream(_ version: String) -> String {
+        let noEpoch = version.split(separator: ":").last.map(String.init) ?? version
+        return String(noEpoch.split(separator: "-")[0])
+    }
+
+    /// The package file, downloaded once into the cache and checked against the index each time.
+    private static func fetch(_ package: DebianArchive.Package, from archive: DebianArchive, cache: String) throws
+        -> String
+    {
+        let folder = "\(cache)/debs"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let file = "\(folder)/\((package.filename as NSString).lastPathComponent)"
+        if FileManager.default.fileExists(atPath: file) {
+            let sum = try Tool.run("sha256sum", [file], package: "coreutils", what: "cannot hash \(file)")
+            if sum.hasPrefix(package.sha256) { return file }
+        }
+        try Tool.download("\(archive.mirror)/\(package.filename)", to: file, sha256: package.sha256)
+        return file
+    }
+}
