@@ -131,7 +131,7 @@ public struct VersionRange: Sendable, Codable, Equatable {
 /// still run there, and the result is "expected deviation" only while the check observes
 /// exactly `observation`; any other failure (a crash, a timeout, other bytes) is a failure.
 public struct Deviation: Sendable, Codable, Equatable {
-    /// A target id or version pattern: "3.7.16", "3.7", "3.11.2d", "3.9+", "*".
+    /// A target id or version pattern: "3.7.16", "3.7", "3.11.2d", "3.9+", "3.12-3.13", "*".
     public var target: String
     /// A mode name, or "*" (or absent) for every mode.
     public var mode: String?
@@ -158,9 +158,9 @@ struct TargetPattern {
         if text.hasSuffix("+") {
             return VersionRange(since: String(text.dropLast()), until: nil).contains(target.version)
         }
-        let bounds = text.split(separator: "-")
-        if bounds.count == 2 {
-            return VersionRange(since: String(bounds[0]), until: String(bounds[1])).contains(target.version)
+        let bounds = text.split(separator: "-").map(String.init)
+        if bounds.count == 2, bounds.allSatisfy({ PythonVersion(parsing: $0) != nil }) {
+            return VersionRange(since: bounds[0], until: bounds[1]).contains(target.version)
         }
         let debug = text.hasSuffix("d")
         let numbers = text.trimmingCharacters(in: .init(charactersIn: "d")).split(separator: ".").compactMap {

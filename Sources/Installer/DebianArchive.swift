@@ -45,7 +45,8 @@ public struct DebianArchive: Sendable {
         return DebianArchive(mirror: mirror, suite: suite, packages: parse(text))
     }
 
-    /// The system's Debian mirror (apt's sources), else $PYMEMCHECK_DEBIAN_MIRROR, else Debian's redirector.
+    /// $PYMEMCHECK_DEBIAN_MIRROR, else the system's Debian mirror (apt's sources, as
+    /// Fuzz/cpython/build.sh reads them), else Debian's redirector.
     static func mirror() -> String {
         if let mirror = ProcessInfo.processInfo.environment["PYMEMCHECK_DEBIAN_MIRROR"], !mirror.isEmpty {
             return mirror
@@ -53,6 +54,12 @@ public struct DebianArchive: Sendable {
         let sources = (try? String(contentsOfFile: "/etc/apt/sources.list.d/debian.sources", encoding: .utf8)) ?? ""
         for line in sources.split(separator: "\n") where line.hasPrefix("URIs:") && !line.contains("security") {
             if let uri = line.dropFirst(5).split(separator: " ").first { return String(uri) }
+        }
+        let list = (try? String(contentsOfFile: "/etc/apt/sources.list", encoding: .utf8)) ?? ""
+        for line in list.split(separator: "\n") where line.hasPrefix("deb ") && !line.contains("security") {
+            if let uri = line.split(separator: " ").dropFirst().first(where: { !$0.hasPrefix("[") }) {
+                return String(uri)
+            }
         }
         return "http://deb.debian.org/debian"
     }

@@ -30,12 +30,15 @@ public enum DebianInstaller {
             progress("\(upstream)\(debug ? "d" : "") is installed in \(root.path)")
             return root
         }
-        var wanted =
-            made ? [] : try archive.libraryClosure(of: ["libc6", library, "\(library)-minimal", "\(library)-stdlib"])
-        if debug, let dbg = archive.packages["\(library)-dbg"] { wanted.append(dbg) }
-        if debug && archive.packages["\(library)-dbg"] == nil {
+        let dbg = archive.packages["\(library)-dbg"]
+        if debug && dbg == nil {
             throw PyMemCheckError.usage("Debian's \(suite) ships no debug build of \(series) (\(library)-dbg)")
         }
+        // The debug build alone: its other dependencies (tk, readline) serve modules no check imports.
+        let wanted =
+            (made
+                ? [] : try archive.libraryClosure(of: ["libc6", library, "\(library)-minimal", "\(library)-stdlib"]))
+            + (debug ? [dbg!] : [])
         let building = made ? root.path : root.path + ".partial"
         if !made { try? FileManager.default.removeItem(atPath: building) }
         try FileManager.default.createDirectory(atPath: building, withIntermediateDirectories: true)
@@ -77,10 +80,7 @@ public enum DebianInstaller {
         let folder = "\(cache)/debs"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let file = "\(folder)/\((package.filename as NSString).lastPathComponent)"
-        if FileManager.default.fileExists(atPath: file) {
-            let sum = try Tool.run("sha256sum", [file], package: "coreutils", what: "cannot hash \(file)")
-            if sum.hasPrefix(package.sha256) { return file }
-        }
+        if FileManager.default.fileExists(atPath: file), try Tool.sha256(of: file) == package.sha256 { return file }
         try Tool.download("\(archive.mirror)/\(package.filename)", to: file, sha256: package.sha256)
         return file
     }

@@ -29,8 +29,7 @@ enum Tool {
             "curl", ["-fsSL", "--retry", "2", "--connect-timeout", "20", "-o", partial, url], package: "curl",
             what: "cannot download \(url)")
         if let sha256 {
-            let sum = try run("sha256sum", [partial], package: "coreutils", what: "cannot hash \(partial)")
-            guard sum.split(separator: " ").first.map(String.init) == sha256 else {
+            guard try Self.sha256(of: partial) == sha256 else {
                 try? FileManager.default.removeItem(atPath: partial)
                 throw PyMemCheckError.environment(
                     "\(url) does not have the SHA256 Debian's index gives; try again later")
@@ -38,6 +37,12 @@ enum Tool {
         }
         try? FileManager.default.removeItem(atPath: file)
         try FileManager.default.moveItem(atPath: partial, toPath: file)
+    }
+
+    /// The file's SHA256, as sha256sum prints it.
+    static func sha256(of file: String) throws -> String? {
+        let sum = try run("sha256sum", [file], package: "coreutils", what: "cannot hash \(file)")
+        return sum.split(separator: " ").first.map(String.init)
     }
 
     static func locate(_ name: String) -> String? {

@@ -5,7 +5,7 @@ import PyRuntime
 
 /// `pymemcheck install SPEC`: makes a target the machine does not have, into the cache, without
 /// changing the system: Debian's newest binary packages of a series with their own C library,
-/// or a build of Debian's source package (free-threaded, instrumented).
+/// or an instrumented build of Debian's source package.
 struct InstallCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "install",
@@ -13,8 +13,8 @@ struct InstallCommand: ParsableCommand {
         discussion: """
             3.14, 3.15 (or an exact version such as 3.14.10): Debian's newest binary packages of the \
             series, unpacked with dpkg-deb beside the C library they need; 3.14d adds the debug build. \
-            3.13.5t: Debian's 3.13.5 source built free-threaded; 3.11.2-fuzz, 3.13.5t-asan, ...: the \
-            instrumented builds of Fuzz/cpython/build.sh. Nothing is installed into the system.
+            3.11.2-fuzz, 3.13.5-asan, ...: the instrumented builds of Fuzz/cpython/build.sh (free-threaded \
+            builds, 3.13.5t, are not made yet). Nothing is installed into the system.
             """)
 
     @Argument(help: "What to install (see --list).") var spec: String?
@@ -26,7 +26,8 @@ struct InstallCommand: ParsableCommand {
             let cache = TargetDiscovery.debianRootFolder(environment: environment)
             if list { return try printList(cache: cache) }
             guard let spec else { throw PyMemCheckError.usage("give what to install (pymemcheck install --list)") }
-            switch try InstallSpec(parsing: spec) {
+            let wanted = try InstallSpec(parsing: spec)
+            switch wanted {
             case .debian(let series, let version, let debug):
                 let root = try DebianInstaller.install(
                     series: series, version: version, debug: debug, cache: cache, progress: say)
@@ -38,7 +39,7 @@ struct InstallCommand: ParsableCommand {
                 for target in targets { print("installed \(target.id): \(target.libraryPath)") }
             case .source(let version, let freeThreaded, let sanitizer):
                 try SourceInstaller.install(version: version, freeThreaded: freeThreaded, sanitizer: sanitizer)
-                print("installed \(try InstallSpec(parsing: spec)) (pymemcheck targets lists it)")
+                print("installed \(wanted) (pymemcheck targets lists it)")
             }
         }
     }
@@ -46,8 +47,8 @@ struct InstallCommand: ParsableCommand {
     private func say(_ line: String) { FileHandle.standardError.write(Data((line + "\n").utf8)) }
 
     private func printList(cache: String) throws {
-        let installed = Set(
-            TargetDiscovery.discover().targets.filter { [.debian, .source].contains($0.origin) }.map(\.id))
+        let targets = TargetDiscovery.discover().targets
+        let installed = Set(targets.filter { $0.origin == .source }.map(\.id))
         let archive = try DebianArchive.load(suite: DebianInstaller.suite, cache: cache, progress: say)
         print("Debian \(DebianInstaller.suite), binary packages (with their own C library):")
         for series in DebianInstaller.available(in: archive) {
@@ -57,15 +58,10 @@ struct InstallCommand: ParsableCommand {
         }
         print("Debian source packages built here (Fuzz/cpython/build.sh):")
         for version in InstallSpec.sourceVersions {
-            let kinds = version == "3.13.5" ? ["", "t"] : [""]
-            let ids = kinds.flatMap { kind in
-                (kind == "t" ? [version + kind] : []) + ["fuzz", "asan", "cov"].map { "\(version)\(kind)-\($0)" }
-            }
+            let ids = InstallSpec.sanitizers.keys.sorted().map { "\(version)-\($0)" }
             print("  " + ids.map { installed.contains($0) ? "\($0) (installed)" : $0 }.joined(separator: ", "))
         }
-        let debianInstalled = installed.filter { id in !id.contains("-") && !id.hasSuffix("t") }.sorted()
-        if !debianInstalled.isEmpty {
-            print("installed from Debian's binaries: \(debianInstalled.joined(separator: ", "))")
-        }
+        let debian = targets.filter { $0.origin == .debian }.map(\.id)
+        if !debian.isEmpty { print("installed from Debian's binaries: \(debian.joined(separator: ", "))") }
     }
 }

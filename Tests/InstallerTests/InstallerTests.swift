@@ -115,5 +115,18 @@ final class InstallerTests: XCTestCase {
             deviation.applies(to: target($0), mode: .default)
         }
         XCTAssertEqual(applies, [false, true, true, true, false])
+        // An id with a dash is no range: it names that build alone.
+        let idJSON = #"{"target": "3.11.2-fuzz", "observed": "o", "observation": "x", "evidence": "e"}"#
+        let byID = try JSONDecoder().decode(Deviation.self, from: Data(idJSON.utf8))
+        XCTAssertFalse(byID.applies(to: target("3.13.0"), mode: .default))
+        var fuzz = target("3.11.2")
+        fuzz.id = "3.11.2-fuzz"
+        XCTAssertTrue(byID.applies(to: fuzz, mode: .default))
+    }
+
+    func testAFreeThreadedBuildIsRefusedInOneLineThatSaysWhy() {
+        XCTAssertThrowsError(try SourceInstaller.install(version: "3.13.5", freeThreaded: true, sanitizer: nil)) {
+            XCTAssertTrue("\($0)".contains("free-threaded build is not made by it yet"), "\($0)")
+        }
     }
 }
