@@ -2,7 +2,7 @@
 # Builds CPython from Debian's source package as a shared library instrumented for fuzzing or
 # coverage, with the Swift toolchain's clang, and prints the install prefix on its last line.
 #
-#   Fuzz/cpython/build.sh VERSION [--sanitizer fuzzer|address|coverage]
+#   Fuzz/cpython/build.sh VERSION [--free-threaded] [--sanitizer fuzzer|address|coverage|none]
 #   Fuzz/cpython/build.sh VERSION --flags-from-environment --home DIR
 #   Fuzz/cpython/build.sh VERSION --fetch-only
 #
@@ -14,6 +14,9 @@
 #   fuzzer    -fsanitize=fuzzer-no-link              -> target id VERSION-fuzz
 #   address   the same plus AddressSanitizer         -> target id VERSION-asan
 #   coverage  -fprofile-instr-generate -fcoverage-mapping (continuous)  -> target id VERSION-cov
+#   none      an ordinary optimised build (-O2, as Debian builds it)   -> target id VERSION
+# --free-threaded configures with --disable-gil (3.13 and later): the id gains CPython's ABI flag,
+# VERSIONt, VERSIONt-fuzz, ... and with it alone the variant is none (the build people run).
 # Builds go to ${XDG_CACHE_HOME:-~/.cache}/pymemcheck/cpython/ID (src/ is the build tree, prefix/
 # the installation) and are reused once built. `pymemcheck targets` lists them by ID.
 # --flags-from-environment builds with $CC and $CFLAGS exactly as a fuzzing service's builder
@@ -31,15 +34,18 @@ version=${1:-}
 variant=fuzzer
 home=
 fetch_only=0
+free_threaded=0
+variant_given=0
 shift || true
 while [[ $# -gt 0 ]]; do
     case $1 in
-        --sanitizer) variant=${2:-}; shift 2 || shift ;;
-        --sanitizer=*) variant=${1#*=}; shift ;;
+        --sanitizer) variant=${2:-}; variant_given=1; shift 2 || shift ;;
+        --sanitizer=*) variant=${1#*=}; variant_given=1; shift ;;
+        --free-threaded) free_threaded=1; shift ;;
         --flags-from-environment) variant=environment; shift ;;
         --fetch-only) fetch_only=1; shift ;;
         --home) home=${2:-}; shift 2 || shift ;;
-        *) fail "unknown argument '$1'; usage: $0 3.11.2|3.13.5 [--sanitizer fuzzer|address|coverage]" ;;
+        *) fail "unknown argument '$1'; usage: $0 3.11.2|3.13.5 [--free-threaded] [--sanitizer fuzzer|address|coverage|none]" ;;
     esac
 done
 case $version in
@@ -47,6 +53,12 @@ case $version in
     3.13.5) package=python3.13; suite=trixie ;;
     *) fail "give a version Debian ships as a source package: 3.11.2 (bookworm) or 3.13.5 (trixie)" ;;
 esac
+abiflag=
+if [[ $free_threaded == 1 ]]; then
+    [[ $version != 3.11.* ]] || fail "--free-threaded needs 3.13 or later (configure --disable-gil); build 3.13.5"
+    abiflag=t
+    [[ $variant_given == 1 ]] || variant=none
+fi
 case $variant in
     fuzzer) suffix=fuzz; cflags="-fsanitize=fuzzer-no-link"; ldflags=$cflags; extra=() ;;
     # CPython's own switch adds -fsanitize=address and exempts pymalloc's arena reads from ASan.
@@ -57,17 +69,19 @@ case $variant in
     # module (%4m): bounded however many processes run (a file per process filled hundreds of MB
     # per `check --all`), and no two modules (libpython, an extension) map one file (SIGBUS).
     coverage) suffix=cov; cflags=; ldflags=; extra=() ;;   # set below, once the build's folder is known
+    none) suffix=; cflags=; ldflags=; extra=() ;;
     environment)
         [[ -n ${CFLAGS:-} ]] || fail "--flags-from-environment: set CFLAGS (and CC) as the builder image does"
         suffix=env; cflags=$CFLAGS
         # The sanitizer runtimes and -fsanitize=fuzzer-no-link's libFuzzer come in at link time.
         ldflags="$cflags ${LDFLAGS:-}"; extra=()
         [[ -n $home ]] || fail "--flags-from-environment needs --home DIR (the bundle's build folder)" ;;
-    *) fail "--sanitizer takes fuzzer, address or coverage, not '$variant'" ;;
+    *) fail "--sanitizer takes fuzzer, address, coverage or none, not '$variant'" ;;
 esac
+[[ $free_threaded == 0 ]] || extra+=(--disable-gil)
 
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/pymemcheck/cpython
-[[ -n $home ]] || home=$cache/$version-$suffix
+[[ -n $home ]] || home=$cache/$version$abiflag${suffix:+-$suffix}
 if [[ $variant == coverage ]]; then
     profiles="-fprofile-instr-generate=$home/profiles/%4m.profraw -fprofile-continuous"
     cflags="$profiles -fcoverage-mapping"; ldflags=$profiles
@@ -81,10 +95,13 @@ compiler=$bin/clang
 # What the build was made with, first line of its stamp: a build made otherwise is not reused.
 if [[ $variant == environment ]]; then
     compiler=${CC:-$compiler}
-    recipe="$version $variant $compiler $cflags"
+    recipe="$version$abiflag $variant $compiler $cflags"
+elif [[ $variant == none ]]; then
+    cflags="-O2 -g"
+    recipe="$version$abiflag $variant"
 else
     cflags="$cflags -O1 -g"
-    recipe="$version $variant"
+    recipe="$version$abiflag $variant"
 fi
 
 # A libpython built with -fsanitize=fuzzer-no-link calls libFuzzer's coverage callbacks, which

@@ -41,6 +41,8 @@ public final class RecordingLayer: AllocatorLayer, @unchecked Sendable {
     /// Looks at a block just before it is freed or resized below this layer (pointer, new size).
     public var beforeFree: ((UnsafeMutableRawPointer) -> Void)?
     public var beforeRealloc: ((UnsafeMutableRawPointer, Int) -> Void)?
+    /// Sees a block the allocator below returned (pointer, size), before the layer above does.
+    public var afterMalloc: ((UnsafeMutableRawPointer, Int) -> Void)?
 
     public override init() { super.init() }
 
@@ -110,6 +112,7 @@ public final class RecordingLayer: AllocatorLayer, @unchecked Sendable {
 
     public override func malloc(_ size: Int) -> UnsafeMutableRawPointer? {
         let result = shouldFail(.malloc) ? nil : below.malloc(size)
+        if let result { afterMalloc?(result, size) }
         add(.malloc, size: size, result: result)
         return result
     }

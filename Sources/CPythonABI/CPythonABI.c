@@ -12,6 +12,15 @@ PMCStatus pmc_call_preinitialize(void *fn, const PMCPreConfigBuffer *config) {
     return ((PMCPreInitializeFn)fn)(config);
 }
 
+/* PyPreConfig has kept one layout from 3.8 on (Include/cpython/initconfig.h): eight ints, of
+   which Linux has no legacy_windows_fs_encoding, then dev_mode and allocator. */
+void pmc_preconfig_set_allocator(PMCPreConfigBuffer *config, int allocator) {
+    int *fields = (int *)config->bytes;
+    fields[9] = allocator; /* _config_init, parse_argv, isolated, use_environment,
+                              configure_locale, coerce_c_locale, coerce_c_locale_warn,
+                              utf8_mode, dev_mode, allocator */
+}
+
 void pmc_crash_with_sigsegv(void) {
     // volatile so the compiler cannot prove the store undefined and drop it.
     volatile int *volatile nowhere = NULL;

@@ -108,6 +108,9 @@ public enum Feature: String, Sendable, Codable, CaseIterable {
     case debugHooks = "debug-hooks"
     case debugBuild = "debug-build"
     case releaseBuild = "release-build"
+    /// A build with --disable-gil (3.13+), and its opposite: the rules one of them makes alone.
+    case freeThreaded = "free-threaded"
+    case gilBuild = "gil-build"
     case tracemalloc, headers, threads
 }
 
@@ -146,9 +149,10 @@ public struct Deviation: Sendable, Codable, Equatable {
     }
 }
 
-/// "*", "3.7", "3.7.16", "3.11d", "3.11.2d", "3.7+", "3.12-3.13": which targets a deviation
-/// names. A trailing "+" names that version and every later one, and "A-B" the versions from A
-/// to B's series (both included), release and debug builds alike.
+/// "*", "3.7", "3.7.16", "3.11d", "3.11.2d", "3.13t", "3.7+", "3.13t+", "3.12-3.13": which targets
+/// a deviation names. A trailing "+" names that version and every later one, and "A-B" the
+/// versions from A to B's series (both included), release and debug builds alike, with a GIL or
+/// without; "t" (free-threaded) and "d" (debug), CPython's ABI flags, narrow a pattern to such builds.
 struct TargetPattern {
     let text: String
     init(_ text: String) { self.text = text }
@@ -156,17 +160,24 @@ struct TargetPattern {
     func matches(_ target: PythonTarget) -> Bool {
         if text == "*" || text == target.id { return true }
         if text.hasSuffix("+") {
-            return VersionRange(since: String(text.dropLast()), until: nil).contains(target.version)
+            let since = String(text.dropLast())
+            if since.hasSuffix("t") {
+                return target.freeThreaded
+                    && VersionRange(since: String(since.dropLast()), until: nil).contains(target.version)
+            }
+            return VersionRange(since: since, until: nil).contains(target.version)
         }
         let bounds = text.split(separator: "-").map(String.init)
         if bounds.count == 2, bounds.allSatisfy({ PythonVersion(parsing: $0) != nil }) {
             return VersionRange(since: bounds[0], until: bounds[1]).contains(target.version)
         }
         let debug = text.hasSuffix("d")
-        let numbers = text.trimmingCharacters(in: .init(charactersIn: "d")).split(separator: ".").compactMap {
+        let freeThreaded = text.trimmingCharacters(in: .init(charactersIn: "d")).hasSuffix("t")
+        let numbers = text.trimmingCharacters(in: .init(charactersIn: "td")).split(separator: ".").compactMap {
             Int($0)
         }
         let have = [target.version.major, target.version.minor, target.version.micro]
-        return !numbers.isEmpty && debug == target.debugBuild && Array(have.prefix(numbers.count)) == numbers
+        return !numbers.isEmpty && debug == target.debugBuild && freeThreaded == target.freeThreaded
+            && Array(have.prefix(numbers.count)) == numbers
     }
 }

@@ -20,7 +20,7 @@ extension Clause {
 extension Feature {
     /// Why `target` in `mode` lacks the feature, or nil when it has it.
     func missing(target: PythonTarget, mode: AllocatorMode) -> String? {
-        let underlying = mode.underlyingAllocator(defaultIsPymalloc: target.pymalloc)
+        let underlying = target.underlyingAllocator(in: mode)
         switch self {
         case .debugHooks:
             return mode.expectsDebugHooks(debugBuild: target.debugBuild)
@@ -33,6 +33,10 @@ extension Feature {
             return target.debugBuild ? nil : "needs a debug build (Py_DEBUG); \(target.id) is a release build"
         case .releaseBuild:
             return target.debugBuild ? "needs a release build; \(target.id) is a debug build" : nil
+        case .freeThreaded:
+            return target.freeThreaded ? nil : "needs a free-threaded build (--disable-gil); \(target.id) has a GIL"
+        case .gilBuild:
+            return target.freeThreaded ? "needs a build with a GIL; \(target.id) is free-threaded" : nil
         case .headers:
             return HeaderLocator.pythonHeader(for: target) == nil
                 ? "needs the target's headers (Python.h) and a C compiler; install its -dev package" : nil

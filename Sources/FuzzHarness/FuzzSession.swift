@@ -131,7 +131,7 @@ public final class FuzzSession: @unchecked Sendable {
     private static func installFaultLayers(_ options: Options, faults: FaultSwitch, in library: PythonLibrary)
         -> ([Domain: FaultPoints], [FaultLayer])
     {
-        let underlying = options.mode.underlyingAllocator(defaultIsPymalloc: options.target.pymalloc)
+        let underlying = options.target.underlyingAllocator(in: options.mode)
         var points: [Domain: FaultPoints] = [:]
         var layers: [FaultLayer] = []
         for domain in Domain.allCases {

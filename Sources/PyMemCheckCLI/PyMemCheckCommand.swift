@@ -13,7 +13,8 @@ public struct PyMemCheckCommand: ParsableCommand {
         subcommands: [
             CheckCommand.self, TargetsCommand.self, ProbeCommand.self, ReplayCommand.self, ExplainCommand.self,
             CorpusCommand.self, BenchCommand.self, CertifyCommand.self, ReproCommand.self, InstallCommand.self,
-            ScenarioCommand.self, InspectLibraryCommand.self, WorkerCommand.self, ReplayWorkerCommand.self,
+            ScenarioCommand.self, InspectLibraryCommand.self, FreshStartCommand.self, WorkerCommand.self,
+            ReplayWorkerCommand.self,
             CertifyWorkerCommand.self,
         ],
         defaultSubcommand: CheckCommand.self

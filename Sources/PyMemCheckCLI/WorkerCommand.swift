@@ -94,3 +94,23 @@ struct InspectLibraryCommand: ParsableCommand {
         }
     }
 }
+
+/// `pymemcheck fresh-start REQUEST`: a runtime started afresh as the JSON request asks, what it
+/// did said a line at a time (FreshStart), for the clauses about start-up itself.
+struct FreshStartCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: FreshStart.subcommand,
+        abstract: "Start a runtime with the allocators a JSON request asks for (used by start-up clauses).",
+        shouldDisplay: false)
+
+    @Argument var request: String
+
+    func run() throws {
+        try reportingErrors {
+            guard let request = try? JSONDecoder().decode(FreshStart.Request.self, from: Data(request.utf8)) else {
+                throw PyMemCheckError.usage("fresh-start takes a JSON request as pymemcheck itself writes it")
+            }
+            try FreshStart.serve(request)
+        }
+    }
+}

@@ -40,18 +40,18 @@ public enum AllocatorMode: String, Sendable, CaseIterable, Codable {
     }
 
     /// Which allocator serves the MEM and OBJ domains in this mode, given the build's default.
-    public func underlyingAllocator(defaultIsPymalloc: Bool) -> UnderlyingAllocator {
+    public func underlyingAllocator(buildDefault: UnderlyingAllocator) -> UnderlyingAllocator {
         switch self {
         case .malloc, .mallocDebug: return .malloc
         case .pymalloc, .pymallocDebug: return .pymalloc
         case .mimalloc, .mimallocDebug: return .mimalloc
-        case .default, .debug, .hooks: return defaultIsPymalloc ? .pymalloc : .malloc
+        case .default, .debug, .hooks: return buildDefault
         }
     }
 
     /// The name CPython reports for its allocators in this mode (_PyMem_GetCurrentAllocatorName).
-    public func expectedAllocatorName(defaultIsPymalloc: Bool, debugBuild: Bool) -> String {
-        let base = underlyingAllocator(defaultIsPymalloc: defaultIsPymalloc).rawValue
+    public func expectedAllocatorName(buildDefault: UnderlyingAllocator, debugBuild: Bool) -> String {
+        let base = underlyingAllocator(buildDefault: buildDefault).rawValue
         return expectsDebugHooks(debugBuild: debugBuild) ? base + "_debug" : base
     }
 }

@@ -4,7 +4,8 @@ import Foundation
 public enum HeaderLocator {
     public static func includeFolder(for target: PythonTarget) -> String? {
         guard let prefix = target.prefix else { return nil }
-        let series = target.version.series
+        // The folder carries the build's ABI flags: python3.13t, python3.11d, python3.7m.
+        let series = target.version.series + (target.freeThreaded ? "t" : "")
         let names =
             target.debugBuild ? ["python\(series)d", "python\(series)"] : ["python\(series)", "python\(series)m"]
         return names.map { "\(prefix)/include/\($0)" }.first {

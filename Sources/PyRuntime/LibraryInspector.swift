@@ -77,14 +77,18 @@ public enum LibraryInspector {
         }
         try checkSupported(version: version, handle: handle, path: path)
         let debugBuild = dlsym(handle, "_Py_NegativeRefcount") != nil
+        // Only a Py_GIL_DISABLED build has the shared reference count's slow path.
+        let freeThreaded = dlsym(handle, "_Py_DecRefShared") != nil
         let strings = BinaryStrings(path: resolved)
+        // CPython's ABI flags, in its order: "t" (free-threaded) before "d" (debug), as in 3.13td.
         let target = PythonTarget(
-            id: version.description + (debugBuild ? "d" : ""),
+            id: version.description + (freeThreaded ? "t" : "") + (debugBuild ? "d" : ""),
             version: version, versionString: versionString, libraryPath: resolved,
             prefix: installationPrefix(of: resolved), origin: origin, debugBuild: debugBuild,
             // The allocator-name parsers only contain these names when the allocator is compiled in.
             pymalloc: strings.contains("pymalloc_debug"),
-            mimalloc: version >= PythonVersion(3, 13) && strings.contains("mimalloc_debug"))
+            mimalloc: version >= PythonVersion(3, 13) && strings.contains("mimalloc_debug"),
+            freeThreaded: freeThreaded)
         return target
     }
 

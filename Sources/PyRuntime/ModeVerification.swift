@@ -48,13 +48,12 @@ struct ModeVerification {
                 "\(context): a PyMem_Malloc(16) block lacks the debug "
                     + "layout (header size \(layout.headerSize), API '\(layout.apiID)')")
         }
-        let expectedName = mode.expectedAllocatorName(
-            defaultIsPymalloc: target.pymalloc, debugBuild: target.debugBuild)
+        let expectedName = target.expectedAllocatorName(in: mode)
         if let name = observation.allocatorName, name != expectedName {
             throw PyMemCheckError.runtime(
                 "\(context): CPython reports allocators '\(name)', expected '\(expectedName)'")
         }
-        let expectArenas = mode.underlyingAllocator(defaultIsPymalloc: target.pymalloc) == .pymalloc
+        let expectArenas = target.underlyingAllocator(in: mode) == .pymalloc
         if observation.pymallocInUse != expectArenas {
             throw PyMemCheckError.runtime(
                 "\(context): pymalloc arenas " + "\(observation.pymallocInUse ? "were" : "were not") used, expected "

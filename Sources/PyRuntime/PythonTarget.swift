@@ -26,6 +26,9 @@ public struct PythonTarget: Sendable, Hashable, Codable {
     public var pymalloc: Bool
     /// mimalloc compiled in (3.13+).
     public var mimalloc: Bool
+    /// Built with --disable-gil (Py_GIL_DISABLED, ABI flag t, 3.13+): MEM and OBJ are mimalloc's,
+    /// threads run Python at once, and "the GIL" of a GIL build's rules is an attached thread state.
+    public var freeThreaded: Bool = false
     /// The PYTHONHOME a relocated CPython needs: a fuzzer bundle's prefix, moved off the one it
     /// was built for. nil: CPython finds its standard library where it was installed.
     public var home: String? { root?.home ?? (origin == .bundle ? prefix : nil) }
@@ -36,7 +39,7 @@ public struct PythonTarget: Sendable, Hashable, Codable {
 
     public init(
         id: String, version: PythonVersion, versionString: String, libraryPath: String, prefix: String?,
-        origin: Origin, debugBuild: Bool, pymalloc: Bool, mimalloc: Bool
+        origin: Origin, debugBuild: Bool, pymalloc: Bool, mimalloc: Bool, freeThreaded: Bool = false
     ) {
         self.id = id
         self.version = version
@@ -47,6 +50,28 @@ public struct PythonTarget: Sendable, Hashable, Codable {
         self.debugBuild = debugBuild
         self.pymalloc = pymalloc
         self.mimalloc = mimalloc
+        self.freeThreaded = freeThreaded
+    }
+
+    /// A build of Fuzz/cpython/build.sh instrumented for fuzzing or coverage ("3.11.2-fuzz"),
+    /// named by its variant; the ordinary builds it makes (3.13.5t) are not.
+    public var isInstrumented: Bool { origin == .source && id.contains("-") }
+
+    /// The allocator of MEM and OBJ when no mode asks for another: mimalloc on a free-threaded
+    /// build (Objects/obmalloc.c: "Py_GIL_DISABLED requires using mimalloc"), else pymalloc where
+    /// it is compiled in.
+    public var defaultAllocator: UnderlyingAllocator {
+        freeThreaded ? .mimalloc : pymalloc ? .pymalloc : .malloc
+    }
+
+    /// Which allocator serves MEM and OBJ in `mode` on this build.
+    public func underlyingAllocator(in mode: AllocatorMode) -> UnderlyingAllocator {
+        mode.underlyingAllocator(buildDefault: defaultAllocator)
+    }
+
+    /// The name CPython reports for its allocators in `mode` on this build.
+    public func expectedAllocatorName(in mode: AllocatorMode) -> String {
+        mode.expectedAllocatorName(buildDefault: defaultAllocator, debugBuild: debugBuild)
     }
 
     /// Every mode with its applicability, in AllocatorMode order.
@@ -60,7 +85,8 @@ public struct PythonTarget: Sendable, Hashable, Codable {
 
     /// Whether this target can run `mode`, and if not, why; never a silent substitute.
     public func applicability(of mode: AllocatorMode) -> Applicability {
-        switch mode.underlyingAllocator(defaultIsPymalloc: pymalloc) {
+        if freeThreaded, let refusal = FreeThreadedModes.refusal(of: mode, on: id) { return .notApplicable(refusal) }
+        switch underlyingAllocator(in: mode) {
         case .pymalloc where !pymalloc:
             return .notApplicable("\(id) is built without pymalloc (--without-pymalloc)")
         case .mimalloc where version < PythonVersion(3, 13):

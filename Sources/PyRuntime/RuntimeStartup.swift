@@ -35,11 +35,14 @@ public final class PythonRuntime: @unchecked Sendable {
     /// place where an embedder installs its own allocators.
     /// `verifyMode: false` when custom allocators replace CPython's own (a plugin): pymalloc's
     /// arenas are then legitimately absent.
+    /// `request`, where given, asks Py_PreInitialize (3.8+) for allocators by PYTHONMALLOC or
+    /// PyPreConfig.allocator in place of `mode`'s, whether or not the build has them: what a
+    /// check of the build's own refusals needs. Its refusal is thrown as a PreInitializeRefusal.
     public static func start(
-        target: PythonTarget, mode: AllocatorMode, verifyMode: Bool = true,
+        target: PythonTarget, mode: AllocatorMode, verifyMode: Bool = true, request: AllocatorRequest? = nil,
         installAllocators: (PythonLibrary) throws -> Void = { _ in }
     ) throws -> PythonRuntime {
-        if case .notApplicable(let reason) = target.applicability(of: mode) {
+        if request == nil, case .notApplicable(let reason) = target.applicability(of: mode) {
             throw PyMemCheckError.notApplicable("mode \(mode.name) on \(target.id): \(reason)")
         }
         try started.withLock { already in
@@ -52,7 +55,7 @@ public final class PythonRuntime: @unchecked Sendable {
         let library = try PythonLibrary(target: target)
         prepareEnvironment(for: mode)
         if let home = target.home { setenv("PYTHONHOME", home, 1) }
-        try StartupSequence(library: library, mode: mode).run(installAllocators: installAllocators)
+        try StartupSequence(library: library, mode: mode, request: request).run(installAllocators: installAllocators)
         let runtime = PythonRuntime(library: library, mode: mode)
         if verifyMode { runtime.observation = try ModeVerification(runtime: runtime).verify() }
         return runtime
@@ -99,12 +102,17 @@ public final class PythonRuntime: @unchecked Sendable {
 struct StartupSequence {
     let library: PythonLibrary
     let mode: AllocatorMode
+    var request: AllocatorRequest?
     var version: PythonVersion { library.target.version }
 
     func run(installAllocators: (PythonLibrary) throws -> Void) throws {
         if version >= PythonVersion(3, 8) {
             try preInitialize() // 3.8+: Py_PreInitialize applies PYTHONMALLOC
         } else {
+            if request != nil {
+                throw PyMemCheckError.environment(
+                    "\(library.target.id) has no Py_PreInitialize (3.8+) to ask allocators of")
+            }
             try setUpAllocatorsBefore38()
         }
         try installAllocators(library)
@@ -128,13 +136,21 @@ struct StartupSequence {
         else {
             throw PyMemCheckError.environment("\(library.target.libraryPath) is \(version) but lacks Py_PreInitialize")
         }
-        if let name = mode.pythonMallocName { setenv("PYTHONMALLOC", name, 1) }
+        let pythonMalloc: String?
+        switch request {
+        case .pythonMalloc(let name): pythonMalloc = name
+        case .preConfig: pythonMalloc = nil
+        case nil: pythonMalloc = mode.pythonMallocName
+        }
+        if let pythonMalloc { setenv("PYTHONMALLOC", pythonMalloc, 1) }
         defer { unsetenv("PYTHONMALLOC") }
         var config = PMCPreConfigBuffer()
         initConfig(&config)
+        if case .preConfig(let allocator) = request { pmc_preconfig_set_allocator(&config, allocator.rawValue) }
         let status = pmc_call_preinitialize(preInitialize, &config)
         if status.type != 0 {
             let message = status.err_msg.map { String(cString: $0) } ?? "status \(status.type)"
+            if request != nil { throw PreInitializeRefusal(message: message) }
             throw PyMemCheckError.runtime(
                 "Py_PreInitialize refused mode \(mode.name) on \(library.target.id): \(message)")
         }
@@ -155,4 +171,54 @@ struct StartupSequence {
         }
         if version >= PythonVersion(3, 7) { setenv("PYTHONMALLOC", name, 1) }
     }
+}
+
+/// Allocators asked of Py_PreInitialize directly, as an embedder can ask them.
+public enum AllocatorRequest: Sendable, Codable, Equatable {
+    /// PYTHONMALLOC=name in the environment Py_PreInitialize reads.
+    case pythonMalloc(String)
+    /// PyPreConfig.allocator set to this value.
+    case preConfig(PreConfigAllocator)
+}
+
+/// CPython's PyMemAllocatorName (Include/cpython/pymem.h, 3.8+), the values PyPreConfig.allocator takes.
+public enum PreConfigAllocator: Int32, Sendable, Codable, CaseIterable {
+    case notSet = 0
+    case `default`, debug, malloc, mallocDebug, pymalloc, pymallocDebug, mimalloc, mimallocDebug
+
+    /// The constant's name in CPython's headers.
+    public var name: String {
+        switch self {
+        case .notSet: return "PYMEM_ALLOCATOR_NOT_SET"
+        case .default: return "PYMEM_ALLOCATOR_DEFAULT"
+        case .debug: return "PYMEM_ALLOCATOR_DEBUG"
+        case .malloc: return "PYMEM_ALLOCATOR_MALLOC"
+        case .mallocDebug: return "PYMEM_ALLOCATOR_MALLOC_DEBUG"
+        case .pymalloc: return "PYMEM_ALLOCATOR_PYMALLOC"
+        case .pymallocDebug: return "PYMEM_ALLOCATOR_PYMALLOC_DEBUG"
+        case .mimalloc: return "PYMEM_ALLOCATOR_MIMALLOC"
+        case .mimallocDebug: return "PYMEM_ALLOCATOR_MIMALLOC_DEBUG"
+        }
+    }
+
+    /// The constant that asks for `mode`'s allocators; nil for the modes that are not a name.
+    public init?(_ mode: AllocatorMode) {
+        switch mode {
+        case .default: self = .default
+        case .debug: self = .debug
+        case .malloc: self = .malloc
+        case .mallocDebug: self = .mallocDebug
+        case .pymalloc: self = .pymalloc
+        case .pymallocDebug: self = .pymallocDebug
+        case .mimalloc: self = .mimalloc
+        case .mimallocDebug: self = .mimallocDebug
+        case .hooks: return nil
+        }
+    }
+}
+
+/// Py_PreInitialize's error status, in CPython's words, for an AllocatorRequest it refused.
+public struct PreInitializeRefusal: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public var description: String { "Py_PreInitialize refused: \(message)" }
 }

@@ -108,7 +108,8 @@ public enum TargetDiscovery {
     }
 
     private static func order(_ a: PythonTarget, _ b: PythonTarget) -> Bool {
-        (a.version, a.debugBuild ? 1 : 0, a.origin.rawValue) < (b.version, b.debugBuild ? 1 : 0, b.origin.rawValue)
+        (a.version, a.freeThreaded ? 1 : 0, a.debugBuild ? 1 : 0, a.origin.rawValue)
+            < (b.version, b.freeThreaded ? 1 : 0, b.debugBuild ? 1 : 0, b.origin.rawValue)
     }
 
     /// Two builds of one version (a pyenv and a system 3.11.2, say) get the origin in their id.

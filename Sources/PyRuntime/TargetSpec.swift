@@ -43,7 +43,7 @@ public enum TargetSpec {
     /// An id with a suffix: a source build's "3.11.2-fuzz", or "3.11.2-system" when two builds share
     /// a version.
     static func isVariantID(_ spec: String) -> Bool {
-        spec.range(of: #"^[0-9]+(\.[0-9]+){1,2}d?-[a-z0-9-]+$"#, options: .regularExpression) != nil
+        spec.range(of: #"^[0-9]+(\.[0-9]+){1,2}t?d?-[a-z0-9-]+$"#, options: .regularExpression) != nil
     }
 
     private static func exact(_ spec: String, in targets: [PythonTarget]) throws -> PythonTarget {
@@ -59,8 +59,9 @@ public enum TargetSpec {
     private static func match(_ wanted: VersionPattern, spec: String, in targets: [PythonTarget]) throws
         -> PythonTarget
     {
-        // An instrumented source build is chosen by its own id only, never for a version.
-        let matching = targets.filter { $0.origin != .source && wanted.matches($0) }
+        // An instrumented source build is chosen by its own id only, never for a version; an
+        // ordinary one (the free-threaded 3.13.5t) is a version like any other.
+        let matching = targets.filter { !$0.isInstrumented && wanted.matches($0) }
         // An exact id first; then, for a series such as "3.11", the newest release build (pyenv's
         // before the system's at the same version, as discovery orders them).
         if let exact = matching.first(where: { $0.id == spec }) { return exact }
@@ -123,21 +124,24 @@ public enum TargetSpec {
     }
 }
 
-/// "3", "3.11", "3.11.7", "3.11d", "3.11.2d": a version with an optional debug suffix.
+/// "3", "3.11", "3.11.7", "3.11d", "3.11.2d", "3.13t", "3.13.5td": a version with CPython's
+/// ABI flags, t (free-threaded) and d (debug), in that order.
 struct VersionPattern {
     var components: [Int]
     var debug: Bool
+    var freeThreaded: Bool
 
     init?(_ text: String) {
-        guard text.range(of: #"^[0-9]+(\.[0-9]+){0,2}d?$"#, options: .regularExpression) != nil else { return nil }
+        guard text.range(of: #"^[0-9]+(\.[0-9]+){0,2}t?d?$"#, options: .regularExpression) != nil else { return nil }
         debug = text.hasSuffix("d")
-        components = text.trimmingCharacters(in: CharacterSet(charactersIn: "d")).split(separator: ".").compactMap {
-            Int($0)
-        }
+        let flags = CharacterSet(charactersIn: "td")
+        freeThreaded = text.trimmingCharacters(in: CharacterSet(charactersIn: "d")).hasSuffix("t")
+        components = text.trimmingCharacters(in: flags).split(separator: ".").compactMap { Int($0) }
     }
 
     func matches(_ target: PythonTarget) -> Bool {
         let have = [target.version.major, target.version.minor, target.version.micro]
-        return target.debugBuild == debug && Array(have.prefix(components.count)) == components
+        return target.debugBuild == debug && target.freeThreaded == freeThreaded
+            && Array(have.prefix(components.count)) == components
     }
 }

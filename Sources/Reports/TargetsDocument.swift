@@ -28,6 +28,8 @@ public struct TargetEntry: Sendable, Codable, Equatable {
     public var debugBuild: Bool
     public var pymalloc: Bool
     public var mimalloc: Bool
+    /// Built with --disable-gil (Py_GIL_DISABLED).
+    public var freeThreaded: Bool
     public var supportedModes: [String]
     public var modes: [Mode]
 }
@@ -42,7 +44,7 @@ extension TargetEntry {
             id: target.id, version: version, versionString: target.versionString,
             libraryPath: target.libraryPath, prefix: target.prefix, origin: target.origin,
             debugBuild: target.debugBuild,
-            pymalloc: target.pymalloc, mimalloc: target.mimalloc,
+            pymalloc: target.pymalloc, mimalloc: target.mimalloc, freeThreaded: target.freeThreaded,
             supportedModes: modes.filter(\.applicable).map(\.mode), modes: modes)
     }
 }
@@ -60,11 +62,11 @@ public struct TargetsDocument: Sendable, Codable, Equatable {
         var lines = ["\(counted(targets.count, "CPython target")) found"]
         let width = max(targets.map(\.id.count).max() ?? 0, 6)
         for target in targets {
-            let build = target.debugBuild ? "debug  " : "release"
+            let build = (target.debugBuild ? "debug" : "release") + (target.freeThreaded ? " t" : "  ")
             let allocators = [("mimalloc", target.mimalloc), ("pymalloc", target.pymalloc)]
                 .filter(\.1).map(\.0).joined(separator: "+")
             let columns = [
-                padded(target.id, width), padded(target.origin.rawValue, 6), build, padded(allocators, 17),
+                padded(target.id, width), padded(target.origin.rawValue, 6), padded(build, 9), padded(allocators, 17),
                 target.libraryPath,
             ]
             lines.append("  " + columns.joined(separator: "  "))

@@ -107,7 +107,7 @@ public enum Reproducer {
     /// The allocator the mode stands on, without the debug hooks (set up separately, over the
     /// fault layer, as PyMem_SetupDebugHooks does for PYTHONMALLOC=*debug).
     static func baseAllocator(_ mode: AllocatorMode, target: PythonTarget) -> (preconfig: String, name: String) {
-        switch mode.underlyingAllocator(defaultIsPymalloc: target.pymalloc) {
+        switch target.underlyingAllocator(in: mode) {
         case .pymalloc: return ("PYMEM_ALLOCATOR_PYMALLOC", "pymalloc")
         case .mimalloc: return ("PYMEM_ALLOCATOR_MIMALLOC", "mimalloc")
         default: return ("PYMEM_ALLOCATOR_MALLOC", "malloc")

@@ -31,4 +31,8 @@ final class CustomizeMemoryAllocatorsTests: XCTestCase {
     /// setupdebughooks.runtime: PyMem_SetupDebugHooks installs the debug hooks on every domain on top of the
     /// default allocators (release builds too since 3.6).
     func test_setupdebughooks_runtime() throws { try conform("setupdebughooks.runtime") }
+
+    /// setallocator.obj-before-init-keeps-gc: an OBJ allocator installed before initialisation, wrapper or
+    /// replacement, leaves cycles collected.
+    func test_setallocator_obj_before_init_keeps_gc() throws { try conform("setallocator.obj-before-init-keeps-gc") }
 }

@@ -33,4 +33,12 @@ final class DefaultMemoryAllocatorsTests: XCTestCase {
     /// pythonmalloc.pymalloc_debug: PYTHONMALLOC=pymalloc_debug uses pymalloc for MEM and OBJ, malloc for RAW,
     /// each with the debug hooks.
     func test_pythonmalloc_pymalloc_debug() throws { try conform("pythonmalloc.pymalloc_debug") }
+
+    /// pythonmalloc.free-threaded-names: PYTHONMALLOC names a free-threaded build lacks stop its start-up with
+    /// "PYTHONMALLOC: unknown allocator".
+    func test_pythonmalloc_free_threaded_names() throws { try conform("pythonmalloc.free-threaded-names") }
+
+    /// preconfig.free-threaded-allocators: the families a free-threaded build refuses by name are refused through
+    /// PyPreConfig.allocator too.
+    func test_preconfig_free_threaded_allocators() throws { try conform("preconfig.free-threaded-allocators") }
 }

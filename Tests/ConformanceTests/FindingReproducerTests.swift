@@ -35,6 +35,30 @@ final class FindingReproducerTests: XCTestCase {
         return target
     }
 
+    /// preconfig.free-threaded-allocators and setallocator.obj-before-init-keeps-gc: on the
+    /// free-threaded build the names are refused but PyPreConfig.allocator is not, and allocators
+    /// other than mimalloc leave cycles uncollected or crash start-up; a GIL build collects.
+    func testAFreeThreadedBuildTakesAllocatorsItCannotRunOn() throws {
+        let program = try compile("free-threaded-allocators")
+        let threaded = try target("3.13.5t").libraryPath
+        func run(_ library: String, _ arguments: [String]) throws -> ChildOutcome {
+            try ChildProcess.run(executable: program, arguments: [library] + arguments, timeout: 60)
+        }
+        let refused = try run(threaded, ["name", "malloc"])
+        XCTAssertEqual(refused.stdout, "refused: PYTHONMALLOC: unknown allocator\n", refused.summary)
+        for arguments in [["preconfig", "3"], ["preconfig", "5"], ["obj-malloc"]] {
+            let outcome = try run(threaded, arguments)
+            XCTAssertEqual(outcome.stdout, "accepted\ncycle not collected\n", "\(arguments): \(outcome.summary)")
+        }
+        for arguments in [["preconfig", "4"], ["preconfig", "6"]] {
+            let outcome = try run(threaded, arguments)
+            XCTAssertEqual(outcome.signal, SIGSEGV, "\(arguments): \(outcome.summary)")
+            XCTAssertEqual(outcome.stdout, "accepted\n")
+        }
+        let withGIL = try run(try target("3.13.0").libraryPath, ["obj-malloc"])
+        XCTAssertEqual(withGIL.stdout, "accepted\ncycle collected\n", withGIL.summary)
+    }
+
     /// debug.detect.without-gil-after-subinterpreter: reported before a subinterpreter, not after.
     func testTheGILCheckStopsAfterASubinterpreter() throws {
         let program = try compile("gil-check-after-subinterpreter")

@@ -60,12 +60,12 @@ final class AllocatorModeTests: XCTestCase {
         if report.debugHooksOn != expectHooks {
             problems.append("debug hooks \(report.debugHooks), expected \(expectHooks)")
         }
-        let name = mode.expectedAllocatorName(defaultIsPymalloc: target.pymalloc, debugBuild: target.debugBuild)
+        let name = target.expectedAllocatorName(in: mode)
         if report.modeInEffect != name { problems.append("in effect \(report.modeInEffect), expected \(name)") }
         if target.version >= PythonVersion(3, 7) && report.allocatorName != name {
             problems.append("CPython reports \(report.allocatorName ?? "nothing"), expected \(name)")
         }
-        let pymalloc = mode.underlyingAllocator(defaultIsPymalloc: target.pymalloc) == .pymalloc
+        let pymalloc = target.underlyingAllocator(in: mode) == .pymalloc
         let arena = pymalloc ? expectedArenaSize(target.version) : nil
         if report.arenaSize != arena {
             problems.append(

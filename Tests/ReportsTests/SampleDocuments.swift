@@ -126,7 +126,7 @@ enum SampleDocuments {
             id: id, version: .init(major: 3, minor: 12, micro: 1),
             versionString: "3.12.1 (main, Jan  1 2026, 00:00:00)\n[GCC 12.2.0]",
             libraryPath: "~/.pyenv/versions/\(id)/lib/libpython3.12.so.1.0", prefix: nil, origin: origin,
-            debugBuild: debug, pymalloc: true, mimalloc: false,
+            debugBuild: debug, pymalloc: true, mimalloc: false, freeThreaded: false,
             supportedModes: modes.filter(\.applicable).map(\.mode), modes: modes)
     }
 

@@ -48,6 +48,9 @@ typedef struct {
 /// through a hidden struct-return pointer, which is the C compiler's job to get right.
 PMCStatus pmc_call_preinitialize(void *fn, const PMCPreConfigBuffer *config);
 
+/// Sets PyPreConfig.allocator (a PyMemAllocatorName) in a buffer PyPreConfig_InitPythonConfig filled.
+void pmc_preconfig_set_allocator(PMCPreConfigBuffer *config, int allocator);
+
 /// Raises SIGSEGV by writing through a NULL pointer, for tests of crash isolation.
 void pmc_crash_with_sigsegv(void);
 

@@ -1,5 +1,6 @@
 import AllocatorLayers
 import DebugReport
+import Foundation
 import PyRuntime
 
 /// The byte values and block overhead the documents give for each version. These read the
@@ -16,7 +17,13 @@ public enum DebugBytesChecks {
         let (clean, dead, forbidden) = (documented.clean, documented.dead, documented.forbidden)
         var seen: [String] = []
         let verdict = context.eachDomain { domain, functions, evidence in
-            guard let block = functions.malloc(32) else { return evidence.add("malloc(32) returned NULL") }
+            // The allocator below hands the hooks marked memory and the data is marked before the
+            // free, so that bytes the hooks leave alone read 0x5A whatever the memory held before.
+            let marking = RecordingLayer.installUnderDebugHooks(of: domain, in: context.library)
+            marking?.afterMalloc = { block, size in memset(block, Int32(DebugHookChecks.shrinkFill), size) }
+            let fresh = functions.malloc(32)
+            marking?.uninstall()
+            guard let block = fresh else { return evidence.add("malloc(32) returned NULL") }
             let layout = BlockLayout(block: block, requested: 32, domain: domain)
             let data = (0..<32).map { block.load(fromByteOffset: $0, as: UInt8.self) }
             evidence.expect(
@@ -30,6 +37,7 @@ public enum DebugBytesChecks {
                 functions.free(block)
                 return evidence.add("the debug hooks are not on top of this domain")
             }
+            memset(block, Int32(DebugHookChecks.shrinkFill), 32)
             var freed: [UInt8] = []
             under.beforeFree = { pointer in
                 let header = BlockLayout.headerLength

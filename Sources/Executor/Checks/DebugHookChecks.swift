@@ -10,18 +10,31 @@ public enum DebugHookChecks {
     /// Fresh blocks are filled with CLEANBYTE (0xCB before 3.7, 0xCD after).
     public static func cleanByteOnMalloc(_ context: CheckContext) -> CheckVerdict {
         let clean = context.version.debugBytes.clean
-        return context.eachDomain { _, functions, evidence in
+        var observed: [String] = []
+        let verdict = context.eachDomain { domain, functions, evidence in
+            // What the allocator below hands the hooks is marked first, so that a byte the hooks
+            // leave unwritten reads "kept" whatever the memory held before (a free-threaded
+            // build leaves an object's first words alone): the observation is the same every run.
+            let under = RecordingLayer.installUnderDebugHooks(of: domain, in: context.library)
+            defer { under?.uninstall() }
+            under?.afterMalloc = { block, size in memset(block, Int32(shrinkFill), size) }
+            var runs: [String] = []
             for size in [1, 16, 100, 513, 4096] {
                 guard let block = functions.malloc(size) else { return evidence.add("malloc(\(size)) returned NULL") }
-                let offset = Bytes.firstNot(clean, in: block, 0..<size)
-                let seen = block.load(fromByteOffset: offset ?? 0, as: UInt8.self)
-                evidence.expect(
-                    offset == nil,
-                    "malloc(\(size)) byte \(offset ?? 0) is 0x\(String(seen, radix: 16)), "
-                        + "not CLEANBYTE 0x\(String(clean, radix: 16))")
+                let bytes = (0..<size).map { block.load(fromByteOffset: $0, as: UInt8.self) }
+                if let offset = bytes.firstIndex(where: { $0 != clean }) {
+                    evidence.add(
+                        "malloc(\(size)) byte \(offset) is 0x\(String(bytes[offset], radix: 16)), "
+                            + "not CLEANBYTE 0x\(String(clean, radix: 16))")
+                    runs.append("malloc(\(size)) \(byteRuns(bytes, hookByte: clean, hookWord: "clean"))")
+                } else {
+                    evidence.exercised()
+                }
                 functions.free(block)
             }
+            if !runs.isEmpty { observed.append("\(domain.functionPrefix)*: " + runs.joined(separator: ", ")) }
         }
+        return verdict.observing(observed.isEmpty ? nil : observed.joined(separator: "; "))
     }
 
     /// realloc that grows fills the new part with CLEANBYTE and keeps the old part.
@@ -91,15 +104,19 @@ public enum DebugHookChecks {
     /// from a layer under the hooks, as the block reaches the allocator below.
     public static func deadByteOnFree(_ context: CheckContext) -> CheckVerdict {
         let dead = context.version.debugBytes.dead
-        return context.eachDomain { domain, functions, evidence in
+        var observed: [String] = []
+        let verdict = context.eachDomain { domain, functions, evidence in
             guard let under = RecordingLayer.installUnderDebugHooks(of: domain, in: context.library) else {
                 return evidence.add("the debug hooks are not on top of this domain")
             }
             defer { under.uninstall() }
+            var runs: [String] = []
             for size in [8, 100] {
                 guard let block = functions.malloc(size) else { return evidence.add("malloc(\(size)) returned NULL") }
                 let head = block - BlockLayout.headerLength
                 let total = size + context.version.debugHookOverhead
+                // Data written before the free, so that a byte the hooks do not erase reads "kept".
+                memset(block, Int32(shrinkFill), size)
                 var seen: [UInt8] = []
                 under.beforeFree = { pointer in
                     if pointer == head { seen = (0..<total).map { pointer.load(fromByteOffset: $0, as: UInt8.self) } }
@@ -112,9 +129,12 @@ public enum DebugHookChecks {
                     evidence.add(
                         "free of a \(size)-byte block: byte " + "\(offset - BlockLayout.headerLength) (from p) is "
                             + "0x\(String(seen[offset], radix: 16)), not DEADBYTE")
+                    runs.append("free(\(size)) \(byteRuns(seen, hookByte: dead, hookWord: "dead"))")
                 }
             }
+            if !runs.isEmpty { observed.append("\(domain.functionPrefix)*: " + runs.joined(separator: ", ")) }
         }
+        return verdict.observing(observed.isEmpty ? nil : observed.joined(separator: "; "))
     }
 
     /// realloc that shrinks marks the bytes it gives up with DEADBYTE before resizing.
@@ -158,9 +178,14 @@ public enum DebugHookChecks {
     /// The bytes a shrink gave up, as runs: "dead 64, kept 22, dead 64" (DEADBYTE, the data
     /// written, anything else), the words a deviation records.
     static func shrinkRuns(_ bytes: [UInt8], dead: UInt8) -> String {
+        byteRuns(bytes, hookByte: dead, hookWord: "dead")
+    }
+
+    /// Bytes as runs of the hooks' byte (`hookWord`), of shrinkFill ("kept") and of anything else.
+    static func byteRuns(_ bytes: [UInt8], hookByte: UInt8, hookWord: String) -> String {
         var runs: [(String, Int)] = []
         for byte in bytes {
-            let kind = byte == dead ? "dead" : byte == shrinkFill ? "kept" : "other"
+            let kind = byte == hookByte ? hookWord : byte == shrinkFill ? "kept" : "other"
             if runs.last?.0 == kind { runs[runs.count - 1].1 += 1 } else { runs.append((kind, 1)) }
         }
         return runs.map { "\($0.0) \($0.1)" }.joined(separator: ", ")

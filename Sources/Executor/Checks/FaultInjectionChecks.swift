@@ -17,7 +17,7 @@ public enum FaultInjectionChecks {
                         layer: under)
                 }
             }
-            let pymalloc = context.mode.underlyingAllocator(defaultIsPymalloc: context.target.pymalloc) == .pymalloc
+            let pymalloc = context.target.underlyingAllocator(in: context.mode) == .pymalloc
             if domain != .raw && pymalloc && !context.debugHooks {
                 let raw = RecordingLayer.installOnTop(of: .raw, in: library)
                 defer { raw.uninstall() }

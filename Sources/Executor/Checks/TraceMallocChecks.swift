@@ -114,7 +114,7 @@ public enum AllocatorSetupChecks {
                 context.library.debugHooksInstalled(domain) == expectHooks,
                 "\(domain) debug hooks \(expectHooks ? "missing" : "present")")
         }
-        let name = mode.expectedAllocatorName(defaultIsPymalloc: target.pymalloc, debugBuild: target.debugBuild)
+        let name = target.expectedAllocatorName(in: mode)
         if context.runtime.reportsAllocatorName {
             let reported = context.runtime.reportedAllocatorName
             evidence.expect(
@@ -122,7 +122,7 @@ public enum AllocatorSetupChecks {
                 "CPython reports the allocator name "
                     + "\(reported.map { "'\($0)'" } ?? "NULL (allocators it does not know)"), expected " + "'\(name)'")
         }
-        let underlying = mode.underlyingAllocator(defaultIsPymalloc: target.pymalloc)
+        let underlying = target.underlyingAllocator(in: mode)
         let arena = context.runtime.observeArenaSize()
         evidence.expect(
             (arena != nil) == (underlying == .pymalloc),

@@ -18,6 +18,8 @@ public struct ControlSeams {
     public var pythonProgram: String?
     /// Replaces the PYTHONMALLOC value a check gives the target's python.
     public var pythonMallocName: String?
+    /// Changes what a fresh runtime's child is asked (FreshStart).
+    public var freshStart: (@Sendable (inout FreshStart.Request) -> Void)?
     /// Plants an isolated scenario's own control (its request's switch).
     public var scenarioControl = false
     /// Report fields that replace the catalogue's expectation (a wrong expectation fed to the

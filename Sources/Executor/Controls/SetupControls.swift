@@ -30,6 +30,20 @@ extension ClauseControls {
             context in
             context.seams.pythonMallocName = "malloc"
         },
+        "pythonmalloc.free-threaded-names": Control(violation: "the fresh runtime is given a name it has (mimalloc)") {
+            context in
+            context.seams.freshStart = { $0.allocators = .pythonMalloc("mimalloc") }
+        },
+        "preconfig.free-threaded-allocators": Control(
+            violation: "PyPreConfig.allocator asks for an allocator the build has (PYMEM_ALLOCATOR_MIMALLOC)"
+        ) { context in
+            context.seams.freshStart = { $0.allocators = .preConfig(.mimalloc) }
+        },
+        "setallocator.obj-before-init-keeps-gc": Control(
+            violation: "the fresh runtime keeps a reference to the cycle it drops, as a collector that misses it would"
+        ) { context in
+            context.seams.freshStart = { $0.keepCycle = true }
+        },
         "setallocator.get-set-round-trip": overInstalled(
             "PyMem_SetAllocator puts another allocator over the one given"
         ) {
