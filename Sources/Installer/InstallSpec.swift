@@ -5,12 +5,14 @@ public enum InstallSpec: Sendable, Equatable, CustomStringConvertible {
     /// Debian's newest binary packages of a series ("3.14"), or an exact version ("3.14.10");
     /// with `debug`, the debug build (libpython3.14d) beside the release build.
     case debian(series: String, version: String?, debug: Bool)
-    /// A build of Debian's source package by Fuzz/cpython/build.sh: "3.11.2-fuzz", "3.13.5-asan";
-    /// "3.13.5t" (free-threaded) is read so that the refusal can say build.sh does not make it yet.
+    /// A build of Debian's source package by Fuzz/cpython/build.sh: "3.11.2-fuzz", "3.13.5-asan",
+    /// the free-threaded "3.13.5t" and its instrumented "3.13.5t-fuzz".
     case source(version: String, freeThreaded: Bool, sanitizer: String?)
 
     /// The source packages build.sh knows, and its variants.
     public static let sourceVersions = ["3.11.2", "3.13.5"]
+    /// The source packages that can be built free-threaded (--disable-gil, 3.13+).
+    public static let freeThreadedVersions = ["3.13.5"]
     public static let sanitizers = ["fuzz": "fuzzer", "asan": "address", "cov": "coverage"]
 
     public init(parsing text: String) throws {
@@ -35,7 +37,7 @@ public enum InstallSpec: Sendable, Equatable, CustomStringConvertible {
         }
         throw PyMemCheckError.usage(
             "cannot install '\(text)': give a Debian series or version (3.14, 3.15, 3.14d, 3.14.10) or a "
-                + "source build (3.11.2-fuzz, 3.13.5-asan); pymemcheck install --list shows them")
+                + "source build (3.13.5t, 3.11.2-fuzz, 3.13.5-asan); pymemcheck install --list shows them")
     }
 
     /// The target id the install makes (the series' newest version is known only from the index).

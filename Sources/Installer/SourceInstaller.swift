@@ -6,13 +6,19 @@ import PyRuntime
 /// instrumented builds), run from the checkout pymemcheck was built in.
 public enum SourceInstaller {
     public static func install(version: String, freeThreaded: Bool, sanitizer: String?) throws {
-        guard !freeThreaded, let sanitizer else {
+        if freeThreaded, !InstallSpec.freeThreadedVersions.contains(version) {
             throw PyMemCheckError.usage(
-                "Fuzz/cpython/build.sh makes instrumented builds only (\(version)-fuzz, -asan, -cov); "
-                    + "a free-threaded build is not made by it yet")
+                "\(version) has no free-threaded build (--disable-gil came in 3.13); build "
+                    + InstallSpec.freeThreadedVersions.map { "\($0)t" }.joined(separator: ", "))
+        }
+        guard freeThreaded || sanitizer != nil else {
+            throw PyMemCheckError.usage(
+                "Fuzz/cpython/build.sh makes \(version) instrumented (\(version)-fuzz, -asan, -cov) or free-threaded "
+                    + "(\(version)t); the plain build is a Debian package (pymemcheck install --list)")
         }
         let script = try buildScript()
-        let arguments = [version, "--sanitizer", sanitizer]
+        let arguments =
+            [version] + (freeThreaded ? ["--free-threaded"] : []) + (sanitizer.map { ["--sanitizer", $0] } ?? [])
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
         process.arguments = [script] + arguments

@@ -13,8 +13,9 @@ struct InstallCommand: ParsableCommand {
         discussion: """
             3.14, 3.15 (or an exact version such as 3.14.10): Debian's newest binary packages of the \
             series, unpacked with dpkg-deb beside the C library they need; 3.14d adds the debug build. \
-            3.11.2-fuzz, 3.13.5-asan, ...: the instrumented builds of Fuzz/cpython/build.sh (free-threaded \
-            builds, 3.13.5t, are not made yet). Nothing is installed into the system.
+            3.13.5t: Debian's 3.13.5 source built free-threaded (--disable-gil) by Fuzz/cpython/build.sh; \
+            3.11.2-fuzz, 3.13.5-asan, 3.13.5t-fuzz, ...: its instrumented builds. Nothing is installed into the \
+            system.
             """)
 
     @Argument(help: "What to install (see --list).") var spec: String?
@@ -58,7 +59,11 @@ struct InstallCommand: ParsableCommand {
         }
         print("Debian source packages built here (Fuzz/cpython/build.sh):")
         for version in InstallSpec.sourceVersions {
-            let ids = InstallSpec.sanitizers.keys.sorted().map { "\(version)-\($0)" }
+            let variants = InstallSpec.sanitizers.keys.sorted().map { "-\($0)" }
+            var ids = variants.map { version + $0 }
+            if InstallSpec.freeThreadedVersions.contains(version) {
+                ids = ["\(version)t"] + ids + variants.map { "\(version)t\($0)" }
+            }
             print("  " + ids.map { installed.contains($0) ? "\($0) (installed)" : $0 }.joined(separator: ", "))
         }
         let debian = targets.filter { $0.origin == .debian }.map(\.id)

@@ -59,4 +59,8 @@ final class MemoryInterfaceTests: XCTestCase {
 
     /// mem.macros.upper-case-family: The PyMem_MALLOC family is served by the MEM domain.
     func test_mem_macros_upper_case_family() throws { try conform("mem.macros.upper-case-family") }
+
+    /// mem.threads.free-threaded-at-once: on a free-threaded build threads with their own attached thread
+    /// states are inside the allocator at once, and each one's blocks are its own.
+    func test_mem_threads_free_threaded_at_once() throws { try conform("mem.threads.free-threaded-at-once") }
 }

@@ -52,4 +52,8 @@ final class ObjectAllocatorsTests: XCTestCase {
 
     /// obj.threads.gil-holders: PyObject_* may be called from any thread that holds the GIL.
     func test_obj_threads_gil_holders() throws { try conform("obj.threads.gil-holders") }
+
+    /// obj.threads.free-threaded-at-once: on a free-threaded build threads with their own attached thread
+    /// states are inside the allocator at once, and each one's blocks are its own.
+    func test_obj_threads_free_threaded_at_once() throws { try conform("obj.threads.free-threaded-at-once") }
 }

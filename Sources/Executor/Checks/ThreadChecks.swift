@@ -1,3 +1,4 @@
+import AllocatorLayers
 import CPythonABI
 import Foundation
 import Isolation
@@ -108,5 +109,81 @@ public enum ThreadChecks {
     /// thread-local destructors, is over before the next check, or a fork, begins).
     static func concurrently(_ count: Int, _ body: @escaping @Sendable (Int) -> String?) -> [String?] {
         JoinedThreads.run(count, unstarted: { "thread \($0) could not be started: \($1)" }, body)
+    }
+}
+
+extension ThreadChecks {
+    /// The size of the call each thread is held in until the other's is there too.
+    static let meetingSize = 4321
+
+    /// On a free-threaded build, threads that each have an attached thread state are inside the
+    /// domain's allocator at the same time, with no GIL to take turns: a layer on top holds each
+    /// thread's malloc(4321) until the other thread's is inside too (3 s at most), then both
+    /// threads allocate, fill, resize and free, and each one's first block stays intact.
+    public static func attachedThreadsAtOnce(_ context: CheckContext) -> CheckVerdict {
+        let library = context.library
+        var evidence = Evidence()
+        for domain in context.domains {
+            let meeting = MeetingLayer(size: meetingSize, parties: 2, seconds: 3).install(onTopOf: domain, in: library)
+            let functions = library.functions(domain)
+            let problems = context.runtime.withoutGIL {
+                concurrently(2) { thread -> String? in
+                    let state = library.gilStateEnsure()
+                    defer { library.gilStateRelease(state) }
+                    let seed = UInt8(truncatingIfNeeded: 101 + thread)
+                    guard let block = functions.malloc(meetingSize) else {
+                        return "thread \(thread): malloc(\(meetingSize)) returned NULL"
+                    }
+                    Bytes.fill(block, count: meetingSize, seed: seed)
+                    let churned = churn(functions, thread: thread, rounds: 300)
+                    let changed = Bytes.firstMismatch(block, count: meetingSize, seed: seed)
+                    functions.free(block)
+                    return churned ?? changed.map { "thread \(thread): byte \($0) of its first block changed" }
+                }
+            }
+            meeting.uninstall()
+            evidence.expect(
+                meeting.met,
+                "\(domain.functionPrefix)*: the two threads' calls were never inside the allocator together "
+                    + "(one waited 3 s for the other): the calls were made one at a time")
+            for problem in problems {
+                if let problem {
+                    evidence.add("\(domain.functionPrefix)*: \(problem)")
+                } else {
+                    evidence.exercised(300)
+                }
+            }
+        }
+        return evidence.verdict
+    }
+}
+
+/// Holds every call of one size until `parties` such calls are inside at once, or `seconds`
+/// have passed; `met` says whether they ever were.
+final class MeetingLayer: AllocatorLayer, @unchecked Sendable {
+    private let size: Int
+    private let parties: Int
+    private let seconds: Double
+    private let state = Locked((inside: 0, met: false))
+
+    init(size: Int, parties: Int, seconds: Double) {
+        self.size = size
+        self.parties = parties
+        self.seconds = seconds
+        super.init()
+    }
+
+    var met: Bool { state.withLock { $0.met } }
+
+    override func malloc(_ size: Int) -> UnsafeMutableRawPointer? {
+        guard size == self.size else { return super.malloc(size) }
+        state.withLock {
+            $0.inside += 1
+            if $0.inside >= parties { $0.met = true }
+        }
+        let deadline = Date().addingTimeInterval(seconds)
+        while !met, Date() < deadline { usleep(200) }
+        defer { state.withLock { $0.inside -= 1 } }
+        return super.malloc(size)
     }
 }

@@ -91,6 +91,13 @@ public enum ClauseControls {
         table["mem.threads.gil-holders"] = offThread
         table["obj.threads.gil-holders"] = offThread
         table["setallocator.own-gil-interpreters"] = offThread
+        let oneAtATime = overInstalled(
+            "the domain's calls are made one at a time, under a lock held through each call"
+        ) {
+            SerialisedCalls()
+        }
+        table["mem.threads.free-threaded-at-once"] = oneAtATime
+        table["obj.threads.free-threaded-at-once"] = oneAtATime
         table["mem.macros.new-resize-del"] = onTop(
             "PyMem_Realloc loses the first byte of the contents", domains: [.mem]
         ) { _, _ in

@@ -343,3 +343,20 @@ enum ArenasFromMalloc {
             })
     }
 }
+
+/// Makes the calls of the domain one at a time, as a GIL would: a lock held through each call.
+final class SerialisedCalls: Defect, @unchecked Sendable {
+    private let lock = NSLock()
+
+    private func alone<T>(_ body: () -> T) -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return body()
+    }
+    override func malloc(_ size: Int) -> UnsafeMutableRawPointer? { alone { super.malloc(size) } }
+    override func calloc(_ count: Int, _ size: Int) -> UnsafeMutableRawPointer? { alone { super.calloc(count, size) } }
+    override func realloc(_ pointer: UnsafeMutableRawPointer?, _ size: Int) -> UnsafeMutableRawPointer? {
+        alone { super.realloc(pointer, size) }
+    }
+    override func free(_ pointer: UnsafeMutableRawPointer?) { alone { super.free(pointer) } }
+}

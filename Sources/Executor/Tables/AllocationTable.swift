@@ -25,6 +25,8 @@ enum AllocationTable {
         table["raw.threads.without-gil"] = ThreadChecks.rawWithoutGILFromThreads
         table["mem.threads.gil-holders"] = ThreadChecks.gilHoldersFromThreads
         table["obj.threads.gil-holders"] = ThreadChecks.gilHoldersFromThreads
+        table["mem.threads.free-threaded-at-once"] = ThreadChecks.attachedThreadsAtOnce
+        table["obj.threads.free-threaded-at-once"] = ThreadChecks.attachedThreadsAtOnce
         table["setallocator.own-gil-interpreters"] = ThreadChecks.ownGILInterpreters
         table["raw.threads.while-runtime-works"] = RuntimeWorkChecks.rawWhileTheRuntimeWorks
         table["raw.threads.while-tracemalloc-traces"] = RuntimeWorkChecks.rawWhileTracemallocTraces
