@@ -24,21 +24,24 @@ public enum DebianInstaller {
                 "Debian's \(suite) has \(library) \(package.version), not \(version): install \(series) for it")
         }
         let root = DebianRoot(path: "\(cache)/\(upstream)")
-        let debugLibrary = "\(root.libraryFolder)/libpython\(series)d.so.1.0"
-        let made = FileManager.default.fileExists(atPath: "\(root.path)/\(DebianRoot.marker)")
-        if made && (!debug || FileManager.default.fileExists(atPath: debugLibrary)) {
-            progress("\(upstream)\(debug ? "d" : "") is installed in \(root.path)")
-            return root
-        }
         let dbg = archive.packages["\(library)-dbg"]
         if debug && dbg == nil {
             throw PyMemCheckError.usage("Debian's \(suite) ships no debug build of \(series) (\(library)-dbg)")
         }
-        // The debug build alone: its other dependencies (tk, readline) serve modules no check imports.
-        let wanted =
-            (made
-                ? [] : try archive.libraryClosure(of: ["libc6", library, "\(library)-minimal", "\(library)-stdlib"]))
-            + (debug ? [dbg!] : [])
+        // The library with what it loads, its headers (for the clauses that compile against them) and
+        // its python program (for those that run it); the debug build's own library, pyconfig.h and
+        // python3.Xd beside them. Their other dependencies (tk, readline) serve modules no check imports.
+        let roots = [
+            "libc6", library, "\(library)-minimal", "\(library)-stdlib", "\(library)-dev", "python\(series)-minimal",
+        ]
+        let debugBuild = debug ? [dbg!] + (archive.packages["python\(series)-dbg"].map { [$0] } ?? []) : []
+        let made = FileManager.default.fileExists(atPath: "\(root.path)/\(DebianRoot.marker)")
+        let unpacked = made ? Self.unpackedPackages(root.path) : []
+        let wanted = try (archive.libraryClosure(of: roots) + debugBuild).filter { !unpacked.contains($0.name) }
+        if wanted.isEmpty {
+            progress("\(upstream)\(debug ? "d" : "") is installed in \(root.path)")
+            return root
+        }
         let building = made ? root.path : root.path + ".partial"
         if !made { try? FileManager.default.removeItem(atPath: building) }
         try FileManager.default.createDirectory(atPath: building, withIntermediateDirectories: true)
@@ -55,6 +58,13 @@ public enum DebianInstaller {
             toFile: marker, atomically: true, encoding: .utf8)
         if !made { try FileManager.default.moveItem(atPath: building, toPath: root.path) }
         return root
+    }
+
+    /// The packages a root's marker lists as unpacked into it (a line "NAME VERSION" each).
+    static func unpackedPackages(_ root: String) -> Set<String> {
+        let listed = (try? String(contentsOfFile: "\(root)/\(DebianRoot.marker)", encoding: .utf8)) ?? ""
+        return Set(
+            listed.split(separator: "\n").dropFirst().compactMap { $0.split(separator: " ").first.map(String.init) })
     }
 
     /// The Debian series the suite has a libpython of: "3.13", "3.14", ...

@@ -21,7 +21,10 @@ public enum HeaderLocator {
             (try? FileManager.default.contentsOfDirectory(atPath: "\(prefix)/include"))?
             .filter { $0.hasSuffix("-linux-gnu") }.map { "\(prefix)/include/\($0)/\(name)" }
             .filter { FileManager.default.fileExists(atPath: $0) } ?? []
-        return ([folder] + multiarch).map { "-I" + $0 }
+        // Debian's pyconfig.h includes <x86_64-linux-gnu/python3.X/pyconfig.h>, which the compiler
+        // finds under /usr/include by itself, but under a Debian root's include/ only when told.
+        let root = prefix == "/usr" ? [] : ["\(prefix)/include"]
+        return ([folder] + multiarch + root).map { "-I" + $0 }
     }
 
     public static func pythonHeader(for target: PythonTarget) -> String? {

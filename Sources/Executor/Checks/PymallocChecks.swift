@@ -143,10 +143,14 @@ public enum TargetExecutable {
         let folder = (target.libraryPath as NSString).deletingLastPathComponent
         environment["LD_LIBRARY_PATH"] = ([folder] + (environment["LD_LIBRARY_PATH"].map { [$0] } ?? [])).joined(
             separator: ":")
+        // A Debian root's python runs on the root's own C library and finds its standard library
+        // from PYTHONHOME (started by the loader, it cannot tell where it lies itself).
+        if let home = target.home { environment["PYTHONHOME"] = home }
         for variable in extra { environment[variable.key] = variable.value }
+        let command = target.launcher.command(python, ["-c", loadedLibrary + program])
         guard
             let outcome = try? ChildProcess.run(
-                executable: python, arguments: ["-c", loadedLibrary + program], environment: environment, timeout: 60)
+                executable: command.executable, arguments: command.arguments, environment: environment, timeout: 60)
         else {
             return .failure(VerdictError(.fail("could not run \(python)")))
         }
@@ -175,7 +179,7 @@ public enum TargetExecutable {
 
     public static func path(of target: PythonTarget) -> String? {
         guard let prefix = target.prefix else { return nil }
-        let series = target.version.series
+        let series = target.version.series + (target.freeThreaded ? "t" : "")
         let names = target.debugBuild ? ["python\(series)d", "python\(series)-dbg"] : ["python\(series)", "python3"]
         return names.map { "\(prefix)/bin/\($0)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
