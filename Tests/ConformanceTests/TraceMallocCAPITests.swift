@@ -27,4 +27,14 @@ final class TraceMallocCAPITests: XCTestCase {
     func test_tracemalloc_track_threads_while_starting_stopping() throws {
         try conform("tracemalloc.track.threads-while-starting-stopping")
     }
+
+    /// tracemalloc.not-tracing-needs-no-gil: from 3.14, Track and Untrack answer -2 without the GIL while tracemalloc
+    /// does not trace.
+    func test_tracemalloc_not_tracing_needs_no_gil() throws { try conform("tracemalloc.not-tracing-needs-no-gil") }
+
+    /// tracemalloc.untrack.needs-no-gil: from 3.14, Untrack answers without the GIL while tracing.
+    func test_tracemalloc_untrack_needs_no_gil() throws { try conform("tracemalloc.untrack.needs-no-gil") }
+
+    /// tracemalloc.track.needs-no-gil: from 3.15, Track answers without the GIL while tracing.
+    func test_tracemalloc_track_needs_no_gil() throws { try conform("tracemalloc.track.needs-no-gil") }
 }

@@ -118,7 +118,27 @@ extension ClauseControls {
         ServedByLibc()
     }
 
+    /// Track and Untrack made to take the GIL first, as 3.13's did.
+    static let takesTheGIL = Control(violation: "PyTraceMalloc_Track and _Untrack take the GIL before anything else") {
+        context in
+        let library = context.library
+        let (track, untrack) = (library.traceMallocTrack, library.traceMallocUntrack)
+        context.seams.track = { domain, pointer, size in
+            let state = library.gilStateEnsure()
+            defer { library.gilStateRelease(state) }
+            return track?(domain, pointer, size) ?? -1
+        }
+        context.seams.untrack = { domain, pointer in
+            let state = library.gilStateEnsure()
+            defer { library.gilStateRelease(state) }
+            return untrack?(domain, pointer) ?? -1
+        }
+    }
+
     static let traceMalloc: [String: Control] = [
+        "tracemalloc.not-tracing-needs-no-gil": takesTheGIL,
+        "tracemalloc.untrack.needs-no-gil": takesTheGIL,
+        "tracemalloc.track.needs-no-gil": takesTheGIL,
         "tracemalloc.track.threads-while-starting-stopping": Control(
             violation: "PyTraceMalloc_Track and _Untrack, called from the threads, succeed while tracemalloc is off"
         ) { context in
