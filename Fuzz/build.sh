@@ -16,13 +16,21 @@
 # Fuzz/oss-fuzz/emulate.sh reproduces the builder's environment; Fuzz/check-bundle.sh checks
 # the result as a fuzzing service runs it.
 # FUZZ_MODES lists the modes each target gets a fuzzer for (default: "default debug malloc");
-# FUZZ_PYTHON the CPython (default 3.11.2).
+# FUZZ_PYTHON the CPython (default 3.11.2; 3.13.5t is 3.13.5 built free-threaded, whose modes
+# default to "default debug mimalloc": it has no malloc mode).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 SRC=${SRC:-$(dirname "$here")}
 OUT=${OUT:-$here/.build-oss-fuzz/out}
-version=${FUZZ_PYTHON:-3.11.2}   # the CPython of the bundle: 3.11.2 or 3.13.5 (Debian's source packages)
-modes=(${FUZZ_MODES:-default debug malloc})
+version=${FUZZ_PYTHON:-3.11.2}   # the CPython of the bundle: 3.11.2, 3.13.5 or 3.13.5t (Debian's source packages)
+build_flags=()
+default_modes="default debug malloc"
+if [[ $version == *t ]]; then
+    version=${version%t}
+    build_flags=(--free-threaded)
+    default_modes="default debug mimalloc"
+fi
+modes=(${FUZZ_MODES:-$default_modes})
 targets=(fuzz-sequences fuzz-violations fuzz-faults)
 mkdir -p "$OUT"
 cd "$here"
@@ -32,11 +40,12 @@ fail() { echo "Fuzz/build.sh: $*" >&2; exit 2; }
 # 1. CPython, instrumented as the fuzzers are.
 if [[ -n ${CFLAGS:-} ]]; then
     WORK=${WORK:-${XDG_CACHE_HOME:-$HOME/.cache}/pymemcheck/bundle}
-    prefix=$(Fuzz/cpython/build.sh "$version" --flags-from-environment --home "$WORK/cpython-$version" | tail -1)
+    prefix=$(Fuzz/cpython/build.sh "$version" "${build_flags[@]+"${build_flags[@]}"}" --flags-from-environment \
+        --home "$WORK/cpython-$version${build_flags[*]:+t}" | tail -1)
 else
     variant=fuzzer
     [[ ${SANITIZER:-none} == address ]] && variant=address
-    prefix=$(Fuzz/cpython/build.sh "$version" --sanitizer "$variant" | tail -1)
+    prefix=$(Fuzz/cpython/build.sh "$version" "${build_flags[@]+"${build_flags[@]}"}" --sanitizer "$variant" | tail -1)
 fi
 [[ -d $prefix/lib ]] || fail "Fuzz/cpython/build.sh gave no installation ('$prefix')"
 

@@ -28,7 +28,12 @@ public final class ProgramRunner {
 
     public init(session: FuzzSession) {
         self.session = session
-        oracle = Oracle(version: session.version, debugHooks: session.debugHooks)
+        let target = session.options.target
+        let unfilled = Dictionary(
+            uniqueKeysWithValues: Domain.allCases.map {
+                ($0, target.bytesTheHooksLeaveUnfilled(in: AllocatorDomain(rawValue: Int32($0.rawValue))!))
+            })
+        oracle = Oracle(version: session.version, debugHooks: session.debugHooks, unfilled: unfilled)
         places = Places(runtime: session.runtime)
     }
 

@@ -10,14 +10,18 @@ import PyRuntime
 public final class Oracle {
     public let version: PythonVersion
     public let debugHooks: Bool
+    /// The leading bytes of a fresh block the debug hooks leave as the allocator gave them, per
+    /// domain (a free-threaded build's OBJ blocks: PythonTarget.bytesTheHooksLeaveUnfilled).
+    public let unfilled: [Domain: Int]
     public private(set) var slots: [BlockModel?] = Array(repeating: nil, count: Slot.count)
     public private(set) var findings: [Finding] = []
     /// The op being checked, for the findings (rendered only when there is one).
     var current: (index: Int, op: Op?) = (-1, nil)
 
-    public init(version: PythonVersion, debugHooks: Bool) {
+    public init(version: PythonVersion, debugHooks: Bool, unfilled: [Domain: Int] = [:]) {
         self.version = version
         self.debugHooks = debugHooks
+        self.unfilled = unfilled
     }
 
     public func begin(op index: Int, _ op: Op?) { current = (index, op) }
@@ -78,10 +82,12 @@ public final class Oracle {
         guard let result else { return injectedFailure ? () : report(.nonNull, "returned NULL for \(size) bytes") }
         let bytes = Int(size)
         let fill: UInt8? = zeroed ? 0 : (debugHooks ? version.debugBytes.clean : nil)
+        // The bytes the hooks leave unfilled are unknown until written, as without the hooks.
+        let unknown = zeroed ? 0 : min(unfilled[domain] ?? 0, bytes)
         let model = BlockModel(
             address: UInt(bitPattern: result), domain: domain, size: bytes,
             expected: Array(repeating: fill ?? 0, count: bytes),
-            known: fill == nil ? KnownRanges() : KnownRanges(0..<bytes))
+            known: fill == nil ? KnownRanges() : KnownRanges(unknown..<bytes))
         checkDistinct(model, replacing: nil)
         checkContents(model, invariant: zeroed ? .callocZeroed : .cleanByte)
         checkLayout(model)

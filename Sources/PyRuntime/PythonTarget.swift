@@ -64,6 +64,14 @@ public struct PythonTarget: Sendable, Hashable, Codable {
         freeThreaded ? .mimalloc : pymalloc ? .pymalloc : .malloc
     }
 
+    /// The leading data bytes of a block the debug hooks neither fill when it is made nor erase
+    /// when it is freed: a free-threaded build's OBJ blocks keep everything before ob_type (ob_tid,
+    /// the flags and both reference counts: 24 bytes), which lock-free readers may still look at
+    /// (Python/pystate.c, the heaps' debug_offset; Objects/obmalloc.c, fill_mem_debug). None else.
+    public func bytesTheHooksLeaveUnfilled(in domain: AllocatorDomain) -> Int {
+        freeThreaded && domain == .obj ? 3 * BlockLayout.wordSize : 0
+    }
+
     /// Which allocator serves MEM and OBJ in `mode` on this build.
     public func underlyingAllocator(in mode: AllocatorMode) -> UnderlyingAllocator {
         mode.underlyingAllocator(buildDefault: defaultAllocator)
