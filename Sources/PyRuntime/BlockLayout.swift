@@ -17,12 +17,13 @@ public struct BlockLayout: Sendable, Codable, Equatable {
     /// How far before p the hooks' header starts: the size word, then the API id word.
     public static let headerLength = 2 * wordSize
 
-    /// Whether this is the layout the hooks of `version` write for `domain`.
-    public func matchesDebugLayout(of version: PythonVersion, domain: AllocatorDomain) -> Bool {
+    /// Whether this is the layout the hooks of `version` write for `domain`; the first `unfilled`
+    /// data bytes are the allocator's (PythonTarget.bytesTheHooksLeaveUnfilled).
+    public func matchesDebugLayout(of version: PythonVersion, domain: AllocatorDomain, unfilled: Int = 0) -> Bool {
         let bytes = version.debugBytes
         return headerSize == requested && apiID == String(domain.apiID)
             && leadingPad.allSatisfy { $0 == bytes.forbidden } && trailingPad.allSatisfy { $0 == bytes.forbidden }
-            && firstBytes.allSatisfy { $0 == bytes.clean }
+            && firstBytes.dropFirst(unfilled).allSatisfy { $0 == bytes.clean }
     }
 }
 

@@ -29,7 +29,12 @@ final class CPythonBuildScriptTests: XCTestCase {
     }
 
     func testAnUnknownSanitizerIsOneLine() throws {
-        assertOneLineUsageError(try run(["3.11.2", "--sanitizer", "thread"]), mentions: "fuzzer, address or coverage")
+        assertOneLineUsageError(
+            try run(["3.11.2", "--sanitizer", "thread"]), mentions: "fuzzer, address, coverage or none")
+    }
+
+    func testAFreeThreadedBuildBefore313IsOneLine() throws {
+        assertOneLineUsageError(try run(["3.11.2", "--free-threaded"]), mentions: "needs 3.13 or later")
     }
 
     func testBuildingWithTheBuildersFlagsNeedsThemAndAFolder() throws {

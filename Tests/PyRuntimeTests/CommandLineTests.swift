@@ -12,7 +12,7 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(targets.count, TestSupport.discovery.targets.count)
         let fields: Set<String> = [
             "id", "version", "versionString", "libraryPath", "prefix", "origin", "debugBuild",
-            "pymalloc", "mimalloc", "supportedModes", "modes",
+            "pymalloc", "mimalloc", "freeThreaded", "supportedModes", "modes",
         ]
         for target in targets { XCTAssertEqual(Set(target.keys), fields) }
         XCTAssertNotNil(json?["rejected"] as? [Any])
