@@ -6,7 +6,9 @@
  *   preconfig N   PyPreConfig.allocator = N (3 malloc, 4 malloc_debug, 5 pymalloc,
  *                 6 pymalloc_debug): accepted, where the names are refused;
  *   obj-malloc    an OBJ allocator serving malloc/calloc/realloc/free, installed after
- *                 Py_PreInitialize and before Py_InitializeEx, as the contract allows.
+ *                 Py_PreInitialize and before Py_InitializeEx, as the contract allows;
+ *   obj-large-free  1000 rounds of PyObject_Calloc(262145, 1) and PyObject_Free, then prints
+ *                 how far the resident memory grew: about 300 MiB on 3.13t, nothing with a GIL.
  * Then it drops a reference cycle, calls gc.collect() and prints "cycle collected" or "cycle not
  * collected". On 3.13t: the names are refused; preconfig 3 and 5 and obj-malloc print "cycle not
  * collected" (the collector finds objects through mimalloc's heaps); preconfig 4 and 6 crash in
@@ -19,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* PyStatus and PyMemAllocatorEx as Include/cpython/initconfig.h and pymem.h declare them. */
 typedef struct { int type; const char *func; const char *err_msg; int exitcode; } Status;
@@ -35,13 +38,23 @@ static void *c_calloc(void *ctx, size_t n, size_t s) { (void)ctx; return calloc(
 static void *c_realloc(void *ctx, void *p, size_t n) { (void)ctx; return realloc(p, n ? n : 1); }
 static void c_free(void *ctx, void *p) { (void)ctx; free(p); }
 
+/* The resident memory, from /proc/self/statm, in KiB. */
+static long resident_kib(void) {
+    long size = 0, resident = 0;
+    FILE *statm = fopen("/proc/self/statm", "r");
+    if (statm != NULL && fscanf(statm, "%ld %ld", &size, &resident) != 2) resident = 0;
+    if (statm != NULL) fclose(statm);
+    return resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
 static const char cycle[] =
     "import gc, weakref\nclass A: pass\na = A()\na.me = a\nr = weakref.ref(a)\ndel a\ngc.collect()\n"
     "print('cycle collected' if r() is None else 'cycle not collected')\n";
 
 int main(int argc, char **argv) {
-    if (argc < 3 || (strcmp(argv[2], "obj-malloc") && argc != 4)) {
-        fprintf(stderr, "usage: %s LIBPYTHON name NAME | preconfig N | obj-malloc\n", argv[0]);
+    int bare = argc > 2 && (!strcmp(argv[2], "obj-malloc") || !strcmp(argv[2], "obj-large-free"));
+    if (argc != (bare ? 3 : 4)) {
+        fprintf(stderr, "usage: %s LIBPYTHON name NAME | preconfig N | obj-malloc | obj-large-free\n", argv[0]);
         return 2;
     }
     void *python = dlopen(argv[1], RTLD_NOW | RTLD_GLOBAL);
@@ -71,5 +84,13 @@ int main(int argc, char **argv) {
     printf("accepted\n");
     fflush(stdout);
     initialize(0);
+    if (!strcmp(argv[2], "obj-large-free")) {
+        void *(*obj_calloc)(size_t, size_t) = (void *(*)(size_t, size_t))dlsym(python, "PyObject_Calloc");
+        void (*obj_free)(void *) = (void (*)(void *))dlsym(python, "PyObject_Free");
+        long before = resident_kib();
+        for (int round = 0; round < 1000; round++) obj_free(obj_calloc(262145, 1));
+        printf("grew by %ld MiB\n", (resident_kib() - before) >> 10);
+        return 0;
+    }
     return run(cycle) == 0 ? 0 : 1;
 }

@@ -35,7 +35,7 @@ final class FindingReproducerTests: XCTestCase {
         return target
     }
 
-    /// preconfig.free-threaded-allocators and setallocator.obj-before-init-keeps-gc: on the
+    /// preconfig.free-threaded-allocators, setallocator.obj-before-init-keeps-gc, obj.free.releases: on the
     /// free-threaded build the names are refused but PyPreConfig.allocator is not, and allocators
     /// other than mimalloc leave cycles uncollected or crash start-up; a GIL build collects.
     func testAFreeThreadedBuildTakesAllocatorsItCannotRunOn() throws {
@@ -57,6 +57,14 @@ final class FindingReproducerTests: XCTestCase {
         }
         let withGIL = try run(try target("3.13.0").libraryPath, ["obj-malloc"])
         XCTAssertEqual(withGIL.stdout, "accepted\ncycle collected\n", withGIL.summary)
+        // obj.free.releases: large PyObject_* blocks freed are kept (hundreds of MiB), not with a GIL.
+        func grown(_ library: String) throws -> Int {
+            let outcome = try run(library, ["obj-large-free"])
+            let line = outcome.stdout.split(separator: "\n").first { $0.hasPrefix("grew by ") } ?? ""
+            return Int(line.split(separator: " ").dropFirst(2).first ?? "") ?? -1
+        }
+        XCTAssertGreaterThan(try grown(threaded), 200)
+        XCTAssertLessThan(try grown(try target("3.13.0").libraryPath), 32)
     }
 
     /// debug.detect.without-gil-after-subinterpreter: reported before a subinterpreter, not after.

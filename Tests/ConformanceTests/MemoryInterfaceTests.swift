@@ -63,4 +63,7 @@ final class MemoryInterfaceTests: XCTestCase {
     /// mem.threads.free-threaded-at-once: on a free-threaded build threads with their own attached thread
     /// states are inside the allocator at once, and each one's blocks are its own.
     func test_mem_threads_free_threaded_at_once() throws { try conform("mem.threads.free-threaded-at-once") }
+
+    /// mem.free.releases: PyMem_Free gives the memory back; allocating and freeing keeps the process bounded.
+    func test_mem_free_releases() throws { try conform("mem.free.releases") }
 }

@@ -56,4 +56,7 @@ final class ObjectAllocatorsTests: XCTestCase {
     /// obj.threads.free-threaded-at-once: on a free-threaded build threads with their own attached thread
     /// states are inside the allocator at once, and each one's blocks are its own.
     func test_obj_threads_free_threaded_at_once() throws { try conform("obj.threads.free-threaded-at-once") }
+
+    /// obj.free.releases: PyObject_Free gives the memory back; allocating and freeing keeps the process bounded.
+    func test_obj_free_releases() throws { try conform("obj.free.releases") }
 }

@@ -61,4 +61,7 @@ final class RawMemoryInterfaceTests: XCTestCase {
     /// raw.threads.while-tracemalloc-traces: RAW needs no GIL while tracemalloc traces (a recorded deviation:
     /// tracemalloc's RAW hooks take it).
     func test_raw_threads_while_tracemalloc_traces() throws { try conform("raw.threads.while-tracemalloc-traces") }
+
+    /// raw.free.releases: PyMem_RawFree gives the memory back; allocating and freeing keeps the process bounded.
+    func test_raw_free_releases() throws { try conform("raw.free.releases") }
 }

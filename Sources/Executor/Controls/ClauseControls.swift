@@ -73,6 +73,7 @@ public enum ClauseControls {
                 FailedReallocDamages()
             },
             "free.null-no-op": onTop("free(NULL) damages the block handed out last") { _, _ in FreeNullDamages() },
+            "free.releases": onTop("free hands no block back: each one is kept") { _, _ in FreeKeepsBlocks() },
             "blocks.no-overlap": onTop("about every fourth block is carved out of the previous one") { _, _ in
                 OverlappingBlocks()
             },

@@ -360,3 +360,8 @@ final class SerialisedCalls: Defect, @unchecked Sendable {
     }
     override func free(_ pointer: UnsafeMutableRawPointer?) { alone { super.free(pointer) } }
 }
+
+/// Frees nothing: a leaking free, which every other clause would pass.
+final class FreeKeepsBlocks: Defect, @unchecked Sendable {
+    override func free(_ pointer: UnsafeMutableRawPointer?) {}
+}

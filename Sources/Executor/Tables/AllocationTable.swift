@@ -14,6 +14,7 @@ enum AllocationTable {
         "realloc.failure-keeps-block": AllocationChecks.reallocFailureKeepsBlock,
         "realloc.injected-failure-keeps-block": FaultInjectionChecks.reallocFailureInjected,
         "free.null-no-op": AllocationChecks.freeNullIsNoOp,
+        "free.releases": AllocationChecks.freeReleases,
         "blocks.no-overlap": AllocationChecks.blocksDoNotOverlap,
     ]
 
