@@ -30,7 +30,8 @@ final class FindingReproducerTests: XCTestCase {
     func target(_ spec: String) throws -> PythonTarget {
         guard let target = try? TargetSpec.resolve(spec) else {
             throw XCTSkip(
-                "CPython \(spec), which the finding is recorded for, is not installed: pyenv install \(spec)")
+                "CPython \(spec), which the finding is recorded for, is not installed: "
+                    + (spec.hasSuffix("t") ? "pymemcheck install \(spec)" : "pyenv install \(spec)"))
         }
         return target
     }
