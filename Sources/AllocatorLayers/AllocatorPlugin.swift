@@ -15,6 +15,9 @@ public final class AllocatorPlugin: @unchecked Sendable {
     public let mutant: MutantKind?
     /// What certify put under the plugin in each domain, and what the plugin installed.
     public private(set) var installed: [Domain: Installed] = [:]
+    /// The domains whose allocator the target cannot take from the plugin, and why
+    /// (ObjectBlockHosting: a free-threaded build's OBJ).
+    public private(set) var leftOut: [Domain: String] = [:]
 
     public struct Installed: @unchecked Sendable {
         public let domain: Domain
@@ -22,10 +25,16 @@ public final class AllocatorPlugin: @unchecked Sendable {
         let guardLayer: GuardLayer
         /// The plugin's own allocator for the domain (called directly by certify).
         public let hook: PMCMemAllocatorEx
+        /// Whether the target can take guarded blocks at all. A free-threaded build cannot: its
+        /// garbage collector finds objects by walking mimalloc's heaps and its debug hooks read
+        /// a block's mimalloc page, so a block outside them breaks the runtime, not the plugin.
+        /// Guarding RAW and MEM alone is not enough: an OBJ free in the debug hooks was then
+        /// handed a guarded block (fill_mem_debug crashed in 3.13.5t with a correct wrapper).
+        let guardable: Bool
 
         /// Whether the blocks allocated under the plugin from now on are guarded (before
-        /// start-up too); a long workload runs unguarded, for speed.
-        public func guardBlocks(_ on: Bool = true) { guardLayer.armed = on }
+        /// start-up too), where the target can take them; a long workload runs unguarded, for speed.
+        public func guardBlocks(_ on: Bool = true) { guardLayer.armed = on && guardable }
 
         /// Makes the next call of `function` in the allocator under the plugin fail (nil: none).
         public func arm(_ function: AllocatorFunction?) { fault.arm(function) }
@@ -77,6 +86,12 @@ public final class AllocatorPlugin: @unchecked Sendable {
     ) throws {
         for domain in Domain.allCases {
             let installing = "installing the plugin's allocator for the \(domain.name.uppercased()) domain"
+            if domain == .obj, library.target.freeThreaded, entry != nil,
+                let refusal = try ObjectBlockHosting.refusal(pluginPath: path)
+            {
+                leftOut[domain] = refusal
+                continue
+            }
             announce("\(installing) (its pymemcheck_allocator)")
             let runtimeDomain = runtimeDomain(domain)
             let real = library.slotUnderDebugHook(runtimeDomain)?.pointee ?? library.allocator(runtimeDomain)
@@ -95,7 +110,9 @@ public final class AllocatorPlugin: @unchecked Sendable {
             }
             announce("\(installing) (PyMem_SetAllocator)")
             library.install(hook, for: runtimeDomain)
-            installed[domain] = Installed(domain: domain, fault: fault, guardLayer: guardLayer, hook: hook)
+            installed[domain] = Installed(
+                domain: domain, fault: fault, guardLayer: guardLayer, hook: hook,
+                guardable: !library.target.freeThreaded)
         }
         // Mode hooks: the runtime's start-up calls PyMem_SetupDebugHooks itself next.
         if mode != .hooks && mode.expectsDebugHooks(debugBuild: debugBuild) {
@@ -106,18 +123,8 @@ public final class AllocatorPlugin: @unchecked Sendable {
 
     /// Once the runtime is up: guard what is allocated from now on, and (the drops-debug-hooks
     /// mutant) replace the domains' allocators again, debug hooks and all.
-    /// A free-threaded build gets no guarded blocks: its garbage collector finds objects by walking
-    /// mimalloc's heaps and its debug hooks read each OBJ block's mimalloc page, so a block outside
-    /// them breaks the runtime, not the plugin. Guarding RAW and MEM alone is not enough either:
-    /// with a correct wrapper, an OBJ free in the debug hooks was then handed a guarded block
-    /// (fill_mem_debug crashed in 3.13.5t, 1 run in 2 of a fuzz input with a second thread).
     public func started(_ library: PythonLibrary) {
-        guard !library.target.freeThreaded else { return reinstallForMutant(library) }
-        for installation in installed.values { installation.guardLayer.armed = true }
-        reinstallForMutant(library)
-    }
-
-    private func reinstallForMutant(_ library: PythonLibrary) {
+        for installation in installed.values { installation.guardBlocks() }
         if mutant == .dropsDebugHooks {
             for (domain, plugin) in installed { library.install(plugin.hook, for: runtimeDomain(domain)) }
         }

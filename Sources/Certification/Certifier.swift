@@ -1,3 +1,4 @@
+import AllocatorLayers
 import ClauseCatalogue
 import Executor
 import Foundation
@@ -71,10 +72,15 @@ public struct Certifier: Sendable {
     public func run(targets: [PythonTarget], modes: [AllocatorMode]) -> CertificateDocument {
         var notApplicable: [String] = []
         var pairs: [(PythonTarget, AllocatorMode)] = []
+        var objectLeftOut: Set<String> = []
         for target in targets {
             if let reason = Self.pluginSupport(target) {
                 notApplicable.append("\(target.id): \(reason)")
                 continue
+            }
+            if let refusal = objectRefusal(target) {
+                notApplicable.append("\(target.id): \(ObjectBlockHosting.consequence(refusal))")
+                objectLeftOut.insert(target.id)
             }
             for mode in modes {
                 if case .notApplicable(let reason) = target.applicability(of: mode) {
@@ -91,6 +97,7 @@ public struct Certifier: Sendable {
         let baseline = ConformanceRunner(catalogue: catalogue, catalogueFolder: catalogueFolder, width: 2)
         let clauses = selectedClauses
         let parts = selectedParts
+        let withoutObject = objectLeftOut
         // A built-in mutant lives in pymemcheck, not in a library the C driver could load.
         let watch = pluginPath.hasPrefix("mutant:") ? nil : ThreadWatch(pluginPath: pluginPath, executable: executable)
         let done = Locked(0)
@@ -103,6 +110,8 @@ public struct Certifier: Sendable {
                         return $0
                     }, total, "\(target.id) \(mode.name)")
             }
+            // Without the plugin's OBJ allocator, an OBJ clause would judge CPython's own.
+            let clauses = withoutObject.contains(target.id) ? clauses.filter { $0.domains != ["obj"] } : clauses
             let column = runner.runColumn(target: target, mode: mode, clauses: clauses)
             if let failure = column.failure, let item = Self.setupFailure(failure) {
                 // When CPython could not start over the installed plugin, the parts that need no
@@ -127,6 +136,13 @@ public struct Certifier: Sendable {
         return CertificateDocument(
             plugin: pluginPath, clauses: results.flatMap(\.0), items: results.flatMap(\.1),
             notApplicable: notApplicable)
+    }
+
+    /// Why the target cannot take the plugin's OBJ allocator (a free-threaded build's rule), if
+    /// it cannot. When the question cannot be asked, the workers, which ask it too, say why.
+    func objectRefusal(_ target: PythonTarget) -> String? {
+        guard target.freeThreaded, !pluginPath.hasPrefix("mutant:") else { return nil }
+        return (try? ObjectBlockHosting.refusal(pluginPath: pluginPath)) ?? nil
     }
 
     /// The contract clauses `only` selects.

@@ -6,11 +6,14 @@
  * runs it twice per target: natively (crashes, blocks handed out twice, edges) and under
  * Helgrind (races, lock-order inversions).
  *
- *   pymemcheck-threads PLUGIN [--gil] [--threads N] [--rounds N] [--part edges|concurrent|all]
+ *   pymemcheck-threads PLUGIN [--gil] [--threads N] [--rounds N] [--part edges|concurrent|all|object-blocks]
  *
  * --gil: every MEM and OBJ call holds one mutex, as the GIL serialises them up to 3.11; RAW
  * is always called without it. Each problem is one line on standard output, "problem: ...";
  * the exit status is 0 when there is none, 1 when there is, 2 for a usage or loading error.
+ * --part object-blocks: whether OBJ hands out the allocator below's own blocks, unmoved, and
+ * gives each back when freed, which a free-threaded CPython needs (certify asks before it
+ * installs a plugin's OBJ allocator there).
  */
 #include <dlfcn.h>
 #include <pthread.h>
@@ -259,8 +262,69 @@ static void concurrent(void) {
                     if (handed[b][d][t][k].pointer) call_free(d, handed[b][d][t][k].pointer);
 }
 
+/* ---- The OBJ blocks a free-threaded build can take ---- */
+
+/* Whether the plugin's OBJ allocator hands out the very blocks the allocator below gives it and
+   gives each freed block back at once. A free-threaded CPython (3.13t) finds its objects by
+   reading every block of its mimalloc heaps as an object at a fixed offset: a block moved by a
+   header of the plugin's, served from elsewhere, or kept after its free breaks its collector. */
+static void *below_gave, *below_took;
+static void *watched_malloc(void *ctx, size_t size) { return below_gave = below_malloc(ctx, size); }
+static void *watched_calloc(void *ctx, size_t n, size_t size) { return below_gave = below_calloc(ctx, n, size); }
+static void *watched_realloc(void *ctx, void *p, size_t size) {
+    void *moved = below_realloc(ctx, p, size);
+    if (moved != NULL) { below_gave = moved; if (moved != p) below_took = p; }
+    return moved;
+}
+static void watched_free(void *ctx, void *p) { below_took = p; below_free(ctx, p); }
+static const PyMemAllocatorEx watched_below = {NULL, watched_malloc, watched_calloc, watched_realloc, watched_free};
+
+/* The block a call returned is the one the allocator below gave in that call. */
+static int handed_unmoved(const char *call, unsigned char *p) {
+    if (p == NULL) { problem("OBJ %s returned NULL", call); return 0; }
+    if (p == below_gave) return 1;
+    ptrdiff_t offset = below_gave ? p - (unsigned char *)below_gave : 0;
+    if (below_gave && offset > 0 && offset <= 4096)
+        problem("OBJ %s returned a pointer %td bytes into the block the allocator below gave it", call, offset);
+    else
+        problem("OBJ %s returned a block the allocator below did not give it in that call (served by the plugin)", call);
+    return 0;
+}
+
+static int given_back(const char *call, void *p) {
+    below_took = NULL;
+    call_free(2, p);
+    if (below_took == p) return 1;
+    problem("OBJ free of the block from %s did not give it back to the allocator below", call);
+    return 0;
+}
+
+static void object_blocks(void) {
+    if (!installed[2]) { printf("object-blocks: the plugin leaves OBJ alone\n"); return; }
+    static const size_t sizes[] = {0, 1, 16, 24, 48, 100, 256, 512, 4096, 100000};
+    char call[64];
+    /* twice each: a plugin that keeps freed blocks hands one out again the second time */
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
+            size_t size = sizes[i];
+            below_gave = NULL;
+            snprintf(call, sizeof call, "malloc(%zu)", size);
+            unsigned char *p = call_malloc(2, size);
+            if (!handed_unmoved(call, p)) return;
+            below_gave = NULL;
+            snprintf(call, sizeof call, "realloc(p, %zu)", 2 * size + 8);
+            p = call_realloc(2, p, 2 * size + 8);
+            if (!handed_unmoved(call, p) || !given_back(call, p)) return;
+            below_gave = NULL;
+            snprintf(call, sizeof call, "calloc(1, %zu)", size);
+            p = call_calloc(2, 1, size);
+            if (!handed_unmoved(call, p) || !given_back(call, p)) return;
+        }
+    printf("object-blocks: OBJ hands out the allocator below's blocks unmoved and gives each back at once\n");
+}
+
 static int usage(const char *why) {
-    fprintf(stderr, "pymemcheck-threads: %s\nusage: pymemcheck-threads PLUGIN [--gil] [--threads N] [--rounds N] [--part edges|concurrent|all]\n", why);
+    fprintf(stderr, "pymemcheck-threads: %s\nusage: pymemcheck-threads PLUGIN [--gil] [--threads N] [--rounds N] [--part edges|concurrent|all|object-blocks]\n", why);
     return 2;
 }
 
@@ -281,7 +345,9 @@ int main(int argc, char **argv) {
         (int (*)(int, const PyMemAllocatorEx *, PyMemAllocatorEx *))dlsym(library, "pymemcheck_allocator");
     if (make == NULL) { fprintf(stderr, "pymemcheck-threads: %s exports no pymemcheck_allocator\n", argv[1]); return 2; }
     pmc_crash_report_install();
-    for (int d = 0; d < 3; d++) installed[d] = make(d, &below, &hooks[d]) == 0;
+    int blocks = strcmp(part, "object-blocks") == 0;
+    for (int d = 0; d < 3; d++) installed[d] = make(d, blocks && d == 2 ? &watched_below : &below, &hooks[d]) == 0;
+    if (blocks) object_blocks();
     if (strcmp(part, "edges") == 0 || strcmp(part, "all") == 0) edges();
     if (strcmp(part, "concurrent") == 0 || strcmp(part, "all") == 0) concurrent();
     return problems ? 1 : 0;

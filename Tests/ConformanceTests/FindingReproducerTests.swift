@@ -38,7 +38,8 @@ final class FindingReproducerTests: XCTestCase {
 
     /// preconfig.free-threaded-allocators, setallocator.obj-before-init-keeps-gc, obj.free.releases: on the
     /// free-threaded build the names are refused but PyPreConfig.allocator is not, and allocators
-    /// other than mimalloc leave cycles uncollected or crash start-up; a GIL build collects.
+    /// other than mimalloc, and an OBJ hook with a header of its own, leave cycles uncollected or
+    /// crash start-up; a GIL build collects.
     func testAFreeThreadedBuildTakesAllocatorsItCannotRunOn() throws {
         let program = try compile("free-threaded-allocators")
         let threaded = try target("3.13.5t").libraryPath
@@ -47,7 +48,7 @@ final class FindingReproducerTests: XCTestCase {
         }
         let refused = try run(threaded, ["name", "malloc"])
         XCTAssertEqual(refused.stdout, "refused: PYTHONMALLOC: unknown allocator\n", refused.summary)
-        for arguments in [["preconfig", "3"], ["preconfig", "5"], ["obj-malloc"]] {
+        for arguments in [["preconfig", "3"], ["preconfig", "5"], ["obj-malloc"], ["obj-header"]] {
             let outcome = try run(threaded, arguments)
             XCTAssertEqual(outcome.stdout, "accepted\ncycle not collected\n", "\(arguments): \(outcome.summary)")
         }
@@ -56,8 +57,10 @@ final class FindingReproducerTests: XCTestCase {
             XCTAssertEqual(outcome.signal, SIGSEGV, "\(arguments): \(outcome.summary)")
             XCTAssertEqual(outcome.stdout, "accepted\n")
         }
-        let withGIL = try run(try target("3.13.0").libraryPath, ["obj-malloc"])
-        XCTAssertEqual(withGIL.stdout, "accepted\ncycle collected\n", withGIL.summary)
+        for arguments in [["obj-malloc"], ["obj-header"]] {
+            let withGIL = try run(try target("3.13.0").libraryPath, arguments)
+            XCTAssertEqual(withGIL.stdout, "accepted\ncycle collected\n", "\(arguments): \(withGIL.summary)")
+        }
         // obj.free.releases: large PyObject_* blocks freed are kept (hundreds of MiB), not with a GIL.
         func grown(_ library: String) throws -> Int {
             let outcome = try run(library, ["obj-large-free"])

@@ -18,6 +18,9 @@ public enum FreshStart {
     public enum ObjectAllocator: String, Sendable, Codable {
         /// A layer that forwards every call to the allocator it replaced.
         case wrapper
+        /// A layer that forwards every call with 16 more bytes, a header of its own in front of
+        /// the block it returns (as the debug hooks and many embedders' hooks do).
+        case header
         /// A replacement that serves every call from the C library's malloc family.
         case cLibrary = "c-library"
     }
@@ -123,6 +126,7 @@ public enum FreshStart {
     private static func install(_ allocator: ObjectAllocator?, in library: PythonLibrary) {
         switch allocator {
         case .wrapper: installed.append(AllocatorLayer().install(onTopOf: .obj, in: library))
+        case .header: installed.append(HeaderLayer().install(onTopOf: .obj, in: library))
         case .cLibrary: installed.append(CLibraryAllocator().install(replacing: .obj, in: library))
         case nil: break
         }
@@ -139,4 +143,31 @@ final class CLibraryAllocator: AllocatorLayer, @unchecked Sendable {
         Glibc.realloc(pointer, max(size, 1))
     }
     override func free(_ pointer: UnsafeMutableRawPointer?) { Glibc.free(pointer) }
+}
+
+/// Forwards every call, with a 16-byte header of its own in front of each block (the size
+/// asked for, then a zero word: the same bytes every run): the blocks it returns start 16 bytes
+/// into those of the allocator below.
+final class HeaderLayer: AllocatorLayer, @unchecked Sendable {
+    static let header = 16
+
+    override func malloc(_ size: Int) -> UnsafeMutableRawPointer? {
+        headed(below.malloc(max(size, 1) + Self.header), size)
+    }
+    override func calloc(_ count: Int, _ size: Int) -> UnsafeMutableRawPointer? {
+        let (total, overflow) = max(count, 1).multipliedReportingOverflow(by: max(size, 1))
+        guard !overflow, total <= Int.max - Self.header else { return nil }
+        return headed(below.calloc(1, total + Self.header), total)
+    }
+    override func realloc(_ pointer: UnsafeMutableRawPointer?, _ size: Int) -> UnsafeMutableRawPointer? {
+        headed(below.realloc(pointer.map { $0 - Self.header }, max(size, 1) + Self.header), size)
+    }
+    override func free(_ pointer: UnsafeMutableRawPointer?) { below.free(pointer.map { $0 - Self.header }) }
+
+    private func headed(_ block: UnsafeMutableRawPointer?, _ size: Int) -> UnsafeMutableRawPointer? {
+        guard let block else { return nil }
+        block.storeBytes(of: size, as: Int.self)
+        block.storeBytes(of: 0, toByteOffset: 8, as: Int.self)
+        return block + Self.header
+    }
 }

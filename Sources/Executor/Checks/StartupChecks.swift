@@ -42,13 +42,13 @@ public enum StartupChecks {
         return evidence.verdict.observing(observed.joined(separator: "; "))
     }
 
-    /// An OBJ allocator installed before Py_InitializeEx, a wrapper of the one it replaces or a
-    /// replacement from the C library, leaves a working runtime: a reference cycle made and
-    /// dropped is freed by gc.collect().
+    /// An OBJ allocator installed before Py_InitializeEx, a wrapper of the one it replaces (with
+    /// a header of its own or without) or a replacement from the C library, leaves a working
+    /// runtime: a reference cycle made and dropped is freed by gc.collect().
     public static func objectAllocatorKeepsCycleCollection(_ context: CheckContext) -> CheckVerdict {
         var evidence = Evidence()
         var observed: [String] = []
-        for allocator in [FreshStart.ObjectAllocator.wrapper, .cLibrary] {
+        for allocator in [FreshStart.ObjectAllocator.wrapper, .header, .cLibrary] {
             let request = FreshStart.Request(library: context.target.libraryPath, objectAllocator: allocator)
             switch FreshStart.run(context, request) {
             case .failure(let error): return error.verdict
