@@ -28,6 +28,9 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "Write the report to this file instead of standard output.")
     var output: String?
 
+    @Option(help: "Also write the matrix as JUnit XML to this file (one run, both reports: CI's and yours).")
+    var junit: String?
+
     @Option(
         parsing: .unconditional, help: "How many target processes run at once (1 to 64; default: 2).",
         transform: NumberOption.whole("--jobs", 1...64))
@@ -47,6 +50,7 @@ struct CheckCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let output = try self.output.map { try OutputFile(checking: $0) } // before any work
+            let junit = try self.junit.map { try OutputFile(checking: $0) }
             let folder = Catalogue.folder(option: catalogue)
             let catalogue = try loadCatalogue(folder)
             let targets = try selection.targets()
@@ -58,6 +62,7 @@ struct CheckCommand: ParsableCommand {
             let matrix = runner.run(targets: targets, modes: selection.modes, clauses: clauses, controls: controls)
             line.clear()
             try write(ReportRenderer.render(matrix, as: format, verbose: verbose), to: output)
+            try junit?.write(ReportRenderer.render(matrix, as: .junit))
             try ExitStatus.conclude(
                 failures: matrix.unexpected.count + matrix.unprovenControls.count, unjudged: Self.unjudged(matrix))
         }

@@ -37,6 +37,21 @@ final class CommandOutputTests: XCTestCase {
         assertValidJUnit(try output(selection + ["--format", "junit"], allowedExits: [0, 1]), "check junit")
     }
 
+    /// --junit writes the JUnit of the same run beside the report it prints: one run for both.
+    func testCheckWritesJUnitBesideItsReport() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("pymemcheck-\(getpid())-junit.xml")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let json = try output(
+            ["check", "--mode", "default", "--clause", "raw.malloc.*", "--format", "json", "--junit", file.path],
+            allowedExits: [0, 1])
+        assertValid(json, schema: "matrix", "check json")
+        let xml = try String(contentsOf: file, encoding: .utf8)
+        assertValidJUnit(xml, "check --junit")
+        XCTAssertTrue(xml.contains("raw.malloc.zero-size-distinct"), xml)
+        let missing = try pymemcheck(["check", "--clause", "raw.malloc.*", "--junit", "/nonexistent/folder/m.xml"])
+        XCTAssertEqual(missing.exitStatus, 2, missing.summary)
+    }
+
     /// --verbose reaches the text: every result of the one target mode, after the summary.
     func testCheckVerbose() throws {
         let text = try output(
