@@ -2,10 +2,12 @@
 # The concurrency verdicts (CPython's clauses, and certify's thread parts on plugins that must be
 # certified or refused), 5 runs each with two busy loops beside them (this machine has 2
 # cores: both are kept busy), as a table: a verdict that changed between runs shows as such.
-#   Benchmarks/concurrency-under-load.sh [runs]     (after swift build -c release)
+#   Benchmarks/concurrency-under-load.sh [runs] [clauses|plugins|all]   (after swift build -c release)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-5}
+part=${2:-all}
+case $part in clauses|plugins|all) ;; *) echo "unknown part '$part': clauses, plugins or all"; exit 2 ;; esac
 bin=.build/release/pymemcheck
 [[ -x $bin && -x .build/release/pymemcheck-threads ]] || { echo "build first: swift build -c release"; exit 2; }
 out=.build/concurrency-under-load
@@ -28,10 +30,11 @@ busy & second=$!
 trap 'kill $first $second 2>/dev/null' EXIT
 
 # CPython's own concurrency clauses, every target and mode, each run's verdict.
-clauses=(--clause raw.threads.without-gil --clause 'mem.threads.*' --clause 'obj.threads.*'
+clauses=(--clause 'raw.threads.*' --clause 'mem.threads.*' --clause 'obj.threads.*'
     --clause setallocator.own-gil-interpreters --clause 'debug.detect.*without-gil*'
-    --clause 'tracemalloc.track.threads*')
+    --clause 'tracemalloc.track.threads*' --clause 'tracemalloc.*needs-no-gil')
 verdicts=()
+if [[ $part != plugins ]]; then
 # The negative controls in the first run only: they prove each check able to fail, and under
 # load they take ten times as long as the checks; the verdicts are the checks'.
 for run in $(seq "$runs"); do
@@ -43,6 +46,8 @@ done
 grep -E '^controls:' "$out/clauses-1.txt" || echo "controls: none reported"
 echo "concurrency clauses, check --all, $runs runs: ${verdicts[*]}"
 echo
+fi
+[[ $part == clauses ]] && exit 0
 
 printf '%-22s %-8s %-10s %s\n' plugin target expected "verdicts of $runs runs (load: 2 busy loops)"
 wrong=0

@@ -74,3 +74,10 @@ PMCRawChurn *pmc_raw_churn_start(void *raw_malloc, void *raw_free, int threads) 
 PMCCrew *pmc_raw_churn_crew(PMCRawChurn *churn) { return churn->crew; }
 
 const char *pmc_raw_churn_problems(PMCRawChurn *churn) { return churn->problems; }
+
+void pmc_raw_churn_problems_copy(PMCRawChurn *churn, char *buffer, size_t size) {
+    if (size == 0) return;
+    pthread_mutex_lock(&churn->lock);
+    snprintf(buffer, size, "%s", churn->problems);
+    pthread_mutex_unlock(&churn->lock);
+}

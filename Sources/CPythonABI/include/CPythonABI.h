@@ -123,6 +123,8 @@ PMCRawChurn *pmc_raw_churn_start(void *raw_malloc, void *raw_free, int threads);
 PMCCrew *pmc_raw_churn_crew(PMCRawChurn *churn);
 /// What the threads found, one line each (empty: nothing).
 const char *pmc_raw_churn_problems(PMCRawChurn *churn);
+/* The same, copied under the churn's lock into `buffer`, while its threads may still add more. */
+void pmc_raw_churn_problems_copy(PMCRawChurn *churn, char *buffer, size_t size);
 
 /// A crew calling PyTraceMalloc_Track and PyTraceMalloc_Untrack (the addresses given) on
 /// made-up blocks of domain 424242, counting the results: slot 0 for 0, 1 for -1, 2 for -2,

@@ -84,7 +84,15 @@ public enum ClauseControls {
         }
         let offThread = onTop("calls from any thread but the main one fail") { _, _ in FailsOffItsThread() }
         table["raw.threads.without-gil"] = offThread
-        table["raw.threads.while-tracemalloc-traces"] = offThread
+        // Above tracemalloc's hook, planted once it traces: a hook that takes the GIL (the
+        // deviation up to 3.14) would otherwise hide any defect below it.
+        table["raw.threads.while-tracemalloc-traces"] = Control(
+            violation: "calls from any thread but the main one fail (planted above tracemalloc's hook)"
+        ) { context in
+            context.seams.whileTracing = { library in
+                _ = FailsOffItsThread().install(onTopOf: .raw, in: library, registered: false)
+            }
+        }
         table["raw.threads.while-runtime-works"] = onTop("a RAW call from a thread with no thread state takes the GIL")
         {
             context, _ in WaitsForTheGIL(context.library)

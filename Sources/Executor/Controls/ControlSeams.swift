@@ -27,6 +27,9 @@ public struct ControlSeams {
     public var expectedReport: [String: ExpectedReport.Value] = [:]
     /// Replaces the API functions a per-domain check calls (UnguardedCalls).
     public var functions: ((AllocatorDomain) -> DomainFunctions)?
+    /// Runs in the RAW threads' child once tracemalloc traces, before the threads start: a
+    /// control planted above tracemalloc's own hook, where a RAW call reaches it first.
+    public var whileTracing: (@Sendable (PythonLibrary) -> Void)?
 
     public init() {}
 }
