@@ -128,9 +128,10 @@ void pmc_raw_churn_problems_copy(PMCRawChurn *churn, char *buffer, size_t size);
 
 /// A crew calling PyTraceMalloc_Track and PyTraceMalloc_Untrack (the addresses given) on
 /// made-up blocks of domain 424242, counting the results: slot 0 for 0, 1 for -1, 2 for -2,
-/// 3 for anything else.
+/// 3 for anything else. ensure and save: PyGILState_Ensure and PyEval_SaveThread, which each
+/// thread calls once, first (its first round makes no calls).
 typedef struct PMCTrackChurn PMCTrackChurn;
-PMCTrackChurn *pmc_track_churn_start(void *track, void *untrack, int threads);
+PMCTrackChurn *pmc_track_churn_start(void *track, void *untrack, void *ensure, void *save, int threads);
 PMCCrew *pmc_track_churn_crew(PMCTrackChurn *churn);
 unsigned long pmc_track_churn_results(PMCTrackChurn *churn, int slot);
 /// A Track and an Untrack that succeed whether or not tracemalloc traces (negative controls).

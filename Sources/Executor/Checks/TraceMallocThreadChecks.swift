@@ -26,10 +26,14 @@ public enum TraceMallocThreadChecks {
             let realUntrack = library.optionalSymbol("PyTraceMalloc_Untrack", as: UnsafeMutableRawPointer.self)
                 ?? library.optionalSymbol("_PyTraceMalloc_Untrack", as: UnsafeMutableRawPointer.self)
         else { return .notApplicable("the target has no tracemalloc C API") }
+        guard let ensure = library.optionalSymbol("PyGILState_Ensure", as: UnsafeMutableRawPointer.self),
+            let save = library.optionalSymbol("PyEval_SaveThread", as: UnsafeMutableRawPointer.self)
+        else { return .notApplicable("the target has no PyGILState_Ensure or PyEval_SaveThread") }
         let (track, untrack) = (context.seams.threadTrack ?? realTrack, context.seams.threadUntrack ?? realUntrack)
+        let calls = Calls(track: track, untrack: untrack, ensure: ensure, save: save)
         let run: ThreadedChild.Run
         do {
-            run = try ThreadedChild.run(timeout: 60) { inChild(context.runtime, track: track, untrack: untrack) }
+            run = try ThreadedChild.run(timeout: 60) { inChild(context.runtime, calls) }
         } catch {
             return .fail("could not isolate the run: \(error)")
         }
@@ -54,11 +58,23 @@ public enum TraceMallocThreadChecks {
         return evidence.verdict
     }
 
-    static func inChild(_ runtime: PythonRuntime, track: UnsafeMutableRawPointer, untrack: UnsafeMutableRawPointer) {
+    /// The functions the threads call: the tracemalloc C API (or a control's stand-ins), and the
+    /// two that give each thread a thread state of its own, detached, before its first call.
+    struct Calls {
+        let track, untrack, ensure, save: UnsafeMutableRawPointer
+    }
+
+    static func inChild(_ runtime: PythonRuntime, _ calls: Calls) {
         let say = ThreadedChild.say
-        guard let churn = pmc_track_churn_start(track, untrack, Int32(threads)),
+        guard let churn = pmc_track_churn_start(calls.track, calls.untrack, calls.ensure, calls.save, Int32(threads)),
             let crew = pmc_track_churn_crew(churn), pmc_crew_threads(crew) == Int32(threads)
         else { return say("problem: the threads could not be started") }
+        // Every thread's first round (its thread state) before tracemalloc first starts: a thread
+        // that made one in every call would meet start and stop swapping the RAW allocator.
+        say("doing: giving each thread a thread state")
+        guard runtime.withoutGIL({ ThreadedChild.wait(for: crew, beyond: 0, by: 1, seconds: 5) }) else {
+            return say("problem: a thread did not make its thread state in 5 s")
+        }
         runtime.run("import tracemalloc")
         for cycle in 1...cycles {
             for (step, call) in [("starting", "start"), ("stopping", "stop")] {
