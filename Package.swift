@@ -109,6 +109,15 @@ let package = Package(
             name: "pymemcheck-threads", dependencies: ["PluginInterface", "CrashReport"], path: "Sources/ThreadDriver",
             cSettings: [.unsafeFlags(["-gdwarf-4"])],
             linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("pthread")]),
+        // What the test targets share: the package's folder, the installed CPythons, running the
+        // pymemcheck executable, and the rule that turns a skip into a failure in CI
+        // (PYMEMCHECK_REQUIRE_TARGETS=1).
+        .target(name: "TestSupport", dependencies: ["PyRuntime", "Isolation"], path: "Tests/TestSupport"),
+        .testTarget(name: "ClauseCatalogueTests", dependencies: ["ClauseCatalogue", "TestSupport"]),
+        // The registrations against the catalogue, the rules that turn verdicts into results.
+        .testTarget(
+            name: "ExecutorTests",
+            dependencies: ["Executor", "ClauseCatalogue", "Isolation", "PyRuntime", "Reports", "TestSupport"]),
         .testTarget(
             name: "DebugReportTests", dependencies: ["DebugReport"],
             resources: [.copy("Fixtures")]),
@@ -116,28 +125,34 @@ let package = Package(
         // executable built beside the test bundle (workers are spawned from it).
         .testTarget(
             name: "ConformanceTests",
-            dependencies: ["ClauseCatalogue", "Executor", "Isolation", "PyRuntime", "Reports", "pymemcheck"]),
+            dependencies: [
+                "ClauseCatalogue", "Executor", "Isolation", "PyRuntime", "Reports", "TestSupport", "pymemcheck",
+            ]),
         .testTarget(
             name: "PyRuntimeTests",
-            dependencies: ["PyRuntime", "Isolation", "Executor", "PyMemCheckCLI", "pymemcheck"]),
-        .testTarget(name: "OpLanguageTests", dependencies: ["OpLanguage"]),
+            dependencies: ["PyRuntime", "Isolation", "Executor", "PyMemCheckCLI", "TestSupport", "pymemcheck"]),
+        .testTarget(name: "OpLanguageTests", dependencies: ["OpLanguage", "TestSupport"]),
         .testTarget(name: "InstallerTests", dependencies: ["Installer", "PyRuntime", "ClauseCatalogue"]),
         // certify on the example plugins and the mutants; C reproducers compiled and run.
         .testTarget(
             name: "CertificationTests",
-            dependencies: ["AllocatorLayers", "CPythonABI", "Isolation", "PyRuntime", "FuzzHarness", "pymemcheck"],
+            dependencies: [
+                "AllocatorLayers", "CPythonABI", "Isolation", "PyRuntime", "FuzzHarness", "TestSupport", "pymemcheck",
+            ],
             // C plugins the tests compile with cc, as a plugin author would.
             exclude: ["CorrectPlugins", "ThreadPlugins"]),
         // Every rendering: golden text and Markdown, every JSON document against Schemas/, the
         // JUnit against Schemas/junit.xsd (needs python3-jsonschema and xmllint).
         .testTarget(
-            name: "ReportsTests", dependencies: ["Reports", "Isolation", "Oracle", "PyRuntime", "pymemcheck"],
+            name: "ReportsTests",
+            dependencies: ["Reports", "Isolation", "Oracle", "PyRuntime", "TestSupport", "pymemcheck"],
             exclude: ["Fixtures"]),
         // The corpus replayed on several targets and modes, the mutants found, the oracle.
         .testTarget(
             name: "FuzzTests",
             dependencies: [
-                "AllocatorLayers", "FuzzHarness", "OpLanguage", "Oracle", "PyRuntime", "Isolation", "pymemcheck",
+                "AllocatorLayers", "FuzzHarness", "OpLanguage", "Oracle", "PyRuntime", "Isolation", "TestSupport",
+                "pymemcheck",
             ]),
     ]
 )

@@ -9,15 +9,15 @@
 # Time to find each built-in mutant on either: Benchmarks/mutants.sh 3.11.2-fuzz [LIMIT].
 set -uo pipefail
 cd "$(dirname "$0")/.."
+. Fuzz/common.sh
 seconds=${1:-120}; plain=${2:-3.11.2}; instrumented=${3:-3.11.2-fuzz}
 mode=${PYMEMCHECK_MODE:-default}
-targets=(${TARGETS:-fuzz-sequences fuzz-violations fuzz-faults})
+targets=(${TARGETS:-${fuzz_targets[*]}})
 [[ $instrumented == *-fuzz ]] && [[ ! -d ${XDG_CACHE_HOME:-$HOME/.cache}/pymemcheck/cpython/$instrumented ]] \
     && { nice -n 19 Fuzz/cpython/build.sh "${instrumented%-fuzz}" --sanitizer fuzzer >/dev/null || exit 2; }
 for target in "${targets[@]}"; do
     # Built as Fuzz/run.sh builds them (the same scratch path and flags: no rebuild between them).
-    swift build -c release --sanitize=fuzzer --product "$target" -Xswiftc -DLIBFUZZER -Xlinker --export-dynamic \
-        --scratch-path .build-fuzz >/dev/null || exit 2
+    fuzz_build "$target" 2>/dev/null || exit 2
 done
 swift build -c release --product pymemcheck >/dev/null || exit 2
 # The fuzzers get library paths: a version would make each of them discover every target first.
@@ -37,8 +37,8 @@ run() {   # TARGET PYTHON
     local work="$out/$1-$2"
     rm -rf "$work"; mkdir -p "$work"
     SWIFT_BACKTRACE=enable=no PYMEMCHECK_PYTHON=${libraries[$2]} PYMEMCHECK_MODE=$mode \
-        nice -n 19 ".build-fuzz/release/$1" "$work" -dict="Fuzz/$1.dict" \
-        $(tr '\n' ' ' < "Fuzz/$1.options") -max_total_time="$seconds" -print_final_stats=1 -print_pcs=1 \
+        nice -n 19 "$(fuzz_binary "$1")" "$work" \
+        $(fuzz_options "$1") -max_total_time="$seconds" -print_final_stats=1 -print_pcs=1 \
         -artifact_prefix="$work/" > "$work.log" 2>&1
 }
 # cov and ft: libFuzzer's edges and features over the inputs (the session starts before the

@@ -6,14 +6,12 @@
 #   Benchmarks/fuzz-speed.sh [SECONDS] [PYTHON...]      (default: 20 s; 3.13 and 3.11d)
 set -uo pipefail
 cd "$(dirname "$0")/.."
+. Fuzz/common.sh
 seconds=${1:-20}; shift || true
 pythons=("$@"); [[ ${#pythons[@]} -eq 0 ]] && pythons=(3.13 3.11d)
 modes=(${MODES:-pymalloc default debug malloc})
-targets=(fuzz-sequences fuzz-violations fuzz-faults)
-for target in "${targets[@]}"; do
-    swift build -c release --sanitize=fuzzer --product "$target" -Xswiftc -DLIBFUZZER -Xlinker --export-dynamic \
-        --scratch-path .build-fuzz >/dev/null || exit 2
-done
+targets=("${fuzz_targets[@]}")
+for target in "${targets[@]}"; do fuzz_build "$target" 2>/dev/null || exit 2; done
 swift build -c release --product pymemcheck >/dev/null || exit 2
 out=.build-fuzz/speed; mkdir -p "$out"
 printf "%-8s %-15s %-16s %10s\n" python mode fuzz-target exec/s
@@ -21,8 +19,8 @@ for python in "${pythons[@]}"; do
     for mode in "${modes[@]}"; do
         for target in "${targets[@]}"; do
             work="$out/$python-$mode-$target"; rm -rf "$work"; mkdir -p "$work"
-            PYMEMCHECK_PYTHON=$python PYMEMCHECK_MODE=$mode .build-fuzz/release/$target "$work" "Corpus/$target" \
-                -dict="Fuzz/$target.dict" $(tr '\n' ' ' < "Fuzz/$target.options") -max_len=256 -max_total_time="$seconds" \
+            PYMEMCHECK_PYTHON=$python PYMEMCHECK_MODE=$mode "$(fuzz_binary "$target")" "$work" "Corpus/$target" \
+                $(fuzz_options "$target") -max_total_time="$seconds" \
                 -print_final_stats=1 > "$work.log" 2>&1
             speed=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$work.log" | grep -o '[0-9]*$')
             printf "%-8s %-15s %-16s %10s\n" "$python" "$mode" "$target" "${speed:-failed}"

@@ -9,12 +9,10 @@
 #   Benchmarks/mutants.sh [PYTHON] [LIMIT]
 set -uo pipefail
 cd "$(dirname "$0")/.."
+. Fuzz/common.sh
 python=${1:-3.13}; limit=${2:-60}
-targets=(fuzz-sequences fuzz-violations fuzz-faults)
-for target in "${targets[@]}"; do
-    swift build -c release --sanitize=fuzzer --product "$target" -Xswiftc -DLIBFUZZER -Xlinker --export-dynamic \
-        --scratch-path .build-fuzz >/dev/null || exit 2
-done
+targets=("${fuzz_targets[@]}")
+for target in "${targets[@]}"; do fuzz_build "$target" 2>/dev/null || exit 2; done
 swift build -c release --product pymemcheck >/dev/null || exit 2
 pymemcheck=.build/release/pymemcheck
 mutants=${MUTANTS:-"zero-size-null zero-size-same-pointer realloc-failure-frees-block realloc-loses-past-64 calloc-no-zero-large calloc-overflow-wraps drops-debug-hooks realloc-null-fails realloc-zero-frees malloc-short-by-one free-null-crashes"}
@@ -50,8 +48,8 @@ for mutant in $mutants; do
         work="$out/$mutant-$target"; rm -rf "$work"; mkdir -p "$work"
         start=$(date +%s.%N)
         # Swift's own crash handler must not take the abort from libFuzzer, which saves the input.
-        SWIFT_BACKTRACE=enable=no PYMEMCHECK_PYTHON=$python PYMEMCHECK_MODE=$mode PYMEMCHECK_MUTANT=$mutant .build-fuzz/release/$target "$work" \
-            -dict="Fuzz/$target.dict" $(tr '\n' ' ' < "Fuzz/$target.options") -max_total_time="$limit" \
+        SWIFT_BACKTRACE=enable=no PYMEMCHECK_PYTHON=$python PYMEMCHECK_MODE=$mode PYMEMCHECK_MUTANT=$mutant "$(fuzz_binary "$target")" "$work" \
+            $(fuzz_options "$target") -max_total_time="$limit" \
             -artifact_prefix="$work/" > "$work.log" 2>&1
         status=$?
         end=$(date +%s.%N)

@@ -16,6 +16,7 @@
 # Valgrind, 32-bit) has no coverage regions and is not counted; the script lists it.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+. Fuzz/common.sh
 seconds=${1:-600}
 [[ $seconds =~ ^[0-9]+$ ]] || { echo "SECONDS must be a whole number of seconds, not '$seconds'" >&2; exit 2; }
 version=3.11.2
@@ -29,10 +30,7 @@ profdata=$tools/llvm-profdata; cov=$tools/llvm-cov
 [[ -x $profdata && -x $cov ]] \
     || { echo "no llvm-profdata/llvm-cov next to swift in $tools; use a toolchain that ships them" >&2; exit 2; }
 
-for product in fuzz-sequences fuzz-violations fuzz-faults; do
-    nice -n 19 swift build -c release --sanitize=fuzzer --product "$product" -Xswiftc -DLIBFUZZER \
-        -Xlinker --export-dynamic --scratch-path .build-fuzz >/dev/null || exit 2
-done
+for product in "${fuzz_targets[@]}"; do nice -n 19 bash -c '. Fuzz/common.sh; fuzz_build "$1"' _ "$product" 2>/dev/null || exit 2; done
 nice -n 19 swift build -c release --product pymemcheck >/dev/null || exit 2
 pymemcheck=.build/release/pymemcheck
 out=$PWD/.build-fuzz/obmalloc-coverage; rm -rf "$out"; mkdir -p "$out"
@@ -73,12 +71,12 @@ for mode in $modes; do
 done
 merge replay
 
-for product in fuzz-sequences fuzz-violations fuzz-faults; do
+for product in "${fuzz_targets[@]}"; do
     echo "fuzz: $product for $seconds s" >&2
     work="$out/corpus-$product"; mkdir -p "$work"
     SWIFT_BACKTRACE=enable=no PYMEMCHECK_PYTHON=$target LLVM_PROFILE_FILE=$(profile fuzz) \
-        nice -n 19 ".build-fuzz/release/$product" "$work" "Corpus/$product" -dict="Fuzz/$product.dict" \
-        $(tr '\n' ' ' < "Fuzz/$product.options") -max_total_time="$seconds" -artifact_prefix="$work/" \
+        nice -n 19 "$(fuzz_binary "$product")" "$work" "Corpus/$product" \
+        $(fuzz_options "$product") -max_total_time="$seconds" -artifact_prefix="$work/" \
         > "$out/fuzz-$product.log" 2>&1
     grep -m1 -E "^#[0-9]+[[:space:]]+DONE" "$out/fuzz-$product.log" >&2
 done

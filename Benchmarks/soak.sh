@@ -6,13 +6,12 @@
 #   MODES="default debug" Benchmarks/soak.sh 600 3.13
 set -uo pipefail
 cd "$(dirname "$0")/.."
+. Fuzz/common.sh
 seconds=${1:-600}; shift || true
 pythons=("$@"); [[ ${#pythons[@]} -eq 0 ]] && pythons=(3.13 3.11d)
 modes=(${MODES:-default debug})
-targets=(fuzz-sequences fuzz-violations fuzz-faults)
-for target in "${targets[@]}"; do
-    swift build -c release --sanitize=fuzzer --product "$target" -Xswiftc -DLIBFUZZER --scratch-path .build-fuzz >/dev/null || exit 2
-done
+targets=("${fuzz_targets[@]}")
+for target in "${targets[@]}"; do fuzz_build "$target" 2>/dev/null || exit 2; done
 out=.build-fuzz/soak; mkdir -p "$out"
 
 chain() {
@@ -21,8 +20,8 @@ chain() {
         for target in "${targets[@]}"; do
             local name="$python-$mode-$target" work="$out/$python-$mode-$target.corpus"
             rm -rf "$work"; mkdir -p "$work" "$out/findings"
-            PYMEMCHECK_PYTHON=$python PYMEMCHECK_MODE=$mode .build-fuzz/release/$target "$work" "Corpus/$target" \
-                -dict="Fuzz/$target.dict" $(tr '\n' ' ' < "Fuzz/$target.options") -max_total_time="$seconds" \
+            PYMEMCHECK_PYTHON=$python PYMEMCHECK_MODE=$mode "$(fuzz_binary "$target")" "$work" "Corpus/$target" \
+                $(fuzz_options "$target") -max_total_time="$seconds" \
                 -artifact_prefix="$out/findings/$name-" -print_final_stats=1 > "$out/$name.log" 2>&1
             local status=$?
             local runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$out/$name.log" | grep -o '[0-9]*$')

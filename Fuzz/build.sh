@@ -31,9 +31,10 @@ if [[ $version == *t ]]; then
     default_modes="default debug mimalloc"
 fi
 modes=(${FUZZ_MODES:-$default_modes})
-targets=(fuzz-sequences fuzz-violations fuzz-faults)
 mkdir -p "$OUT"
 cd "$here"
+. Fuzz/common.sh
+targets=("${fuzz_targets[@]}")
 
 fail() { echo "Fuzz/build.sh: $*" >&2; exit 2; }
 
@@ -61,12 +62,10 @@ else
         *) fail "SANITIZER=$SANITIZER: here only address or none (a builder image sets SWIFTFLAGS for others)" ;;
     esac
 fi
-# --sanitize=fuzzer on the product alone (on the package it breaks the other executables);
-# -DLIBFUZZER drops the replay main; --export-dynamic lets a shared sanitizer runtime find the
-# binary's own defaults (__asan_default_options). libpython's coverage reaches libFuzzer through
+# Fuzz/common.sh's flags (--export-dynamic also lets a shared sanitizer runtime find the
+# binary's own defaults, __asan_default_options). libpython's coverage reaches libFuzzer through
 # the forwarder beside it, which the binary connects before the first input.
-flags=(-c release --sanitize=fuzzer -Xswiftc -DLIBFUZZER -Xlinker --export-dynamic
-       --scratch-path .build-oss-fuzz/swift "${swiftflags[@]}")
+flags=("${fuzz_build_flags[@]}" --scratch-path .build-oss-fuzz/swift "${swiftflags[@]}")
 # AddressSanitizer's runtime goes in as a shared library, shipped beside libpython and found
 # through the fuzzer's runpath: linked statically, the static Swift standard library's
 # --exclude-libs ALL would hide it from the ASan-instrumented libpython loaded at run time.
@@ -99,8 +98,7 @@ options_for() {   # TARGET MODE: the INI a fuzzing service reads, and the fuzzer
     # under ASan libFuzzer would call them out of memory at its default limit.
     echo "malloc_limit_mb = 2147483647"
     echo "[asan]"
-    echo "allocator_may_return_null = 1"
-    echo "detect_leaks = 0"
+    tr ':' '\n' <<< "$fuzz_asan_options" | sed 's/=/ = /'
     echo "[pymemcheck]"
     echo "mode = $2"
 }
@@ -122,7 +120,7 @@ for target in "${targets[@]}"; do
         name=$target-$mode
         [[ $name == "$(basename "$first")" ]] || ln -f "$first" "$OUT/$name"
         [[ $name == "$(basename "$first")" ]] || ln -f "$OUT/$target-${modes[0]}_seed_corpus.zip" "$OUT/${name}_seed_corpus.zip"
-        cp "Fuzz/$target.dict" "$OUT/$name.dict"
+        cp Fuzz/ops.dict "$OUT/$name.dict"
         options_for "$target" "$mode" > "$OUT/$name.options"
     done
 done

@@ -12,6 +12,7 @@
 # PYMEMCHECK_MODE=malloc; PYMEMCHECK_PYTHON=3.11.2-asan puts CPython under it as well).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. Fuzz/common.sh
 
 target=${1:?"usage: Fuzz/run.sh fuzz-sequences|fuzz-violations|fuzz-faults [SECONDS] [-- libFuzzer flags]"}
 shift
@@ -23,30 +24,25 @@ case $target in
     *) echo "unknown fuzz target '$target': one of fuzz-sequences, fuzz-violations, fuzz-faults" >&2; exit 2 ;;
 esac
 
-# --sanitize=fuzzer only on this product, in its own scratch path: on the whole package it
-# breaks the other executables. -DLIBFUZZER drops the replay main, so libFuzzer's main links.
-# --export-dynamic: a libpython built with AddressSanitizer (3.11.2-asan), loaded at run time,
-# finds the runtime's symbols in the executable. (Coverage goes through the forwarder beside an
-# instrumented libpython, which the binary connects to libFuzzer.)
-flags=(-c release --sanitize=fuzzer --product "$target" -Xswiftc -DLIBFUZZER -Xlinker --export-dynamic)
-scratch=.build-fuzz
+flags=()
+export FUZZ_SCRATCH=.build-fuzz
 extra=()
 if [[ ${FUZZ_ASAN:-0} == 1 ]]; then
     flags+=(-Xswiftc -sanitize=fuzzer,address)   # one flag: fuzzer and address together
-    scratch=.build-fuzz-asan
-    export ASAN_OPTIONS=${ASAN_OPTIONS:-allocator_may_return_null=1:detect_leaks=0}
+    FUZZ_SCRATCH=.build-fuzz-asan
+    export ASAN_OPTIONS=${ASAN_OPTIONS:-$fuzz_asan_options}
     # The op language asks for 4 GiB callocs on purpose (mapped lazily, never touched whole);
     # under ASan libFuzzer would call any malloc above its RSS limit an out-of-memory. Huge ones
     # that cannot be met get NULL (allocator_may_return_null), which the oracle accepts.
     extra=(-malloc_limit_mb=2147483647)
 fi
-swift build "${flags[@]}" --scratch-path "$scratch" >&2
+fuzz_build "$target" ${flags[@]+"${flags[@]}"}
 
 work=${FUZZ_CORPUS:-.build-fuzz/corpus/$target}
 findings=.build-fuzz/findings/$target
 mkdir -p "$work" "$findings"
 # Swift's crash handler must not take a finding's abort from libFuzzer, which saves the input.
 export SWIFT_BACKTRACE=enable=no
-exec "$scratch/release/$target" "$work" "Corpus/$target" \
-    -dict="Fuzz/$target.dict" $(tr '\n' ' ' < "Fuzz/$target.options") \
+# shellcheck disable=SC2046 # one word per option
+exec "$(fuzz_binary "$target")" "$work" "Corpus/$target" $(fuzz_options "$target") \
     -max_total_time="$seconds" -artifact_prefix="$findings/" -print_final_stats=1 ${extra[@]+"${extra[@]}"} "$@"

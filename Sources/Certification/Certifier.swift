@@ -38,28 +38,16 @@ public struct Certifier: Sendable {
         self.executable = executable
     }
 
-    /// The clauses about what an allocator must do (not about CPython's own set-up: which
-    /// allocator a mode names, pymalloc's arenas, tracemalloc).
-    /// Not the double free: certify's guard layer under the plugin protects a freed block's
-    /// pages, so a second free faults there before the hooks can report, with or without a
-    /// plugin's part in it.
-    /// Nor the GIL check after a subinterpreter: every target here has stopped checking by then
-    /// (a recorded deviation of CPython's), and what the unchecked call does next is the
-    /// allocator's below the hooks (pymalloc crashes, a plugin may well serve it): the plugin
-    /// can neither mend nor break it.
-    public static func isContractClause(_ id: String) -> Bool {
-        guard id != "debug.detect.double-free", id != "debug.detect.without-gil-after-subinterpreter" else {
-            return false
-        }
-        // The process's memory is measured, and certify's guard layer keeps freed blocks out of
-        // use for a while by design (tens of MiB): the measure would be certify's, not the plugin's.
-        guard !id.hasSuffix(".free.releases") else { return false }
-        return ["raw.", "mem.", "obj.", "debug."].contains { id.hasPrefix($0) }
-            || [
-                "setallocator.get-set-round-trip", "setallocator.ctx-passed", "setallocator.arguments-passed-through",
-                "setallocator.hook-sees-every-call", "setallocator.own-gil-interpreters",
-            ].contains(id)
-    }
+    /// The clauses about what an allocator must do: the catalogue's `subject: contract` (not
+    /// CPython's own set-up: which allocator a mode names, pymalloc's arenas, tracemalloc).
+    /// Three kinds of allocator clause are not marked so, because certify cannot ask them of a
+    /// plugin: the double free (certify's guard layer under the plugin protects a freed block's
+    /// pages, so a second free faults there before the hooks can report); the GIL check after a
+    /// subinterpreter (every target has stopped checking by then, a recorded deviation of
+    /// CPython's, and what the unchecked call does next is the allocator's below the hooks); and
+    /// `free.releases` (the process's memory is measured, and the guard layer keeps freed blocks
+    /// out of use by design: the measure would be certify's, not the plugin's).
+    public static func isContractClause(_ clause: Clause) -> Bool { clause.subject == .contract }
 
     /// Why a target cannot take a plugin, if it cannot.
     public static func pluginSupport(_ target: PythonTarget) -> String? {
@@ -147,7 +135,7 @@ public struct Certifier: Sendable {
 
     /// The contract clauses `only` selects.
     public var selectedClauses: [Clause] {
-        catalogue.clauses.filter { Self.isContractClause($0.id) && selects($0.id) }
+        catalogue.clauses.filter { Self.isContractClause($0) && selects($0.id) }
     }
 
     /// The parts `only` selects.

@@ -8,14 +8,12 @@ public struct Catalogue: Sendable {
     /// One file: a documentation section and its clauses.
     public struct Section: Sendable, Codable, Equatable {
         public var section: String
-        public var testClass: String
         public var clauses: [Clause]
         /// The file it was read from (set on load).
         public var file: String?
 
         enum CodingKeys: String, CodingKey {
             case section
-            case testClass = "test_class"
             case clauses
         }
     }

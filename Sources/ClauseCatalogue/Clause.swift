@@ -20,6 +20,11 @@ public struct Clause: Sendable, Codable, Equatable {
         case expectedFatal = "expected-fatal"
     }
 
+    public enum Subject: String, Sendable, Codable {
+        /// The contract of an allocator behind CPython's API, whichever is installed.
+        case contract
+    }
+
     /// Either every mode or the listed ones.
     public enum Modes: Sendable, Equatable, Codable {
         case all
@@ -68,19 +73,21 @@ public struct Clause: Sendable, Codable, Equatable {
     public var features: [Feature]
     public var modes: Modes
     public var kind: Kind
+    /// Whose promise the clause is: an allocator's (any installed one must keep it, and certify
+    /// asks it of a plugin), or, when nil, CPython's own set-up (which allocator a mode names,
+    /// pymalloc's arenas, tracemalloc).
+    public var subject: Subject?
     /// How the check works, in words.
     public var check: String
     public var expectedReport: [ExpectedReport]?
-    /// The XCTest cases that check it ("Class/test_name").
-    public var tests: [String]
     public var deviations: [Deviation]?
     /// Where the documents say different things about the statement, what each says.
     public var contradiction: String?
 
     enum CodingKeys: String, CodingKey {
-        case id, statement, sources, since, until, domains, features, modes, kind, check
+        case id, statement, sources, since, until, domains, features, modes, kind, subject, check
         case expectedReport = "expected_report"
-        case tests, deviations, contradiction
+        case deviations, contradiction
     }
 
     /// The allocator domains the clause covers.

@@ -105,7 +105,7 @@ public struct ConformanceRunner: Sendable {
         let controlResults = checked.map { clause in
             let (verdict, _) = verdicts[Worker.Item(clause: clause.id, control: true)]!
             let planted = result(clause, target: target, mode: mode, verdict: verdict, seconds: 0)
-            let violation = ClauseControls.control(for: clause.id)?.violation ?? "none"
+            let violation = ClauseRegistry.control(for: clause.id)?.violation ?? "none"
             return ControlResult(planted: planted, violation: violation)
         }
         return Column(results: results, controls: controlResults, failure: failure)

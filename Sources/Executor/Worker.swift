@@ -81,10 +81,10 @@ public enum Worker {
     /// planted defect dies with it. A child that crashes or hangs has not shown the check
     /// failing: that answer is not-applicable (the control is then unproven), never a fail.
     static func control(_ id: String, runtime: PythonRuntime, catalogue: Catalogue) -> CheckVerdict {
-        guard let clause = catalogue.clause(id), let check = ClauseChecks.check(for: id) else {
+        guard let clause = catalogue.clause(id), let check = ClauseRegistry.check(for: id) else {
             return .notApplicable("no clause or no check \(id)")
         }
-        guard let control = ClauseControls.control(for: id) else {
+        guard let control = ClauseRegistry.control(for: id) else {
             return .notApplicable("no negative control is implemented for \(id)")
         }
         let outcome: ChildOutcome
@@ -106,7 +106,7 @@ public enum Worker {
 
     static func answer(_ id: String, runtime: PythonRuntime, catalogue: Catalogue) -> CheckVerdict {
         guard let clause = catalogue.clause(id) else { return .fail("no clause \(id) in the catalogue") }
-        guard let check = ClauseChecks.check(for: id) else { return .fail("no check is implemented for \(id)") }
+        guard let check = ClauseRegistry.check(for: id) else { return .fail("no check is implemented for \(id)") }
         return check(CheckContext(runtime: runtime, clause: clause))
     }
 }

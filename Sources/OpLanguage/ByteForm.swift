@@ -28,7 +28,7 @@ public enum ByteForm {
 
     /// Op kind codes (low 5 bits of an opcode byte). Frozen: never renumber; new kinds take
     /// codes from the reserved range 13...31 only.
-    enum Kind: UInt8 {
+    enum Kind: UInt8, CaseIterable {
         case malloc = 0
         case calloc, realloc, free, write, check, failNext, rawThread
         case crossFree, padWrite, apiIDWrite, withoutGIL

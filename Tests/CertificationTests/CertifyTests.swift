@@ -3,14 +3,15 @@ import Foundation
 import FuzzHarness
 import Isolation
 import PyRuntime
+import TestSupport
 import XCTest
 
 /// certify on the counter-example, every built-in mutant and plugins named as users name them
 /// (the correct plugins: CorrectPluginTests).
 final class CertifyTests: XCTestCase {
     func testUnlockedFreeListFailsTheWatchedThreads() throws {
-        let target = try PluginTestSupport.target("3.13")
-        let outcome = try PluginTestSupport.pymemcheck([
+        let target = try InstalledTargets.target("3.13")
+        let outcome = try PyMemCheckProcess.run([
             "certify", "--plugin", try PluginTestSupport.library("pymemcheck-unlocked-freelist"),
             "--python", target.libraryPath, "--mode", "default", "--fuzz-seconds", "1",
         ])
@@ -34,10 +35,10 @@ final class CertifyTests: XCTestCase {
     func testMutantsRefusedShard6() throws { try mutantsAreRefused(shard: 5) }
 
     func mutantsAreRefused(shard: Int) throws {
-        let target = try PluginTestSupport.target("3.13")
+        let target = try InstalledTargets.target("3.13")
         let mutants = PluginTestSupport.shard(shard, of: 6, MutantKind.allCases)
         let outcomes = PluginTestSupport.parallel(mutants) { mutant in
-            try? PluginTestSupport.pymemcheck([
+            try? PyMemCheckProcess.run([
                 "certify", "--plugin", "mutant:\(mutant.rawValue)", "--python", target.libraryPath,
                 "--mode", "default", "--mode", "debug", "--fuzz-seconds", "1", "--format", "json",
             ])
@@ -70,9 +71,9 @@ final class CertifyTests: XCTestCase {
     /// A plugin that crashes while being installed is one line per target and mode, naming the
     /// signal and the domain it was installing: not a failed line per contract clause.
     func testAPluginThatCrashesAtInstallIsReportedOnce() throws {
-        let target = try PluginTestSupport.target("3.13")
+        let target = try InstalledTargets.target("3.13")
         let plugin = try PluginTestSupport.compilePlugin(Self.crashingAtInstall, name: "crashes-at-install")
-        let outcome = try PluginTestSupport.pymemcheck([
+        let outcome = try PyMemCheckProcess.run([
             "certify", "--plugin", plugin, "--python", target.libraryPath,
             "--mode", "default", "--mode", "debug", "--fuzz-seconds", "1",
         ])
@@ -91,9 +92,9 @@ final class CertifyTests: XCTestCase {
     /// A plugin that hangs while being installed costs the --hang-limit it is given, and is
     /// named as hung in the domain it was installing.
     func testAPluginThatHangsAtInstallCostsTheHangLimit() throws {
-        let target = try PluginTestSupport.target("3.13")
+        let target = try InstalledTargets.target("3.13")
         let plugin = try PluginTestSupport.compilePlugin(Self.hangingAtInstall, name: "hangs-at-install")
-        let outcome = try PluginTestSupport.pymemcheck(
+        let outcome = try PyMemCheckProcess.run(
             [
                 "certify", "--plugin", plugin, "--python", target.libraryPath, "--mode", "default",
                 "--hang-limit", "2", "--fuzz-seconds", "0",
@@ -142,11 +143,11 @@ final class CertifyTests: XCTestCase {
         XCTAssertEqual(relative.exitStatus, 2)
         XCTAssertFalse(
             relative.stderr.contains("plugin"), "a plugin in the current folder was not found: \(relative.stderr)")
-        let text = try PluginTestSupport.pymemcheck(["certify", "--plugin", #filePath])
+        let text = try PyMemCheckProcess.run(["certify", "--plugin", #filePath])
         XCTAssertEqual(text.exitStatus, 2)
         XCTAssertTrue(text.stderr.contains("is not a shared library"), text.stderr)
-        let noSymbol = try PluginTestSupport.pymemcheck([
-            "certify", "--plugin", try PluginTestSupport.target("3.13").libraryPath,
+        let noSymbol = try PyMemCheckProcess.run([
+            "certify", "--plugin", try InstalledTargets.target("3.13").libraryPath,
         ])
         XCTAssertEqual(noSymbol.exitStatus, 2)
         XCTAssertTrue(noSymbol.stderr.contains("does not export pymemcheck_allocator"), noSymbol.stderr)
@@ -156,36 +157,22 @@ final class CertifyTests: XCTestCase {
     }
 
     func testBadPluginPathsAreOneLineErrors() throws {
-        let missing = try PluginTestSupport.pymemcheck(["certify", "--plugin", "/nonexistent/plugin.so"])
+        let missing = try PyMemCheckProcess.run(["certify", "--plugin", "/nonexistent/plugin.so"])
         XCTAssertEqual(missing.exitStatus, 2)
         XCTAssertEqual(missing.stderr.split(separator: "\n").count, 1, missing.stderr)
-        let notAPlugin = try PluginTestSupport.pymemcheck([
+        let notAPlugin = try PyMemCheckProcess.run([
             "certify", "--plugin",
             try PluginTestSupport.library("pymemcheck-counting").replacingOccurrences(of: "counting", with: "nothing"),
         ])
         XCTAssertEqual(notAPlugin.exitStatus, 2)
-        let unknownMutant = try PluginTestSupport.pymemcheck(["certify", "--plugin", "mutant:nonsense"])
+        let unknownMutant = try PyMemCheckProcess.run(["certify", "--plugin", "mutant:nonsense"])
         XCTAssertEqual(unknownMutant.exitStatus, 2)
         XCTAssertTrue(unknownMutant.stderr.contains("zero-size-null"), unknownMutant.stderr)
     }
 }
 
 enum PluginTestSupport {
-    static let package = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-
-    static func target(_ spec: String) throws -> PythonTarget {
-        guard let target = try? TargetSpec.resolve(spec) else {
-            throw XCTSkip("CPython \(spec) is not installed here; install it (pyenv install \(spec)) to run this test")
-        }
-        return target
-    }
-
-    /// The target the tests run on: PYMEMCHECK_PYTHON, else python3 on PATH.
-    static func testTarget() throws -> PythonTarget {
-        let spec = ProcessInfo.processInfo.environment["PYMEMCHECK_PYTHON"]
-        return try target(spec ?? TargetSpec.defaultSpec)
-    }
+    static let package = PackageFolder.url
 
     static let examples = [
         "pymemcheck-counting": "counting-allocator/counting.c", "pymemcheck-bump": "bump-allocator/bump.c",
@@ -201,13 +188,6 @@ enum PluginTestSupport {
         guard let source = examples[name] else { return built }
         let text = try String(contentsOf: package.appendingPathComponent("Examples/\(source)"), encoding: .utf8)
         return try compilePlugin(text, name: name)
-    }
-
-    static func pymemcheck(_ arguments: [String], timeout: Double = 600) throws -> ChildOutcome {
-        var environment = ProcessInfo.processInfo.environment
-        environment["SWIFT_BACKTRACE"] = "enable=no"
-        return try ChildProcess.run(
-            executable: try SelfExecutable.path(), arguments: arguments, environment: environment, timeout: timeout)
     }
 
     /// The same, run from `folder` (through sh: a child process starts in the parent's folder).
@@ -242,7 +222,7 @@ enum PluginTestSupport {
         try source.write(to: file, atomically: true, encoding: .utf8)
         let include = package.appendingPathComponent("Sources/PluginInterface/include").path
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/cc") else {
-            throw XCTSkip("no C compiler to build the test plugins: apt-get install gcc")
+            throw Requirement.missing("no C compiler to build the test plugins: apt-get install gcc")
         }
         let outcome = try ChildProcess.run(
             executable: "/usr/bin/cc",

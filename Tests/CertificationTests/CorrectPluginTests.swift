@@ -1,6 +1,7 @@
 import Foundation
 import Isolation
 import PyRuntime
+import TestSupport
 import XCTest
 
 /// Correct plugins, written as their authors would write them, must certify: a refusal of one
@@ -37,11 +38,11 @@ final class CorrectPluginTests: XCTestCase {
     }
 
     func correctPluginsCertify(shard: Int) throws {
-        let target = try PluginTestSupport.testTarget()
+        let target = try InstalledTargets.selected()
         let plugins = PluginTestSupport.shard(shard, of: 3, try Self.suite())
         XCTAssertFalse(plugins.isEmpty, "shard \(shard + 1) has no plugin")
         let outcomes = PluginTestSupport.parallel(plugins.map(\.1)) { library in
-            try? PluginTestSupport.pymemcheck([
+            try? PyMemCheckProcess.run([
                 "certify", "--plugin", library, "--python", target.libraryPath,
                 "--mode", "default", "--fuzz-seconds", "1",
             ])

@@ -1,5 +1,6 @@
 import AllocatorLayers
 import Foundation
+import TestSupport
 import XCTest
 
 /// A free-threaded build can take a plugin's OBJ allocator only when it hands out the allocator
@@ -72,8 +73,8 @@ final class ObjectBlockHostingTests: XCTestCase {
     /// The header wrapper (correct by the contract) on 3.13t: certified, its OBJ allocator left
     /// out with the reason, no OBJ clause judged; with it in, the collector crashed the runtime.
     func testCertifyLeavesAMovingObjectAllocatorOutOnAFreeThreadedBuild() throws {
-        let threaded = try PluginTestSupport.target("3.13.5t")
-        let outcome = try PluginTestSupport.pymemcheck([
+        let threaded = try InstalledTargets.target("3.13.5t")
+        let outcome = try PyMemCheckProcess.run([
             "certify", "--plugin", try plugin("header-wrapper.c"), "--python", threaded.libraryPath, "--mode",
             "default", "--only", "raw.threads.while-runtime-works", "--only", "obj.*", "--only", "mem.malloc.*",
             "--format", "json",

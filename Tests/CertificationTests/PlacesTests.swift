@@ -1,6 +1,7 @@
 import Foundation
 import Isolation
 import PyRuntime
+import TestSupport
 import XCTest
 
 /// The `on` op makes its calls where it says, in pymemcheck and in the C reproducer alike: a
@@ -28,11 +29,11 @@ final class PlacesTests: XCTestCase {
     /// The verdict of each program on `spec`: whether it has the finding of the refused malloc(777).
     func findings(_ programs: [String: String], on spec: String) throws -> [String: Bool] {
         let plugin = try PluginTestSupport.compilePlugin(Self.failsOffMainThread, name: "fails-off-main")
-        let target = try PluginTestSupport.target(spec)
+        let target = try InstalledTargets.target(spec)
         var found: [String: Bool] = [:]
         for (name, text) in programs {
             let input = try write("# pymemcheck ops v1\n" + text, name: "\(name).ops")
-            let replay = try PluginTestSupport.pymemcheck([
+            let replay = try PyMemCheckProcess.run([
                 "replay", input, "--python", target.libraryPath, "--plugin", plugin,
             ])
             found[name] = replay.stdout.contains("returned NULL for 777 bytes")
@@ -65,7 +66,7 @@ final class PlacesTests: XCTestCase {
     /// The reproducer makes the same calls on the same places: the same finding, the same op.
     func testTheReproducerMakesTheCallsOnTheSamePlaces() throws {
         let plugin = try PluginTestSupport.compilePlugin(Self.failsOffMainThread, name: "fails-off-main")
-        let target = try PluginTestSupport.target("3.13")
+        let target = try InstalledTargets.target("3.13")
         for (name, expected) in [("thread-mem", "FINDING op 2: non-null"), ("interpreter", "FINDING op 2: non-null")] {
             let input = try write("# pymemcheck ops v1\n" + Self.programs[name]!, name: "places-\(name).ops")
             let run = try buildAndRun(input, target: target, mode: "default", plugin: plugin)

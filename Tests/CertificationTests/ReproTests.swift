@@ -1,6 +1,7 @@
 import Foundation
 import Isolation
 import PyRuntime
+import TestSupport
 import XCTest
 
 /// Generated C reproducers compile against the target's own headers and library and give the
@@ -33,8 +34,8 @@ final class ReproTests: XCTestCase {
         let plugin = try PluginTestSupport.compilePlugin(Self.dirtyCalloc, name: "dirty-calloc")
         let input = try write("calloc raw 1 2097152 -> s0\ncheck s0\n", name: "dirty.ops")
         for spec in ["3.13", "3.11"] {
-            let target = try PluginTestSupport.target(spec)
-            let replay = try PluginTestSupport.pymemcheck([
+            let target = try InstalledTargets.target(spec)
+            let replay = try PyMemCheckProcess.run([
                 "replay", input, "--python", target.libraryPath, "--plugin", plugin,
             ])
             XCTAssertTrue(
@@ -73,10 +74,10 @@ final class ReproTests: XCTestCase {
     /// run as printed, crashes the same way; the C reproducer of the same input crashes too.
     func testACertifyCrashIsNamedAndReproducedByReplayAndRepro() throws {
         let plugin = try PluginTestSupport.compilePlugin(Self.overRead, name: "over-read")
-        let target = try PluginTestSupport.target("3.13")
+        let target = try InstalledTargets.target("3.13")
         let findings = FileManager.default.temporaryDirectory.appendingPathComponent("pymemcheck-findings-\(getpid())")
         defer { try? FileManager.default.removeItem(at: findings) }
-        let certified = try PluginTestSupport.pymemcheck([
+        let certified = try PyMemCheckProcess.run([
             "certify", "--plugin", plugin, "--python", target.libraryPath, "--mode", "default",
             "--only", "fuzz-faults", "--fuzz-seconds", "5", "--findings", findings.path, "--format", "json",
         ])
@@ -107,7 +108,7 @@ final class ReproTests: XCTestCase {
         let input = try write(
             "# target: fuzz-violations\nmalloc mem 16 -> s0\nviolation cross-free s0 obj\n", name: "cross.ops")
         for spec in ["3.13", "3.11"] {
-            let target = try PluginTestSupport.target(spec)
+            let target = try InstalledTargets.target(spec)
             let run = try buildAndRun(input, target: target, mode: "debug", plugin: nil)
             XCTAssertEqual(run.signal, SIGABRT, run.stdout + run.stderr)
             XCTAssertTrue(run.stderr.contains("bad ID: Allocated using API 'm', verified using API 'o'"), run.stderr)
@@ -119,7 +120,7 @@ final class ReproTests: XCTestCase {
             "Corpus/seeds/fuzz-sequences/realloc-keeps-contents.ops"
         ).path
         let run = try buildAndRun(
-            input, target: try PluginTestSupport.target("3.13"), mode: "pymalloc_debug", plugin: nil)
+            input, target: try InstalledTargets.target("3.13"), mode: "pymalloc_debug", plugin: nil)
         XCTAssertEqual(run.exitStatus, 0, run.stdout + run.stderr)
         XCTAssertTrue(run.stdout.contains("verdict: conforms"))
     }
@@ -143,7 +144,7 @@ final class ReproTests: XCTestCase {
     /// The prelude (Sources/Reproducer/ReproPrelude.c) and the code generated around it compile
     /// without a warning under -Wall: nothing unused, nothing suspect.
     func testPreludeCompilesCleanlyWithEveryWarning() throws {
-        let target = try PluginTestSupport.target("3.13")
+        let target = try InstalledTargets.target("3.13")
         let input = try write(Self.everyOp, name: "every-op.ops")
         let plugin = try PluginTestSupport.library("pymemcheck-counting")
         let source = try generate(input, target: target, mode: "debug", plugin: plugin)
@@ -159,7 +160,7 @@ final class ReproTests: XCTestCase {
         let file = package.appendingPathComponent("Sources/Reproducer/ReproPrelude.c")
         let prelude = try String(contentsOf: file, encoding: .utf8)
         let input = package.appendingPathComponent("Corpus/seeds/fuzz-sequences/zero-sizes.ops").path
-        let source = try generate(input, target: try PluginTestSupport.target("3.13"), mode: "default")
+        let source = try generate(input, target: try InstalledTargets.target("3.13"), mode: "default")
         let code = try String(contentsOfFile: source, encoding: .utf8)
         XCTAssertTrue(code.contains(" */\n" + prelude + "int main(void) {\n"), code)
     }
@@ -173,7 +174,7 @@ extension XCTestCase {
         let name = "pymemcheck-repro-\(getpid())-\((input as NSString).lastPathComponent)-\(mode).c"
         let source = FileManager.default.temporaryDirectory.appendingPathComponent(name).path
         let arguments = ["repro", input, "--python", target.libraryPath, "--mode", mode, "-o", source]
-        let generated = try PluginTestSupport.pymemcheck(arguments + (plugin.map { ["--plugin", $0] } ?? []))
+        let generated = try PyMemCheckProcess.run(arguments + (plugin.map { ["--plugin", $0] } ?? []))
         XCTAssertEqual(generated.exitStatus, 0, generated.stderr)
         return source
     }
@@ -204,7 +205,7 @@ extension XCTestCase {
         let binary = stem
         var arguments = ["repro", input, "--python", target.libraryPath, "--mode", mode, "-o", source]
         if let plugin { arguments += ["--plugin", plugin] }
-        let generated = try PluginTestSupport.pymemcheck(arguments)
+        let generated = try PyMemCheckProcess.run(arguments)
         XCTAssertEqual(generated.exitStatus, 0, generated.stderr)
         let compiled = try compile(source, to: binary)
         XCTAssertTrue(compiled.exitedCleanly, compiled.stderr)

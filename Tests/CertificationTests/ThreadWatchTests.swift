@@ -1,6 +1,7 @@
 import Foundation
 import Isolation
 import PyRuntime
+import TestSupport
 import XCTest
 
 @testable import Certification
@@ -22,7 +23,7 @@ final class ThreadWatchTests: XCTestCase {
         let library = folder.appendingPathComponent("lib\(file.deletingPathExtension().lastPathComponent).so").path
         let include = PluginTestSupport.package.appendingPathComponent("Sources/PluginInterface/include").path
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/cc") else {
-            throw XCTSkip("no C compiler to build the test plugins: apt-get install gcc")
+            throw Requirement.missing("no C compiler to build the test plugins: apt-get install gcc")
         }
         let outcome = try ChildProcess.run(
             executable: "/usr/bin/cc",
@@ -41,11 +42,11 @@ final class ThreadWatchTests: XCTestCase {
 
     /// certify's two thread parts alone, on `targets` in the default mode: its output.
     func certifyThreads(_ library: String, on targets: [String]) throws -> ChildOutcome {
-        let pythons = try targets.flatMap { ["--python", try PluginTestSupport.target($0).libraryPath] }
+        let pythons = try targets.flatMap { ["--python", try InstalledTargets.target($0).libraryPath] }
         guard ThreadWatch.findInPath("valgrind") != nil else {
-            throw XCTSkip("valgrind is not installed: apt-get install valgrind")
+            throw Requirement.missing("valgrind is not installed: apt-get install valgrind")
         }
-        return try PluginTestSupport.pymemcheck(
+        return try PyMemCheckProcess.run(
             [
                 "certify", "--plugin", library, "--mode", "default", "--only", "raw.threads.without-gil", "--only",
                 "threads-watched",

@@ -3,18 +3,13 @@ import Executor
 import Foundation
 import PyRuntime
 import Reports
-import XCTest
+import TestSupport
 
 /// Runs the whole catalogue once on the selected target (PYMEMCHECK_PYTHON, default python3 on
 /// PATH) in every mode, with one warm worker per mode; each conformance test then reads the
 /// results of its clause.
 enum ConformanceRun {
-    static let catalogueFolder: String = {
-        // Tests/ConformanceTests/ConformanceSupport.swift → the package folder.
-        let package = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        return package.appendingPathComponent("Conformance").path
-    }()
+    static let catalogueFolder = PackageFolder.path("Conformance")
 
     static let catalogue: Result<Catalogue, Error> = Result { try Catalogue.load(from: catalogueFolder) }
 
@@ -53,32 +48,24 @@ enum ConformanceRun {
     }
 }
 
-extension XCTestCase {
-    /// Asserts that `clause` holds on the selected target in every mode it applies to; a
-    /// recorded deviation counts as expected. A clause that applies to no mode of this target is
-    /// checked on every other installed target instead, and skipped only when none runs it.
-    func conform(_ clause: String, file: StaticString = #filePath, line: UInt = #line) throws {
-        let results = try XCTUnwrap(
-            try ConformanceRun.results.get()[clause], "clause \(clause) is not in the catalogue", file: file,
-            line: line)
-        assertExpected(clause, results, file: file, line: line)
-        guard results.allSatisfy({ $0.status == .notApplicable }) else { return }
-        let elsewhere = try ConformanceRun.elsewhere.get()[clause] ?? []
-        assertExpected(clause, elsewhere, file: file, line: line)
-        if elsewhere.allSatisfy({ $0.status == .notApplicable }) {
-            let reasons = Set((results + elsewhere).compactMap(\.evidence.first)).sorted().joined(separator: "; ")
-            throw XCTSkip(
-                "\(clause) applies to no CPython installed here in any mode (\(reasons)); "
-                    + "install a target it holds for (see its versions in Conformance/) to check it")
+/// One clause's results: on the selected target, and where it runs in no mode there, on the
+/// other installed targets.
+struct ClauseResults {
+    var here: [ClauseResult]
+    var elsewhere: [ClauseResult]
+    var runsHere: Bool { here.contains { $0.status != .notApplicable } }
+}
+
+extension ConformanceRun {
+    static func results(of clause: String) throws -> ClauseResults {
+        guard let here = try results.get()[clause] else {
+            throw CatalogueMismatch(description: "clause \(clause) is not in the catalogue's results")
         }
+        let runsHere = here.contains { $0.status != .notApplicable }
+        return ClauseResults(here: here, elsewhere: runsHere ? [] : try elsewhere.get()[clause] ?? [])
     }
 
-    private func assertExpected(_ clause: String, _ results: [ClauseResult], file: StaticString, line: UInt) {
-        for result in results where result.status.isUnexpected {
-            let evidence = result.evidence.joined(separator: "; ")
-            XCTFail(
-                "\(clause) [\(result.target) \(result.mode)] \(result.status.rawValue): \(evidence)",
-                file: file, line: line)
-        }
+    struct CatalogueMismatch: Error, CustomStringConvertible {
+        let description: String
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Isolation
 import PyRuntime
+import TestSupport
 import XCTest
 
 /// The C program that shows a recorded finding outside pymemcheck (Conformance/findings/) still
@@ -13,7 +14,7 @@ final class FindingReproducerTests: XCTestCase {
         let binary = FileManager.default.temporaryDirectory.appendingPathComponent("pymemcheck-\(name)-\(getpid())")
             .path
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/cc") else {
-            throw XCTSkip("no C compiler to build the finding programs: apt-get install gcc")
+            throw Requirement.missing("no C compiler to build the finding programs: apt-get install gcc")
         }
         let outcome = try ChildProcess.run(
             executable: "/usr/bin/cc",
@@ -27,22 +28,13 @@ final class FindingReproducerTests: XCTestCase {
         return binary
     }
 
-    func target(_ spec: String) throws -> PythonTarget {
-        guard let target = try? TargetSpec.resolve(spec) else {
-            throw XCTSkip(
-                "CPython \(spec), which the finding is recorded for, is not installed: "
-                    + (spec.hasSuffix("t") ? "pymemcheck install \(spec)" : "pyenv install \(spec)"))
-        }
-        return target
-    }
-
     /// preconfig.free-threaded-allocators, setallocator.obj-before-init-keeps-gc, obj.free.releases: on the
     /// free-threaded build the names are refused but PyPreConfig.allocator is not, and allocators
     /// other than mimalloc, and an OBJ hook with a header of its own, leave cycles uncollected or
     /// crash start-up; a GIL build collects.
     func testAFreeThreadedBuildTakesAllocatorsItCannotRunOn() throws {
         let program = try compile("free-threaded-allocators")
-        let threaded = try target("3.13.5t").libraryPath
+        let threaded = try InstalledTargets.target("3.13.5t").libraryPath
         func run(_ library: String, _ arguments: [String]) throws -> ChildOutcome {
             try ChildProcess.run(executable: program, arguments: [library] + arguments, timeout: 60)
         }
@@ -58,7 +50,7 @@ final class FindingReproducerTests: XCTestCase {
             XCTAssertEqual(outcome.stdout, "accepted\n")
         }
         for arguments in [["obj-malloc"], ["obj-header"]] {
-            let withGIL = try run(try target("3.13.0").libraryPath, arguments)
+            let withGIL = try run(try InstalledTargets.target("3.13.0").libraryPath, arguments)
             XCTAssertEqual(withGIL.stdout, "accepted\ncycle collected\n", "\(arguments): \(withGIL.summary)")
         }
         // obj.free.releases: large PyObject_* blocks freed are kept (hundreds of MiB), not with a GIL.
@@ -68,14 +60,14 @@ final class FindingReproducerTests: XCTestCase {
             return Int(line.split(separator: " ").dropFirst(2).first ?? "") ?? -1
         }
         XCTAssertGreaterThan(try grown(threaded), 200)
-        XCTAssertLessThan(try grown(try target("3.13.0").libraryPath), 32)
+        XCTAssertLessThan(try grown(try InstalledTargets.target("3.13.0").libraryPath), 32)
     }
 
     /// debug.detect.without-gil-after-subinterpreter: reported before a subinterpreter, not after.
     func testTheGILCheckStopsAfterASubinterpreter() throws {
         let program = try compile("gil-check-after-subinterpreter")
         for (spec, after) in [("3.11.7", "served"), ("3.13.0", "SIGSEGV")] {
-            let library = try target(spec).libraryPath
+            let library = try InstalledTargets.target(spec).libraryPath
             let before = try ChildProcess.run(executable: program, arguments: [library, "before"], timeout: 60)
             XCTAssertEqual(before.signal, SIGABRT, "\(spec) before: \(before.summary)")
             XCTAssertTrue(before.stderr.contains("called without holding the GIL"), before.stderr)
@@ -101,10 +93,10 @@ final class FindingReproducerTests: XCTestCase {
             let valgrind = ["/usr/bin/valgrind", "/usr/local/bin/valgrind"].first(where: {
                 FileManager.default.isExecutableFile(atPath: $0)
             })
-        else { throw XCTSkip("valgrind is not installed: apt-get install valgrind") }
+        else { throw Requirement.missing("valgrind is not installed: apt-get install valgrind") }
         let program = try compile("raw-allocator-swapped-by-interpreters", libraries: ["-ldl", "-lpthread"])
         do {
-            let library = try target(spec).libraryPath
+            let library = try InstalledTargets.target(spec).libraryPath
             let xml = FileManager.default.temporaryDirectory.appendingPathComponent("drd-\(spec)-\(getpid()).xml").path
             defer { try? FileManager.default.removeItem(atPath: xml) }
             let outcome = try ChildProcess.run(
@@ -130,7 +122,7 @@ final class FindingReproducerTests: XCTestCase {
     /// within a few of its 50 cycles; three runs are allowed to show it.
     func testTrackWhileTracemallocStopsCrashes() throws {
         let program = try compile("track-while-tracemalloc-stops", libraries: ["-ldl", "-lpthread"])
-        let library = try target("3.13.0").libraryPath
+        let library = try InstalledTargets.target("3.13.0").libraryPath
         var outcomes: [ChildOutcome] = []
         for _ in 0..<3 {
             let outcome = try ChildProcess.run(executable: program, arguments: [library], timeout: 120)

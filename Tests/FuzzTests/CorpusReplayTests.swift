@@ -3,6 +3,7 @@ import Foundation
 import FuzzHarness
 import Isolation
 import PyRuntime
+import TestSupport
 import XCTest
 
 @testable import Oracle
@@ -10,8 +11,7 @@ import XCTest
 /// The corpus regression: every file under Corpus/ (seeds, compiled seeds, regressions) runs
 /// through the fuzz targets' own per-input code on several targets and modes, and conforms.
 final class CorpusReplayTests: XCTestCase {
-    static let package = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
+    static let package = PackageFolder.url
     static let corpus = package.appendingPathComponent("Corpus").path
 
     /// The targets the corpus is replayed on when they are here: the default python3, the
@@ -27,11 +27,13 @@ final class CorpusReplayTests: XCTestCase {
 
     func testCorpusConformsOnEveryTargetAndMode() throws {
         var arguments = ["replay", Self.corpus, "--format", "json"]
-        let targets = Self.specs.compactMap { spec in try? TargetSpec.resolve(spec) }
-        XCTAssertFalse(targets.isEmpty, "no CPython found")
+        // A target that is not here is a skip that names it (a failure under
+        // PYMEMCHECK_REQUIRE_TARGETS=1), not a replay on fewer targets that passes.
+        let targets = try Self.specs.map { spec in try spec.map(InstalledTargets.target) ?? InstalledTargets.selected()
+        }
         for path in Set(targets.map(\.libraryPath)).sorted() { arguments += ["--python", path] }
         for mode in Self.modes { arguments += ["--mode", mode] }
-        let outcome = try FuzzTestSupport.pymemcheck(arguments, timeout: 600)
+        let outcome = try PyMemCheckProcess.run(arguments, timeout: 600)
         let results = try ReplayJSON.results(outcome.stdout)
         XCTAssertGreaterThan(results.count, 0, outcome.stderr)
         for result in results where result.isFailure {
@@ -49,10 +51,10 @@ final class CorpusReplayTests: XCTestCase {
 /// is not a detection.
 final class MutantTests: XCTestCase {
     func testEveryMutantIsFoundByTheSeeds() throws {
-        let target = try FuzzTestSupport.target("3.13")
+        let target = try InstalledTargets.target("3.13")
         let seeds = ["fuzz-sequences", "fuzz-faults"].map { "\(CorpusReplayTests.corpus)/seeds/\($0)" }
         for mutant in MutantKind.allCases {
-            let outcome = try FuzzTestSupport.pymemcheck(
+            let outcome = try PyMemCheckProcess.run(
                 ["replay"] + seeds + [
                     "--python", target.libraryPath, "--mode", mutant.preferredMode,
                     "--mutant", mutant.rawValue, "--format", "json",
@@ -121,26 +123,10 @@ final class MutantTests: XCTestCase {
     }
 
     func testNoMutantMeansNoFinding() throws {
-        let target = try FuzzTestSupport.target("3.13")
-        let outcome = try FuzzTestSupport.pymemcheck([
+        let target = try InstalledTargets.target("3.13")
+        let outcome = try PyMemCheckProcess.run([
             "replay", "\(CorpusReplayTests.corpus)/seeds", "--python", target.libraryPath, "--mode", "debug",
         ])
         XCTAssertEqual(outcome.exitStatus, 0, outcome.stdout)
-    }
-}
-
-enum FuzzTestSupport {
-    static func target(_ spec: String) throws -> PythonTarget {
-        guard let target = try? TargetSpec.resolve(spec) else {
-            throw XCTSkip("CPython \(spec) is not installed here; install it to run this test")
-        }
-        return target
-    }
-
-    static func pymemcheck(_ arguments: [String], timeout: Double = 300) throws -> ChildOutcome {
-        var environment = ProcessInfo.processInfo.environment
-        environment["SWIFT_BACKTRACE"] = "enable=no"
-        return try ChildProcess.run(
-            executable: try SelfExecutable.path(), arguments: arguments, environment: environment, timeout: timeout)
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import FuzzHarness
 import Oracle
 import PyRuntime
+import TestSupport
 import XCTest
 
 /// fail-next ops inject their failure below CPython's allocators, so that CPython's own failure
@@ -12,7 +13,7 @@ final class FaultInjectionTests: XCTestCase {
     static let seed = "\(CorpusReplayTests.corpus)/seeds/fuzz-faults/below-pymalloc.ops"
 
     func testFailuresFireBelowPymallocUnderTheHooksOrNowhere() throws {
-        let target = try FuzzTestSupport.target("3.13")
+        let target = try InstalledTargets.target("3.13")
         let expected = [
             "pymalloc": "5 below pymalloc (its RAW fallback)", "debug": "5 under the debug hooks",
             "malloc": "2 mem: not injectable in this mode, 3 obj: not injectable in this mode",
@@ -27,7 +28,7 @@ final class FaultInjectionTests: XCTestCase {
     /// A failure below pymalloc reaches the API as CPython passes it on: a realloc whose
     /// allocator below fails returns NULL, and a defect that then frees the block is found.
     func testAFailureBelowPymallocReachesTheOracle() throws {
-        let target = try FuzzTestSupport.target("3.13")
+        let target = try InstalledTargets.target("3.13")
         let result = try replay(target, mode: "pymalloc", mutant: "realloc-failure-frees-block")
         XCTAssertEqual(result.invariants, [.failureKeepsBlock], "\(result.verdict?.findings.map(\.description) ?? [])")
         XCTAssertEqual(result.detectedBy, "invariant failure-keeps-block")
@@ -37,7 +38,7 @@ final class FaultInjectionTests: XCTestCase {
         let arguments =
             ["replay", Self.seed, "--python", target.libraryPath, "--mode", mode, "--format", "json"]
             + (mutant.map { ["--mutant", $0] } ?? [])
-        let outcome = try FuzzTestSupport.pymemcheck(arguments)
+        let outcome = try PyMemCheckProcess.run(arguments)
         return try XCTUnwrap(try ReplayJSON.results(outcome.stdout).first, outcome.stderr)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import FuzzHarness
 import Oracle
+import TestSupport
 import XCTest
 
 /// fuzz-violations runs a legal prefix before its violation: what the oracle finds on that
@@ -8,7 +9,7 @@ import XCTest
 /// replaces.
 final class ViolationPrefixTests: XCTestCase {
     func testOracleFindingsOnTheLegalPrefixAreReported() throws {
-        let target = try FuzzTestSupport.target("3.13")
+        let target = try InstalledTargets.target("3.13")
         let input = try Self.write(
             """
             # target: fuzz-violations
@@ -19,7 +20,7 @@ final class ViolationPrefixTests: XCTestCase {
         // zero-size-null makes op 2 return NULL: a non-null finding on the prefix. Without the
         // debug hooks the violation itself is only recorded, so the prefix is all there is.
         for mode in ["pymalloc", "debug"] {
-            let outcome = try FuzzTestSupport.pymemcheck([
+            let outcome = try PyMemCheckProcess.run([
                 "replay", input, "--python", target.libraryPath, "--mode", mode,
                 "--mutant", "zero-size-null", "--format", "json",
             ])
@@ -31,14 +32,14 @@ final class ViolationPrefixTests: XCTestCase {
     }
 
     func testAConformingPrefixLeavesTheVerdictToTheViolation() throws {
-        let target = try FuzzTestSupport.target("3.13")
+        let target = try InstalledTargets.target("3.13")
         let input = try Self.write(
             """
             # target: fuzz-violations
             malloc raw 16 -> s1
             violation pad-write s1 0
             """)
-        let outcome = try FuzzTestSupport.pymemcheck([
+        let outcome = try PyMemCheckProcess.run([
             "replay", input, "--python", target.libraryPath, "--mode", "debug", "--format", "json",
         ])
         let result = try XCTUnwrap(try ReplayJSON.results(outcome.stdout).first, outcome.stderr)

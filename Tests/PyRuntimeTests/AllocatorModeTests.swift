@@ -1,6 +1,7 @@
 import Executor
 import Foundation
 import PyRuntime
+import TestSupport
 import XCTest
 
 /// Every mode on every target found here: started in a child, probed, and checked against what
@@ -17,11 +18,11 @@ final class AllocatorModeTests: XCTestCase {
     }
 
     func testEveryModeOnEveryTarget() throws {
-        let cases = TestSupport.discovery.targets.flatMap { target in
+        let cases = InstalledTargets.discovery.targets.flatMap { target in
             target.supportedModes.map { Case(target: target, mode: $0) }
         }
         XCTAssertFalse(cases.isEmpty)
-        let failures = TestSupport.parallelMap(cases) { item in
+        let failures = Parallel.map(cases) { item in
             Self.problems(of: item).map { "\(item.target.id) \(item.mode.name): \($0)" }
         }
         XCTAssertEqual(failures.flatMap { $0 }, [])
@@ -29,7 +30,7 @@ final class AllocatorModeTests: XCTestCase {
 
     func testNamedTargetsTakeEveryMode() throws {
         for spec in ["3.6.15", "3.8.18", "3.11.7", "3.13.0", "3.11d"] {
-            let target = try TestSupport.target(spec)
+            let target = try InstalledTargets.target(spec)
             for mode in target.supportedModes {
                 XCTAssertEqual(Self.problems(of: Case(target: target, mode: mode)), [], "\(spec) \(mode.name)")
             }
@@ -37,10 +38,10 @@ final class AllocatorModeTests: XCTestCase {
     }
 
     func testModesATargetCannotRunAreNotApplicableWithAReason() throws {
-        let target = try TestSupport.target("3.12")
+        let target = try InstalledTargets.target("3.12")
         XCTAssertEqual(
             target.applicability(of: .mimalloc).reason, "mimalloc arrived in CPython 3.13; \(target.id) predates it")
-        let outcome = try TestSupport.pymemcheck(["probe", "--python", target.libraryPath, "--mode", "mimalloc"])
+        let outcome = try PyMemCheckProcess.run(["probe", "--python", target.libraryPath, "--mode", "mimalloc"])
         XCTAssertEqual(outcome.exitStatus, 2)
         XCTAssertTrue(outcome.stderr.contains("cannot run mode mimalloc: mimalloc arrived"), outcome.stderr)
     }

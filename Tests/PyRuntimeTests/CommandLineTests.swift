@@ -1,15 +1,16 @@
 import Foundation
 import Isolation
+import TestSupport
 import XCTest
 
 /// The command line as a user meets it: exit codes and one-line errors, never a trap.
 final class CommandLineTests: XCTestCase {
     func testTargetsJSONListsEveryTargetWithStableFields() throws {
-        let outcome = try TestSupport.pymemcheck(["targets", "--format", "json"])
+        let outcome = try PyMemCheckProcess.run(["targets", "--format", "json"])
         XCTAssertEqual(outcome.exitStatus, 0, outcome.stderr)
         let json = try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any]
         let targets = try XCTUnwrap(json?["targets"] as? [[String: Any]])
-        XCTAssertEqual(targets.count, TestSupport.discovery.targets.count)
+        XCTAssertEqual(targets.count, InstalledTargets.discovery.targets.count)
         let fields: Set<String> = [
             "id", "version", "versionString", "libraryPath", "prefix", "origin", "debugBuild",
             "pymalloc", "mimalloc", "freeThreaded", "supportedModes", "modes",
@@ -19,15 +20,15 @@ final class CommandLineTests: XCTestCase {
     }
 
     func testProbeTextShowsTheModeInEffect() throws {
-        let target = try TestSupport.target("3.11")
-        let outcome = try TestSupport.pymemcheck(["probe", "--python", target.id, "--mode", "pymalloc_debug"])
+        let target = try InstalledTargets.target("3.11")
+        let outcome = try PyMemCheckProcess.run(["probe", "--python", target.id, "--mode", "pymalloc_debug"])
         XCTAssertEqual(outcome.exitStatus, 0, outcome.stderr)
         XCTAssertTrue(outcome.stdout.contains("in effect:     pymalloc_debug"), outcome.stdout)
         XCTAssertTrue(outcome.stdout.contains("API 'o'"), outcome.stdout)
     }
 
     func testUnknownModeListsTheValidOnes() throws {
-        let outcome = try TestSupport.pymemcheck(["probe", "--mode", "jemalloc"])
+        let outcome = try PyMemCheckProcess.run(["probe", "--mode", "jemalloc"])
         XCTAssertEqual(outcome.exitStatus, 2)
         XCTAssertEqual(outcome.stderr.split(separator: "\n").count, 1, outcome.stderr)
         XCTAssertTrue(outcome.stderr.contains("one of: default, malloc, pymalloc, debug"), outcome.stderr)
@@ -63,7 +64,7 @@ final class CommandLineTests: XCTestCase {
             (["bench", "--programs", "0"], "--programs must be a whole number of at least 1"),
         ]
         for (arguments, says) in cases {
-            let outcome = try TestSupport.pymemcheck(arguments)
+            let outcome = try PyMemCheckProcess.run(arguments)
             let context = "\(arguments.joined(separator: " ")): \(outcome.stderr)"
             XCTAssertEqual(outcome.exitStatus, 2, context)
             XCTAssertEqual(outcome.stderr.split(separator: "\n").count, 1, context)
@@ -75,29 +76,29 @@ final class CommandLineTests: XCTestCase {
 
     /// --help lists each enumerated option's values.
     func testHelpListsTheValues() throws {
-        let replay = try TestSupport.pymemcheck(["replay", "--help"])
+        let replay = try PyMemCheckProcess.run(["replay", "--help"])
         XCTAssertEqual(replay.exitStatus, 0, replay.stderr)
         let help = replay.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
         XCTAssertTrue(help.contains("values: default, malloc, pymalloc, debug, malloc_debug"), help)
         XCTAssertTrue(help.contains("values: fuzz-sequences, fuzz-violations, fuzz-faults"), help)
         XCTAssertTrue(help.contains("zero-size-null, zero-size-same-pointer"), help)
-        let check = try TestSupport.pymemcheck(["check", "--help"])
+        let check = try PyMemCheckProcess.run(["check", "--help"])
         XCTAssertTrue(check.stdout.contains("values: text, json, junit, markdown,"), check.stdout)
     }
 
     func testUnknownVersionListsTheTargets() throws {
-        let outcome = try TestSupport.pymemcheck(["probe", "--python", "3.42"])
+        let outcome = try PyMemCheckProcess.run(["probe", "--python", "3.42"])
         XCTAssertEqual(outcome.exitStatus, 2)
         XCTAssertTrue(outcome.stderr.contains("no CPython 3.42 found; targets here:"), outcome.stderr)
     }
 
     func testPython27LibrarySaysWhy() throws {
-        guard let old = TestSupport.discovery.rejected.first(where: { $0.path.contains("libpython2.7") }) else {
-            throw XCTSkip(
+        guard let old = InstalledTargets.discovery.rejected.first(where: { $0.path.contains("libpython2.7") }) else {
+            throw Requirement.missing(
                 "no Python 2.7 library installed to try; install one (pyenv install 2.7.18 with --enable-shared) "
                     + "to check the message for pre-PEP 445 builds")
         }
-        let outcome = try TestSupport.pymemcheck(["probe", "--python", old.path])
+        let outcome = try PyMemCheckProcess.run(["probe", "--python", old.path])
         XCTAssertEqual(outcome.exitStatus, 2)
         XCTAssertTrue(outcome.stderr.contains("no PEP 445 allocator API"), outcome.stderr)
     }
@@ -105,7 +106,7 @@ final class CommandLineTests: XCTestCase {
     /// A binary copied away from its package and run from / carries the catalogue: check, certify
     /// and replay give their documented exit codes (0 conforms, 1 a refused plugin).
     func testACopiedBinaryRunsFromAnywhere() throws {
-        _ = try TestSupport.target("3.13")
+        _ = try InstalledTargets.target("3.13")
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pymemcheck-alone-\(getpid())").path
         try? FileManager.default.removeItem(atPath: folder)
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -128,14 +129,13 @@ final class CommandLineTests: XCTestCase {
     /// The catalogue of a folder a developer names is read instead; a folder without one is one
     /// line and exit 2.
     func testCatalogueFolderWithoutClausesIsAnEnvironmentError() throws {
-        let outcome = try TestSupport.pymemcheck(["check", "--catalogue", "/nonexistent", "--python", "3.13"])
+        let outcome = try PyMemCheckProcess.run(["check", "--catalogue", "/nonexistent", "--python", "3.13"])
         XCTAssertEqual(outcome.exitStatus, 2, outcome.stderr)
         XCTAssertEqual(outcome.stderr.split(separator: "\n").count, 1, outcome.stderr)
         XCTAssertTrue(outcome.stderr.hasPrefix("pymemcheck: catalogue folder /nonexistent not found"), outcome.stderr)
     }
 
-    static let package = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
+    static let package = PackageFolder.url
 
     /// Runs `executable` from /, with nothing in the environment that points back at the package.
     func runAlone(_ executable: String, _ arguments: [String]) throws -> ChildOutcome {
@@ -152,13 +152,13 @@ final class CommandLineTests: XCTestCase {
     /// A target that cannot run a mode is an entry of the JSON (not text before it), and no
     /// failure: nothing could be judged (exit 2, one line on stderr).
     func testReplayJSONSaysNotApplicableInJSON() throws {
-        guard let old = TestSupport.discovery.targets.first(where: { !$0.mimalloc }) else {
-            throw XCTSkip(
+        guard let old = InstalledTargets.discovery.targets.first(where: { !$0.mimalloc }) else {
+            throw Requirement.missing(
                 "every target here has mimalloc; install a CPython before 3.13 (pyenv install 3.12) "
                     + "to check the not-applicable entry")
         }
         let corpus = Self.package.appendingPathComponent("Corpus/fuzz-sequences").path
-        let outcome = try TestSupport.pymemcheck([
+        let outcome = try PyMemCheckProcess.run([
             "replay", corpus, "--python", old.libraryPath, "--mode", "mimalloc", "--format", "json",
         ])
         XCTAssertEqual(outcome.exitStatus, 2, outcome.stderr)
@@ -178,7 +178,7 @@ final class CommandLineTests: XCTestCase {
         _ arguments: [String], exit: Int32, says: String? = nil, timeout: Double = 60,
         file: StaticString = #filePath, line: UInt = #line
     ) throws -> ChildOutcome {
-        let outcome = try TestSupport.pymemcheck(arguments, timeout: timeout)
+        let outcome = try PyMemCheckProcess.run(arguments, timeout: timeout)
         let context = "\(arguments.joined(separator: " ")): \(outcome.summary) \(outcome.stderr)"
         XCTAssertFalse(outcome.timedOut, context, file: file, line: line)
         XCTAssertEqual(outcome.exitStatus, exit, context, file: file, line: line)
@@ -256,7 +256,7 @@ final class CommandLineTests: XCTestCase {
         ]
         for (arguments, says) in cases { _ = try assertEnds(arguments, exit: 2, says: says) }
         let quick = ["check", "--python", "3.13", "--mode", "default", "--clause", "raw.calloc.zeroes"]
-        _ = try TestSupport.target("3.13")
+        _ = try InstalledTargets.target("3.13")
         _ = try assertEnds(quick + ["--output", "/dev/null"], exit: 0)
         let piped = try assertEnds(quick + ["--output", "/dev/stdout"], exit: 0)
         XCTAssertTrue(piped.stdout.hasSuffix("conforms: no unexpected result\n"), piped.stdout)
@@ -275,11 +275,11 @@ final class CommandLineTests: XCTestCase {
         let broken = "\(folder)/99-broken.yaml"
         let cases: [(yaml: String, says: String)] = [
             (
-                "section: x\ntest_class: [a\nclauses:\n",
+                "section: x\nnote: [a\nclauses:\n",
                 "\(broken):3:8: not a valid clause file: did not find expected"
             ),
-            ("section: x\ntest_class: a\nclauses: 5\n", "\(broken):3:10: not a valid clause file: expected a list"),
-            ("section: x\ntest_class: a\nclauses:\n  - id: a.b\n", "\(broken):4:5: not a valid clause file: missing"),
+            ("section: x\nnote: a\nclauses: 5\n", "\(broken):3:10: not a valid clause file: expected a list"),
+            ("section: x\nnote: a\nclauses:\n  - id: a.b\n", "\(broken):4:5: not a valid clause file: missing"),
         ]
         for (yaml, says) in cases {
             try yaml.write(toFile: broken, atomically: true, encoding: .utf8)
@@ -327,7 +327,7 @@ final class CommandLineTests: XCTestCase {
     /// A target named twice (a series and its release, and its library's path) and a mode given
     /// twice run once.
     func testRepeatedTargetsAndModesRunOnce() throws {
-        let target = try TestSupport.target("3.12")
+        let target = try InstalledTargets.target("3.12")
         let outcome = try assertEnds(
             [
                 "check", "--python", "3.12", "--python", target.id, "--python", target.libraryPath,
@@ -341,8 +341,9 @@ final class CommandLineTests: XCTestCase {
     /// A target that cannot run the mode asked for: check, certify and replay judge nothing, say
     /// so, and exit 2 (check said "conforms" and exited 0; certify exited 1).
     func testNothingJudgedExitsTwoInEveryCommand() throws {
-        guard let old = TestSupport.discovery.targets.first(where: { !$0.mimalloc }) else {
-            throw XCTSkip("every target here has mimalloc; install a CPython before 3.13 (pyenv install 3.12)")
+        guard let old = InstalledTargets.discovery.targets.first(where: { !$0.mimalloc }) else {
+            throw Requirement.missing(
+                "every target here has mimalloc; install a CPython before 3.13 (pyenv install 3.12)")
         }
         let notHere = ["--python", old.libraryPath, "--mode", "mimalloc"]
         let check = try assertEnds(
@@ -361,7 +362,7 @@ final class CommandLineTests: XCTestCase {
     /// An input that does not decode is counted apart as unreadable, not as a finding: exit 2,
     /// unless another input shows a finding (exit 1).
     func testUnreadableReplayInputIsNoFinding() throws {
-        _ = try TestSupport.target("3.13")
+        _ = try InstalledTargets.target("3.13")
         let folder = try scratchFolder()
         let unreadable = "\(folder)/unreadable.ops"
         try "not an op\n".write(toFile: unreadable, atomically: true, encoding: .utf8)

@@ -1,9 +1,10 @@
 import PyRuntime
+import TestSupport
 import XCTest
 
 final class DiscoveryTests: XCTestCase {
     func testDiscoveryFindsUsableTargetsWithTheirBuilds() throws {
-        let targets = TestSupport.discovery.targets
+        let targets = InstalledTargets.discovery.targets
         XCTAssertFalse(targets.isEmpty, "no CPython found; install one with --enable-shared")
         for target in targets {
             XCTAssertTrue(FileManager.default.fileExists(atPath: target.libraryPath), target.id)
@@ -18,30 +19,30 @@ final class DiscoveryTests: XCTestCase {
         let versions = ["3.6.15", "3.7.16", "3.8.18", "3.9.18", "3.10.13", "3.11.7", "3.12.1", "3.13.0"]
         let root = ProcessInfo.processInfo.environment["PYENV_ROOT"] ?? NSHomeDirectory() + "/.pyenv"
         let installed = versions.filter { FileManager.default.fileExists(atPath: "\(root)/versions/\($0)/lib") }
-        let found = Set(TestSupport.discovery.targets.filter { $0.origin == .pyenv }.map(\.id))
+        let found = Set(InstalledTargets.discovery.targets.filter { $0.origin == .pyenv }.map(\.id))
         XCTAssertEqual(Set(installed).subtracting(found), [], "pyenv builds present but not discovered")
     }
 
     func testDebianDebugBuildIsFoundAsDebug() throws {
-        let target = try TestSupport.target("3.11d")
+        let target = try InstalledTargets.target("3.11d")
         XCTAssertTrue(target.debugBuild)
         XCTAssertTrue(target.libraryPath.contains("libpython3.11d"))
         XCTAssertEqual(target.applicability(of: .default), .applicable)
     }
 
     func testMimallocOnlyFrom313() throws {
-        for target in TestSupport.discovery.targets where target.version < PythonVersion(3, 13) {
+        for target in InstalledTargets.discovery.targets where target.version < PythonVersion(3, 13) {
             XCTAssertFalse(target.applicability(of: .mimalloc).isApplicable, target.id)
             XCTAssertNotNil(target.applicability(of: .mimallocDebug).reason)
         }
-        let target313 = try TestSupport.target("3.13")
+        let target313 = try InstalledTargets.target("3.13")
         XCTAssertTrue(target313.mimalloc)
     }
 
     func testPython27IsRejectedWithTheReason() throws {
-        let rejected = TestSupport.discovery.rejected.filter { $0.path.contains("libpython2.7") }
+        let rejected = InstalledTargets.discovery.rejected.filter { $0.path.contains("libpython2.7") }
         guard let entry = rejected.first else {
-            throw XCTSkip(
+            throw Requirement.missing(
                 "no Python 2.7 library here; install one (pyenv install 2.7.18 with --enable-shared) "
                     + "to check that pre-PEP 445 builds are rejected")
         }

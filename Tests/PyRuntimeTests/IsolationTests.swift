@@ -2,6 +2,7 @@ import Executor
 import Foundation
 import Isolation
 import PyRuntime
+import TestSupport
 import XCTest
 
 /// The isolation primitive: a fresh child of pymemcheck for each scenario, whatever it does.
@@ -60,7 +61,7 @@ final class IsolationTests: XCTestCase {
     }
 
     func testAFatalDebugHookReportIsCaptured() throws {
-        let target = try TestSupport.target("3.13")
+        let target = try InstalledTargets.target("3.13")
         let outcome = try IsolatedRun.run(.overflowMem, target: target, mode: .debug)
         XCTAssertEqual(outcome.signal, SIGABRT, outcome.summary)
         XCTAssertTrue(
@@ -68,7 +69,7 @@ final class IsolationTests: XCTestCase {
     }
 
     func testAViolationWithoutHooksGoesUndetected() throws {
-        let target = try TestSupport.target("3.13")
+        let target = try InstalledTargets.target("3.13")
         let outcome = try IsolatedRun.run(.crossDomainMemObj, target: target, mode: .pymalloc)
         XCTAssertTrue(outcome.exitedCleanly, outcome.summary)
         XCTAssertTrue(outcome.stdout.contains("\"undetected\""), outcome.stdout)

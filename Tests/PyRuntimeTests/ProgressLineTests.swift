@@ -1,5 +1,6 @@
 import Foundation
 import Isolation
+import TestSupport
 import XCTest
 
 @testable import PyMemCheckCLI
@@ -23,9 +24,10 @@ final class ProgressLineTests: XCTestCase {
     /// TERM=dumb draw nothing; a pipe gets nothing either.
     func testReplayDrawsTheLineOnlyOnATerminal() throws {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/script") else {
-            throw XCTSkip("script(1) is not installed; install util-linux to run replay under a pseudo-terminal")
+            throw Requirement.missing(
+                "script(1) is not installed; install util-linux to run replay under a pseudo-terminal")
         }
-        let target = try TestSupport.target("3.13")
+        let target = try InstalledTargets.target("3.13")
         let input = CommandLineTests.package.appendingPathComponent("Corpus/fuzz-sequences/free-null.bin").path
         let replay = [try SelfExecutable.path(), "replay", input, "--python", target.libraryPath]
         let erase = "\r\u{1B}[K"
@@ -34,7 +36,7 @@ final class ProgressLineTests: XCTestCase {
         XCTAssertTrue(shown.contains(erase + "[0/1] \(target.id) default: 1 input(s)" + erase), shown.debugDescription)
         XCTAssertFalse(try underTerminal(replay + ["--quiet"], term: "xterm").contains(erase))
         XCTAssertFalse(try underTerminal(replay, term: "dumb").contains(erase))
-        let piped = try TestSupport.pymemcheck(Array(replay.dropFirst()))
+        let piped = try PyMemCheckProcess.run(Array(replay.dropFirst()))
         XCTAssertEqual(piped.exitStatus, 0, piped.stderr)
         XCTAssertEqual(piped.stderr, "")
     }

@@ -1,5 +1,6 @@
 import Foundation
 import PyRuntime
+import TestSupport
 import XCTest
 
 /// The builds of Fuzz/cpython/build.sh are targets named by their folder ("3.11.7-fuzz"), found
@@ -13,7 +14,7 @@ final class SourceBuildDiscoveryTests: XCTestCase {
 
     /// A fake cache holding one "build": a link to a real libpython under ID/prefix/lib.
     private func environment(id: String, finished: Bool) throws -> [String: String] {
-        let library = try TestSupport.target("3.12").libraryPath
+        let library = try InstalledTargets.target("3.12").libraryPath
         cache = FileManager.default.temporaryDirectory.appendingPathComponent("pymemcheck-cache-\(UUID())")
         let prefix = cache.appendingPathComponent("pymemcheck/cpython/\(id)/prefix")
         let lib = prefix.appendingPathComponent("lib")
@@ -52,7 +53,8 @@ final class SourceBuildDiscoveryTests: XCTestCase {
     }
 
     func testAMissingBuildSaysHowToMakeIt() {
-        XCTAssertThrowsError(try TargetSpec.resolve("3.11.2-asan", discovery: { TestSupport.discovery })) { error in
+        XCTAssertThrowsError(try TargetSpec.resolve("3.11.2-asan", discovery: { InstalledTargets.discovery })) {
+            error in
             XCTAssertTrue("\(error)".contains("Fuzz/cpython/build.sh builds it"), "\(error)")
         }
     }

@@ -1,31 +1,32 @@
 import PyRuntime
+import TestSupport
 import XCTest
 
 final class TargetSpecTests: XCTestCase {
     private func resolve(_ spec: String?) throws -> PythonTarget {
-        try TargetSpec.resolve(spec, discovery: { TestSupport.discovery })
+        try TargetSpec.resolve(spec, discovery: { InstalledTargets.discovery })
     }
 
     func testSeriesPicksTheNewestReleaseBuild() throws {
-        let target = try TestSupport.target("3.11")
+        let target = try InstalledTargets.target("3.11")
         XCTAssertEqual(target.version.series, "3.11")
         XCTAssertFalse(target.debugBuild)
-        let all311 = TestSupport.discovery.targets.filter { $0.version.series == "3.11" && !$0.debugBuild }
+        let all311 = InstalledTargets.discovery.targets.filter { $0.version.series == "3.11" && !$0.debugBuild }
         XCTAssertEqual(target.version, all311.map(\.version).max())
     }
 
     func testExactVersionAndDebugSuffix() throws {
-        let exact = try TestSupport.target("3.13.0")
+        let exact = try InstalledTargets.target("3.13.0")
         XCTAssertEqual(exact.version, PythonVersion(3, 13, 0))
-        let debug = try TestSupport.target("3.11d")
+        let debug = try InstalledTargets.target("3.11d")
         XCTAssertTrue(debug.debugBuild)
     }
 
     func testLibraryPathAndExecutablePathResolveToTheSameLibrary() throws {
-        let target = try TestSupport.target("3.12")
+        let target = try InstalledTargets.target("3.12")
         XCTAssertEqual(try resolve(target.libraryPath).libraryPath, target.libraryPath)
         guard let prefix = target.prefix, FileManager.default.isExecutableFile(atPath: prefix + "/bin/python3") else {
-            throw XCTSkip(
+            throw Requirement.missing(
                 "\(target.id) has no bin/python3 under its prefix; install a CPython with its executables "
                     + "(pyenv install) to check --python given as an executable")
         }
@@ -56,7 +57,7 @@ final class TargetSpecTests: XCTestCase {
             FileManager.default.fileExists(atPath: $0)
         }
         guard let libc else {
-            throw XCTSkip(
+            throw Requirement.missing(
                 "no libc.so.6 at Debian's path (/lib/x86_64-linux-gnu) to use as a non-Python library; "
                     + "run on Debian x86-64 (apt-get install libc6) to check that refusal")
         }

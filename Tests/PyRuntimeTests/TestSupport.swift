@@ -1,34 +1,13 @@
 import Foundation
 import Isolation
 import PyRuntime
+import TestSupport
 import XCTest
 
-/// What the tests share: the targets on this machine (discovered once) and a way to run the
-/// pymemcheck executable as a user would.
-enum TestSupport {
-    static let discovery = TargetDiscovery.discover()
-
-    /// The target a test named by version needs, or a skip that says how to get it.
-    static func target(_ spec: String, file: StaticString = #filePath, line: UInt = #line) throws -> PythonTarget {
-        guard let target = try? TargetSpec.resolve(spec, discovery: { discovery }) else {
-            throw XCTSkip(
-                "CPython \(spec) is not installed here; install it (pyenv install, "
-                    + "or apt-get install python3.11-dbg for 3.11d) to run this test")
-        }
-        return target
-    }
-
-    /// Runs `pymemcheck ARGS` and returns how it ended.
-    static func pymemcheck(_ arguments: [String], timeout: Double = 120) throws -> ChildOutcome {
-        var environment = ProcessInfo.processInfo.environment
-        environment["SWIFT_BACKTRACE"] = "enable=no"
-        return try ChildProcess.run(
-            executable: try SelfExecutable.path(), arguments: arguments,
-            environment: environment, timeout: timeout)
-    }
-
+/// Runs work on a few threads at once.
+enum Parallel {
     /// Runs `work` over `items` on a few threads; results keep the input order.
-    static func parallelMap<T, R: Sendable>(_ items: [T], width: Int = 4, _ work: @Sendable (T) -> R) -> [R]
+    static func map<T, R: Sendable>(_ items: [T], width: Int = 4, _ work: @Sendable (T) -> R) -> [R]
     where T: Sendable {
         let results = UnsafeMutableBufferPointer<R?>.allocate(capacity: items.count)
         results.initialize(repeating: nil)

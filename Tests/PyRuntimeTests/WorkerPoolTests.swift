@@ -1,5 +1,6 @@
 import Foundation
 import Isolation
+import TestSupport
 import XCTest
 
 /// The worker pool and its protocol, with a stand-in worker (a python3 script speaking the
@@ -41,7 +42,7 @@ final class WorkerPoolTests: XCTestCase {
             "pymemcheck-stand-in-\(getpid()).py")
         try Self.standIn.write(to: script, atomically: true, encoding: .utf8)
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") else {
-            throw XCTSkip("the stand-in worker needs /usr/bin/python3 (apt-get install python3)")
+            throw Requirement.missing("the stand-in worker needs /usr/bin/python3 (apt-get install python3)")
         }
         return Pool(
             subcommand: script.path, setup: setup, executable: "/usr/bin/python3",

@@ -1,21 +1,14 @@
 import Foundation
 import Isolation
+import TestSupport
 import XCTest
 
 /// The real commands' JSON (and the JUnit of a real check) validate against the schemas, on
 /// python3 from PATH with small budgets.
 final class CommandOutputTests: XCTestCase {
-    func pymemcheck(_ arguments: [String], timeout: Double = 300) throws -> ChildOutcome {
-        var environment = ProcessInfo.processInfo.environment
-        environment["SWIFT_BACKTRACE"] = "enable=no"
-        return try ChildProcess.run(
-            executable: try SelfExecutable.path(), arguments: arguments,
-            environment: environment, timeout: timeout)
-    }
-
     /// The document a command printed; a failed command fails the test with its stderr.
     func output(_ arguments: [String], allowedExits: Set<Int32> = [0]) throws -> String {
-        let outcome = try pymemcheck(arguments)
+        let outcome = try PyMemCheckProcess.run(arguments)
         let command = "pymemcheck \(arguments.joined(separator: " "))"
         let status = try XCTUnwrap(outcome.exitStatus, "\(command): \(outcome.summary)")
         XCTAssertTrue(allowedExits.contains(status), "\(command): \(outcome.stderr)")
@@ -48,7 +41,9 @@ final class CommandOutputTests: XCTestCase {
         let xml = try String(contentsOf: file, encoding: .utf8)
         assertValidJUnit(xml, "check --junit")
         XCTAssertTrue(xml.contains("raw.malloc.zero-size-distinct"), xml)
-        let missing = try pymemcheck(["check", "--clause", "raw.malloc.*", "--junit", "/nonexistent/folder/m.xml"])
+        let missing = try PyMemCheckProcess.run([
+            "check", "--clause", "raw.malloc.*", "--junit", "/nonexistent/folder/m.xml",
+        ])
         XCTAssertEqual(missing.exitStatus, 2, missing.summary)
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Isolation
+import TestSupport
 import XCTest
 
 @testable import Reports
@@ -50,7 +51,10 @@ final class HTMLLayoutTests: XCTestCase {
         guard
             let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
                 .first(where: { FileManager.default.isExecutableFile(atPath: $0) })
-        else { throw XCTSkip("no Chromium here (apt-get install -y chromium); the other layout tests still run") }
+        else {
+            throw Requirement.missing(
+                "no Chromium here (apt-get install -y chromium); the other layout tests still run")
+        }
         for (name, matrix) in [("sample", SampleDocuments.matrix), ("wide", WideMatrix.matrix)] {
             let width = try scrollWidth(try ReportRenderer.render(matrix, as: .html), chromium: chromium)
             XCTAssertLessThanOrEqual(width, Self.screen, "\(name): the page scrolls sideways at \(Self.screen) px")

@@ -1,11 +1,11 @@
 import Foundation
 import Isolation
+import TestSupport
 import XCTest
 
 /// The package's folders, found from this file (the tests read and, when asked, rewrite them).
 enum PackagePaths {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
+    static let root = PackageFolder.url
     static let schemas = root.appendingPathComponent("Schemas")
     static let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
 }

@@ -36,7 +36,7 @@ enum UnguardedCalls {
     }
 }
 
-extension ClauseControls {
+extension ClauseRegistry {
     /// `defect` on top of each domain, and the check's calls made past the API's guards, so
     /// that the defect is what answers a request the API would have refused by itself.
     static func unguarded(_ violation: String, _ defect: @escaping @Sendable () -> Defect) -> Control {

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 @testable import ClauseCatalogue
@@ -7,7 +8,7 @@ import XCTest
 final class BuiltInCatalogueTests: XCTestCase {
     /// Every clause file, byte for byte (EmbedText writes each as a raw string literal).
     func testEveryClauseFileIsBuiltInAsItIs() throws {
-        let folder = ConformanceRun.catalogueFolder
+        let folder = PackageFolder.path("Conformance")
         let names = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".yaml") }
             .sorted()
         XCTAssertEqual(EmbeddedText.files.map(\.name), names)
@@ -17,7 +18,7 @@ final class BuiltInCatalogueTests: XCTestCase {
     }
 
     func testBuiltInCatalogueIsTheConformanceFolders() throws {
-        let onDisk = try Catalogue.load(from: ConformanceRun.catalogueFolder)
+        let onDisk = try Catalogue.load(from: PackageFolder.path("Conformance"))
         XCTAssertEqual(try Catalogue.builtIn().sections, onDisk.sections)
     }
 }
