@@ -1,7 +1,9 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// One module per concept:
+// One module per concept, the shared words at the bottom:
+//   Vocabulary     – domains, modes, versions, fill bytes, block layout, errors, a lock: no code of loading
+//   Results        – what the engines find: findings, verdicts, matrix results, certificates, replay entries
 //   CPythonABI     – the C declarations of CPython's allocator ABI (no Python.h at build time)
 //   SanitizerCoverage – hands a fuzz binary's libFuzzer callbacks to an instrumented libpython
 //   PyRuntime      – finding, loading and starting a CPython runtime in an allocator mode
@@ -11,9 +13,8 @@ import PackageDescription
 //   ClauseCatalogue – the clause catalogue (Conformance/*.yaml): what the documents promise
 //   AllocatorLayers – pymemcheck's allocator layers (recording, fault, guard, counting, mutant) and plugins
 //   Executor       – clause checks and scenarios run against a started runtime, in warm workers or isolated
-//   Reports        – every document a user reads (matrix, certificate, probe, targets, replay, bench),
-//                    built from PyRuntime's and Oracle's values, and its renderings (text, JSON;
-//                    JUnit, Markdown and HTML for the matrix)
+//   Reports        – renders the results and the documents of PyRuntime's values (probe, targets, bench):
+//                    text, JSON; JUnit, Markdown and HTML for the matrix
 //   OpLanguage     – the fuzzers' op language: ops, the versioned byte form, the text form
 //   Oracle         – the model of the documented semantics that judges every op's result
 //   FuzzHarness    – runs programs on a started target under the oracle: layers, mutants, violations
@@ -46,19 +47,25 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
+        // The words every module shares, with no code of loading or running in them: the
+        // domains, modes, versions, fill bytes, block layout, errors, a lock.
+        .target(name: "Vocabulary"),
+        // What the engines find and Reports renders: findings, verdicts, the matrix's results,
+        // certificates, replay entries, their statuses.
+        .target(name: "Results"),
         .target(name: "CPythonABI", linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "SanitizerCoverage"),
         .target(name: "CrashReport"),
-        .target(name: "PyRuntime", dependencies: ["CPythonABI", "CrashReport", "Isolation", "DebugReport"]),
-        .target(name: "Isolation", dependencies: ["CrashReport"]),
-        .target(name: "DebugReport"),
-        .target(name: "Installer", dependencies: ["PyRuntime", "Isolation"]),
+        .target(name: "PyRuntime", dependencies: ["Vocabulary", "CPythonABI", "CrashReport", "Isolation"]),
+        .target(name: "Isolation", dependencies: ["Vocabulary", "CrashReport"]),
+        .target(name: "DebugReport", dependencies: ["Vocabulary"]),
+        .target(name: "Installer", dependencies: ["Vocabulary", "PyRuntime", "Isolation"]),
         .target(
             name: "ClauseCatalogue",
-            dependencies: ["PyRuntime", "DebugReport", .product(name: "Yams", package: "Yams")],
+            dependencies: ["Vocabulary", "PyRuntime", "DebugReport", .product(name: "Yams", package: "Yams")],
             plugins: ["EmbedText"]),
-        .target(name: "Reports", dependencies: ["PyRuntime", "Oracle"]),
-        .target(name: "OpLanguage"),
+        .target(name: "Reports", dependencies: ["Results", "Vocabulary", "PyRuntime"]),
+        .target(name: "OpLanguage", dependencies: ["Vocabulary"]),
         // The plugin interface: include/pymemcheck_plugin.h, for custom allocator authors.
         .target(name: "PluginInterface"),
         .target(name: "CountingAllocator", dependencies: ["PluginInterface"], path: "Examples/counting-allocator"),
@@ -66,23 +73,27 @@ let package = Package(
         .target(
             name: "UnlockedFreelistAllocator", dependencies: ["PluginInterface"],
             path: "Examples/unlocked-freelist-allocator"),
-        .target(name: "Oracle", dependencies: ["OpLanguage", "PyRuntime", "DebugReport"]),
-        .target(name: "AllocatorLayers", dependencies: ["CPythonABI", "PyRuntime", "Isolation", "OpLanguage"]),
+        .target(name: "Oracle", dependencies: ["Results", "Vocabulary", "OpLanguage", "DebugReport"]),
+        .target(
+            name: "AllocatorLayers",
+            dependencies: ["Vocabulary", "CPythonABI", "PyRuntime", "Isolation", "OpLanguage"]),
         .target(
             name: "FuzzHarness",
             dependencies: [
+                "Results", "Vocabulary",
                 "AllocatorLayers", "OpLanguage", "Oracle", "PyRuntime", "Isolation", "DebugReport", "CPythonABI",
-                "Reports", "SanitizerCoverage",
+                "SanitizerCoverage",
             ]),
         .target(
-            name: "Reproducer", dependencies: ["OpLanguage", "PyRuntime", "ClauseCatalogue"],
+            name: "Reproducer", dependencies: ["Vocabulary", "OpLanguage", "PyRuntime"],
             exclude: ["ReproPrelude.c"], plugins: ["EmbedText"]),
         // The text files a copied binary needs (Conformance/*.yaml, the C prelude), built in.
         .plugin(name: "EmbedText", capability: .buildTool()),
         .target(
             name: "Certification",
             dependencies: [
-                "AllocatorLayers", "FuzzHarness", "Executor", "ClauseCatalogue", "Reports", "PyRuntime", "Isolation",
+                "Results", "Vocabulary",
+                "AllocatorLayers", "FuzzHarness", "Executor", "ClauseCatalogue", "PyRuntime", "Isolation",
                 "OpLanguage", "Oracle", "CPythonABI",
             ]),
         .executableTarget(name: "fuzz-sequences", dependencies: ["FuzzHarness"], path: "Fuzz/fuzz-sequences"),
@@ -91,12 +102,14 @@ let package = Package(
         .target(
             name: "Executor",
             dependencies: [
-                "AllocatorLayers", "PyRuntime", "Isolation", "CPythonABI", "ClauseCatalogue", "DebugReport", "Reports",
+                "Results", "Vocabulary",
+                "AllocatorLayers", "PyRuntime", "Isolation", "CPythonABI", "ClauseCatalogue", "DebugReport",
                 "Oracle",
             ]),
         .target(
             name: "PyMemCheckCLI",
             dependencies: [
+                "Results", "Vocabulary",
                 "AllocatorLayers", "PyRuntime", "Isolation", "Executor", "ClauseCatalogue", "Reports",
                 "OpLanguage", "FuzzHarness", "Certification", "Reproducer", "Installer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -117,26 +130,34 @@ let package = Package(
         // The registrations against the catalogue, the rules that turn verdicts into results.
         .testTarget(
             name: "ExecutorTests",
-            dependencies: ["Executor", "ClauseCatalogue", "Isolation", "PyRuntime", "Reports", "TestSupport"]),
+            dependencies: [
+                "Results", "Vocabulary", "Executor", "ClauseCatalogue", "Isolation", "PyRuntime", "Reports",
+                "TestSupport",
+            ]),
         .testTarget(
-            name: "DebugReportTests", dependencies: ["DebugReport"],
+            name: "DebugReportTests", dependencies: ["Vocabulary", "DebugReport"],
             resources: [.copy("Fixtures")]),
         // The clause catalogue checked on the target PYMEMCHECK_PYTHON names; needs the pymemcheck
         // executable built beside the test bundle (workers are spawned from it).
         .testTarget(
             name: "ConformanceTests",
             dependencies: [
+                "Results", "Vocabulary",
                 "ClauseCatalogue", "Executor", "Isolation", "PyRuntime", "Reports", "TestSupport", "pymemcheck",
             ]),
         .testTarget(
             name: "PyRuntimeTests",
-            dependencies: ["PyRuntime", "Isolation", "Executor", "PyMemCheckCLI", "TestSupport", "pymemcheck"]),
-        .testTarget(name: "OpLanguageTests", dependencies: ["OpLanguage", "TestSupport"]),
-        .testTarget(name: "InstallerTests", dependencies: ["Installer", "PyRuntime", "ClauseCatalogue"]),
+            dependencies: [
+                "Vocabulary", "PyRuntime", "Isolation", "Executor", "PyMemCheckCLI", "TestSupport", "pymemcheck",
+            ]),
+        .testTarget(name: "OpLanguageTests", dependencies: ["Vocabulary", "OpLanguage", "TestSupport"]),
+        .testTarget(
+            name: "InstallerTests", dependencies: ["Vocabulary", "Installer", "PyRuntime", "ClauseCatalogue"]),
         // certify on the example plugins and the mutants; C reproducers compiled and run.
         .testTarget(
             name: "CertificationTests",
             dependencies: [
+                "Certification",
                 "AllocatorLayers", "CPythonABI", "Isolation", "PyRuntime", "FuzzHarness", "TestSupport", "pymemcheck",
             ],
             // C plugins the tests compile with cc, as a plugin author would.
@@ -145,12 +166,15 @@ let package = Package(
         // JUnit against Schemas/junit.xsd (needs python3-jsonschema and xmllint).
         .testTarget(
             name: "ReportsTests",
-            dependencies: ["Reports", "Isolation", "Oracle", "PyRuntime", "TestSupport", "pymemcheck"],
+            dependencies: [
+                "Results", "Vocabulary", "Reports", "Isolation", "Oracle", "PyRuntime", "TestSupport", "pymemcheck",
+            ],
             exclude: ["Fixtures"]),
         // The corpus replayed on several targets and modes, the mutants found, the oracle.
         .testTarget(
             name: "FuzzTests",
             dependencies: [
+                "Results", "Vocabulary",
                 "AllocatorLayers", "FuzzHarness", "OpLanguage", "Oracle", "PyRuntime", "Isolation", "TestSupport",
                 "pymemcheck",
             ]),

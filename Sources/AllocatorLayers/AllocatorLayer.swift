@@ -1,5 +1,5 @@
 import CPythonABI
-import Isolation
+import Vocabulary
 
 /// One of pymemcheck's allocator layers: an object behind a PMCMemAllocatorEx whose ctx points
 /// back to it. Subclasses override the four functions and call `below` for what they pass on;

@@ -2,6 +2,7 @@ import CPythonABI
 import Foundation
 import OpLanguage
 import PyRuntime
+import Vocabulary
 
 /// A custom allocator to certify: a shared library exporting `pymemcheck_allocator` (see
 /// Sources/PluginInterface/include/pymemcheck_plugin.h), or one of the built-in mutants as
@@ -14,13 +15,13 @@ public final class AllocatorPlugin: @unchecked Sendable {
     let entry: Entry?
     public let mutant: MutantKind?
     /// What certify put under the plugin in each domain, and what the plugin installed.
-    public private(set) var installed: [Domain: Installed] = [:]
+    public private(set) var installed: [AllocatorDomain: Installed] = [:]
     /// The domains whose allocator the target cannot take from the plugin, and why
     /// (ObjectBlockHosting: a free-threaded build's OBJ).
-    public private(set) var leftOut: [Domain: String] = [:]
+    public private(set) var leftOut: [AllocatorDomain: String] = [:]
 
     public struct Installed: @unchecked Sendable {
-        public let domain: Domain
+        public let domain: AllocatorDomain
         public let fault: FaultLayer
         let guardLayer: GuardLayer
         /// The plugin's own allocator for the domain (called directly by certify).
@@ -84,7 +85,7 @@ public final class AllocatorPlugin: @unchecked Sendable {
         in library: PythonLibrary, mode: AllocatorMode, debugBuild: Bool,
         announce: (String) -> Void = { _ in }
     ) throws {
-        for domain in Domain.allCases {
+        for domain in AllocatorDomain.allCases {
             let installing = "installing the plugin's allocator for the \(domain.name.uppercased()) domain"
             if domain == .obj, library.target.freeThreaded, entry != nil,
                 let refusal = try ObjectBlockHosting.refusal(pluginPath: path)
@@ -101,7 +102,7 @@ public final class AllocatorPlugin: @unchecked Sendable {
             var hook = PMCMemAllocatorEx()
             if let mutant {
                 hook = MutantLayer(kind: mutant).install(over: previous)
-            } else if entry!(Int32(domain.rawValue), &previous, &hook) != 0 {
+            } else if entry!(domain.rawValue, &previous, &hook) != 0 {
                 continue
             }
             guard hook.malloc != nil, hook.calloc != nil, hook.realloc != nil, hook.free != nil else {
@@ -133,8 +134,8 @@ public final class AllocatorPlugin: @unchecked Sendable {
 
 /// The runtime's domain for an op-language domain (both number RAW, MEM, OBJ as 0, 1, 2, the
 /// PYMEM_DOMAIN_* values).
-private func runtimeDomain(_ domain: Domain) -> AllocatorDomain {
-    AllocatorDomain(rawValue: Int32(domain.rawValue))!
+private func runtimeDomain(_ domain: AllocatorDomain) -> AllocatorDomain {
+    domain
 }
 
 extension InputFile.Role {

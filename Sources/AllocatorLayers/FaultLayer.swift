@@ -1,5 +1,5 @@
-import Isolation
 import OpLanguage
+import Vocabulary
 
 /// pymemcheck's fault layer, always right above a real allocator and below CPython's own code
 /// that calls it: under the debug hooks, under a plugin, or on the RAW domain, which pymalloc

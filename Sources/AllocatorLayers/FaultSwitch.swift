@@ -1,6 +1,6 @@
 import Glibc
-import Isolation
 import OpLanguage
+import Vocabulary
 
 /// The failure a `fail-next` op arms, shared by every fault point of a session. It is armed
 /// around one API call, on the calling thread, and fails the first call that reaches one of
@@ -11,7 +11,7 @@ public final class FaultSwitch: @unchecked Sendable {
     /// Where a failure can be injected: a fault layer of a domain (under the debug hooks, under
     /// a plugin, or on the RAW domain over the libc wrapper), or pymalloc's arena allocator.
     public enum Point: Hashable, Sendable {
-        case layer(Domain)
+        case layer(AllocatorDomain)
         case arena
     }
 

@@ -1,5 +1,5 @@
 import Glibc
-import Isolation
+import Vocabulary
 
 /// The layer certify puts under a plugin (as part of its `previous`): each block it hands out
 /// ends against an inaccessible page, a freed block is made inaccessible (and kept so for a

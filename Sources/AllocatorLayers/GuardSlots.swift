@@ -1,5 +1,5 @@
 import Glibc
-import Isolation
+import Vocabulary
 
 /// The mappings behind GuardLayer's blocks: data pages followed by one page that is never
 /// accessible. A freed slot's data pages are made inaccessible and wait in a quarantine of

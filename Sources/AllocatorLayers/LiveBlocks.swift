@@ -1,4 +1,4 @@
-import Isolation
+import Vocabulary
 
 /// A counting layer on top of a domain: the blocks handed out through it and not yet freed.
 /// An input must leave none behind.

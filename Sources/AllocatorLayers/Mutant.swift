@@ -1,6 +1,6 @@
 import CPythonABI
-import Isolation
 import PyRuntime
+import Vocabulary
 
 /// Allocators with one planted defect each: proof that the oracle and the fuzz targets find
 /// real bugs. Each wraps the real allocator (a hook on top of every domain), except

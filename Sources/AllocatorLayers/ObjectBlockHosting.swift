@@ -1,6 +1,7 @@
 import Foundation
 import Isolation
 import PyRuntime
+import Vocabulary
 
 /// Whether a free-threaded build can take a plugin's OBJ allocator. Its garbage collector finds
 /// objects by reading every block of its mimalloc heaps as an object at a fixed offset (0, or

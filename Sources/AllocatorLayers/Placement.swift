@@ -1,5 +1,6 @@
 import CPythonABI
 import PyRuntime
+import Vocabulary
 
 /// Where a layer sits in a domain's allocator chain, and what to put back to take it out.
 enum Placement {

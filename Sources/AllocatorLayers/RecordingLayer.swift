@@ -1,6 +1,6 @@
 import CPythonABI
-import Isolation
 import PyRuntime
+import Vocabulary
 
 /// A layer that records every call (the ctx it was given, the arguments, the result) and
 /// forwards to the allocator below, or fails the calls it is told to fail: what a clause check

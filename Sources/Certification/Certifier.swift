@@ -6,7 +6,8 @@ import FuzzHarness
 import Isolation
 import OpLanguage
 import PyRuntime
-import Reports
+import Results
+import Vocabulary
 
 /// The parent side of certify: the allocator-contract clauses of the catalogue run by warm
 /// workers with the plugin installed, and a certify worker per target and mode for the parts
@@ -57,7 +58,7 @@ public struct Certifier: Sendable {
             : nil
     }
 
-    public func run(targets: [PythonTarget], modes: [AllocatorMode]) -> CertificateDocument {
+    public func run(targets: [PythonTarget], modes: [AllocatorMode]) -> Certificate {
         var notApplicable: [String] = []
         var pairs: [(PythonTarget, AllocatorMode)] = []
         var objectLeftOut: Set<String> = []
@@ -121,7 +122,7 @@ public struct Certifier: Sendable {
             }
             return (judged, found)
         }
-        return CertificateDocument(
+        return Certificate(
             plugin: pluginPath, clauses: results.flatMap(\.0), items: results.flatMap(\.1),
             notApplicable: notApplicable)
     }

@@ -6,7 +6,8 @@ import FuzzHarness
 import Isolation
 import OpLanguage
 import PyRuntime
-import Reports
+import Results
+import Vocabulary
 
 /// The worker side of certify, in a process of its own per target and mode: the target starts
 /// with the plugin, then each part runs in a forked child, so that a plugin that crashes the

@@ -8,6 +8,7 @@ import Isolation
 import OpLanguage
 import Oracle
 import PyRuntime
+import Vocabulary
 
 /// The plugin's own functions, called directly: the debug hooks on top normalise zero-size
 /// and NULL requests before a plugin sees them, so the API alone never asks it those. The
@@ -55,7 +56,7 @@ enum HookChecks {
     /// the GIL (PyGILState_Ensure), as CPython calls them: their allocator below (pymalloc)
     /// needs the thread state.
     static func fromNewThreads(
-        _ count: Int, _ domain: Domain, _ runtime: PythonRuntime,
+        _ count: Int, _ domain: AllocatorDomain, _ runtime: PythonRuntime,
         _ contract: @escaping @Sendable () -> [DirectContract.Problem]
     ) -> [PartProblem] {
         let library = runtime.library
@@ -117,7 +118,7 @@ enum HookChecks {
 extension AllocatorPlugin.Installed {
     /// The plugin's own functions for the domain, called directly (not through CPython's API).
     var directFunctions: DomainFunctions {
-        DomainFunctions(AllocatorDomain(rawValue: Int32(domain.rawValue))!, direct: hook)
+        DomainFunctions(domain, direct: hook)
     }
 }
 

@@ -1,6 +1,6 @@
 import Executor
 import Oracle
-import Reports
+import Results
 
 /// What a part of certify found wrong, typed as it was found: where (the domain's functions
 /// and the thread that called them), the invariants it breaks, and what was seen. The

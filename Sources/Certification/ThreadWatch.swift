@@ -1,7 +1,8 @@
 import Foundation
 import Isolation
 import PyRuntime
-import Reports
+import Results
+import Vocabulary
 
 /// The plugin's functions from several threads in a process of their own (pymemcheck-threads,
 /// C, no Python and no Swift runtime in it): first natively, for crashes, blocks handed out

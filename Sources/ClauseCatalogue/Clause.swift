@@ -1,5 +1,6 @@
 import Foundation
 import PyRuntime
+import Vocabulary
 
 /// One normative statement of the documents, as the catalogue (Conformance/*.yaml) records it.
 public struct Clause: Sendable, Codable, Equatable {

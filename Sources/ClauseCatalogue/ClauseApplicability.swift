@@ -1,5 +1,6 @@
 import Foundation
 import PyRuntime
+import Vocabulary
 
 extension Clause {
     /// Whether the clause can be checked on `target` in `mode`, and if not, why: the version

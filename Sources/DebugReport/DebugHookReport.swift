@@ -1,3 +1,5 @@
+import Vocabulary
+
 /// The fatal-error report that CPython's memory allocator debug hooks write to
 /// stderr (PYTHONMALLOC=debug, or any debug build), as parsed by `DebugReportParser`.
 ///

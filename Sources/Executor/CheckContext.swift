@@ -2,6 +2,7 @@ import ClauseCatalogue
 import Foundation
 import Isolation
 import PyRuntime
+import Vocabulary
 
 /// What a check sees: the running target, its mode, and the clause it checks.
 public struct CheckContext {

@@ -2,7 +2,8 @@ import ClauseCatalogue
 import Foundation
 import Isolation
 import PyRuntime
-import Reports
+import Results
+import Vocabulary
 
 /// The parent side: runs catalogue clauses on targets × modes, one warm worker process per
 /// (target, mode), and turns verdicts into matrix results (deviations applied). A worker that

@@ -1,5 +1,6 @@
 import AllocatorLayers
 import PyRuntime
+import Vocabulary
 
 /// "PyMem_SetupDebugHooks() must be called to reinstall the debug hooks on top of a new
 /// allocator": a counting allocator replaces each domain's before initialisation (taking the

@@ -1,6 +1,7 @@
 import ClauseCatalogue
 import Oracle
 import PyRuntime
+import Results
 
 /// The clauses that hold for an allocator's own functions as much as for CPython's API: what
 /// an allocator installed with PyMem_SetAllocator must do when CPython calls it. certify asks

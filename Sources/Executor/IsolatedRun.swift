@@ -1,6 +1,7 @@
 import Foundation
 import Isolation
 import PyRuntime
+import Vocabulary
 
 /// The parent side of isolation: runs a named scenario in a fresh child process of pymemcheck
 /// itself, for a target and mode, and returns how it ended and what it printed. Every

@@ -3,6 +3,7 @@ import DebugReport
 import Foundation
 import Isolation
 import PyRuntime
+import Vocabulary
 
 #if canImport(Glibc)
     import Glibc

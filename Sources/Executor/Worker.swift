@@ -2,6 +2,7 @@ import ClauseCatalogue
 import Foundation
 import Isolation
 import PyRuntime
+import Vocabulary
 
 /// The child side of conformance runs: one warm process per target and mode, started once,
 /// answering many clauses (the protocol: WorkerChannel; the parent: WorkerPool).

@@ -3,6 +3,7 @@ import CPythonABI
 import Foundation
 import OpLanguage
 import PyRuntime
+import Vocabulary
 
 /// One started target for a fuzz process: the runtime in its mode, and pymemcheck's layers on
 /// every domain — fault layers right above the real allocators, below everything of CPython's
@@ -75,11 +76,11 @@ public final class FuzzSession: @unchecked Sendable {
     /// The failure a fail-next op arms, and the points below each domain's API it may fail at:
     /// none where the domain has no allocator below it that CPython calls (not fault-injectable).
     let faults = FaultSwitch()
-    let faultPoints: [Domain: FaultPoints]
+    let faultPoints: [AllocatorDomain: FaultPoints]
     /// Every fault layer (hostile mode, the quarantine).
     let faultLayers: [FaultLayer]
-    let live: [Domain: LiveBlocks]
-    public let functions: [Domain: DomainFunctions]
+    let live: [AllocatorDomain: LiveBlocks]
+    public let functions: [AllocatorDomain: DomainFunctions]
 
     public static func start(_ options: Options) throws -> FuzzSession {
         let mutant = options.mutant
@@ -102,16 +103,15 @@ public final class FuzzSession: @unchecked Sendable {
         let library = runtime.library
         debugHooks = options.mode.expectsDebugHooks(debugBuild: options.target.debugBuild)
         (faultPoints, faultLayers) = Self.installFaultLayers(options, faults: faults, in: library)
-        var live: [Domain: LiveBlocks] = [:]
-        var functions: [Domain: DomainFunctions] = [:]
-        for domain in Domain.allCases {
-            let runtimeDomain = AllocatorDomain(domain)
+        var live: [AllocatorDomain: LiveBlocks] = [:]
+        var functions: [AllocatorDomain: DomainFunctions] = [:]
+        for domain in AllocatorDomain.allCases {
             // Not registered as our own hooks: as before, the debug hooks are not looked for below them.
-            live[domain] = LiveBlocks().install(onTopOf: runtimeDomain, in: library, registered: false)
+            live[domain] = LiveBlocks().install(onTopOf: domain, in: library, registered: false)
             if let mutant = options.mutant, !mutant.replacesBeforeInitialisation {
-                MutantLayer(kind: mutant).install(onTopOf: runtimeDomain, in: library, registered: false)
+                MutantLayer(kind: mutant).install(onTopOf: domain, in: library, registered: false)
             }
-            functions[domain] = library.functions(runtimeDomain)
+            functions[domain] = library.functions(domain)
         }
         self.live = live
         self.functions = functions
@@ -129,25 +129,24 @@ public final class FuzzSession: @unchecked Sendable {
     ///   (or the OS) directly, and a failure answered above them would run none of CPython's
     ///   code: those domains are not fault-injectable.
     private static func installFaultLayers(_ options: Options, faults: FaultSwitch, in library: PythonLibrary)
-        -> ([Domain: FaultPoints], [FaultLayer])
+        -> ([AllocatorDomain: FaultPoints], [FaultLayer])
     {
         let underlying = options.target.underlyingAllocator(in: options.mode)
-        var points: [Domain: FaultPoints] = [:]
+        var points: [AllocatorDomain: FaultPoints] = [:]
         var layers: [FaultLayer] = []
-        for domain in Domain.allCases {
-            let runtimeDomain = AllocatorDomain(domain)
+        for domain in AllocatorDomain.allCases {
             if let plugin = options.plugin?.installed[domain] {
                 plugin.fault.attach(faults, as: .layer(domain))
                 points[domain] = FaultPoints(points: [.layer(domain)], site: .underPlugin)
-            } else if library.debugHooksInstalled(runtimeDomain) {
+            } else if library.debugHooksInstalled(domain) {
                 let layer = FaultLayer(hostile: options.hostile, moves: domain == .raw || underlying == .malloc)
-                _ = layer.installUnderDebugHooks(of: runtimeDomain, in: library)
+                _ = layer.installUnderDebugHooks(of: domain, in: library)
                 layer.attach(faults, as: .layer(domain))
                 layers.append(layer)
                 points[domain] = FaultPoints(points: [.layer(domain)], site: .underDebugHooks)
             } else if domain == .raw {
                 let layer = FaultLayer(hostile: options.hostile, moves: true)
-                layer.install(onTopOf: runtimeDomain, in: library, registered: false)
+                layer.install(onTopOf: domain, in: library, registered: false)
                 layer.attach(faults, as: .layer(.raw))
                 layers.append(layer)
                 points[domain] = FaultPoints(points: [.layer(.raw)], site: .rawDomain)

@@ -3,6 +3,8 @@ import Isolation
 import OpLanguage
 import Oracle
 import PyRuntime
+import Results
+import Vocabulary
 
 /// The three fuzz targets. Each is a libFuzzer entry point in its own product (Fuzz/), and the
 /// same per-input code replays corpus files in the tests and in `pymemcheck replay`.

@@ -1,5 +1,6 @@
 import Foundation
 import PyRuntime
+import Vocabulary
 
 /// What a fuzz binary learns from where it lies and what it is called, so that a fuzzer copied
 /// out of a bundle (Fuzz/build.sh: `$OUT/fuzz-sequences-debug`, `$OUT/pymemcheck-cpython/`)

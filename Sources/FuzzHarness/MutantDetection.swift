@@ -2,6 +2,7 @@ import AllocatorLayers
 import Glibc
 import Isolation
 import Oracle
+import Results
 
 /// What counts as finding a mutant: the invariants its defect breaks, or the crash it must
 /// cause. Judged on oracle findings, so kept with the harness rather than with the layer.

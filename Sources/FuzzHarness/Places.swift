@@ -3,6 +3,7 @@ import Foundation
 import Isolation
 import OpLanguage
 import PyRuntime
+import Vocabulary
 
 /// A long-lived thread that runs one piece of work at a time, handed to it by another thread.
 final class JobThread: @unchecked Sendable {
@@ -85,7 +86,7 @@ final class Places {
     }
 
     /// Runs `call`, an allocator call in `domain`, on `place` and returns its result.
-    func run<T>(on place: Place, _ domain: Domain, _ call: () -> T) -> T {
+    func run<T>(on place: Place, _ domain: AllocatorDomain, _ call: () -> T) -> T {
         let library = runtime.library
         switch place {
         case .main: return call()

@@ -4,6 +4,8 @@ import Isolation
 import OpLanguage
 import Oracle
 import PyRuntime
+import Results
+import Vocabulary
 
 /// Runs the legal ops of a program on a fuzz session and has the oracle check every result.
 /// Violations are skipped here: they run only in ViolationRunner's forked children.
@@ -12,7 +14,7 @@ public final class ProgramRunner {
     public let oracle: Oracle
     /// Whether results are checked; off only to measure the harness's own cost.
     public var checking = true
-    private var pendingFaults: [Domain: AllocatorFunction] = [:]
+    private var pendingFaults: [AllocatorDomain: AllocatorFunction] = [:]
     /// What the current input's fail-next ops came to: where each injected failure fired, and
     /// how many met no failing allocator (served without one, or not fault-injectable).
     public private(set) var faultTally: [String: Int] = [:]
@@ -30,8 +32,8 @@ public final class ProgramRunner {
         self.session = session
         let target = session.options.target
         let unfilled = Dictionary(
-            uniqueKeysWithValues: Domain.allCases.map {
-                ($0, target.bytesTheHooksLeaveUnfilled(in: AllocatorDomain(rawValue: Int32($0.rawValue))!))
+            uniqueKeysWithValues: AllocatorDomain.allCases.map {
+                ($0, target.bytesTheHooksLeaveUnfilled(in: $0))
             })
         oracle = Oracle(version: session.version, debugHooks: session.debugHooks, unfilled: unfilled)
         places = Places(runtime: session.runtime)
@@ -170,7 +172,7 @@ public final class ProgramRunner {
 
     // MARK: ops
 
-    private func malloc(_ domain: Domain, _ size: Size, _ slot: Slot) {
+    private func malloc(_ domain: AllocatorDomain, _ size: Size, _ slot: Slot) {
         let mustFail = Oracle.mustFail(size: size.bytes)
         guard mustFail || size.bytes <= Size.cap else { return } // beyond the cap: not run
         release(slot)
@@ -182,7 +184,7 @@ public final class ProgramRunner {
             injected: result.injected)
     }
 
-    private func calloc(_ domain: Domain, _ count: Size, _ size: Size, _ slot: Slot) {
+    private func calloc(_ domain: AllocatorDomain, _ count: Size, _ size: Size, _ slot: Slot) {
         let mustFail = Oracle.mustFail(count: count.bytes, size: size.bytes)
         let total = count.bytes &* size.bytes
         if !mustFail && total > Size.cap {
@@ -208,7 +210,7 @@ public final class ProgramRunner {
             injected: result.injected)
     }
 
-    private func realloc(_ domain: Domain, _ slot: Slot, _ size: Size) {
+    private func realloc(_ domain: AllocatorDomain, _ slot: Slot, _ size: Size) {
         let mustFail = Oracle.mustFail(size: size.bytes)
         guard mustFail || size.bytes <= Size.cap else { return }
         guard let block = oracle.block(in: slot) else {
@@ -237,7 +239,7 @@ public final class ProgramRunner {
         }
     }
 
-    private func free(_ domain: Domain, _ slot: Slot) {
+    private func free(_ domain: AllocatorDomain, _ slot: Slot) {
         guard oracle.block(in: slot) != nil else { return call(domain) { session.functions[domain]!.free(nil) } }
         release(slot)
     }
@@ -254,7 +256,8 @@ public final class ProgramRunner {
     // MARK: helpers
 
     private func record(
-        _ pointer: UnsafeMutableRawPointer?, slot: Slot, domain: Domain, size: UInt, zeroed: Bool, mustFail: Bool,
+        _ pointer: UnsafeMutableRawPointer?, slot: Slot, domain: AllocatorDomain, size: UInt, zeroed: Bool,
+        mustFail: Bool,
         injected: Bool
     ) {
         if checking {
@@ -284,7 +287,7 @@ public final class ProgramRunner {
     /// `slot`, in the interpreter that made it (on the main thread for the main interpreter's
     /// blocks when the program is in the other one), as an op's domain is ignored for a live
     /// block: legal ops never break a documented rule.
-    private func call<T>(_ domain: Domain, on slot: Slot? = nil, _ body: () -> T) -> T {
+    private func call<T>(_ domain: AllocatorDomain, on slot: Slot? = nil, _ body: () -> T) -> T {
         var site = place
         if domain != .raw, let owner = slot.flatMap({ owners[$0] }), owner != places.interpreter(of: place) {
             site = owner
@@ -296,7 +299,7 @@ public final class ProgramRunner {
     /// first allocation below the call, at one of the domain's fault points, fails. `injected`
     /// says whether one did; the API may still have met the request some other way.
     private func withFault(
-        _ domain: Domain, _ function: AllocatorFunction,
+        _ domain: AllocatorDomain, _ function: AllocatorFunction,
         _ call: () -> UnsafeMutableRawPointer?
     ) -> (pointer: UnsafeMutableRawPointer?, injected: Bool) {
         guard pendingFaults[domain] == function, let points = session.faultPoints[domain] else {
@@ -334,7 +337,7 @@ public final class ProgramRunner {
 
     /// A calloc too big to keep (4 GiB up to PY_SSIZE_T_MAX): it may fail, but a
     /// block it returns must span nelem*elsize bytes and start zeroed.
-    private func hugeCalloc(_ domain: Domain, _ count: UInt, _ size: UInt) {
+    private func hugeCalloc(_ domain: AllocatorDomain, _ count: UInt, _ size: UInt) {
         let functions = session.functions[domain]!
         guard let block = call(domain, { functions.calloc(Int(bitPattern: count), Int(bitPattern: size)) }) else {
             return

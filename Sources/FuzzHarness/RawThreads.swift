@@ -1,6 +1,7 @@
 import Foundation
 import Isolation
 import PyRuntime
+import Vocabulary
 
 /// The fill and the sizes of a churning thread (the fuzzers' raw-thread op, certify's thread
 /// stress): each thread fills its blocks with its own byte, so that a block two threads were

@@ -4,19 +4,14 @@ import Isolation
 import OpLanguage
 import Oracle
 import PyRuntime
-import Reports
+import Results
+import Vocabulary
 
 /// Replaying inputs (corpus files, findings) outside libFuzzer with the same per-input code:
 /// a worker process per (target, mode) runs the files it reads on standard input; a worker the
 /// input crashes costs that file, and a fresh worker takes the rest.
 public enum Replay {
     public static let subcommand = "replay-worker"
-
-    /// What became of one replayed file: the replay document's outcomes.
-    public typealias Status = ReplayOutcome
-
-    /// What became of one replayed file: the replay document's entry itself.
-    public typealias Result = ReplayDocument.Entry
 
     /// Everything a replay worker runs with.
     public struct Setup: Codable, Sendable {
@@ -76,7 +71,7 @@ public enum Replay {
 
     /// The work per file. The target starts with the first file, under its fuzz target, as
     /// in a fuzz binary; a crash while it starts is that file's.
-    public static func prepare(_ setup: Setup) throws -> (String) throws -> Result {
+    public static func prepare(_ setup: Setup) throws -> (String) throws -> ReplayEntry {
         let target = try TargetSpec.resolve(setup.target)
         var runner: ProgramRunner?
         return { file in
@@ -89,7 +84,8 @@ public enum Replay {
                     hostile: fuzzTarget.hostile, plugin: plugin)
                 runner = ProgramRunner(session: try FuzzSession.start(options))
             }
-            var result = Result(file: file, fuzzTarget: fuzzTarget.rawValue, target: "", mode: "", outcome: .conforms)
+            var result = ReplayEntry(
+                file: file, fuzzTarget: fuzzTarget.rawValue, target: "", mode: "", outcome: .conforms)
             do {
                 let verdict = fuzzTarget.run(try OpInput.load(bytes: try bytes.get(), path: file), with: runner!)
                 result.verdict = verdict
@@ -108,14 +104,14 @@ public enum Replay {
     public static func run(
         files: [String], target: PythonTarget, mode: AllocatorMode, fuzzTarget: FuzzTarget?,
         mutant: MutantKind?, plugin: String? = nil, executable: String
-    ) -> [Result] {
+    ) -> [ReplayEntry] {
         let setup = Setup(
             target: target.libraryPath, mode: mode, fuzzTarget: fuzzTarget, mutant: mutant,
             plugin: plugin)
         // The environment as it is (PYTHON* included: the corpus runs as a fuzz binary would).
         var environment = ProcessInfo.processInfo.environment
         environment["SWIFT_BACKTRACE"] = "enable=no"
-        let pool = WorkerPool<Setup, String, Result>(
+        let pool = WorkerPool<Setup, String, ReplayEntry>(
             subcommand: subcommand, setup: setup, executable: executable, launcher: target.launcher,
             environment: environment, timeout: { 60 + 10 * Double($0) },
             silenceLimit: 60)
@@ -123,7 +119,8 @@ public enum Replay {
             // The file's fuzz target as the worker reads it, for a file whose worker never answered.
             let bytes = try? InputFile.read(file, as: .opInput)
             let named = Replay.fuzzTarget(of: file, bytes: bytes, default: fuzzTarget).rawValue
-            var result = Result(file: file, fuzzTarget: named, target: target.id, mode: mode.name, outcome: .crashed)
+            var result = ReplayEntry(
+                file: file, fuzzTarget: named, target: target.id, mode: mode.name, outcome: .crashed)
             switch outcome {
             case .answered(let answer):
                 result = answer
@@ -146,7 +143,7 @@ public enum Replay {
     }
 
     /// Names what in a result is a detection of the planted mutant, if anything is.
-    static func judged(_ result: Result, mutant: MutantKind?) -> Result {
+    static func judged(_ result: ReplayEntry, mutant: MutantKind?) -> ReplayEntry {
         guard let mutant, result.outcome == .finding || result.outcome == .crashed else { return result }
         var result = result
         result.detectedBy = mutant.detection(in: result.verdict?.findings ?? [], signal: result.signal)
@@ -154,7 +151,7 @@ public enum Replay {
     }
 }
 
-extension ReplayDocument.Entry {
+extension ReplayEntry {
     public var isFailure: Bool { outcome.isFailure }
 
     /// The entry for a target and mode that cannot be run together.

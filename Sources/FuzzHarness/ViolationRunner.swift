@@ -5,6 +5,8 @@ import Isolation
 import OpLanguage
 import Oracle
 import PyRuntime
+import Results
+import Vocabulary
 
 /// A legal prefix followed by one violation, run in a forked child of the fuzz process. Under
 /// the debug hooks the child must die in Py_FatalError with the documented report (compared

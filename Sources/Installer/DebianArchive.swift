@@ -1,6 +1,7 @@
 import Foundation
 import Isolation
 import PyRuntime
+import Vocabulary
 
 /// Debian's binary package index of one suite, fetched from the mirror the system uses and
 /// verified as apt verifies it: InRelease's signature against debian-archive-keyring, then the

@@ -1,5 +1,6 @@
 import Foundation
 import PyRuntime
+import Vocabulary
 
 /// Debian's newest CPython of a series from its binary packages (the unstable suite has the
 /// newest), unpacked with dpkg-deb beside the C library and every library it loads, into a root

@@ -1,4 +1,5 @@
 import PyRuntime
+import Vocabulary
 
 /// What `pymemcheck install` was asked to make.
 public enum InstallSpec: Sendable, Equatable, CustomStringConvertible {

@@ -1,6 +1,7 @@
 import Foundation
 import Isolation
 import PyRuntime
+import Vocabulary
 
 /// A build of Debian's source package by Fuzz/cpython/build.sh (the script that makes the
 /// instrumented builds), run from the checkout pymemcheck was built in.

@@ -1,6 +1,7 @@
 import Foundation
 import Isolation
 import PyRuntime
+import Vocabulary
 
 /// The programs an install runs (curl, gpgv, xz, sha256sum, dpkg-deb), each failure one line
 /// that says what to do.

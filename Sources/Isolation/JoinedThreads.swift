@@ -1,4 +1,5 @@
 import Foundation
+import Vocabulary
 
 /// Threads that are joined, not only waited for. A thread's exit runs its thread-local
 /// destructors after its work is done (a plugin's per-thread cache handing its blocks back

@@ -1,4 +1,5 @@
 import Foundation
+import Vocabulary
 
 #if canImport(Glibc)
     import Glibc

@@ -1,3 +1,5 @@
+import Vocabulary
+
 /// Why bytes could not be decoded or a program could not be encoded.
 public enum ByteFormError: Error, CustomStringConvertible, Sendable, Hashable {
     case empty
@@ -81,7 +83,7 @@ extension ByteForm {
     static func decodeOp(_ r: inout ByteReader) -> Op? {
         let opcode = r.next()
         // Bit 7 is ignored and domain value 3 wraps to raw, so that every opcode byte means something.
-        let domain = Domain(rawValue: ((opcode >> 5) & 0b11) % 3)!
+        let domain = AllocatorDomain(code: ((opcode >> 5) & 0b11) % 3)!
         guard let kind = Kind(rawValue: opcode & 0b1_1111) else { return nil }
         switch kind {
         case .malloc: return .malloc(domain, size: size(r.next()), slot: slot(r.next()))
@@ -144,8 +146,8 @@ extension ByteForm {
         }
     }
 
-    static func opcode(_ kind: Kind, _ domain: Domain = .raw) -> UInt8 {
-        kind.rawValue | domain.rawValue << 5
+    static func opcode(_ kind: Kind, _ domain: AllocatorDomain = .raw) -> UInt8 {
+        kind.rawValue | domain.code << 5
     }
 
     /// The canonical byte: the literal for small sizes, else the first boundary index.

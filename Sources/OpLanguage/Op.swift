@@ -1,3 +1,5 @@
+import Vocabulary
+
 /// The op language: what a fuzz input or a corpus file asks the allocator API to do.
 ///
 /// A program works on 16 slots, each holding at most one live block. Legal ops never break the
@@ -6,20 +8,20 @@
 /// break one rule on purpose and are run only where a crash is expected and isolated.
 public enum Op: Sendable, Hashable {
     /// p = malloc(size) into `slot` (a live block already there is freed first).
-    case malloc(Domain, size: Size, slot: Slot)
+    case malloc(AllocatorDomain, size: Size, slot: Slot)
     /// p = calloc(count, size) into `slot`.
-    case calloc(Domain, count: Size, size: Size, slot: Slot)
+    case calloc(AllocatorDomain, count: Size, size: Size, slot: Slot)
     /// realloc the block in `slot` to `size`; realloc(NULL, size) in `domain` when the slot is empty.
-    case realloc(Domain, slot: Slot, size: Size)
+    case realloc(AllocatorDomain, slot: Slot, size: Size)
     /// free the block in `slot`; free(NULL) in `domain` when the slot is empty.
-    case free(Domain, slot: Slot)
+    case free(AllocatorDomain, slot: Slot)
     /// Write `length` bytes of a pattern made from `seed` at `offset` in the block (both taken
     /// modulo the block's size, so that a write always stays inside it).
     case write(slot: Slot, offset: UInt8, length: UInt8, seed: UInt8)
     /// Read the whole block back and compare it with what the oracle expects.
     case check(slot: Slot)
     /// Make the next call of `function` in `domain` fail in the allocator below (fault injection).
-    case failNext(Domain, AllocatorFunction)
+    case failNext(AllocatorDomain, AllocatorFunction)
     /// Another thread, with no thread state and no GIL, runs `rounds` RAW malloc/write/check/free.
     case rawThread(rounds: UInt8)
     /// The allocator calls of the ops that follow, up to the next `on`, are made on `place`
@@ -28,13 +30,13 @@ public enum Op: Sendable, Hashable {
     case on(Place)
 
     /// Free the block in `slot` with `domain`'s free (a cross-domain free when they differ).
-    case crossFree(slot: Slot, Domain)
+    case crossFree(slot: Slot, AllocatorDomain)
     /// Write one byte into a pad of the block: offset -1...-(S-1) before it, 0..<S after its end.
     case padWrite(slot: Slot, offset: Int8)
     /// Overwrite the API id byte p[-S] of the block.
     case apiIDWrite(slot: Slot)
     /// Call `domain`'s malloc and free without holding the GIL.
-    case withoutGIL(Domain)
+    case withoutGIL(AllocatorDomain)
 
     /// Whether the op breaks a documented rule (allowed only in a violation run).
     public var isViolation: Bool {
@@ -43,15 +45,6 @@ public enum Op: Sendable, Hashable {
         default: return false
         }
     }
-}
-
-/// The three allocator domains, in the order of PyMemAllocatorDomain.
-public enum Domain: UInt8, Sendable, Hashable, CaseIterable {
-    case raw = 0
-    case mem = 1
-    case obj = 2
-
-    public var name: String { ["raw", "mem", "obj"][Int(rawValue)] }
 }
 
 /// Where a program's allocator calls are made (the `on` op).

@@ -1,3 +1,5 @@
+import Vocabulary
+
 /// The libFuzzer dictionary of the byte form (Fuzz/ops.dict, shared by every fuzz target):
 /// the version byte, every opcode in every domain, the `on` op with each place, and the byte
 /// codes of the boundary sizes that matter. Derived from the byte form itself, so that a new
@@ -12,7 +14,7 @@ public enum OpDictionary {
         ]
         lines.append(entry("version", [ByteForm.version]))
         for kind in ByteForm.Kind.allCases where kind != .on {
-            for domain in Domain.allCases {
+            for domain in AllocatorDomain.allCases {
                 lines.append(entry("\(kind.dictionaryName)_\(domain.name)", [ByteForm.opcode(kind, domain)]))
             }
         }

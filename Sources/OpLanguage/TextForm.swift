@@ -1,3 +1,5 @@
+import Vocabulary
+
 /// Why a line of the text form could not be parsed: the 1-based line and what was expected.
 public struct TextFormError: Error, CustomStringConvertible, Sendable, Hashable {
     public let line: Int
@@ -185,8 +187,8 @@ extension LineParser {
         return try slot()
     }
 
-    private mutating func domain() throws(TextFormError) -> Domain {
-        try named("a domain", Domain.allCases, \.name)
+    private mutating func domain() throws(TextFormError) -> AllocatorDomain {
+        try named("a domain", AllocatorDomain.allCases, \.name)
     }
 
     private mutating func place() throws(TextFormError) -> Place {

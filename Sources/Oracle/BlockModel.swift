@@ -1,15 +1,16 @@
 import OpLanguage
+import Vocabulary
 
 /// What the oracle knows of one live block: where it is, who made it, how big it was asked to
 /// be, and the bytes it must hold (where they are known).
 public struct BlockModel: Sendable {
     public var address: UInt
-    public var domain: Domain
+    public var domain: AllocatorDomain
     public var size: Int
     public var expected: [UInt8]
     public var known: KnownRanges
 
-    public init(address: UInt, domain: Domain, size: Int, expected: [UInt8], known: KnownRanges) {
+    public init(address: UInt, domain: AllocatorDomain, size: Int, expected: [UInt8], known: KnownRanges) {
         self.address = address
         self.domain = domain
         self.size = size

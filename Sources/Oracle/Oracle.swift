@@ -1,6 +1,7 @@
 import Glibc
 import OpLanguage
-import PyRuntime
+import Results
+import Vocabulary
 
 /// The model of the documented semantics. The program runner tells it what each call returned;
 /// it keeps every live block (domain, size, expected bytes) and records a finding for each
@@ -12,13 +13,13 @@ public final class Oracle {
     public let debugHooks: Bool
     /// The leading bytes of a fresh block the debug hooks leave as the allocator gave them, per
     /// domain (a free-threaded build's OBJ blocks: PythonTarget.bytesTheHooksLeaveUnfilled).
-    public let unfilled: [Domain: Int]
+    public let unfilled: [AllocatorDomain: Int]
     public private(set) var slots: [BlockModel?] = Array(repeating: nil, count: Slot.count)
     public private(set) var findings: [Finding] = []
     /// The op being checked, for the findings (rendered only when there is one).
     var current: (index: Int, op: Op?) = (-1, nil)
 
-    public init(version: PythonVersion, debugHooks: Bool, unfilled: [Domain: Int] = [:]) {
+    public init(version: PythonVersion, debugHooks: Bool, unfilled: [AllocatorDomain: Int] = [:]) {
         self.version = version
         self.debugHooks = debugHooks
         self.unfilled = unfilled
@@ -47,7 +48,7 @@ public final class Oracle {
 
     /// Records a block without any check (the harness measuring its own cost with the oracle
     /// off): the domain is kept from the block already in the slot when none is given.
-    public func forceBlock(slot: Slot, address: UnsafeMutableRawPointer, size: Int, domain: Domain? = nil) {
+    public func forceBlock(slot: Slot, address: UnsafeMutableRawPointer, size: Int, domain: AllocatorDomain? = nil) {
         guard let domain = domain ?? slots[slot.index]?.domain else { return }
         slots[slot.index] = BlockModel(
             address: UInt(bitPattern: address), domain: domain, size: size, expected: [], known: KnownRanges())
@@ -68,7 +69,7 @@ public final class Oracle {
 
     /// A malloc or calloc (or realloc(NULL, n)) returned `result` for `slot`.
     public func allocated(
-        _ result: UnsafeMutableRawPointer?, slot: Slot, domain: Domain, size: UInt,
+        _ result: UnsafeMutableRawPointer?, slot: Slot, domain: AllocatorDomain, size: UInt,
         zeroed: Bool, shouldFail: Bool, injectedFailure: Bool
     ) {
         if shouldFail {
@@ -207,7 +208,7 @@ public final class Oracle {
     /// Under the debug hooks every block carries the header (size, API id) and the pads.
     func checkLayout(_ model: BlockModel) {
         guard debugHooks else { return }
-        let domain = AllocatorDomain(model.domain)
+        let domain = model.domain
         let layout = BlockLayout(block: model.pointer, requested: model.size, domain: domain)
         let forbidden = version.debugBytes.forbidden
         if layout.headerSize != model.size || layout.apiID != String(domain.apiID) {
@@ -226,15 +227,4 @@ public final class Oracle {
 
     func hex(_ pointer: UnsafeMutableRawPointer) -> String { "0x" + String(UInt(bitPattern: pointer), radix: 16) }
     func hex(_ byte: UInt8) -> String { String(byte, radix: 16, uppercase: false) }
-}
-
-extension AllocatorDomain {
-    /// The runtime's domain for an op-language domain.
-    public init(_ domain: Domain) {
-        switch domain {
-        case .raw: self = .raw
-        case .mem: self = .mem
-        case .obj: self = .obj
-        }
-    }
 }

@@ -1,6 +1,6 @@
 import DebugReport
 import OpLanguage
-import PyRuntime
+import Vocabulary
 
 /// What the documents say must happen when a violation runs under the debug hooks: the fatal
 /// report's fields for this version, or nothing at all when the op breaks no rule after all
@@ -28,7 +28,7 @@ public struct ViolationExpectation: Sendable, Codable, Equatable {
     public static func of(_ op: Op, block: BlockModel?, version: PythonVersion) -> ViolationExpectation {
         // Before 3.9 the report names no function.
         let freeFunction: ReportValue = version >= PythonVersion(3, 9) ? .string("_PyMem_DebugRawFree") : .null
-        func letter(_ domain: Domain) -> String { String(AllocatorDomain(domain).apiID) }
+        func letter(_ domain: AllocatorDomain) -> String { String(domain.apiID) }
         switch op {
         case .crossFree(_, let domain):
             guard let block else { return .none("the slot is empty: free(NULL)") }

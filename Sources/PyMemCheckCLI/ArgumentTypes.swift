@@ -4,6 +4,7 @@ import Foundation
 import FuzzHarness
 import PyRuntime
 import Reports
+import Vocabulary
 
 // The enumerated options, parsed by the parser: --help lists each one's values, and a typo is
 // a usage error that names them (one line, exit 2; see PyMemCheckCommand.runMain).

@@ -3,6 +3,7 @@ import Foundation
 import FuzzHarness
 import PyRuntime
 import Reports
+import Vocabulary
 
 /// `pymemcheck bench`: the fuzz harness's speed on one target and mode (figures, no verdict).
 struct BenchCommand: ParsableCommand {

@@ -8,6 +8,7 @@ import FuzzHarness
 import Isolation
 import PyRuntime
 import Reports
+import Vocabulary
 
 /// `pymemcheck certify`: a custom allocator plugin against the documented contract.
 struct CertifyCommand: ParsableCommand {

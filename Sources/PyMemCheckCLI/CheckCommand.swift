@@ -4,6 +4,8 @@ import Executor
 import Foundation
 import PyRuntime
 import Reports
+import Results
+import Vocabulary
 
 #if canImport(Glibc)
     import Glibc

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import FuzzHarness
 import PyRuntime
+import Vocabulary
 
 /// `pymemcheck corpus`: compiles the text-form seeds (Corpus/seeds/TARGET/*.ops) into the byte
 /// form libFuzzer reads (Corpus/TARGET/*.bin), or checks that they are in step.

@@ -3,6 +3,7 @@ import ClauseCatalogue
 import Foundation
 import Isolation
 import PyRuntime
+import Vocabulary
 
 /// Runs a command body and turns every error a user can cause into one line on stderr and an
 /// exit code (2 usage or environment, 1 a failed check), never a trap or a backtrace.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Installer
 import PyRuntime
+import Vocabulary
 
 /// `pymemcheck install SPEC`: makes a target the machine does not have, into the cache, without
 /// changing the system: Debian's newest binary packages of a series with their own C library,

@@ -3,6 +3,7 @@ import Executor
 import Foundation
 import PyRuntime
 import Reports
+import Vocabulary
 
 /// `pymemcheck probe`: start a target in a mode (in a child process) and show what is live.
 struct ProbeCommand: ParsableCommand {

@@ -6,6 +6,8 @@ import Isolation
 import OpLanguage
 import PyRuntime
 import Reports
+import Results
+import Vocabulary
 
 /// `pymemcheck replay`: runs inputs (corpus files, findings; text or byte form) on targets and
 /// modes with the fuzz targets' own per-input code, and prints the verdict per file.
@@ -48,7 +50,7 @@ struct ReplayCommand: ParsableCommand {
             let modes = selection.modes
             let executable = try SelfExecutable.path()
             let line = progress.line
-            var results: [Replay.Result] = []
+            var results: [ReplayEntry] = []
             for (index, (target, mode)) in targets.flatMap({ target in modes.map { (target, $0) } }).enumerated() {
                 if case .notApplicable(let reason) = target.applicability(of: mode) {
                     results.append(.notApplicable(target: target.id, mode: mode.name, reason: reason))

@@ -1,6 +1,7 @@
 import FuzzHarness
 import PyRuntime
 import Reports
+import Vocabulary
 
 // The fuzz harness's bench figures as the Reports document that renders them (Reports cannot
 // depend on FuzzHarness: the mapping lives here).

@@ -4,6 +4,7 @@ import FuzzHarness
 import OpLanguage
 import PyRuntime
 import Reproducer
+import Vocabulary
 
 /// `pymemcheck repro`: an input as a standalone C program.
 struct ReproCommand: ParsableCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import PyRuntime
+import Vocabulary
 
 /// The modes a command runs when no --mode is given, and how its --help says so.
 protocol DefaultModes {

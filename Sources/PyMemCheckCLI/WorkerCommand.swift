@@ -8,6 +8,8 @@ import FuzzHarness
 import Isolation
 import PyRuntime
 import Reports
+import Results
+import Vocabulary
 
 // The worker entry points: hidden subcommands that pymemcheck runs in fresh processes of
 // itself. They take no options: everything comes in the request on standard input
@@ -50,7 +52,7 @@ struct ReplayWorkerCommand: ParsableCommand {
         shouldDisplay: false)
 
     func run() throws {
-        WorkerService.serve(Replay.Request.self, response: Replay.Result.self, prepare: Replay.prepare)
+        WorkerService.serve(Replay.Request.self, response: ReplayEntry.self, prepare: Replay.prepare)
     }
 }
 

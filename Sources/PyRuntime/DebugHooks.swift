@@ -1,6 +1,7 @@
 import CPythonABI
 import Foundation
 import Isolation
+import Vocabulary
 
 /// Which allocators pymemcheck itself installed, so that the debug hooks can be found below them.
 /// Keyed by the ctx pointer each of our hooks carries; the value is the allocator it wraps.

@@ -1,5 +1,6 @@
 import Foundation
 import Isolation
+import Vocabulary
 
 #if canImport(Glibc)
     import Glibc

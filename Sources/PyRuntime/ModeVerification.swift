@@ -1,3 +1,5 @@
+import Vocabulary
+
 /// What a started runtime shows of its allocator mode.
 public struct ModeObservation: Sendable, Codable, Equatable {
     /// _PyMem_GetCurrentAllocatorName (3.8+) or _PyMem_GetAllocatorsName (3.7); nil on 3.6.

@@ -1,5 +1,6 @@
 import CPythonABI
 import Foundation
+import Vocabulary
 
 #if canImport(Glibc)
     import Glibc

@@ -1,3 +1,5 @@
+import Vocabulary
+
 /// What `pymemcheck probe` sees of a started runtime, as the probing child hands it to the parent
 /// (the parent renders it as the Reports probe document).
 public struct ProbeReport: Sendable, Codable, Equatable {

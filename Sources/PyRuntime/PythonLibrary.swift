@@ -1,6 +1,7 @@
 import CPythonABI
 import CrashReport
 import Foundation
+import Vocabulary
 
 #if canImport(Glibc)
     import Glibc

@@ -1,4 +1,5 @@
 import Isolation
+import Vocabulary
 
 /// One CPython runtime pymemcheck can drive: a shared libpython and what is known of its build.
 public struct PythonTarget: Sendable, Hashable, Codable {
@@ -104,21 +105,5 @@ public struct PythonTarget: Sendable, Hashable, Codable {
         default:
             return .applicable
         }
-    }
-}
-
-/// Whether a mode can run on a target.
-public enum Applicability: Sendable, Hashable, Codable {
-    case applicable
-    case notApplicable(String)
-
-    public var isApplicable: Bool {
-        if case .applicable = self { return true }
-        return false
-    }
-
-    public var reason: String? {
-        if case .notApplicable(let reason) = self { return reason }
-        return nil
     }
 }

@@ -1,6 +1,7 @@
 import CPythonABI
 import Foundation
 import Isolation
+import Vocabulary
 
 #if canImport(Glibc)
     import Glibc

@@ -1,5 +1,6 @@
 import Foundation
 import Isolation
+import Vocabulary
 
 /// Resolves what a user typed after --python (or put in PYMEMCHECK_PYTHON) to one target:
 /// a version ("3.12", "3.11.7", "3.11d"), a path to a libpython*.so, or a python executable.

@@ -1,4 +1,5 @@
 import Foundation
+import Results
 
 /// Every document's JSON form: sorted keys, indented, slashes as they are (paths stay readable),
 /// a final newline.
@@ -30,4 +31,4 @@ extension TargetsDocument: ReadableDocument {}
 extension ProbeDocument: ReadableDocument {}
 extension ReplayDocument: ReadableDocument {}
 extension BenchDocument: ReadableDocument {}
-extension CertificateDocument: ReadableDocument {}
+extension Certificate: ReadableDocument {}

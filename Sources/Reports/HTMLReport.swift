@@ -1,4 +1,5 @@
 import Foundation
+import Results
 
 /// A self-contained page that fits a 1,366-pixel screen: a bar per target; every unexpected
 /// result and recorded deviation as text, once with the target modes it covers and all of its

@@ -1,4 +1,5 @@
 import Foundation
+import Results
 
 /// For CI systems: a test suite per target and mode, a test case per clause. The shape is the
 /// common JUnit one (Schemas/junit.xsd): an unexpected result is a failure, not applicable is

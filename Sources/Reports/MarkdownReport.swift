@@ -1,3 +1,5 @@
+import Results
+
 /// For an issue or a pull request: one table per target, clauses down, modes across; then, as
 /// in the text, every unexpected result and recorded deviation once with the target modes it
 /// covers and all of its evidence (verbatim, in a code block), and the not-applicable reasons

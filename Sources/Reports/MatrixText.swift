@@ -1,4 +1,5 @@
 import Foundation
+import Results
 
 /// For a person at a terminal: a summary line per target, then every unexpected result and
 /// every recorded deviation seen, each once with the target modes it covers, then why the

@@ -1,17 +1,15 @@
 import Foundation
 import PyRuntime
+import Vocabulary
 
 /// What `pymemcheck probe` saw of a started runtime. Field names are stable (README, "JSON").
 public struct ProbeDocument: Sendable, Codable, Equatable {
-    /// The debug hooks' layout around a block, as read.
-    public typealias DebugLayout = BlockLayout
-
     public struct Block: Sendable, Codable, Equatable {
         public var domain: String
         public var requested: Int
         public var address: String
-        /// Null where the hooks are not installed.
-        @ExplicitNull public var debugLayout: DebugLayout?
+        /// The debug hooks' layout around the block, as read; null where they are not installed.
+        @ExplicitNull public var debugLayout: BlockLayout?
     }
 
     public var schema = "pymemcheck-probe/1"

@@ -1,4 +1,5 @@
 import Foundation
+import Results
 
 public enum ReportFormat: String, Sendable, CaseIterable {
     case text, json, junit, markdown, html

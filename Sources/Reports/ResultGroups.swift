@@ -1,3 +1,5 @@
+import Results
+
 /// Results of one clause with one status and the same evidence, wherever they were seen: a
 /// reader needs the evidence once, with the target modes it covers (a deviation recorded for
 /// every debug mode of nine targets is one entry, not 33 copies of the same 500 characters).

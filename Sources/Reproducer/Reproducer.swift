@@ -1,7 +1,7 @@
-import ClauseCatalogue
 import Foundation
 import OpLanguage
 import PyRuntime
+import Vocabulary
 
 /// Turns an input into a standalone C program that starts the target the same way (allocator,
 /// plugin, fault layer, debug hooks), runs the same ops under the same invariants, and prints

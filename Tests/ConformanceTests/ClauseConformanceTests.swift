@@ -1,7 +1,9 @@
 import PyRuntime
 import Reports
+import Results
 import TestSupport
 import Testing
+import Vocabulary
 
 /// The catalogue is the list of conformance tests: every clause of Conformance/*.yaml is a test
 /// case in every mode of the selected target (PYMEMCHECK_PYTHON, default python3 on PATH), read

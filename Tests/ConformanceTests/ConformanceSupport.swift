@@ -3,7 +3,9 @@ import Executor
 import Foundation
 import PyRuntime
 import Reports
+import Results
 import TestSupport
+import Vocabulary
 
 /// Runs the whole catalogue once on the selected target (PYMEMCHECK_PYTHON, default python3 on
 /// PATH) in every mode, with one warm worker per mode; each conformance test then reads the

@@ -1,5 +1,6 @@
 import DebugReport
 import Foundation
+import Vocabulary
 import XCTest
 
 /// A stderr capture of a real CPython run, stored as Fixtures/<version>-<scenario>.txt.

@@ -4,6 +4,8 @@ import Foundation
 import Isolation
 import PyRuntime
 import Reports
+import Results
+import Vocabulary
 import XCTest
 
 /// The rules that turn verdicts into results, on a made-up clause and target.

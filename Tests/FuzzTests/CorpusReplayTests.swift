@@ -3,6 +3,7 @@ import Foundation
 import FuzzHarness
 import Isolation
 import PyRuntime
+import Results
 import TestSupport
 import XCTest
 
@@ -74,7 +75,7 @@ final class MutantTests: XCTestCase {
     }
 
     /// The declared invariant a finding names, or the declared signal the input ended in.
-    static func detection(of mutant: MutantKind, in result: Replay.Result) -> String? {
+    static func detection(of mutant: MutantKind, in result: ReplayEntry) -> String? {
         if let invariant = result.invariants.first(where: mutant.breaks.contains) {
             return "invariant \(invariant.rawValue)"
         }
@@ -91,7 +92,7 @@ final class MutantTests: XCTestCase {
             + (mutant.crashSignal.map { ["crash \(ChildOutcome.signalName($0))"] } ?? [])).joined(separator: ", ")
     }
 
-    static func seen(_ results: [Replay.Result]) -> String {
+    static func seen(_ results: [ReplayEntry]) -> String {
         results.filter(\.isFailure).map { result in
             let name = (result.file as NSString).lastPathComponent
             let signal = result.signal.map { "signal \($0) " } ?? ""

@@ -2,6 +2,7 @@ import Foundation
 import FuzzHarness
 import Oracle
 import PyRuntime
+import Results
 import TestSupport
 import XCTest
 
@@ -34,7 +35,7 @@ final class FaultInjectionTests: XCTestCase {
         XCTAssertEqual(result.detectedBy, "invariant failure-keeps-block")
     }
 
-    private func replay(_ target: PythonTarget, mode: String, mutant: String? = nil) throws -> Replay.Result {
+    private func replay(_ target: PythonTarget, mode: String, mutant: String? = nil) throws -> ReplayEntry {
         let arguments =
             ["replay", Self.seed, "--python", target.libraryPath, "--mode", mode, "--format", "json"]
             + (mutant.map { ["--mutant", $0] } ?? [])

@@ -1,6 +1,7 @@
 import ClauseCatalogue
 import Foundation
 import PyRuntime
+import Vocabulary
 import XCTest
 
 @testable import Installer

@@ -1,3 +1,5 @@
+import Vocabulary
+
 @testable import OpLanguage
 
 /// xorshift64: a tiny deterministic generator, so the property tests see the same inputs on
@@ -46,7 +48,9 @@ enum Fixtures {
 
     /// A malloc of every boundary size, plus the largest literal sizes.
     static let boundarySizes = Program(
-        Size.boundaries.enumerated().map { i, b in .malloc(Domain.allCases[i % 3], size: Size(b), slot: Slot(i)) }
+        Size.boundaries.enumerated().map { i, b in
+            .malloc(AllocatorDomain.allCases[i % 3], size: Size(b), slot: Slot(i))
+        }
             + [
                 .calloc(.obj, count: Size(191), size: Size(0), slot: Slot(0)),
                 .realloc(.raw, slot: Slot(2), size: Size(UInt.max)),

@@ -2,6 +2,7 @@ import Executor
 import Foundation
 import PyRuntime
 import TestSupport
+import Vocabulary
 import XCTest
 
 /// Every mode on every target found here: started in a child, probed, and checked against what

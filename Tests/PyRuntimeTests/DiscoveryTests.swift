@@ -1,5 +1,6 @@
 import PyRuntime
 import TestSupport
+import Vocabulary
 import XCTest
 
 final class DiscoveryTests: XCTestCase {

@@ -3,6 +3,7 @@ import Foundation
 import Isolation
 import PyRuntime
 import TestSupport
+import Vocabulary
 import XCTest
 
 /// The isolation primitive: a fresh child of pymemcheck for each scenario, whatever it does.

@@ -1,3 +1,4 @@
+import Results
 import XCTest
 
 @testable import Reports
@@ -9,9 +10,9 @@ final class CertificateTextTests: XCTestCase {
         let item = CertifyItem(
             target: "3.13.0", mode: "debug", part: "fuzz-sequences", status: .fail, evidence: lines,
             detectedBy: [])
-        let text = CertificateDocument(plugin: "p.so", clauses: [], items: [item], notApplicable: []).text()
+        let text = Certificate(plugin: "p.so", clauses: [], items: [item], notApplicable: []).text()
         let shown = lines.filter { text.contains("    \($0)\n") }.count
-        XCTAssertEqual(shown, CertificateDocument.evidenceLimit, text)
+        XCTAssertEqual(shown, Certificate.evidenceLimit, text)
         XCTAssertTrue(text.contains("    … \(47 - shown) more lines (--format json has them all)\n"), text)
     }
 }

@@ -1,3 +1,4 @@
+import Results
 import XCTest
 
 @testable import Reports

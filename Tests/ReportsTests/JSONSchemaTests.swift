@@ -1,4 +1,5 @@
 import Reports
+import Results
 import XCTest
 
 /// Every JSON document the renderers write validates against its schema in Schemas/.

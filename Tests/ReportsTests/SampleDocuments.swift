@@ -1,3 +1,6 @@
+import Results
+import Vocabulary
+
 @testable import Oracle
 @testable import PyRuntime
 @testable import Reports
@@ -94,8 +97,8 @@ enum SampleDocuments {
             violation: "zero-size requests share a block"),
     ]
 
-    static var certificate: CertificateDocument {
-        CertificateDocument(
+    static var certificate: Certificate {
+        Certificate(
             plugin: "libexample.so", clauses: Array(results.prefix(5)),
             items: [
                 CertifyItem(
@@ -141,7 +144,7 @@ enum SampleDocuments {
     }
 
     static var probe: ProbeDocument {
-        let layout = ProbeDocument.DebugLayout(
+        let layout = BlockLayout(
             domain: "raw", requested: 8, address: "0x1000", headerSize: 8,
             apiID: "r", leadingPad: [0xfd, 0xfd, 0xfd], trailingPad: [0xfd, 0xfd],
             firstBytes: [0xcd, 0xcd])
@@ -156,13 +159,13 @@ enum SampleDocuments {
             ])
     }
 
-    static let findings = FindingsDocument(
+    static let findings = Verdict(
         findings: [
-            FindingEntry(
+            Finding(
                 opIndex: 2, op: "realloc mem s1 50", invariant: .contentsKept,
                 evidence: "byte 7 was 0x00, expected 0x41"),
-            FindingEntry(opIndex: -1, op: "", invariant: .noLeak, evidence: "2 blocks left in OBJ"),
-            FindingEntry(opIndex: 0, op: "malloc raw 8 -> s1", invariant: .noCrash, evidence: "SIGSEGV", signal: 11),
+            Finding(opIndex: -1, op: "", invariant: .noLeak, evidence: "2 blocks left in OBJ"),
+            Finding(opIndex: 0, op: "malloc raw 8 -> s1", invariant: .noCrash, evidence: "SIGSEGV", signal: 11),
         ], note: "a note")
 
     static var replay: ReplayDocument {
@@ -172,7 +175,7 @@ enum SampleDocuments {
                 detail: "mimalloc arrived in CPython 3.13", signal: nil, detectedBy: nil),
             .init(
                 file: "Corpus/fuzz-sequences/a.bin", fuzzTarget: "fuzz-sequences", target: "3.13.0", mode: "default",
-                outcome: .conforms, verdict: FindingsDocument(findings: []), detail: nil, signal: nil,
+                outcome: .conforms, verdict: Verdict(findings: []), detail: nil, signal: nil,
                 detectedBy: nil),
             .init(
                 file: "Corpus/fuzz-sequences/b.bin", fuzzTarget: "fuzz-sequences", target: "3.13.0", mode: "default",

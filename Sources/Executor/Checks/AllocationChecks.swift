@@ -2,6 +2,7 @@ import AllocatorLayers
 import Foundation
 import Isolation
 import PyRuntime
+import Vocabulary
 
 /// The allocation functions of each domain: zero sizes, NULL, realloc, calloc, limits.
 /// Each function checks one documented promise in every domain of the clause.

@@ -1,6 +1,7 @@
 import AllocatorLayers
 import CPythonABI
 import PyRuntime
+import Vocabulary
 
 /// PyMem_GetAllocator / PyMem_SetAllocator: what an embedder's hook is promised.
 public enum CustomAllocatorChecks {

@@ -2,6 +2,7 @@ import AllocatorLayers
 import DebugReport
 import Foundation
 import PyRuntime
+import Vocabulary
 
 /// The byte values and block overhead the documents give for each version. These read the
 /// documented values, not the measured ones (PythonVersion.debugBytes), so that a target that

@@ -1,6 +1,7 @@
 import AllocatorLayers
 import Foundation
 import PyRuntime
+import Vocabulary
 
 /// The debug hooks' in-process promises: fill bytes, pads, header layout. (What they detect is
 /// checked by expected-fatal clauses, in ViolationChecks.)

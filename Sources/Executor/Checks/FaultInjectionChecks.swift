@@ -1,5 +1,6 @@
 import AllocatorLayers
 import PyRuntime
+import Vocabulary
 
 /// Failures made on purpose below the API: under the debug hooks (the hooks' own handling of a
 /// failing allocator), and in the RAW domain below pymalloc (pymalloc's fallback for large

@@ -1,4 +1,5 @@
 import PyRuntime
+import Vocabulary
 
 /// Clauses about start-up itself, each asked of runtimes started afresh (FreshStart): which
 /// allocators Py_PreInitialize accepts, and what an OBJ allocator installed before

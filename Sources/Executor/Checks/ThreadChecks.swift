@@ -3,6 +3,7 @@ import CPythonABI
 import Foundation
 import Isolation
 import PyRuntime
+import Vocabulary
 
 /// The GIL and threads: RAW is callable without the GIL from any thread; MEM and OBJ from any
 /// thread that holds it.

@@ -1,6 +1,7 @@
 import Foundation
 import Isolation
 import PyRuntime
+import Vocabulary
 
 /// Which tracemalloc C API calls wait for the GIL, asked from a thread with no thread state
 /// while the checking thread holds it: a call that does not wait answers at once; one that

@@ -3,6 +3,7 @@ import DebugReport
 import Foundation
 import Isolation
 import PyRuntime
+import Vocabulary
 
 /// Breaking the rules under the debug hooks: each violation runs in a forked child of the
 /// worker, which must die in Py_FatalError with the documented report (FatalCheck compares it

@@ -2,6 +2,7 @@ import AllocatorLayers
 import CPythonABI
 import DebugReport
 import PyRuntime
+import Vocabulary
 
 extension ClauseRegistry {
     /// Debug hooks on the Python memory allocators: Conformance/40-debug-hooks.yaml.

@@ -1,5 +1,6 @@
 import ClauseCatalogue
 import PyRuntime
+import Vocabulary
 
 /// Where a negative control reaches a check that no allocator layer reaches: the tracemalloc
 /// functions it calls, the program and environment of the target's own python it runs, the

@@ -2,6 +2,7 @@ import AllocatorLayers
 import CPythonABI
 import Foundation
 import PyRuntime
+import Vocabulary
 
 /// Defects planted on top of the debug hooks: each takes away one thing the hooks do (erase,
 /// detect), so that the clause about it must fail.

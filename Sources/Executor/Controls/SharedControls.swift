@@ -1,6 +1,7 @@
 import AllocatorLayers
 import CPythonABI
 import PyRuntime
+import Vocabulary
 
 /// The ways the section files plant a control, and the controls several clauses share.
 extension ClauseRegistry {

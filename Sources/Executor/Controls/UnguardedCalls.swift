@@ -1,6 +1,7 @@
 import AllocatorLayers
 import CPythonABI
 import PyRuntime
+import Vocabulary
 
 /// Each domain's allocator called directly, without the API functions' own guards
 /// (PyMem_Malloc's PY_SSIZE_T_MAX check, PyMem_Calloc's nelem*elsize overflow check): what a

@@ -1,5 +1,3 @@
-import DebugReport
-
 /// A CPython version, as printed by Py_GetVersion() ("3.11.7 (main, ...") or typed by a user ("3.11").
 public struct PythonVersion: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
     public var major: Int

@@ -1,5 +1,4 @@
 import Foundation
-import PyRuntime
 
 /// The outcome of one clause on one target in one mode.
 public enum ResultStatus: String, Sendable, Codable, CaseIterable {
@@ -28,17 +27,19 @@ public struct ClauseResult: Sendable, Codable, Equatable {
     public var exercised: Int = 0
     /// For a failure: the one command that runs it again.
     public var reproduce: String? = nil
-}
 
-extension ClauseResult {
-    /// The result of `clause` on `target` in `mode`.
     public init(
-        clause: String, _ target: PythonTarget, _ mode: AllocatorMode, status: ResultStatus,
-        evidence: [String], seconds: Double, exercised: Int
+        clause: String, target: String, mode: String, status: ResultStatus, evidence: [String], seconds: Double = 0,
+        exercised: Int = 0, reproduce: String? = nil
     ) {
-        self.init(
-            clause: clause, target: target.id, mode: mode.name, status: status, evidence: evidence,
-            seconds: seconds, exercised: exercised)
+        self.clause = clause
+        self.target = target
+        self.mode = mode
+        self.status = status
+        self.evidence = evidence
+        self.seconds = seconds
+        self.exercised = exercised
+        self.reproduce = reproduce
     }
 }
 
@@ -46,11 +47,10 @@ extension ClauseResult {
 public struct MatrixColumn: Sendable, Codable, Hashable {
     public var target: String
     public var mode: String
-}
 
-extension MatrixColumn {
-    public init(_ target: PythonTarget, _ mode: AllocatorMode) {
-        self.init(target: target.id, mode: mode.name)
+    public init(target: String, mode: String) {
+        self.target = target
+        self.mode = mode
     }
 }
 
@@ -80,6 +80,18 @@ public struct ControlResult: Sendable, Codable, Equatable {
     public var status: ResultStatus
     public var evidence: [String]
 
+    public init(
+        clause: String, target: String, mode: String, violation: String, proven: Bool, status: ResultStatus,
+        evidence: [String]
+    ) {
+        self.clause = clause
+        self.target = target
+        self.mode = mode
+        self.violation = violation
+        self.proven = proven
+        self.status = status
+        self.evidence = evidence
+    }
 }
 
 extension ControlResult {

@@ -1,5 +1,3 @@
-import CPythonABI
-
 /// CPython's three allocator domains (PyMemAllocatorDomain).
 public enum AllocatorDomain: Int32, Sendable, CaseIterable, Codable, CustomStringConvertible {
     case raw = 0
@@ -32,7 +30,13 @@ public enum AllocatorDomain: Int32, Sendable, CaseIterable, Codable, CustomStrin
         }
     }
 
-    public var cValue: PMCDomain { PMCDomain(rawValue: UInt32(rawValue)) }
+    /// The domain's name in the op language, the catalogue and every report: "raw", "mem", "obj".
+    public var name: String { description }
+
+    /// The domain's code in the op language's byte form (its PyMemAllocatorDomain value).
+    public var code: UInt8 { UInt8(rawValue) }
+
+    public init?(code: UInt8) { self.init(rawValue: Int32(code)) }
 
     public init?(name: String) {
         guard let domain = Self.allCases.first(where: { $0.description == name.lowercased() }) else { return nil }

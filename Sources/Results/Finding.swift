@@ -1,5 +1,3 @@
-import OpLanguage
-
 /// A documented invariant the oracle checks.
 public enum Invariant: String, Sendable, Codable, CaseIterable {
     case nonNull = "non-null"
@@ -32,17 +30,17 @@ public struct Finding: Sendable, Codable, Equatable, CustomStringConvertible {
     /// The signal that ended the process, for a `no-crash` finding.
     public var signal: Int32?
 
+    public init(opIndex: Int, op: String, invariant: Invariant, evidence: String, signal: Int32? = nil) {
+        self.opIndex = opIndex
+        self.op = op
+        self.invariant = invariant
+        self.evidence = evidence
+        self.signal = signal
+    }
+
     /// The one-line form the fuzzers, certify's evidence and the reports print.
     public var description: String {
         let place = opIndex < 0 ? "at clean-up" : "op \(opIndex + 1) `\(op)`"
         return "\(place): \(invariant.rawValue): \(evidence)"
-    }
-}
-
-extension Finding {
-    /// A finding at op `index`, the op in its text form (none: at clean-up, written as "").
-    public init(at index: Int, _ op: Op?, _ invariant: Invariant, _ evidence: String) {
-        let text = op.map { TextForm.line(for: $0) } ?? ""
-        self.init(opIndex: index, op: text, invariant: invariant, evidence: evidence)
     }
 }

@@ -13,6 +13,20 @@ public struct BlockLayout: Sendable, Codable, Equatable {
     /// Up to the first 8 data bytes, as allocated (CLEANBYTE where the hooks filled them).
     public var firstBytes: [UInt8]
 
+    public init(
+        domain: String, requested: Int, address: String, headerSize: Int, apiID: String, leadingPad: [UInt8],
+        trailingPad: [UInt8], firstBytes: [UInt8]
+    ) {
+        self.domain = domain
+        self.requested = requested
+        self.address = address
+        self.headerSize = headerSize
+        self.apiID = apiID
+        self.leadingPad = leadingPad
+        self.trailingPad = trailingPad
+        self.firstBytes = firstBytes
+    }
+
     public static let wordSize = MemoryLayout<Int>.size
     /// How far before p the hooks' header starts: the size word, then the API id word.
     public static let headerLength = 2 * wordSize
