@@ -12,7 +12,9 @@ import PackageDescription
 //   DebugReport    – parsing the debug hooks' fatal-error report
 //   ClauseCatalogue – the clause catalogue (Conformance/*.yaml): what the documents promise
 //   AllocatorLayers – pymemcheck's allocator layers (recording, fault, guard, counting, mutant) and plugins
-//   Executor       – clause checks and scenarios run against a started runtime, in warm workers or isolated
+//   Checks, RuntimeChecks, DebugHookChecks – the clause checks run against a started runtime
+//   NegativeControls – each clause registered with its check and its negative control
+//   ClauseRunner   – runs clauses on targets and modes, in warm workers or isolated: the matrix
 //   Reports        – renders the results and the documents of PyRuntime's values (probe, targets, bench):
 //                    text, JSON; JUnit, Markdown and HTML for the matrix
 //   OpLanguage     – the fuzzers' op language: ops, the versioned byte form, the text form
@@ -93,24 +95,56 @@ let package = Package(
             name: "Certification",
             dependencies: [
                 "Results", "Vocabulary",
-                "AllocatorLayers", "FuzzHarness", "Executor", "ClauseCatalogue", "PyRuntime", "Isolation",
+                "AllocatorLayers", "FuzzHarness", "ClauseRunner", "Checks", "ClauseCatalogue", "PyRuntime",
+                "Isolation",
                 "OpLanguage", "Oracle", "CPythonABI",
             ]),
         .executableTarget(name: "fuzz-sequences", dependencies: ["FuzzHarness"], path: "Fuzz/fuzz-sequences"),
         .executableTarget(name: "fuzz-violations", dependencies: ["FuzzHarness"], path: "Fuzz/fuzz-violations"),
         .executableTarget(name: "fuzz-faults", dependencies: ["FuzzHarness"], path: "Fuzz/fuzz-faults"),
+        // The check library: what a check sees and answers (CheckContext, Evidence, the seams a
+        // control plants through), the scenarios, and the checks of the allocation functions.
         .target(
-            name: "Executor",
+            name: "Checks",
             dependencies: [
-                "Results", "Vocabulary",
-                "AllocatorLayers", "PyRuntime", "Isolation", "CPythonABI", "ClauseCatalogue", "DebugReport",
-                "Oracle",
+                "Vocabulary", "Results", "AllocatorLayers", "PyRuntime", "Isolation", "CPythonABI", "ClauseCatalogue",
+                "DebugReport", "Oracle",
+            ]),
+        // The checks of threads, custom allocators, start-up, pymalloc and tracemalloc.
+        .target(
+            name: "RuntimeChecks",
+            dependencies: [
+                "Checks", "Vocabulary", "AllocatorLayers", "PyRuntime", "Isolation", "CPythonABI",
+            ]),
+        // The checks of the debug hooks: fill bytes, layout, what they detect and report.
+        .target(
+            name: "DebugHookChecks",
+            dependencies: [
+                "Checks", "Vocabulary", "AllocatorLayers", "PyRuntime", "Isolation", "CPythonABI", "ClauseCatalogue",
+                "DebugReport",
+            ]),
+        // Every clause's registration (its check beside its negative control, one file per
+        // catalogue section) and the defects the controls plant.
+        .target(
+            name: "NegativeControls",
+            dependencies: [
+                "DebugReport",
+                "Checks", "RuntimeChecks", "DebugHookChecks", "Vocabulary", "AllocatorLayers", "PyRuntime",
+                "Isolation",
+                "CPythonABI",
+            ]),
+        // Runs clauses on targets and modes in warm workers, controls included: the matrix.
+        .target(
+            name: "ClauseRunner",
+            dependencies: [
+                "NegativeControls", "Checks", "Vocabulary", "Results", "PyRuntime", "Isolation",
+                "ClauseCatalogue", "CPythonABI",
             ]),
         .target(
             name: "PyMemCheckCLI",
             dependencies: [
                 "Results", "Vocabulary",
-                "AllocatorLayers", "PyRuntime", "Isolation", "Executor", "ClauseCatalogue", "Reports",
+                "AllocatorLayers", "PyRuntime", "Isolation", "ClauseRunner", "Checks", "ClauseCatalogue", "Reports",
                 "OpLanguage", "FuzzHarness", "Certification", "Reproducer", "Installer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -129,9 +163,10 @@ let package = Package(
         .testTarget(name: "ClauseCatalogueTests", dependencies: ["ClauseCatalogue", "TestSupport"]),
         // The registrations against the catalogue, the rules that turn verdicts into results.
         .testTarget(
-            name: "ExecutorTests",
+            name: "ClauseRunnerTests",
             dependencies: [
-                "Results", "Vocabulary", "Executor", "ClauseCatalogue", "Isolation", "PyRuntime", "Reports",
+                "Results", "Vocabulary", "ClauseRunner", "NegativeControls", "Checks", "ClauseCatalogue", "Isolation",
+                "PyRuntime", "Reports",
                 "TestSupport",
             ]),
         .testTarget(
@@ -143,12 +178,12 @@ let package = Package(
             name: "ConformanceTests",
             dependencies: [
                 "Results", "Vocabulary",
-                "ClauseCatalogue", "Executor", "Isolation", "PyRuntime", "Reports", "TestSupport", "pymemcheck",
+                "ClauseCatalogue", "ClauseRunner", "Isolation", "PyRuntime", "Reports", "TestSupport", "pymemcheck",
             ]),
         .testTarget(
             name: "PyRuntimeTests",
             dependencies: [
-                "Vocabulary", "PyRuntime", "Isolation", "Executor", "PyMemCheckCLI", "TestSupport", "pymemcheck",
+                "Vocabulary", "PyRuntime", "Isolation", "Checks", "PyMemCheckCLI", "TestSupport", "pymemcheck",
             ]),
         .testTarget(name: "OpLanguageTests", dependencies: ["Vocabulary", "OpLanguage", "TestSupport"]),
         .testTarget(

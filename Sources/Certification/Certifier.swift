@@ -1,6 +1,6 @@
 import AllocatorLayers
 import ClauseCatalogue
-import Executor
+import ClauseRunner
 import Foundation
 import FuzzHarness
 import Isolation

@@ -1,6 +1,6 @@
 import AllocatorLayers
+import Checks
 import ClauseCatalogue
-import Executor
 import Foundation
 import FuzzHarness
 import Isolation

@@ -1,7 +1,7 @@
 import AllocatorLayers
 import CPythonABI
+import Checks
 import ClauseCatalogue
-import Executor
 import Foundation
 import FuzzHarness
 import Isolation
@@ -12,7 +12,7 @@ import Vocabulary
 
 /// The plugin's own functions, called directly: the debug hooks on top normalise zero-size
 /// and NULL requests before a plugin sees them, so the API alone never asks it those. The
-/// direct contract (Executor's DirectContract: the allocation clauses' own checks) is asked
+/// direct contract (the Checks module's DirectContract: the allocation clauses' own checks) is asked
 /// from the main thread, from a new thread that has not called the plugin yet, and (where the
 /// domain must be thread-safe) from several threads at once; then a huge legal calloc, and a
 /// long mixed workload, so that a defect that shows only after warm-up shows.

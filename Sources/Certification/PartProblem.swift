@@ -1,4 +1,4 @@
-import Executor
+import Checks
 import Oracle
 import Results
 

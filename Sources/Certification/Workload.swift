@@ -1,6 +1,6 @@
 import AllocatorLayers
 import CPythonABI
-import Executor
+import Checks
 import Foundation
 import FuzzHarness
 import PyRuntime

@@ -2,7 +2,7 @@ import AllocatorLayers
 import ArgumentParser
 import Certification
 import ClauseCatalogue
-import Executor
+import ClauseRunner
 import Foundation
 import FuzzHarness
 import Isolation

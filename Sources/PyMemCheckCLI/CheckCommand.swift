@@ -1,6 +1,7 @@
 import ArgumentParser
+import Checks
 import ClauseCatalogue
-import Executor
+import ClauseRunner
 import Foundation
 import PyRuntime
 import Reports

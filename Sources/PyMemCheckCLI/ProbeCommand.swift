@@ -1,5 +1,5 @@
 import ArgumentParser
-import Executor
+import Checks
 import Foundation
 import PyRuntime
 import Reports

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Executor
+import Checks
 import PyRuntime
 
 /// `pymemcheck scenario`: the child side of isolated runs. Hidden: users run `probe` and

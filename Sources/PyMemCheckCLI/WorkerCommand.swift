@@ -1,8 +1,9 @@
 import AllocatorLayers
 import ArgumentParser
 import Certification
+import Checks
 import ClauseCatalogue
-import Executor
+import ClauseRunner
 import Foundation
 import FuzzHarness
 import Isolation

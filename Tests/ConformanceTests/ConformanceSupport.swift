@@ -1,5 +1,5 @@
 import ClauseCatalogue
-import Executor
+import ClauseRunner
 import Foundation
 import PyRuntime
 import Reports

@@ -1,4 +1,4 @@
-import Executor
+import Checks
 import Foundation
 import PyRuntime
 import TestSupport

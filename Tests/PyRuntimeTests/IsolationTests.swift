@@ -1,4 +1,4 @@
-import Executor
+import Checks
 import Foundation
 import Isolation
 import PyRuntime
