@@ -101,7 +101,7 @@ public final class AllocatorPlugin: @unchecked Sendable {
             var previous = fault.install(over: guardLayer.install(over: real))
             var hook = PMCMemAllocatorEx()
             if let mutant {
-                hook = MutantLayer(kind: mutant).install(over: previous)
+                hook = mutant.layer().install(over: previous)
             } else if entry!(domain.rawValue, &previous, &hook) != 0 {
                 continue
             }

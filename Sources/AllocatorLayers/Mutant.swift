@@ -59,71 +59,79 @@ public enum MutantKind: String, Sendable, CaseIterable, Codable {
     public static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
 }
 
-/// A mutant planted as a layer: on top of each domain, or (`dropsDebugHooks`) in place of
-/// the allocators before initialisation.
-public final class MutantLayer: AllocatorLayer, @unchecked Sendable {
-    public let kind: MutantKind
-    private let zeroBlock = Locked<UnsafeMutableRawPointer?>(nil)
-
-    public init(kind: MutantKind) {
-        self.kind = kind
-        super.init()
-    }
-
-    public override func malloc(_ size: Int) -> UnsafeMutableRawPointer? {
-        switch kind {
-        case .zeroSizeNull where size == 0: return nil
-        case .zeroSizeSamePointer where size == 0: return sharedZeroBlock()
-        case .mallocShortByOne where size > 0: return below.malloc(size - 1)
-        default: return below.malloc(size)
+extension MutantKind {
+    /// The mutant's defect as a layer: on top of each domain, or (`dropsDebugHooks`, a plain
+    /// layer) in place of the allocators before initialisation. The defects a negative control
+    /// plants too are the same classes (Defect.swift).
+    public func layer() -> AllocatorLayer {
+        switch self {
+        case .zeroSizeNull: return ZeroSizeNull()
+        case .zeroSizeSamePointer: return SharedZeroBlock()
+        case .reallocFailureFreesBlock: return ReallocFailureFreesBlock()
+        case .reallocLosesPast64: return ReallocLosesPast64()
+        case .callocNoZeroLarge: return CallocNoZeroLarge()
+        case .callocOverflowWraps: return CallocWraps()
+        case .dropsDebugHooks: return Defect()
+        case .reallocNullFails: return ReallocNullFails()
+        case .reallocZeroFrees: return ReallocZeroFrees()
+        case .mallocShortByOne: return MallocShortByOne()
+        case .freeNullCrashes: return FreeNullCrashes()
         }
     }
+}
 
-    public override func calloc(_ count: Int, _ size: Int) -> UnsafeMutableRawPointer? {
-        let total = count.multipliedReportingOverflow(by: size).partialValue
-        switch kind {
-        case .zeroSizeNull where total == 0: return nil
-        case .zeroSizeSamePointer where total == 0: return sharedZeroBlock()
-        case .callocNoZeroLarge where total > 4096: return below.malloc(total)
-        case .callocOverflowWraps:
-            // The API passes any nelem when elsize is 0: read both as the size_t they are.
-            let wrapped = Int(UInt32(truncatingIfNeeded: UInt(bitPattern: count) &* UInt(bitPattern: size)))
-            return below.calloc(1, wrapped)
-        default: return below.calloc(count, size)
-        }
+/// malloc(0) and calloc with a zero argument return NULL.
+final class ZeroSizeNull: Defect, @unchecked Sendable {
+    override func malloc(_ size: Int) -> UnsafeMutableRawPointer? { size == 0 ? nil : below.malloc(size) }
+    override func calloc(_ count: Int, _ size: Int) -> UnsafeMutableRawPointer? {
+        count.multipliedReportingOverflow(by: size).partialValue == 0 ? nil : below.calloc(count, size)
     }
+}
 
-    public override func realloc(_ pointer: UnsafeMutableRawPointer?, _ size: Int) -> UnsafeMutableRawPointer? {
-        if pointer == nil && kind == .reallocNullFails { return nil }
-        if let pointer, pointer == zeroBlock.withLock({ $0 }) { return below.malloc(size) }
-        if let pointer, size == 0, kind == .reallocZeroFrees {
-            below.free(pointer)
-            return nil
-        }
+/// A realloc that fails frees the old block.
+final class ReallocFailureFreesBlock: Defect, @unchecked Sendable {
+    override func realloc(_ pointer: UnsafeMutableRawPointer?, _ size: Int) -> UnsafeMutableRawPointer? {
         let result = below.realloc(pointer, size)
-        switch kind {
-        case .reallocFailureFreesBlock where result == nil && pointer != nil:
-            below.free(pointer)
-        case .reallocLosesPast64 where size > 64:
-            if let result { (result + 64).initializeMemory(as: UInt8.self, repeating: 0, count: size - 64) }
-        default: break
-        }
+        if result == nil, pointer != nil { below.free(pointer) }
         return result
     }
+}
 
-    public override func free(_ pointer: UnsafeMutableRawPointer?) {
-        if pointer == nil && kind == .freeNullCrashes {
-            // The planted defect: a NULL dereference, as a careless allocator would do.
-            pmc_crash_with_sigsegv()
-        }
-        if let pointer, pointer == zeroBlock.withLock({ $0 }) { return }
-        below.free(pointer)
+/// realloc keeps only the first 64 bytes.
+final class ReallocLosesPast64: Defect, @unchecked Sendable {
+    override func realloc(_ pointer: UnsafeMutableRawPointer?, _ size: Int) -> UnsafeMutableRawPointer? {
+        let result = below.realloc(pointer, size)
+        if let result, size > 64 { (result + 64).initializeMemory(as: UInt8.self, repeating: 0, count: size - 64) }
+        return result
     }
+}
 
-    private func sharedZeroBlock() -> UnsafeMutableRawPointer? {
-        zeroBlock.withLock {
-            if $0 == nil { $0 = below.malloc(1) }
-            return $0
-        }
+/// calloc does not zero blocks above 4 KiB.
+final class CallocNoZeroLarge: Defect, @unchecked Sendable {
+    override func calloc(_ count: Int, _ size: Int) -> UnsafeMutableRawPointer? {
+        let total = count.multipliedReportingOverflow(by: size).partialValue
+        return total > 4096 ? below.malloc(total) : below.calloc(count, size)
+    }
+}
+
+/// realloc(p, 0) frees p and returns NULL.
+final class ReallocZeroFrees: Defect, @unchecked Sendable {
+    override func realloc(_ pointer: UnsafeMutableRawPointer?, _ size: Int) -> UnsafeMutableRawPointer? {
+        guard let pointer, size == 0 else { return below.realloc(pointer, size) }
+        below.free(pointer)
+        return nil
+    }
+}
+
+/// malloc(n) allocates n-1 bytes.
+final class MallocShortByOne: Defect, @unchecked Sendable {
+    override func malloc(_ size: Int) -> UnsafeMutableRawPointer? { below.malloc(size > 0 ? size - 1 : size) }
+}
+
+/// free(NULL) dereferences NULL, as a careless allocator would.
+final class FreeNullCrashes: Defect, @unchecked Sendable {
+    override func free(_ pointer: UnsafeMutableRawPointer?) {
+        if pointer == nil { pmc_crash_with_sigsegv() }
+        below.free(pointer)
     }
 }

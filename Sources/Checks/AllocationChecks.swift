@@ -66,7 +66,7 @@ public enum AllocationChecks {
                 evidence.expect(
                     block.load(as: UInt8.self) == 0, "\(label) call \(index): the one usable byte is not zero")
             }
-            if write { block.storeBytes(of: Bytes.pattern(index), as: UInt8.self) }
+            if write { block.storeBytes(of: FillPattern.byte(index), as: UInt8.self) }
             zero.append(block)
             if let other = functions.malloc(16) {
                 Bytes.fill(other, count: 16, seed: 200)
@@ -80,7 +80,7 @@ public enum AllocationChecks {
                 + "(\(all.count - Set(all).count) repeats among \(all.count) live blocks)")
         for (index, block) in zero.enumerated() where write {
             evidence.expect(
-                block.load(as: UInt8.self) == Bytes.pattern(index),
+                block.load(as: UInt8.self) == FillPattern.byte(index),
                 "\(label) block \(index) at \(Bytes.hex(block)) lost its byte: it is shared")
         }
         for other in others where Bytes.firstMismatch(other, count: 16, seed: 200) != nil {

@@ -49,18 +49,13 @@ public struct CheckContext {
 public enum Bytes {
     public static func fill(_ block: UnsafeMutableRawPointer, count: Int, seed: UInt8 = 0) {
         for index in 0..<count {
-            block.storeBytes(of: pattern(index, seed: seed), toByteOffset: index, as: UInt8.self)
+            block.storeBytes(of: FillPattern.byte(index, seed: seed), toByteOffset: index, as: UInt8.self)
         }
-    }
-
-    /// A pattern no allocator writes by itself (never 0, never a debug-hook byte run).
-    public static func pattern(_ index: Int, seed: UInt8 = 0) -> UInt8 {
-        UInt8(truncatingIfNeeded: index &* 31 &+ 7 &+ Int(seed)) | 1
     }
 
     /// The first offset below `count` where the block differs from the pattern, or nil.
     public static func firstMismatch(_ block: UnsafeMutableRawPointer, count: Int, seed: UInt8 = 0) -> Int? {
-        (0..<count).first { block.load(fromByteOffset: $0, as: UInt8.self) != pattern($0, seed: seed) }
+        (0..<count).first { block.load(fromByteOffset: $0, as: UInt8.self) != FillPattern.byte($0, seed: seed) }
     }
 
     /// The first offset in range whose byte is not `value`, or nil. Compared a page at a time

@@ -109,7 +109,7 @@ public final class FuzzSession: @unchecked Sendable {
             // Not registered as our own hooks: as before, the debug hooks are not looked for below them.
             live[domain] = LiveBlocks().install(onTopOf: domain, in: library, registered: false)
             if let mutant = options.mutant, !mutant.replacesBeforeInitialisation {
-                MutantLayer(kind: mutant).install(onTopOf: domain, in: library, registered: false)
+                mutant.layer().install(onTopOf: domain, in: library, registered: false)
             }
             functions[domain] = library.functions(domain)
         }
@@ -163,7 +163,7 @@ public final class FuzzSession: @unchecked Sendable {
     /// The replacing mutant takes the real allocator's place, debug hooks and all.
     private static func installReplacing(_ kind: MutantKind, in library: PythonLibrary) {
         for domain in AllocatorDomain.allCases {
-            MutantLayer(kind: kind).install(replacing: domain, in: library, registered: false)
+            kind.layer().install(replacing: domain, in: library, registered: false)
         }
     }
 

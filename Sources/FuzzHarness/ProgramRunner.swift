@@ -248,7 +248,7 @@ public final class ProgramRunner {
         guard let block = oracle.block(in: slot), block.size > 0 else { return }
         let start = Int(offset) % block.size
         let count = min(Int(length), block.size - start)
-        let bytes = (0..<count).map { Pattern.byte($0, seed: seed) }
+        let bytes = (0..<count).map { FillPattern.byte($0, seed: seed) }
         bytes.withUnsafeBytes { (block.pointer + start).copyMemory(from: $0.baseAddress!, byteCount: count) }
         if checking { oracle.wrote(bytes, slot: slot, at: start) }
     }

@@ -1,20 +1,20 @@
-import AllocatorLayers
 import CPythonABI
-import Checks
-import DebugHookChecks
 import Foundation
-import Isolation
 import PyRuntime
-import RuntimeChecks
+import Vocabulary
 
 #if canImport(Glibc)
     import Glibc
 #endif
 
-/// One allocator behaviour done wrong on purpose, planted by a negative control as a layer on
-/// top of a domain: it answers the domain's calls instead of plain forwarding. Each subclass
-/// overrides what it breaks; the rest goes to the allocator below unchanged.
-class Defect: AllocatorLayer, @unchecked Sendable {
+/// One allocator behaviour done wrong on purpose, as a layer on top of a domain: it answers the
+/// domain's calls instead of plain forwarding. Each subclass overrides what it breaks; the rest
+/// goes to the allocator below unchanged. One family for both uses: a negative control plants
+/// one to make a clause's check fail, and a mutant (Mutant.swift) is one, for the fuzzers and
+/// certify to find.
+open class Defect: AllocatorLayer, @unchecked Sendable {
+    public override init() { super.init() }
+
     /// Flips a byte so that it differs from whatever was there.
     static func flip(_ block: UnsafeMutableRawPointer, at offset: Int = 0) {
         block.storeBytes(of: ~block.load(fromByteOffset: offset, as: UInt8.self), toByteOffset: offset, as: UInt8.self)
@@ -24,32 +24,36 @@ class Defect: AllocatorLayer, @unchecked Sendable {
 // MARK: zero-size requests, calloc, limits
 
 /// Every zero-size request gets the same block, and its frees are ignored.
-final class SharedZeroBlock: Defect, @unchecked Sendable {
-    private var shared: UnsafeMutableRawPointer?
+package final class SharedZeroBlock: Defect, @unchecked Sendable {
+    /// Under a lock: as a mutant it serves the fuzzers' threads.
+    private let block = Locked<UnsafeMutableRawPointer?>(nil)
+    private var shared: UnsafeMutableRawPointer? { block.withLock { $0 } }
 
     private func zeroBlock() -> UnsafeMutableRawPointer? {
-        if shared == nil { shared = below.malloc(1) }
-        return shared
+        block.withLock {
+            if $0 == nil { $0 = below.malloc(1) }
+            return $0
+        }
     }
 
-    override func malloc(_ size: Int) -> UnsafeMutableRawPointer? {
+    package override func malloc(_ size: Int) -> UnsafeMutableRawPointer? {
         size == 0 ? zeroBlock() : super.malloc(size)
     }
-    override func calloc(_ nelem: Int, _ elsize: Int) -> UnsafeMutableRawPointer? {
+    package override func calloc(_ nelem: Int, _ elsize: Int) -> UnsafeMutableRawPointer? {
         nelem == 0 || elsize == 0 ? zeroBlock() : super.calloc(nelem, elsize)
     }
-    override func realloc(_ block: UnsafeMutableRawPointer?, _ size: Int) -> UnsafeMutableRawPointer? {
+    package override func realloc(_ block: UnsafeMutableRawPointer?, _ size: Int) -> UnsafeMutableRawPointer? {
         if block != nil && block == shared { return below.malloc(size) }
         return size == 0 && block == nil ? zeroBlock() : super.realloc(block, size)
     }
-    override func free(_ block: UnsafeMutableRawPointer?) {
+    package override func free(_ block: UnsafeMutableRawPointer?) {
         if block == nil || block != shared { super.free(block) }
     }
 }
 
 /// calloc is malloc: the block holds whatever was there (made visible by a fill).
-final class CallocNotZeroed: Defect, @unchecked Sendable {
-    override func calloc(_ nelem: Int, _ elsize: Int) -> UnsafeMutableRawPointer? {
+package final class CallocNotZeroed: Defect, @unchecked Sendable {
+    package override func calloc(_ nelem: Int, _ elsize: Int) -> UnsafeMutableRawPointer? {
         let (total, overflow) = UInt(bitPattern: nelem).multipliedReportingOverflow(by: UInt(bitPattern: elsize))
         guard !overflow, let block = below.malloc(Int(bitPattern: total)) else { return nil }
         memset(block, 0xA5, Int(bitPattern: total))
@@ -59,23 +63,23 @@ final class CallocNotZeroed: Defect, @unchecked Sendable {
 
 /// calloc multiplies in 32 bits without an overflow check, and serves the wrapped product
 /// (a size the allocator below can always meet, so the wrong block is really handed out).
-final class CallocWraps: Defect, @unchecked Sendable {
-    override func calloc(_ nelem: Int, _ elsize: Int) -> UnsafeMutableRawPointer? {
+package final class CallocWraps: Defect, @unchecked Sendable {
+    package override func calloc(_ nelem: Int, _ elsize: Int) -> UnsafeMutableRawPointer? {
         below.calloc(1, Int(UInt32(truncatingIfNeeded: UInt(bitPattern: nelem) &* UInt(bitPattern: elsize))))
     }
 }
 
 /// Requests above PY_SSIZE_T_MAX are served with 16 bytes instead of failing.
-final class HugeRequestsServed: Defect, @unchecked Sendable {
+package final class HugeRequestsServed: Defect, @unchecked Sendable {
     static func huge(_ size: Int) -> Bool { size < 0 }
 
-    override func malloc(_ size: Int) -> UnsafeMutableRawPointer? {
+    package override func malloc(_ size: Int) -> UnsafeMutableRawPointer? {
         super.malloc(Self.huge(size) ? 16 : size)
     }
-    override func calloc(_ nelem: Int, _ elsize: Int) -> UnsafeMutableRawPointer? {
+    package override func calloc(_ nelem: Int, _ elsize: Int) -> UnsafeMutableRawPointer? {
         Self.huge(nelem) || Self.huge(elsize) ? below.calloc(1, 16) : super.calloc(nelem, elsize)
     }
-    override func realloc(_ block: UnsafeMutableRawPointer?, _ size: Int) -> UnsafeMutableRawPointer? {
+    package override func realloc(_ block: UnsafeMutableRawPointer?, _ size: Int) -> UnsafeMutableRawPointer? {
         super.realloc(block, Self.huge(size) ? 16 : size)
     }
 }
@@ -83,22 +87,22 @@ final class HugeRequestsServed: Defect, @unchecked Sendable {
 // MARK: realloc and free
 
 /// realloc(NULL, n) fails.
-final class ReallocNullFails: Defect, @unchecked Sendable {
-    override func realloc(_ block: UnsafeMutableRawPointer?, _ size: Int) -> UnsafeMutableRawPointer? {
+package final class ReallocNullFails: Defect, @unchecked Sendable {
+    package override func realloc(_ block: UnsafeMutableRawPointer?, _ size: Int) -> UnsafeMutableRawPointer? {
         block == nil ? nil : super.realloc(block, size)
     }
 }
 
 /// realloc(p, 0) fails (returns NULL, keeps p) instead of resizing to zero bytes.
-final class ReallocZeroFails: Defect, @unchecked Sendable {
-    override func realloc(_ block: UnsafeMutableRawPointer?, _ size: Int) -> UnsafeMutableRawPointer? {
+package final class ReallocZeroFails: Defect, @unchecked Sendable {
+    package override func realloc(_ block: UnsafeMutableRawPointer?, _ size: Int) -> UnsafeMutableRawPointer? {
         block != nil && size == 0 ? nil : super.realloc(block, size)
     }
 }
 
 /// realloc loses the first byte of the contents.
-final class ReallocLosesFirstByte: Defect, @unchecked Sendable {
-    override func realloc(_ block: UnsafeMutableRawPointer?, _ size: Int) -> UnsafeMutableRawPointer? {
+package final class ReallocLosesFirstByte: Defect, @unchecked Sendable {
+    package override func realloc(_ block: UnsafeMutableRawPointer?, _ size: Int) -> UnsafeMutableRawPointer? {
         let result = super.realloc(block, size)
         if let result, block != nil, size > 0 { Defect.flip(result) }
         return result
@@ -106,8 +110,8 @@ final class ReallocLosesFirstByte: Defect, @unchecked Sendable {
 }
 
 /// A realloc that fails damages the block it leaves in place.
-final class FailedReallocDamages: Defect, @unchecked Sendable {
-    override func realloc(_ block: UnsafeMutableRawPointer?, _ size: Int) -> UnsafeMutableRawPointer? {
+package final class FailedReallocDamages: Defect, @unchecked Sendable {
+    package override func realloc(_ block: UnsafeMutableRawPointer?, _ size: Int) -> UnsafeMutableRawPointer? {
         let result = super.realloc(block, size)
         if result == nil, let block { Defect.flip(block) }
         return result
@@ -115,24 +119,24 @@ final class FailedReallocDamages: Defect, @unchecked Sendable {
 }
 
 /// free(NULL) damages the block most recently handed out.
-final class FreeNullDamages: Defect, @unchecked Sendable {
+package final class FreeNullDamages: Defect, @unchecked Sendable {
     private var last: UnsafeMutableRawPointer?
 
     private func remember(_ block: UnsafeMutableRawPointer?, _ size: Int) -> UnsafeMutableRawPointer? {
         if let block, size > 0 { last = block }
         return block
     }
-    override func malloc(_ size: Int) -> UnsafeMutableRawPointer? {
+    package override func malloc(_ size: Int) -> UnsafeMutableRawPointer? {
         remember(super.malloc(size), size)
     }
-    override func calloc(_ nelem: Int, _ elsize: Int) -> UnsafeMutableRawPointer? {
+    package override func calloc(_ nelem: Int, _ elsize: Int) -> UnsafeMutableRawPointer? {
         remember(super.calloc(nelem, elsize), nelem &* elsize)
     }
-    override func realloc(_ block: UnsafeMutableRawPointer?, _ size: Int) -> UnsafeMutableRawPointer? {
+    package override func realloc(_ block: UnsafeMutableRawPointer?, _ size: Int) -> UnsafeMutableRawPointer? {
         if block == last { last = nil }
         return remember(super.realloc(block, size), size)
     }
-    override func free(_ block: UnsafeMutableRawPointer?) {
+    package override func free(_ block: UnsafeMutableRawPointer?) {
         guard let block else {
             if let last { Defect.flip(last) }
             return
@@ -144,7 +148,7 @@ final class FreeNullDamages: Defect, @unchecked Sendable {
 
 /// Every fourth request or so (the first that fits after three) is served from inside the
 /// previous block (its last bytes).
-final class OverlappingBlocks: Defect, @unchecked Sendable {
+package final class OverlappingBlocks: Defect, @unchecked Sendable {
     private var previous: (block: UnsafeMutableRawPointer, size: Int)?
     private var fakes: Set<UnsafeMutableRawPointer> = []
     private var count = 0
@@ -161,22 +165,22 @@ final class OverlappingBlocks: Defect, @unchecked Sendable {
         if let block { previous = (block, size) }
         return block
     }
-    override func malloc(_ size: Int) -> UnsafeMutableRawPointer? {
+    package override func malloc(_ size: Int) -> UnsafeMutableRawPointer? {
         serve(size) { super.malloc(size) }
     }
-    override func calloc(_ nelem: Int, _ elsize: Int) -> UnsafeMutableRawPointer? {
+    package override func calloc(_ nelem: Int, _ elsize: Int) -> UnsafeMutableRawPointer? {
         let size = nelem &* elsize
         return serve(size) { super.calloc(nelem, elsize) }.map { block in
             memset(block, 0, size)
             return block
         }
     }
-    override func realloc(_ block: UnsafeMutableRawPointer?, _ size: Int) -> UnsafeMutableRawPointer? {
+    package override func realloc(_ block: UnsafeMutableRawPointer?, _ size: Int) -> UnsafeMutableRawPointer? {
         if let block, fakes.remove(block) != nil { return serve(size) { super.malloc(size) } }
         if block != nil && block == previous?.block { previous = nil }
         return serve(size) { super.realloc(block, size) }
     }
-    override func free(_ block: UnsafeMutableRawPointer?) {
+    package override func free(_ block: UnsafeMutableRawPointer?) {
         if let block, fakes.remove(block) != nil { return }
         if block != nil && block == previous?.block { previous = nil }
         super.free(block)
@@ -184,42 +188,42 @@ final class OverlappingBlocks: Defect, @unchecked Sendable {
 }
 
 /// Only the thread that planted it gets memory: calls from any other thread fail.
-final class FailsOffItsThread: Defect, @unchecked Sendable {
+package final class FailsOffItsThread: Defect, @unchecked Sendable {
     private let owner = pthread_self()
     private var onOwner: Bool { pthread_equal(pthread_self(), owner) != 0 }
 
-    override func malloc(_ size: Int) -> UnsafeMutableRawPointer? {
+    package override func malloc(_ size: Int) -> UnsafeMutableRawPointer? {
         onOwner ? super.malloc(size) : nil
     }
-    override func calloc(_ nelem: Int, _ elsize: Int) -> UnsafeMutableRawPointer? {
+    package override func calloc(_ nelem: Int, _ elsize: Int) -> UnsafeMutableRawPointer? {
         onOwner ? super.calloc(nelem, elsize) : nil
     }
-    override func realloc(_ block: UnsafeMutableRawPointer?, _ size: Int) -> UnsafeMutableRawPointer? {
+    package override func realloc(_ block: UnsafeMutableRawPointer?, _ size: Int) -> UnsafeMutableRawPointer? {
         onOwner ? super.realloc(block, size) : nil
     }
 }
 
 /// Every request asks the allocator below for one byte more than the caller asked for.
-final class OneByteMore: Defect, @unchecked Sendable {
-    override func malloc(_ size: Int) -> UnsafeMutableRawPointer? { super.malloc(size + 1) }
-    override func calloc(_ nelem: Int, _ elsize: Int) -> UnsafeMutableRawPointer? {
+package final class OneByteMore: Defect, @unchecked Sendable {
+    package override func malloc(_ size: Int) -> UnsafeMutableRawPointer? { super.malloc(size + 1) }
+    package override func calloc(_ nelem: Int, _ elsize: Int) -> UnsafeMutableRawPointer? {
         let (total, overflow) = UInt(bitPattern: nelem).multipliedReportingOverflow(by: UInt(bitPattern: elsize))
         return overflow || total >= UInt(Int.max) ? nil : below.calloc(1, Int(total) + 1)
     }
-    override func realloc(_ block: UnsafeMutableRawPointer?, _ size: Int) -> UnsafeMutableRawPointer? {
+    package override func realloc(_ block: UnsafeMutableRawPointer?, _ size: Int) -> UnsafeMutableRawPointer? {
         super.realloc(block, size + 1)
     }
 }
 
 /// Fresh memory is not left as the allocator below filled it: malloc clears the first byte,
 /// realloc the last.
-final class TouchesFreshBytes: Defect, @unchecked Sendable {
-    override func malloc(_ size: Int) -> UnsafeMutableRawPointer? {
+package final class TouchesFreshBytes: Defect, @unchecked Sendable {
+    package override func malloc(_ size: Int) -> UnsafeMutableRawPointer? {
         let block = super.malloc(size)
         if let block, size > 0 { block.storeBytes(of: 0, as: UInt8.self) }
         return block
     }
-    override func realloc(_ block: UnsafeMutableRawPointer?, _ size: Int) -> UnsafeMutableRawPointer? {
+    package override func realloc(_ block: UnsafeMutableRawPointer?, _ size: Int) -> UnsafeMutableRawPointer? {
         let result = super.realloc(block, size)
         if let result, size > 0 { result.storeBytes(of: 0, toByteOffset: size - 1, as: UInt8.self) }
         return result
@@ -229,13 +233,13 @@ final class TouchesFreshBytes: Defect, @unchecked Sendable {
 /// New blocks come from elsewhere (the C library's malloc, or anonymous mappings) rather
 /// than from the allocator below, while `serves` says so; blocks that came from below go back
 /// to it. Pymalloc, arenas and the debug hooks are then out of the picture for those requests.
-final class ServedByLibc: Defect, @unchecked Sendable {
-    enum Source { case malloc, mappings }
+package final class ServedByLibc: Defect, @unchecked Sendable {
+    package enum Source { case malloc, mappings }
     private let source: Source
     private let serves: (Int) -> Bool
     private var own: [UnsafeMutableRawPointer: Int] = [:]
 
-    init(source: Source = .malloc, when serves: @escaping (Int) -> Bool = { _ in true }) {
+    package init(source: Source = .malloc, when serves: @escaping (Int) -> Bool = { _ in true }) {
         self.source = source
         self.serves = serves
     }
@@ -261,10 +265,10 @@ final class ServedByLibc: Defect, @unchecked Sendable {
         }
     }
 
-    override func malloc(_ size: Int) -> UnsafeMutableRawPointer? {
+    package override func malloc(_ size: Int) -> UnsafeMutableRawPointer? {
         serves(size) ? take(size) : super.malloc(size)
     }
-    override func calloc(_ nelem: Int, _ elsize: Int) -> UnsafeMutableRawPointer? {
+    package override func calloc(_ nelem: Int, _ elsize: Int) -> UnsafeMutableRawPointer? {
         let (product, overflow) = UInt(bitPattern: nelem).multipliedReportingOverflow(by: UInt(bitPattern: elsize))
         guard !overflow, product <= UInt(Int.max), serves(Int(product)), let block = take(Int(product)) else {
             return super.calloc(nelem, elsize)
@@ -272,7 +276,7 @@ final class ServedByLibc: Defect, @unchecked Sendable {
         memset(block, 0, max(Int(product), 1))
         return block
     }
-    override func realloc(_ block: UnsafeMutableRawPointer?, _ size: Int) -> UnsafeMutableRawPointer? {
+    package override func realloc(_ block: UnsafeMutableRawPointer?, _ size: Int) -> UnsafeMutableRawPointer? {
         guard let block, let old = own[block] else {
             return block == nil && serves(size) ? take(size) : super.realloc(block, size)
         }
@@ -281,7 +285,7 @@ final class ServedByLibc: Defect, @unchecked Sendable {
         give(block)
         return moved
     }
-    override func free(_ block: UnsafeMutableRawPointer?) {
+    package override func free(_ block: UnsafeMutableRawPointer?) {
         if let block, own[block] != nil { return give(block) }
         super.free(block)
     }
@@ -289,7 +293,7 @@ final class ServedByLibc: Defect, @unchecked Sendable {
 
 /// Calls the allocator below (one of pymemcheck's layers) with another ctx than the one it
 /// was installed with.
-final class PassesAnotherContext: Defect, @unchecked Sendable {
+package final class PassesAnotherContext: Defect, @unchecked Sendable {
     private var aliases: [UnsafeMutableRawPointer: UnsafeMutableRawPointer] = [:]
 
     /// The allocator below, called through an alias of its ctx when it is one of our layers.
@@ -302,24 +306,26 @@ final class PassesAnotherContext: Defect, @unchecked Sendable {
         changed.ctx = aliases[ctx]
         return Below(changed)
     }
-    override func malloc(_ size: Int) -> UnsafeMutableRawPointer? { other.malloc(size) }
-    override func calloc(_ nelem: Int, _ elsize: Int) -> UnsafeMutableRawPointer? { other.calloc(nelem, elsize) }
-    override func realloc(_ block: UnsafeMutableRawPointer?, _ size: Int) -> UnsafeMutableRawPointer? {
+    package override func malloc(_ size: Int) -> UnsafeMutableRawPointer? { other.malloc(size) }
+    package override func calloc(_ nelem: Int, _ elsize: Int) -> UnsafeMutableRawPointer? {
+        other.calloc(nelem, elsize)
+    }
+    package override func realloc(_ block: UnsafeMutableRawPointer?, _ size: Int) -> UnsafeMutableRawPointer? {
         other.realloc(block, size)
     }
-    override func free(_ block: UnsafeMutableRawPointer?) { other.free(block) }
+    package override func free(_ block: UnsafeMutableRawPointer?) { other.free(block) }
 }
 
 /// A block freed a second time is not freed again: the second free is dropped silently.
-final class IgnoresSecondFree: Defect, @unchecked Sendable {
+package final class IgnoresSecondFree: Defect, @unchecked Sendable {
     private var freed: Set<UnsafeMutableRawPointer> = []
 
-    override func malloc(_ size: Int) -> UnsafeMutableRawPointer? {
+    package override func malloc(_ size: Int) -> UnsafeMutableRawPointer? {
         let block = super.malloc(size)
         if let block { freed.remove(block) }
         return block
     }
-    override func free(_ block: UnsafeMutableRawPointer?) {
+    package override func free(_ block: UnsafeMutableRawPointer?) {
         guard let block else { return super.free(block) }
         if freed.insert(block).inserted { super.free(block) }
     }
@@ -327,11 +333,11 @@ final class IgnoresSecondFree: Defect, @unchecked Sendable {
 
 /// New arenas come from the C library's malloc instead of anonymous mappings of their own;
 /// arenas taken before go back to the allocator that gave them (one per forked child).
-enum ArenasFromMalloc {
+package enum ArenasFromMalloc {
     nonisolated(unsafe) static var previous = PMCArenaAllocator()
     nonisolated(unsafe) static var own: Set<UnsafeMutableRawPointer> = []
 
-    static func install(in library: PythonLibrary) {
+    package static func install(in library: PythonLibrary) {
         previous = library.arenaAllocator
         library.arenaAllocator = PMCArenaAllocator(
             ctx: nil,
@@ -348,7 +354,7 @@ enum ArenasFromMalloc {
 }
 
 /// Makes the calls of the domain one at a time, as a GIL would: a lock held through each call.
-final class SerialisedCalls: Defect, @unchecked Sendable {
+package final class SerialisedCalls: Defect, @unchecked Sendable {
     private let lock = NSLock()
 
     private func alone<T>(_ body: () -> T) -> T {
@@ -356,15 +362,17 @@ final class SerialisedCalls: Defect, @unchecked Sendable {
         defer { lock.unlock() }
         return body()
     }
-    override func malloc(_ size: Int) -> UnsafeMutableRawPointer? { alone { super.malloc(size) } }
-    override func calloc(_ count: Int, _ size: Int) -> UnsafeMutableRawPointer? { alone { super.calloc(count, size) } }
-    override func realloc(_ pointer: UnsafeMutableRawPointer?, _ size: Int) -> UnsafeMutableRawPointer? {
+    package override func malloc(_ size: Int) -> UnsafeMutableRawPointer? { alone { super.malloc(size) } }
+    package override func calloc(_ count: Int, _ size: Int) -> UnsafeMutableRawPointer? {
+        alone { super.calloc(count, size) }
+    }
+    package override func realloc(_ pointer: UnsafeMutableRawPointer?, _ size: Int) -> UnsafeMutableRawPointer? {
         alone { super.realloc(pointer, size) }
     }
-    override func free(_ pointer: UnsafeMutableRawPointer?) { alone { super.free(pointer) } }
+    package override func free(_ pointer: UnsafeMutableRawPointer?) { alone { super.free(pointer) } }
 }
 
 /// Frees nothing: a leaking free, which every other clause would pass.
-final class FreeKeepsBlocks: Defect, @unchecked Sendable {
-    override func free(_ pointer: UnsafeMutableRawPointer?) {}
+package final class FreeKeepsBlocks: Defect, @unchecked Sendable {
+    package override func free(_ pointer: UnsafeMutableRawPointer?) {}
 }
