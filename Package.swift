@@ -160,7 +160,9 @@ let package = Package(
         // pymemcheck executable, and the rule that turns a skip into a failure in CI
         // (PYMEMCHECK_REQUIRE_TARGETS=1).
         .target(name: "TestSupport", dependencies: ["PyRuntime", "Isolation"], path: "Tests/TestSupport"),
-        .testTarget(name: "ClauseCatalogueTests", dependencies: ["ClauseCatalogue", "TestSupport"]),
+        .testTarget(
+            name: "ClauseCatalogueTests",
+            dependencies: ["ClauseCatalogue", "DebugReport", "Vocabulary", "TestSupport"]),
         // The registrations against the catalogue, the rules that turn verdicts into results.
         .testTarget(
             name: "ClauseRunnerTests",

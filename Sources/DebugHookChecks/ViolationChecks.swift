@@ -17,7 +17,7 @@ public enum ViolationChecks {
     static func letter(_ domain: AllocatorDomain) -> String { String(domain.apiID) }
 
     static func badIDMessage(allocated: String, verified: String) -> String {
-        "bad ID: Allocated using API '\(allocated)', verified using API '\(verified)'"
+        ReportTexts.badID(allocated: allocated, verified: verified)
     }
 
     /// Freeing a block with another domain's free: every ordered pair of the clause's domains.

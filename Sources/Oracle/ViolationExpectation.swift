@@ -27,7 +27,8 @@ public struct ViolationExpectation: Sendable, Codable, Equatable {
     /// The expectation for `op` given the block in its slot (if any).
     public static func of(_ op: Op, block: BlockModel?, version: PythonVersion) -> ViolationExpectation {
         // Before 3.9 the report names no function.
-        let freeFunction: ReportValue = version >= PythonVersion(3, 9) ? .string("_PyMem_DebugRawFree") : .null
+        let freeFunction: ReportValue =
+            ReportTexts.function("_PyMem_DebugRawFree", version: version).map { .string($0) } ?? .null
         func letter(_ domain: AllocatorDomain) -> String { String(domain.apiID) }
         switch op {
         case .crossFree(_, let domain):
@@ -36,9 +37,7 @@ public struct ViolationExpectation: Sendable, Codable, Equatable {
             return ViolationExpectation(
                 detectable: true,
                 fields: [
-                    "message": .string(
-                        "bad ID: Allocated using API '\(letter(block.domain))', verified using API '\(letter(domain))'"
-                    ),
+                    "message": .string(ReportTexts.badID(allocated: letter(block.domain), verified: letter(domain))),
                     "function": freeFunction,
                 ], describe: "\(block.domain.name) block freed by \(domain.name)")
         case .padWrite(_, let offset):
@@ -47,7 +46,7 @@ public struct ViolationExpectation: Sendable, Codable, Equatable {
             return ViolationExpectation(
                 detectable: true,
                 fields: [
-                    "message": .string(leading ? "bad leading pad byte" : "bad trailing pad byte"),
+                    "message": .string(leading ? ReportTexts.badLeadingPad : ReportTexts.badTrailingPad),
                     "function": freeFunction,
                     "api_id": .string(letter(block.domain)),
                     "bytes_requested": .integer(block.size),
@@ -59,8 +58,7 @@ public struct ViolationExpectation: Sendable, Codable, Equatable {
             return ViolationExpectation(
                 detectable: true,
                 fields: [
-                    "message": .string(
-                        "bad ID: Allocated using API 'z', verified using API '\(letter(block.domain))'"),
+                    "message": .string(ReportTexts.badID(allocated: "z", verified: letter(block.domain))),
                     "function": freeFunction,
                 ], describe: "API id of a \(block.domain.name) block overwritten")
         case .withoutGIL(let domain):
@@ -68,8 +66,9 @@ public struct ViolationExpectation: Sendable, Codable, Equatable {
             return ViolationExpectation(
                 detectable: true,
                 fields: [
-                    "message": .string("Python memory allocator called without holding the GIL"),
-                    "function": version >= PythonVersion(3, 9) ? .string("_PyMem_DebugMalloc") : .null,
+                    "message": .string(ReportTexts.withoutGIL),
+                    "function": ReportTexts.function("_PyMem_DebugMalloc", version: version).map { .string($0) }
+                        ?? .null,
                 ], describe: "\(domain.name) malloc without the GIL")
         default:
             return .none("not a violation")
