@@ -43,14 +43,34 @@ public enum MacroChecks {
         5: "PyMem_Resize with an overflowing count did not set p to NULL",
     ]
 
+    /// The shim's steps, and what the MEM domain's allocator was asked meanwhile (a layer on top
+    /// records): PyMem_New(int, 10) is PyMem_Malloc of 10 * sizeof(int) bytes, PyMem_Resize to
+    /// 1000 ints PyMem_Realloc to 1000 * sizeof(int), PyMem_Del PyMem_Free: the sizes and the
+    /// domain are the documents' words, not only that memory came back.
     public static func newResizeDel(_ context: CheckContext) -> CheckVerdict {
-        let symbol: UnsafeMutableRawPointer
+        let function: @convention(c) () -> Int32
         switch loadShim(context.target, source: source, symbol: "pmc_mem_macros") {
         case .failure(let error): return error.verdict
-        case .success(let resolved): symbol = resolved
+        case .success(let symbol): function = unsafeBitCast(symbol, to: (@convention(c) () -> Int32).self)
         }
-        let result = unsafeBitCast(symbol, to: (@convention(c) () -> Int32).self)()
-        return result == 0 ? .pass(exercised: steps.count) : .fail(steps[Int(result)] ?? "step \(result) failed")
+        let layer = RecordingLayer.installOnTop(of: .mem, in: context.library)
+        layer.reset()
+        let result = function()
+        let calls = layer.calls
+        layer.uninstall()
+        var evidence = Evidence()
+        evidence.expect(result == 0, steps[Int(result)] ?? "step \(result) failed")
+        evidence.exercised(steps.count - 1)
+        let int = MemoryLayout<Int32>.size
+        evidence.expect(
+            calls.contains { $0.function == .malloc && $0.size == 10 * int },
+            "PyMem_New(int, 10) did not reach the MEM domain's malloc as \(10 * int) bytes")
+        evidence.expect(
+            calls.contains { $0.function == .realloc && $0.size == 1000 * int },
+            "PyMem_Resize(p, int, 1000) did not reach the MEM domain's realloc as \(1000 * int) bytes")
+        evidence.expect(
+            calls.contains { $0.function == .free && $0.pointer != 0 }, "PyMem_Del did not reach the MEM domain's free")
+        return evidence.verdict
     }
 
     /// Compiles the shim against the target's headers into the temporary folder.
