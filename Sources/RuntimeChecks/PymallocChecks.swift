@@ -98,23 +98,49 @@ public enum PymallocChecks {
     /// PYTHONMALLOCSTATS=1 makes the target's python print pymalloc statistics (the small-block
     /// threshold among them) to stderr. The observation names what was printed and how python
     /// ended, in the words a recorded deviation uses ("no statistics, exited with status 0").
+    /// The statistics are printed at shutdown and on the creation of each arena: python with
+    /// nothing to do prints them (at least at exit), and a program that takes tens of new arenas
+    /// (some 40 MB of small objects) prints them at least `newArenaPrints` times more.
     public static func mallocStatsPrinted(_ context: CheckContext) -> CheckVerdict {
         var environment = ["PYTHONMALLOCSTATS": "1"]
         environment["PYTHONMALLOC"] = context.mode == .hooks ? "debug" : context.mode.pythonMallocName
-        let outcome: ChildOutcome
+        let idle: ChildOutcome
         switch TargetExecutable.run(context, program: context.seams.pythonProgram ?? "pass", environment: environment)
         {
         case .failure(let error): return error.verdict
-        case .success(let ran): outcome = ran
+        case .success(let ran): idle = ran
         }
-        let printed = outcome.stderr.contains("Small block threshold = 512")
-        let observation = "\(printed ? "statistics printed" : "no statistics"), \(outcome.summary)"
-        guard printed && outcome.exitedCleanly else {
+        let printed = statisticsPrinted(idle) > 0
+        let observation = "\(printed ? "statistics printed" : "no statistics"), \(idle.summary)"
+        guard printed && idle.exitedCleanly else {
             return CheckVerdict.fail(
-                "PYTHONMALLOCSTATS=1 python: \(observation) (stderr: \(outcome.stderr.suffix(160)))"
+                "PYTHONMALLOCSTATS=1 python: \(observation) (stderr: \(idle.stderr.suffix(160)))"
             ).observing(observation)
         }
-        return .pass(exercised: 1)
+        let busy: ChildOutcome
+        switch TargetExecutable.run(
+            context, program: context.seams.pythonProgram ?? arenaHungryProgram, environment: environment)
+        {
+        case .failure(let error): return error.verdict
+        case .success(let ran): busy = ran
+        }
+        let (before, after) = (statisticsPrinted(idle), statisticsPrinted(busy))
+        guard busy.exitedCleanly, after >= before + newArenaPrints else {
+            return .fail(
+                "PYTHONMALLOCSTATS=1: the statistics were printed \(after) times by a program that takes tens of new "
+                    + "arenas (\(busy.summary)), \(before) times by python with nothing to do: expected at least "
+                    + "\(newArenaPrints) more, one on each new arena")
+        }
+        return .pass(exercised: 2)
+    }
+
+    /// Some 40 MB of 100-byte objects: tens of new arenas of 256 KiB or 1 MiB.
+    static let arenaHungryProgram = "blocks = [bytes(100) for _ in range(300_000)]"
+    static let newArenaPrints = 8
+
+    /// How many times a run printed the statistics (each print states the threshold once).
+    static func statisticsPrinted(_ outcome: ChildOutcome) -> Int {
+        outcome.stderr.components(separatedBy: "Small block threshold = 512").count - 1
     }
 }
 
