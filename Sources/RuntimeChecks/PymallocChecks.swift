@@ -216,15 +216,21 @@ extension PymallocChecks {
     /// On Linux the default arena allocator takes arenas with mmap(): each arena the pymalloc
     /// asks for is the start of a page-aligned, anonymous, private read-write mapping that
     /// holds the whole arena (/proc/self/maps).
+    /// mmap(): each arena pymalloc takes is a page-aligned anonymous private mapping of its own.
+    /// munmap(): an arena pymalloc gives back, once every block in it is freed, is no longer
+    /// mapped. Three arenas are filled so that at least one is given back (pymalloc may keep
+    /// one empty arena for the next request).
     public static func arenasAreAnonymousMappings(_ context: CheckContext) -> CheckVerdict {
         let library = context.library
         var evidence = Evidence()
         let counter = ArenaCounter(library: library)
-        let blocks = smallBlocks(library, until: counter, allocates: 1)
+        let blocks = smallBlocks(library, until: counter, allocates: filledArenas)
         let arenas = counter.allocatedPointers
         let size = counter.lastArenaSize
         let maps = (try? String(contentsOfFile: "/proc/self/maps", encoding: .utf8)) ?? ""
         for block in blocks { library.obj.free(block) }
+        let freed = counter.freedPointers.intersection(arenas)
+        let mapsAfter = (try? String(contentsOfFile: "/proc/self/maps", encoding: .utf8)) ?? ""
         counter.uninstall()
         evidence.expect(!arenas.isEmpty, "pymalloc took no arena for \(blocks.count) blocks")
         for arena in arenas where arena != 0 {
@@ -240,8 +246,21 @@ extension PymallocChecks {
                 "arena 0x\(String(arena, radix: 16)) of \(size) bytes lies in "
                     + "\(mapping?.description ?? "no mapping"), not an anonymous " + "private mapping")
         }
+        if arenas.count >= filledArenas {
+            evidence.expect(
+                !freed.isEmpty, "pymalloc gave back none of the \(arenas.count) arenas once all their blocks were freed")
+        }
+        for arena in freed.sorted() {
+            let still = Mapping.containing(arena, in: mapsAfter)
+            evidence.expect(
+                still == nil,
+                "arena 0x\(String(arena, radix: 16)) was given back but is still mapped (\(still?.description ?? "")): "
+                    + "not munmap()ed")
+        }
         return evidence.verdict
     }
+
+    static let filledArenas = 3
 }
 
 /// One line of /proc/self/maps.
