@@ -15,7 +15,7 @@ public struct ExpectedReport: Sendable, Codable, Equatable {
     public static let knownFields: Set<String> = [
         "function", "message", "api_id", "bytes_requested", "bad_leading_offsets", "bad_trailing_offsets",
         "runtime_state", "tracemalloc_hint", "allocation_traceback", "serial_number", "expected_pad_byte",
-        "allocated_api", "verified_api", "kind",
+        "allocated_api", "verified_api", "kind", "allocation_lines",
     ]
 
     private struct Key: CodingKey {

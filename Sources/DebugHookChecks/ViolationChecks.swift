@@ -84,8 +84,12 @@ public enum ViolationChecks {
             context.domains.flatMap { domain in
                 offsets.map { offset in
                     let (byte, place) = position(offset)
+                    // The report also states the byte the pads should hold (the version's
+                    // FORBIDDENBYTE) and finds the other side's pads intact.
                     let fields: [String: ReportValue] = [
-                        field: .integers([offset]), "api_id": .string(letter(domain)), "bytes_requested": .integer(16),
+                        field: .integers([offset]), otherSide(of: field): .integers([]),
+                        "expected_pad_byte": .integer(Int(context.version.debugBytes.forbidden)),
+                        "api_id": .string(letter(domain)), "bytes_requested": .integer(16),
                     ]
                     return onABlock(domain, "Free after a write at \(place)", fields) { functions, block in
                         block.storeBytes(of: padByte, toByteOffset: byte, as: UInt8.self)
@@ -93,6 +97,10 @@ public enum ViolationChecks {
                     }
                 }
             })
+    }
+
+    static func otherSide(of field: String) -> String {
+        field == "bad_trailing_offsets" ? "bad_leading_offsets" : "bad_trailing_offsets"
     }
 
     /// realloc checks the pads first too: an overflow is reported by realloc.
@@ -212,7 +220,11 @@ public enum ViolationChecks {
         FatalCheck.run(
             context,
             [
-                FatalVariant("overflow of a block allocated from Python code") { runtime in
+                // The traceback is the allocation's own: the line that called PyMem_Malloc (in
+                // allocate), then the line that called allocate, most recent first.
+                FatalVariant(
+                    "overflow of a block allocated from Python code", fields: ["allocation_lines": .integers([7, 8])]
+                ) { runtime in
                     runtime.run(
                         """
                         import ctypes, tracemalloc

@@ -25,6 +25,7 @@ public enum ReportComparison {
         case "runtime_state": return text(report.runtimeState)
         case "tracemalloc_hint": return .flag(report.tracemallocHint)
         case "allocation_traceback": return .flag(!report.allocationTraceback.isEmpty)
+        case "allocation_lines": return .integers(report.allocationTraceback.map(\.line))
         case "serial_number": return .flag(report.serialNumber != nil)
         case "allocated_api": return text(apiLetters(report.fatalMessage)?.allocated)
         case "verified_api": return text(apiLetters(report.fatalMessage)?.verified)
