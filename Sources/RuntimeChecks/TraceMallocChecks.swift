@@ -147,46 +147,78 @@ public enum AllocatorSetupChecks {
     /// are live; the blocks are freed again. The largest of three measurements counts: the heap is
     /// the process's, and anything else freeing memory between two readings makes it seem to grow
     /// less, while a domain that malloc does not serve grows it by nothing each time.
-    static func heapGrowth(_ functions: DomainFunctions, count: Int, size: Int) -> Int {
-        (0..<3).map { _ in heapGrowthOnce(functions, count: count, size: size) }.max() ?? 0
+    static func heapGrowth(
+        _ functions: DomainFunctions, _ call: HeapCall = .malloc, count: Int, size: Int
+    ) -> Int {
+        (0..<3).map { _ in heapGrowthOnce(functions, call, count: count, size: size) }.max() ?? 0
+    }
+
+    /// The calls the C library's heap is watched through: malloc and calloc of `size` bytes,
+    /// realloc of a 16-byte block to `size`, free of a `size`-byte block (whose growth is how
+    /// much the heap shrank).
+    enum HeapCall: String, CaseIterable {
+        case malloc, calloc, realloc, free
+
+        /// The least the heap must grow (shrink, for free) when `count` blocks go through it. A
+        /// realloc gives back its small block's chunk (16 bytes, the debug hooks' words, malloc's
+        /// header and rounding: under 128 bytes) as it takes the large one.
+        func least(count: Int, size: Int) -> Int { count * (self == .realloc ? size - 128 : size) }
     }
 
     /// One measurement. Nothing but the calls measured runs between the two readings: the
     /// pointers go to storage taken beforehand (a Swift array growing there would free its old
     /// buffers, and the heap would seem to grow less).
-    static func heapGrowthOnce(_ functions: DomainFunctions, count: Int, size: Int) -> Int {
+    static func heapGrowthOnce(_ functions: DomainFunctions, _ call: HeapCall, count: Int, size: Int) -> Int {
         let blocks = UnsafeMutablePointer<UnsafeMutableRawPointer?>.allocate(capacity: count)
         defer { blocks.deallocate() }
-        let before = pmc_malloc_bytes_in_use()
-        for index in 0..<count { blocks[index] = functions.malloc(size) }
-        let grown = Int(pmc_malloc_bytes_in_use()) - Int(before)
+        for index in 0..<count {
+            blocks[index] = call == .realloc ? functions.malloc(16) : call == .free ? functions.malloc(size) : nil
+        }
+        let before = Int(pmc_malloc_bytes_in_use())
+        for index in 0..<count {
+            switch call {
+            case .malloc: blocks[index] = functions.malloc(size)
+            case .calloc: blocks[index] = functions.calloc(1, size)
+            case .realloc: blocks[index] = functions.realloc(blocks[index], size)
+            case .free: functions.free(blocks[index])
+            }
+        }
+        let after = Int(pmc_malloc_bytes_in_use())
         var complete = true
         for index in 0..<count {
             if blocks[index] == nil { complete = false }
-            functions.free(blocks[index])
+            if call != .free { functions.free(blocks[index]) }
         }
-        return complete ? grown : 0
+        return complete ? (call == .free ? before - after : after - before) : 0
     }
 
-    /// The RAW domain uses the C library's malloc: the bytes malloc has handed out (glibc's
-    /// mallinfo2) grow by at least what PyMem_RawMalloc was asked for, and no pymalloc arena is
-    /// taken. 40 KiB blocks stay below glibc's mmap threshold, so malloc serves them from its heap.
+    /// The RAW domain uses the C library's malloc, calloc, realloc and free (the documents'
+    /// "malloc" legend): the bytes malloc has handed out (glibc's mallinfo2) grow by at least
+    /// what PyMem_RawMalloc, PyMem_RawCalloc and PyMem_RawRealloc were asked for, and shrink by
+    /// at least what PyMem_RawFree gave back; no pymalloc arena is taken. 40 KiB blocks stay
+    /// below glibc's mmap threshold, so malloc serves them from its heap.
     public static func rawIsMalloc(_ context: CheckContext) -> CheckVerdict {
         var evidence = Evidence()
         let counter = ArenaCounter(library: context.library)
         let (count, size) = (16, 40 << 10)
-        let grown = heapGrowth(context.library.raw, count: count, size: size)
+        var short = false
+        for call in HeapCall.allCases {
+            let grown = heapGrowth(context.library.raw, call, count: count, size: size)
+            let least = call.least(count: count, size: size)
+            if grown < least { short = true }
+            evidence.expect(
+                grown >= least,
+                "\(count) PyMem_Raw\(call.rawValue.capitalized)(\(size)) calls "
+                    + "\(call == .free ? "shrank" : "grew") the C library's heap by \(grown) bytes: "
+                    + "they were not served by \(call.rawValue)")
+        }
         counter.uninstall()
-        evidence.expect(
-            grown >= count * size,
-            "\(count) PyMem_RawMalloc(\(size)) calls grew the "
-                + "C library's heap by \(grown) bytes: they were not served by malloc")
-        evidence.expect(counter.allocations == 0, "PyMem_RawMalloc took pymalloc arenas")
+        evidence.expect(counter.allocations == 0, "PyMem_Raw* took pymalloc arenas")
         // The one observation a deviation may record: RAW served, below any debug hook, by code
         // of libpython's own that keeps off malloc's heap (3.15's mimalloc modes). An allocator
         // of anyone else's on top of RAW (a negative control's) is not that.
         let own = PythonLibrary.isInLibpython(servingMalloc(.raw, context))
-        let elsewhere = grown < count * size && counter.allocations == 0 && own
+        let elsewhere = short && counter.allocations == 0 && own
         return evidence.verdict.observing(elsewhere ? "RAW served by libpython's own allocator" : nil)
     }
 
