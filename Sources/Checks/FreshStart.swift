@@ -50,6 +50,9 @@ public enum FreshStart {
         public var cycleCollected: Bool? {
             lines.contains("cycle collected") ? true : lines.contains("cycle not collected") ? false : nil
         }
+        /// Whether the OBJ allocator installed before Py_InitializeEx was no longer the domain's
+        /// after it (under the debug hooks, where a build puts them: inside them).
+        public var allocatorReplaced: Bool { lines.contains("allocator replaced") }
 
         /// The run in a deviation's words: "refused", or "started (reports 'malloc'), a cycle
         /// is collected", or where it crashed ("Py_InitializeEx ended by signal 11").
@@ -60,6 +63,7 @@ public enum FreshStart {
                 words =
                     name == FreshStart.noName ? "started (reports no allocator name)" : "started (reports '\(name)')"
             }
+            if allocatorReplaced { words += ", the allocator installed before it replaced" }
             if let collected = cycleCollected {
                 words += collected ? ", a cycle is collected" : ", a cycle is not collected"
             }
@@ -109,12 +113,20 @@ public enum FreshStart {
             return ThreadedChild.say("refused: \(refusal.message)")
         }
         ThreadedChild.say("initialized \(runtime.reportedAllocatorName ?? noName)")
+        if let layer = installed.last, !inPlace(layer, runtime.library) { ThreadedChild.say("allocator replaced") }
         let keep = request.keepCycle ? "kept = a\n" : ""
         let collected = runtime.run(
             "import gc, weakref\nclass A: pass\na = A()\na.me = a\nr = weakref.ref(a)\n\(keep)del a\ngc.collect()\n"
                 + "assert r() is None, 'the cycle survived gc.collect()'\n")
         ThreadedChild.say(collected ? "cycle collected" : "cycle not collected")
         ThreadedChild.say("finished")
+    }
+
+    /// Whether `layer` is still the OBJ domain's allocator: on top, or right inside the debug
+    /// hook a build puts on top at initialisation.
+    static func inPlace(_ layer: AllocatorLayer, _ library: PythonLibrary) -> Bool {
+        let top = library.allocator(.obj)
+        return top.ctx == layer.ctx || PythonLibrary.slotInside(debugHook: top, for: .obj)?.pointee.ctx == layer.ctx
     }
 
     /// What the child says when CPython names no allocator (allocators it does not know).

@@ -56,7 +56,7 @@ public enum StartupChecks {
             case .failure(let error): return error.verdict
             case .success(let run):
                 evidence.expect(
-                    run.cycleCollected == true && run.lines.contains("finished"),
+                    run.cycleCollected == true && run.lines.contains("finished") && !run.allocatorReplaced,
                     "OBJ allocator '\(allocator.rawValue)' installed before Py_InitializeEx: \(run.summary)")
                 observed.append("\(allocator.rawValue): \(run.summary)")
             }
