@@ -69,7 +69,8 @@ public enum MacroChecks {
             calls.contains { $0.function == .realloc && $0.size == 1000 * int },
             "PyMem_Resize(p, int, 1000) did not reach the MEM domain's realloc as \(1000 * int) bytes")
         evidence.expect(
-            calls.contains { $0.function == .free && $0.pointer != 0 }, "PyMem_Del did not reach the MEM domain's free")
+            calls.contains { $0.function == .free && $0.pointer != 0 }, "PyMem_Del did not reach the MEM domain's free"
+        )
         return evidence.verdict
     }
 

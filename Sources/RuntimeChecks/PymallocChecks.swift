@@ -248,14 +248,15 @@ extension PymallocChecks {
         }
         if arenas.count >= filledArenas {
             evidence.expect(
-                !freed.isEmpty, "pymalloc gave back none of the \(arenas.count) arenas once all their blocks were freed")
+                !freed.isEmpty,
+                "pymalloc gave back none of the \(arenas.count) arenas once all their blocks were freed")
         }
         for arena in freed.sorted() {
             let still = Mapping.containing(arena, in: mapsAfter)
             evidence.expect(
                 still == nil,
-                "arena 0x\(String(arena, radix: 16)) was given back but is still mapped (\(still?.description ?? "")): "
-                    + "not munmap()ed")
+                "arena 0x\(String(arena, radix: 16)) was given back but is still mapped "
+                    + "(\(still?.description ?? "")): not munmap()ed")
         }
         return evidence.verdict
     }
