@@ -48,16 +48,11 @@ public enum MacroChecks {
     /// 1000 ints PyMem_Realloc to 1000 * sizeof(int), PyMem_Del PyMem_Free: the sizes and the
     /// domain are the documents' words, not only that memory came back.
     public static func newResizeDel(_ context: CheckContext) -> CheckVerdict {
-        let function: @convention(c) () -> Int32
-        switch loadShim(context.target, source: source, symbol: "pmc_mem_macros") {
+        let (result, calls): (Int32, [RecordingLayer.Call])
+        switch recorded(context, source: source, symbol: "pmc_mem_macros") {
         case .failure(let error): return error.verdict
-        case .success(let symbol): function = unsafeBitCast(symbol, to: (@convention(c) () -> Int32).self)
+        case .success(let run): (result, calls) = run
         }
-        let layer = RecordingLayer.installOnTop(of: .mem, in: context.library)
-        layer.reset()
-        let result = function()
-        let calls = layer.calls
-        layer.uninstall()
         var evidence = Evidence()
         evidence.expect(result == 0, steps[Int(result)] ?? "step \(result) failed")
         evidence.exercised(steps.count - 1)
@@ -130,16 +125,11 @@ extension MacroChecks {
         """
 
     public static func upperCaseFamily(_ context: CheckContext) -> CheckVerdict {
-        let function: @convention(c) () -> Int32
-        switch loadShim(context.target, source: upperCaseSource, symbol: "pmc_mem_upper_macros") {
+        let (result, calls): (Int32, [RecordingLayer.Call])
+        switch recorded(context, source: upperCaseSource, symbol: "pmc_mem_upper_macros") {
         case .failure(let error): return error.verdict
-        case .success(let symbol): function = unsafeBitCast(symbol, to: (@convention(c) () -> Int32).self)
+        case .success(let run): (result, calls) = run
         }
-        let layer = RecordingLayer.installOnTop(of: .mem, in: context.library)
-        layer.reset()
-        let result = function()
-        let calls = layer.calls
-        layer.uninstall()
         var evidence = Evidence()
         evidence.expect(result == 0, "step \(result) of the upper-case macros got NULL")
         let sizes = MemoryLayout<Int32>.size
@@ -156,6 +146,21 @@ extension MacroChecks {
             calls.filter { $0.function == .free && $0.pointer != 0 }.count >= 2,
             "PyMem_FREE and PyMem_DEL did not reach the MEM domain's free")
         return evidence.verdict
+    }
+
+    /// Runs the shim's `symbol` (compiled from `source`) with a layer on top of MEM recording
+    /// what the domain's allocator is asked meanwhile: the shim's result and the calls.
+    static func recorded(_ context: CheckContext, source: String, symbol: String) -> Result<
+        (Int32, [RecordingLayer.Call]), VerdictError
+    > {
+        loadShim(context.target, source: source, symbol: symbol).map { symbol in
+            let function = unsafeBitCast(symbol, to: (@convention(c) () -> Int32).self)
+            let layer = RecordingLayer.installOnTop(of: .mem, in: context.library)
+            layer.reset()
+            let result = function()
+            defer { layer.uninstall() }
+            return (result, layer.calls)
+        }
     }
 
     /// Compiles `source` against the target's headers and resolves `symbol` in it.
