@@ -107,11 +107,7 @@ public enum DebugHookChecks {
     public static func deadByteOnFree(_ context: CheckContext) -> CheckVerdict {
         let dead = context.version.debugBytes.dead
         var observed: [String] = []
-        let verdict = context.eachDomain { domain, functions, evidence in
-            guard let under = RecordingLayer.installUnderDebugHooks(of: domain, in: context.library) else {
-                return evidence.add("the debug hooks are not on top of this domain")
-            }
-            defer { under.uninstall() }
+        let verdict = eachDomainUnderTheHooks(context) { domain, functions, under, evidence in
             var runs: [String] = []
             for size in [8, 100] {
                 guard let block = functions.malloc(size) else { return evidence.add("malloc(\(size)) returned NULL") }
@@ -143,11 +139,7 @@ public enum DebugHookChecks {
     public static func deadByteOnShrink(_ context: CheckContext) -> CheckVerdict {
         let dead = context.version.debugBytes.dead
         var observed: [String] = []
-        let verdict = context.eachDomain { domain, functions, evidence in
-            guard let under = RecordingLayer.installUnderDebugHooks(of: domain, in: context.library) else {
-                return evidence.add("the debug hooks are not on top of this domain")
-            }
-            defer { under.uninstall() }
+        let verdict = eachDomainUnderTheHooks(context) { _, functions, under, evidence in
             let (old, new) = (200, 50)
             guard let block = functions.malloc(old) else { return evidence.add("malloc(\(old)) returned NULL") }
             memset(block, Int32(shrinkFill), old)
@@ -171,6 +163,20 @@ public enum DebugHookChecks {
         }
         return verdict.observing(
             observed.count == 1 || Set(observed).count == 1 ? observed.first : observed.joined(separator: " | "))
+    }
+
+    /// Runs `body` once per domain with a recording layer under the domain's debug hook, where
+    /// the blocks reach the allocator below as the hooks leave them; taken out again after.
+    static func eachDomainUnderTheHooks(
+        _ context: CheckContext, _ body: (AllocatorDomain, DomainFunctions, RecordingLayer, inout Evidence) -> Void
+    ) -> CheckVerdict {
+        context.eachDomain { domain, functions, evidence in
+            guard let under = RecordingLayer.installUnderDebugHooks(of: domain, in: context.library) else {
+                return evidence.add("the debug hooks are not on top of this domain")
+            }
+            defer { under.uninstall() }
+            body(domain, functions, under, &evidence)
+        }
     }
 
     /// What the shrink check writes: no debug-hook byte of any version has this value, so

@@ -79,19 +79,6 @@ public struct ControlResult: Sendable, Codable, Equatable {
     /// The result under the control (deviations applied): `fail` when proven.
     public var status: ResultStatus
     public var evidence: [String]
-
-    public init(
-        clause: String, target: String, mode: String, violation: String, proven: Bool, status: ResultStatus,
-        evidence: [String]
-    ) {
-        self.clause = clause
-        self.target = target
-        self.mode = mode
-        self.violation = violation
-        self.proven = proven
-        self.status = status
-        self.evidence = evidence
-    }
 }
 
 extension ControlResult {

@@ -12,12 +12,6 @@ public struct DebugFillBytes: Sendable, Equatable, Codable {
     public var dead: UInt8
 
     /// The original values: CPython 3.6, and 3.7 releases that predate bpo-36389.
-    public init(forbidden: UInt8, clean: UInt8, dead: UInt8) {
-        self.forbidden = forbidden
-        self.clean = clean
-        self.dead = dead
-    }
-
     public static let legacy = DebugFillBytes(forbidden: 0xfb, clean: 0xcb, dead: 0xdb)
     /// The values since bpo-36389: CPython 3.8 on, and later 3.7 releases (3.7.16 prints them).
     public static let current = DebugFillBytes(forbidden: 0xfd, clean: 0xcd, dead: 0xdd)

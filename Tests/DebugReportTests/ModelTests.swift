@@ -1,8 +1,8 @@
 import Foundation
-import Vocabulary
 import XCTest
 
 @testable import DebugReport
+@testable import Vocabulary
 
 final class ModelTests: XCTestCase {
     func testKindFromMessage() {

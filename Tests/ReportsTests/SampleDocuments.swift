@@ -1,9 +1,9 @@
-import Results
 import Vocabulary
 
 @testable import Oracle
 @testable import PyRuntime
 @testable import Reports
+@testable import Results
 
 /// Documents with every status and shape each renderer handles, fixed so their renderings can
 /// be compared with the golden files.
