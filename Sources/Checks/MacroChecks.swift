@@ -158,8 +158,9 @@ extension MacroChecks {
             let layer = RecordingLayer.installOnTop(of: .mem, in: context.library)
             layer.reset()
             let result = function()
-            defer { layer.uninstall() }
-            return (result, layer.calls)
+            let calls = layer.calls
+            layer.uninstall()
+            return (result, calls)
         }
     }
 

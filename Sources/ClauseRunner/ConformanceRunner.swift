@@ -39,7 +39,7 @@ public struct ConformanceRunner: Sendable {
         let pairs = targets.flatMap { target in modes.map { (target, $0) } }
         let done = Locked(0)
         let columns = ParallelMap.run(pairs, width: width) { target, mode in
-            let column = MatrixColumn(target, mode)
+            let column = MatrixColumn(target: target.id, mode: mode.name)
             let results = self.run(target: target, mode: mode, clauses: clauses, controls: controls)
             self.progress?(
                 done.withLock {
@@ -52,7 +52,7 @@ public struct ConformanceRunner: Sendable {
             MatrixRow(clause: $0.id, section: catalogue.section(of: $0.id)?.section ?? "", statement: $0.statement)
         }
         return Matrix(
-            rows: rows, columns: pairs.map { MatrixColumn($0.0, $0.1) },
+            rows: rows, columns: pairs.map { MatrixColumn(target: $0.0.id, mode: $0.1.name) },
             results: columns.flatMap(\.results), controls: controls ? columns.flatMap(\.controls) : nil,
             seconds: Date().timeIntervalSince(start))
     }
@@ -178,8 +178,8 @@ public struct ConformanceRunner: Sendable {
             }
         }
         var result = ClauseResult(
-            clause: clause.id, target, mode, status: status,
-            evidence: evidence, seconds: seconds, exercised: verdict.exercised)
+            clause: clause.id, target: target.id, mode: mode.name, status: status, evidence: evidence,
+            seconds: seconds, exercised: verdict.exercised)
         if status.isUnexpected {
             result.reproduce = ReproduceCommand.line([
                 "check", "--python", ReproduceCommand.python(target), "--mode", mode.name, "--clause", clause.id,
